@@ -1,0 +1,137 @@
+"""``import``, ``list``, ``show``, ``stats``: the project file from the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from annotator.cli.progress import TerminalProgress
+
+
+def _project(args: argparse.Namespace, create: bool = False) -> Any:
+    from annotator.store import Project
+
+    return Project(args.project, create=create, schema=getattr(args, "schema", None))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import files; exit 1 when any file failed (the others still import)."""
+    from annotator.formats import import_paths
+
+    extra: dict[str, Any] = {}
+    if getattr(args, "sentences_per_doc", None):
+        extra["sentences_per_doc"] = args.sentences_per_doc
+    if getattr(args, "text_column", None):
+        extra["text_column"] = args.text_column
+    with _project(args, create=True) as project:
+        progress = TerminalProgress("import")
+        report = import_paths(
+            project, args.paths, fmt=args.format, annotator=args.annotator, clean=not args.no_clean,
+            extra=extra, progress=progress,
+        )
+        progress.close()
+    for f in report.failed:
+        print(f"annotator: error: {f.error}", file=sys.stderr)
+    t = report.totals()
+    print(
+        f"imported {t['files']} file(s): {t['documents']} document(s) ({t['new_documents']} new), "
+        f"{t['spans']} span(s), {t['labels']} label(s)" + (f"; {t['failed']} file(s) failed" if t["failed"] else "")
+    )
+    return 0 if report.ok else 1
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """One line per document: id, state, outlet, title."""
+    with _project(args) as project:
+        for info in project.document_infos(annotator=args.annotator):
+            state = f"{info.state:<11} " if args.annotator else ""
+            print(f"{info.id:>6}  {state}{info.source[:18]:<18}  {info.title}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """Print a document, its metadata, spans and (with --removed) what cleaning removed."""
+    with _project(args) as project:
+        doc = project.get_document(args.doc_id)
+        if args.json:
+            out = {
+                "id": doc.id, "title": doc.title, "source": doc.source, "published": doc.published,
+                "url": doc.url, "meta": dict(doc.meta), "text": doc.text,
+                "spans": [
+                    {"annotator": s.annotator, "layer": s.layer, "start": s.start, "end": s.end, "label": s.label,
+                     "text": s.text_in(doc.text), "origin": s.origin}
+                    for s in project.spans(doc.id)
+                ],
+                "removed": list(doc.removed_lines),
+            }
+            print(json.dumps(out, ensure_ascii=False, indent=2))
+            return 0
+        if args.removed:
+            if not doc.removed_lines:
+                print("(cleaning removed nothing from this document)")
+            for line in doc.removed_lines:
+                print(line)
+            return 0
+        if args.original:
+            print(doc.original_text if doc.original_text is not None else doc.text)
+            return 0
+        print(f"# {doc.title}")
+        for key in ("source", "published", "url"):
+            if getattr(doc, key):
+                print(f"{key}: {getattr(doc, key)}")
+        for key, value in doc.meta.items():
+            print(f"meta.{key}: {value}")
+        print()
+        print(doc.text)
+        spans = project.spans(doc.id)
+        if spans:
+            print()
+            for s in spans:
+                print(f"{s.annotator}\t{s.layer}\t{s.start}-{s.end}\t{s.label}\t{s.text_in(doc.text)!r}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Counts; ``--json`` for scripts."""
+    with _project(args) as project:
+        stats = project.stats()
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+    else:
+        for key, value in stats.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the project commands."""
+    p = sub.add_parser("import", help="import articles or annotations into a project")
+    p.add_argument("project", help="project file (.db), created on first use")
+    p.add_argument("paths", nargs="+", help="files or folders")
+    p.add_argument("--format", help="input format (default: from the file name)")
+    p.add_argument("--annotator", help="whose annotations the input holds")
+    p.add_argument("--schema", help="label schema name or TOML file (for a new project)")
+    p.add_argument("--no-clean", action="store_true", help="keep scraped text exactly as given")
+    p.add_argument("--sentences-per-doc", type=int, help="CoNLL without -DOCSTART-: sentences per document")
+    p.add_argument("--text-column", help="CSV: the column holding the text")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("list", help="list the documents of a project")
+    p.add_argument("project")
+    p.add_argument("--annotator", help="show this annotator's state")
+    p.set_defaults(handler=cmd_list)
+
+    p = sub.add_parser("show", help="print one document")
+    p.add_argument("project")
+    p.add_argument("doc_id", type=int)
+    p.add_argument("--removed", action="store_true", help="list the lines cleaning removed")
+    p.add_argument("--original", action="store_true", help="print the text as imported, before cleaning")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser("stats", help="counts of documents, annotators, spans, suggestions")
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_stats)

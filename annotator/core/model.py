@@ -1,0 +1,110 @@
+"""The domain objects: plain frozen dataclasses, no Qt, no spaCy, no SQL."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+from annotator.core.offsets import validate_offsets
+
+#: The reserved annotator name for the adjudicated version.
+GOLD = "gold"
+
+#: Document workflow states per annotator.
+STATES = ("todo", "in_progress", "done", "skipped")
+
+#: Layer used when an input names none.
+DEFAULT_LAYER = "entities"
+
+
+def content_hash(text: str) -> str:
+    """The document identity: SHA-256 of its UTF-8 text (dedup on import, merge)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A labelled stretch of a document: code-point offsets, end exclusive.
+
+    The same type carries human spans and machine suggestions; ``origin``
+    tells them apart (``human``, ``rule:NAME``, ``model:NAME@VERSION``).
+    """
+
+    start: int
+    end: int
+    label: str
+    layer: str = DEFAULT_LAYER
+    annotator: str | None = None
+    origin: str = "human"
+    score: float | None = None
+    id: int | None = None
+    document_id: int | None = None
+    note: str | None = None
+
+    def text_in(self, text: str) -> str:
+        """The covered text of ``text``."""
+        return text[self.start : self.end]
+
+    def validate(self, text: str) -> None:
+        """Raise :class:`~annotator.core.errors.OffsetError` if it does not fit ``text``."""
+        validate_offsets(text, self.start, self.end)
+
+    @property
+    def key(self) -> tuple[str, int, int, str]:
+        """Identity for comparison and agreement: (layer, start, end, label)."""
+        return (self.layer, self.start, self.end, self.label)
+
+    def overlaps(self, other: Span) -> bool:
+        """True when the two spans share at least one character."""
+        return self.start < other.end and other.start < self.end
+
+    def with_(self, **changes: Any) -> Span:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """An article.  ``text`` is what annotations refer to (after cleaning)."""
+
+    text: str
+    title: str = ""
+    source: str = ""
+    url: str = ""
+    published: str = ""
+    language: str = "id"
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    original_text: str | None = None
+    removed_lines: tuple[str, ...] = ()
+
+    @property
+    def content_hash(self) -> str:
+        """See :func:`content_hash`."""
+        return content_hash(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class DocLabel:
+    """An annotator's answer to a document question (e.g. ``stance``)."""
+
+    question: str
+    value: str
+    annotator: str | None = None
+    target: str | None = None
+    document_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """A light row for lists: no text, so 100,000 of them stay cheap."""
+
+    id: int
+    title: str
+    source: str
+    published: str
+    length: int
+    state: str = "todo"
+    n_spans: int = 0
+    n_suggestions: int = 0

@@ -1,0 +1,225 @@
+"""Import framework: readers turn files into :class:`ImportRecord` objects,
+:func:`import_paths` stores them one file per transaction.
+
+A reader must read and validate the whole file before anything is stored, so
+a bad line leaves nothing of that file behind; other files still import.
+New formats register with :func:`register_reader`.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Protocol
+
+from annotator.core.errors import AnnotatorError, InputError
+from annotator.core.model import Document, Span
+from annotator.core.schema import LabelSchema
+
+
+@dataclass
+class ImportRecord:
+    """One document with (optionally) one annotator's work on it."""
+
+    document: Document
+    annotator: str | None = None
+    spans: list[Span] = field(default_factory=list)
+    #: question -> (value, target)
+    labels: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    status: str | None = None
+    line: int | None = None  # where it started in its file, for errors
+
+    @property
+    def has_annotations(self) -> bool:
+        """True when it carries spans or labels (then its text is never cleaned)."""
+        return bool(self.spans or self.labels)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What a reader needs to know."""
+
+    schema: LabelSchema
+    clean: bool = True
+    annotator: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Reader(Protocol):
+    """Reads one file; raises :class:`InputError` naming the file and line."""
+
+    def __call__(self, path: Path, options: ReadOptions) -> Iterator[ImportRecord]: ...
+
+
+@dataclass(frozen=True)
+class ReaderInfo:
+    """A registered format."""
+
+    name: str
+    read: Reader
+    extensions: tuple[str, ...]
+    directory: bool = False  # reads a whole folder (brat)
+
+
+_READERS: dict[str, ReaderInfo] = {}
+
+
+def register_reader(name: str, extensions: Iterable[str] = (), *, directory: bool = False) -> Callable[[Reader], Reader]:
+    """Decorator: make ``name`` available to ``annotator import --format``."""
+
+    def wrap(func: Reader) -> Reader:
+        _READERS[name] = ReaderInfo(name, func, tuple(e.lower() for e in extensions), directory)
+        return func
+
+    return wrap
+
+
+def readers() -> dict[str, ReaderInfo]:
+    """Every registered format (imports the built-in ones first)."""
+    import annotator.formats  # noqa: F401  (registers the built-in readers)
+
+    return dict(_READERS)
+
+
+def format_for(path: Path) -> str:
+    """Guess a format from a file name; :class:`InputError` when unknown."""
+    name = path.name.lower()
+    best = ""
+    found = None
+    for info in readers().values():
+        for ext in info.extensions:
+            if name.endswith(ext) and len(ext) > len(best):
+                best, found = ext, info.name
+    if found is None:
+        raise InputError("unknown file type; pass --format (one of: " + ", ".join(sorted(readers())) + ")", path)
+    return found
+
+
+def read_text_file(path: Path) -> str:
+    """Read UTF-8 text (a BOM is dropped); errors name the line of a bad byte."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path) from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", path, line) from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass
+class FileResult:
+    """What happened to one input file."""
+
+    path: str
+    documents: int = 0
+    new_documents: int = 0
+    spans: int = 0
+    labels: int = 0
+    error: str | None = None
+
+
+@dataclass
+class ImportReport:
+    """The outcome of one import call."""
+
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        """Files that were not imported."""
+        return [f for f in self.files if f.error]
+
+    @property
+    def ok(self) -> bool:
+        """True when every file imported."""
+        return not self.failed
+
+    def totals(self) -> dict[str, int]:
+        """Sums over the imported files."""
+        return {
+            "files": len(self.files) - len(self.failed),
+            "failed": len(self.failed),
+            "documents": sum(f.documents for f in self.files),
+            "new_documents": sum(f.new_documents for f in self.files),
+            "spans": sum(f.spans for f in self.files),
+            "labels": sum(f.labels for f in self.files),
+        }
+
+
+def expand_paths(paths: Iterable[str | Path], fmt: str | None) -> list[Path]:
+    """Folders become their files (sorted; hidden ones skipped), unless the
+    format reads whole folders."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            if fmt and readers().get(fmt, ReaderInfo(fmt, None, ())).directory:  # type: ignore[arg-type]
+                out.append(p)
+                continue
+            known = {e for info in readers().values() for e in info.extensions}
+            files = sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and not f.name.startswith(".") and (fmt or any(f.name.lower().endswith(e) for e in known))
+            )
+            out.extend(files)
+        else:
+            out.append(p)
+    return out
+
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+def import_paths(
+    project: Any,
+    paths: Iterable[str | Path],
+    *,
+    fmt: str | None = None,
+    annotator: str | None = None,
+    clean: bool = True,
+    extra: dict[str, Any] | None = None,
+    progress: ProgressFn | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> ImportReport:
+    """Import files into ``project`` (a :class:`annotator.store.Project`).
+
+    Each file is one transaction: a file either imports whole or not at all.
+    """
+    from annotator.formats.store import store_records
+
+    options = ReadOptions(schema=project.schema, clean=clean, annotator=annotator, extra=dict(extra or {}))
+    report = ImportReport()
+    files = expand_paths(paths, fmt)
+    for i, path in enumerate(files):
+        if should_cancel and should_cancel():
+            break
+        result = FileResult(str(path))
+        report.files.append(result)
+        if progress:
+            progress(i, len(files), str(path))
+        try:
+            if not path.exists():
+                raise InputError("no such file or folder", path)
+            name = fmt or format_for(path)
+            info = readers().get(name)
+            if info is None:
+                raise InputError(f"unknown format {name!r} (one of: {', '.join(sorted(readers()))})", path)
+            records = list(info.read(path, options))
+            if not records:
+                raise InputError("no documents in file (empty?)", path)
+            store_records(project, records, path, options, result)
+        except AnnotatorError as exc:
+            result.error = str(exc)
+        except (OSError, ValueError) as exc:  # a reader's plain error still names the file
+            result.error = f"{path}: {exc}"
+    if progress:
+        progress(len(files), len(files), "")
+    return report
+
+
+def warn(message: str) -> None:
+    """Print a warning on stderr (readers use it for recoverable oddities)."""
+    print(f"warning: {message}", file=sys.stderr)

@@ -1,0 +1,87 @@
+"""Storing read records: cleaning, dedup and validation, one file per transaction."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Sequence
+
+from annotator.core.errors import AnnotatorError, InputError
+from annotator.core.model import STATES, Document
+from annotator.formats.base import FileResult, ImportRecord, ReadOptions
+from annotator.formats.clean import clean_news_text
+
+#: Spans with no annotator named anywhere are stored under this name.
+DEFAULT_IMPORT_ANNOTATOR = "imported"
+
+
+def cleaned(doc: Document) -> Document:
+    """The document with page furniture removed and header metadata kept."""
+    result = clean_news_text(doc.text)
+    if not result.changed and not result.meta:
+        return doc
+    meta = {**result.meta, **dict(doc.meta)}
+    return replace(
+        doc,
+        text=result.text,
+        title=doc.title or str(meta.get("title", "")),
+        source=doc.source or str(meta.get("outlet") or meta.get("dateline_outlet") or ""),
+        published=doc.published or str(meta.get("published", "")),
+        meta=meta,
+        original_text=doc.text if result.changed else None,
+        removed_lines=tuple(result.removed),
+    )
+
+
+def _fallback_title(doc: Document) -> Document:
+    if doc.title:
+        return doc
+    first = doc.text.strip().split("\n", 1)[0]
+    title = first if len(first) <= 90 else first[:87].rsplit(" ", 1)[0] + "…"
+    return replace(doc, title=title)
+
+
+def store_records(
+    project: Any, records: Sequence[ImportRecord], path: Path, options: ReadOptions, result: FileResult
+) -> None:
+    """Store every record of one file in one transaction; :class:`InputError`
+    (naming the file and the record's line) rolls the whole file back."""
+    schema = project.schema
+    with project.transaction():
+        for rec in records:
+            try:
+                doc = rec.document
+                if options.clean and not rec.has_annotations and doc.original_text is None:
+                    doc = cleaned(doc)
+                doc = _fallback_title(doc)
+                doc_id, created = project.add_document(doc)
+                result.documents += 1
+                result.new_documents += int(created)
+                who = rec.annotator or options.annotator
+                if rec.spans:
+                    who = who or DEFAULT_IMPORT_ANNOTATOR
+                    have = {(s.layer, s.start, s.end, s.label) for s in project.spans(doc_id, who)}
+                    new = []
+                    for s in rec.spans:
+                        schema.check_span(s.layer, s.label)
+                        s.validate(doc.text)
+                        if s.key not in have:  # re-importing the same file adds nothing
+                            have.add(s.key)
+                            new.append(s)
+                    project.add_spans(doc_id, new, who)
+                    result.spans += len(new)
+                for question, (value, target) in rec.labels.items():
+                    who = who or DEFAULT_IMPORT_ANNOTATOR
+                    project.set_doc_label(doc_id, who, question, value, target)
+                    result.labels += 1
+                if rec.status:
+                    if rec.status not in STATES:
+                        raise InputError(f"status {rec.status!r} is not one of {', '.join(STATES)}", path, rec.line)
+                    project.set_status(doc_id, who or DEFAULT_IMPORT_ANNOTATOR, rec.status)
+            except InputError:
+                raise
+            except (AnnotatorError, ValueError) as exc:
+                msg = str(exc)
+                if msg.startswith("[E"):
+                    msg = msg.split("] ", 1)[1]
+                raise InputError(msg, path, rec.line) from exc

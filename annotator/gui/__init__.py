@@ -1,0 +1,1 @@
+"""Qt only here: app, main window, models, views, workers."""

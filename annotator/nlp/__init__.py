@@ -1,0 +1,1 @@
+"""spaCy: tokenization, suggesters, training, evaluation."""

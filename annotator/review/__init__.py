@@ -1,0 +1,1 @@
+"""Agreement measures and adjudication (pure, testable)."""

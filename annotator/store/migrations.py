@@ -1,0 +1,129 @@
+"""Numbered schema migrations.  ``PRAGMA user_version`` holds the number of the
+last one applied; each runs in its own transaction, so a crash leaves the file
+at a whole version."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _m1_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            published TEXT NOT NULL DEFAULT '',
+            language TEXT NOT NULL DEFAULT 'id',
+            meta TEXT NOT NULL DEFAULT '{}',
+            content_hash TEXT NOT NULL UNIQUE,
+            original_text TEXT,
+            removed_lines TEXT NOT NULL DEFAULT '[]',
+            created TEXT NOT NULL
+        );
+        CREATE TABLE annotators (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL DEFAULT 'annotator',
+            created TEXT NOT NULL
+        );
+        CREATE TABLE spans (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL REFERENCES annotators(name),
+            layer TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT 'human',
+            score REAL,
+            note TEXT,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            CHECK (start >= 0 AND "end" > start)
+        );
+        CREATE INDEX spans_doc ON spans(document_id, annotator, layer);
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            layer TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            score REAL,
+            suggester TEXT NOT NULL,
+            version TEXT NOT NULL,
+            CHECK (start >= 0 AND "end" > start)
+        );
+        CREATE INDEX suggestions_doc ON suggestions(document_id, layer);
+        -- What each suggester last ran on (text hash + version): redo only what changed.
+        CREATE TABLE suggestion_runs (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            suggester TEXT NOT NULL,
+            version TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            created TEXT NOT NULL,
+            PRIMARY KEY (document_id, suggester)
+        );
+        -- An annotator's verdict on a suggestion (accepted ones also become spans).
+        CREATE TABLE suggestion_decisions (
+            suggestion_id INTEGER NOT NULL REFERENCES suggestions(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL REFERENCES annotators(name),
+            decision TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
+            span_id INTEGER,
+            created TEXT NOT NULL,
+            PRIMARY KEY (suggestion_id, annotator)
+        );
+        CREATE TABLE doc_labels (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL REFERENCES annotators(name),
+            question TEXT NOT NULL,
+            value TEXT NOT NULL,
+            target TEXT,
+            updated TEXT NOT NULL,
+            PRIMARY KEY (document_id, annotator, question)
+        );
+        CREATE TABLE document_status (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL REFERENCES annotators(name),
+            state TEXT NOT NULL CHECK (state IN ('todo', 'in_progress', 'done', 'skipped')),
+            seconds REAL NOT NULL DEFAULT 0,
+            updated TEXT NOT NULL,
+            PRIMARY KEY (document_id, annotator)
+        );
+        CREATE INDEX status_annotator ON document_status(annotator, state);
+        -- Append-only log of every change: audit trail, merge input, time per document.
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            ts TEXT NOT NULL,
+            annotator TEXT,
+            document_id INTEGER,
+            action TEXT NOT NULL,
+            payload TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX events_doc ON events(document_id, annotator);
+        """
+    )
+    # FTS5 over title and text, kept in step by triggers (sqlite-utils writes them).
+    db["documents"].enable_fts(
+        ["title", "text"], fts_version="FTS5", create_triggers=True, tokenize="unicode61 remove_diacritics 2"
+    )
+
+
+#: Index i holds migration i+1.  Never edit a released one: append a new one.
+MIGRATIONS: tuple[Migration, ...] = (_m1_initial,)
+
+SCHEMA_VERSION = len(MIGRATIONS)
