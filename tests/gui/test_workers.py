@@ -1,0 +1,58 @@
+"""Background tasks report progress, results, errors and cancellation through signals."""
+
+import threading
+import time
+
+import pytest
+
+from annotator.gui.workers import Cancelled, Task
+
+pytestmark = pytest.mark.gui
+
+
+def test_workers_task_reports_progress_and_result_off_the_gui_thread(qtbot):
+    main = threading.get_ident()
+    seen_threads = []
+
+    def job(report, should_cancel):
+        seen_threads.append(threading.get_ident())
+        for i in range(3):
+            report(i + 1, 3, f"step {i}")
+        return 42
+
+    task = Task(job, "t")
+    progress = []
+    task.progress.connect(lambda d, t, w: progress.append((d, t, w)))
+    with qtbot.waitSignal(task.finished, timeout=5000) as blocker:
+        task.start()
+    assert blocker.args == [42]
+    assert progress == [(1, 3, "step 0"), (2, 3, "step 1"), (3, 3, "step 2")]
+    assert seen_threads and seen_threads[0] != main
+    assert not task.is_running
+
+
+def test_workers_task_error_is_reported_not_raised(qtbot):
+    def job(report, should_cancel):
+        raise ValueError("bad file x.jsonl:3")
+
+    task = Task(job)
+    with qtbot.waitSignal(task.errored, timeout=5000) as blocker:
+        task.start()
+    assert "x.jsonl:3" in blocker.args[0]
+    assert "ValueError" in blocker.args[1]
+
+
+def test_workers_task_cancel(qtbot):
+    started = threading.Event()
+
+    def job(report, should_cancel):
+        started.set()
+        while not should_cancel():
+            time.sleep(0.01)
+        raise Cancelled
+
+    task = Task(job)
+    with qtbot.waitSignal(task.cancelled, timeout=5000):
+        task.start()
+        assert started.wait(5)
+        task.cancel()
