@@ -153,7 +153,7 @@ def _doc_record(doc: ConllDoc, path: Path, index: int, options: ReadOptions) -> 
         text, offs = join_tokens([t.text for t in sent])
         texts.append(text)
         first = ntok
-        for (a, b), tok in zip(offs, sent):
+        for (a, b), tok in zip(offs, sent, strict=True):
             token_offsets.append([pos + a, pos + b])
             extras.append(tok.extra)
         for t0, t1, label in decode_tags([t.tag for t in sent]):
