@@ -1,0 +1,239 @@
+"""Running a suggester over a project and storing what it suggests.
+
+``suggest_project`` is the one entry point (CLI ``annotator suggest`` and the
+GUI's background Task both call it): it reads only the documents whose text
+or suggester version changed since the last run (``--force``: all), runs the
+pipeline in batches (``nlp.pipe``), and stores each batch of results in one
+transaction, apart from human spans (DESIGN §2).  Cancelling keeps every
+batch already stored.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from annotator.core.model import Span
+from annotator.core.schema import LabelSchema
+from annotator.nlp.base import Suggester, SuggestInput, SuggestOutput
+
+#: The name under which the default pipeline's suggestions are stored.  One
+#: name for rules and models alike: running with ``--model`` replaces the
+#: rule-only set (its version differs), so entity suggestions never overlap.
+PIPELINE_SUGGESTER = "pipeline"
+
+ProgressFn = Callable[[int, int, str], None]
+CancelFn = Callable[[], bool]
+
+
+@dataclass
+class SuggestReport:
+    """What a run did."""
+
+    documents: int = 0  # documents suggested in this run
+    skipped: int = 0  # documents already up to date
+    suggestions: int = 0  # spans stored
+    tokens: int = 0  # tokens processed
+    seconds: float = 0.0
+    cancelled: bool = False
+    suggester: str = ""
+    version: str = ""
+    by_layer: dict[str, int] = field(default_factory=dict)
+    by_origin: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def tokens_per_second(self) -> float:
+        """Throughput of the run (0 when nothing ran)."""
+        return self.tokens / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        return {
+            "documents": self.documents, "skipped": self.skipped, "suggestions": self.suggestions,
+            "tokens": self.tokens, "seconds": round(self.seconds, 3),
+            "tokens_per_second": round(self.tokens_per_second, 1), "cancelled": self.cancelled,
+            "suggester": self.suggester, "version": self.version, "by_layer": self.by_layer,
+            "by_origin": self.by_origin,
+        }
+
+
+class PipelineSuggester:
+    """The default :class:`Suggester`: the spaCy pipeline of
+    :func:`annotator.nlp.pipeline.load_pipeline` (rules, lists, cue lexicon,
+    and an installed model when given), one pipeline per document language.
+
+    With a model, documents in the model's language go through the model;
+    documents in other languages get the rule pipeline of their language.
+    """
+
+    name = PIPELINE_SUGGESTER
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        label_map: Mapping[str, str] | None = None,
+        language: str = "id",
+        schema: LabelSchema | None = None,
+    ) -> None:
+        from annotator.nlp.pipeline import load_pipeline, pipeline_version
+
+        self.model = model
+        self.schema = schema or LabelSchema.load("news")
+        self.label_map = dict(label_map if label_map is not None else self.schema.label_map)
+        self._load = load_pipeline
+        # load at once: a missing model must fail before any work starts
+        self.main = load_pipeline(model, language=language, label_map=self.label_map)
+        self._version = pipeline_version(self.main)
+        self._by_lang: dict[str, Any] = {self.main.lang: self.main}
+
+    @property
+    def version(self) -> str:
+        """Rules version, word-list hash and model name@version."""
+        return self._version
+
+    def pipeline_for(self, language: str) -> Any:
+        """The spaCy pipeline used for documents in ``language``."""
+        language = (language or "id").lower()
+        nlp = self._by_lang.get(language)
+        if nlp is None:
+            nlp = self._load(None, language=language, label_map=self.label_map)
+            self._by_lang[language] = nlp
+        return nlp
+
+    def suggest(
+        self, inputs: Iterable[SuggestInput], *, batch_size: int = 64, n_process: int = 1
+    ) -> Iterator[SuggestOutput]:
+        """Run ``nlp.pipe`` over the inputs; consecutive inputs of the same
+        language share one ``pipe`` call (so worker processes start once)."""
+        from annotator.nlp.pipeline import EXT
+
+        it = iter(inputs)
+        # Consecutive inputs of one language form one stream; peek one ahead
+        # to notice where the language changes.
+        buffered: SuggestInput | None = next(it, None)
+        while buffered is not None:
+            lang = (buffered.language or "id").lower()
+            nlp = self.pipeline_for(lang)
+            head, buffered = buffered, None
+
+            def same_language(first: SuggestInput = head, language: str = lang) -> Iterator[tuple[str, int]]:
+                nonlocal buffered
+                yield first.text, first.document_id
+                for item in it:
+                    if (item.language or "id").lower() != language:
+                        buffered = item
+                        return
+                    yield item.text, item.document_id
+
+            for doc, doc_id in nlp.pipe(same_language(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+                rows = doc._.get(EXT) or []
+                spans = [
+                    Span(start=int(r[1]), end=int(r[2]), label=str(r[3]), layer=str(r[0]), origin=str(r[4]),
+                         score=float(r[5]))
+                    for r in rows
+                ]
+                yield SuggestOutput(doc_id, spans, len(doc))
+
+
+def _fits_schema(schema: LabelSchema, spans: Sequence[Span]) -> list[Span]:
+    """Drop spans whose layer or label the project's schema lacks (a model
+    mapped to MISC in a schema without MISC, a cues layer that is absent)."""
+    allowed = {(lay.name, lab) for lay in schema.layers for lab in lay.label_names}
+    return [s for s in spans if (s.layer, s.label) in allowed]
+
+
+def _pending(project: Any, name: str, version: str, force: bool, doc_ids: Iterable[int] | None) -> tuple[list[tuple[int, str]], int]:
+    """``([(id, language)], skipped)`` of documents that need suggesting."""
+    runs = project.suggestion_runs(name)
+    wanted = set(doc_ids) if doc_ids is not None else None
+    todo: list[tuple[int, str]] = []
+    skipped = 0
+    for doc_id, language, chash in project.conn.execute("SELECT id, language, content_hash FROM documents ORDER BY id"):
+        if wanted is not None and doc_id not in wanted:
+            continue
+        if not force and runs.get(doc_id) == (version, chash):
+            skipped += 1
+            continue
+        todo.append((int(doc_id), language or "id"))
+    return todo, skipped
+
+
+def suggest_project(
+    project: Any,
+    *,
+    model: str | None = None,
+    force: bool = False,
+    doc_ids: Iterable[int] | None = None,
+    n_process: int = 1,
+    batch_size: int = 64,
+    progress: ProgressFn | None = None,
+    should_cancel: CancelFn | None = None,
+    suggester: Suggester | None = None,
+) -> SuggestReport:
+    """Suggest entities and cues for a project's documents and store them.
+
+    ``project`` is an open :class:`annotator.store.Project` (opened in the
+    calling thread).  Only documents whose text or suggester version changed
+    are redone unless ``force``.  ``progress(done, total, what)`` is called
+    per document; ``should_cancel()`` is polled per document and stops the
+    run early, keeping what is stored.  ``suggester`` replaces the default
+    :class:`PipelineSuggester` (then ``model`` is ignored).
+    Raises :class:`annotator.nlp.pipeline.ModelError` for a missing or broken model.
+    """
+    if batch_size < 1:
+        raise ValueError("batch size must be at least 1")
+    if n_process < 1:
+        raise ValueError("the number of processes must be at least 1")
+    started = time.perf_counter()
+    if suggester is None:
+        suggester = PipelineSuggester(model, schema=project.schema)
+    name, version = suggester.name, suggester.version
+    report = SuggestReport(suggester=name, version=version)
+    todo, report.skipped = _pending(project, name, version, force, doc_ids)
+    total = len(todo)
+    if progress is not None:
+        progress(0, total, "")
+    if not todo:
+        report.seconds = time.perf_counter() - started
+        return report
+    schema = project.schema
+
+    def inputs() -> Iterator[SuggestInput]:
+        for doc_id, language in todo:
+            if should_cancel is not None and should_cancel():
+                report.cancelled = True
+                return
+            yield SuggestInput(doc_id, project.get_text(doc_id), language)
+
+    batch: list[SuggestOutput] = []
+
+    def store(outputs: list[SuggestOutput]) -> None:
+        # one transaction per batch: a commit per document would cost more
+        # than the rules themselves (benchmarks/suggest_bench.py)
+        with project.transaction():
+            for out in outputs:
+                spans = _fits_schema(schema, out.spans)
+                project.set_suggestions(out.document_id, spans, suggester=name, version=version)
+                report.suggestions += len(spans)
+                for s in spans:
+                    report.by_layer[s.layer] = report.by_layer.get(s.layer, 0) + 1
+                    report.by_origin[s.origin] = report.by_origin.get(s.origin, 0) + 1
+
+    for out in suggester.suggest(inputs(), batch_size=batch_size, n_process=n_process):
+        batch.append(out)
+        report.documents += 1
+        report.tokens += out.tokens
+        if progress is not None:
+            progress(report.documents, total, f"document {out.document_id}")
+        if len(batch) >= batch_size:
+            store(batch)
+            batch = []
+        if should_cancel is not None and should_cancel():
+            report.cancelled = True
+            break
+    if batch:
+        store(batch)
+    report.seconds = time.perf_counter() - started
+    return report
