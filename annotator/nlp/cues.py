@@ -121,14 +121,15 @@ class CueMatcher:
         """The matching key of a token (see module docstring)."""
         low = text.lower()
         lem = (lemma or low).lower()
+        if low in self.stop:
+            return low  # function words match only as themselves ("tersebut" is not "sebut")
         if lem != low or self.language != "id":
             return lem
         cached = self._cache.get((low, lem))
         if cached is not None:
             return cached
         result = low
-        # function words never reach a root by stripping ("tersebut" is not "sebut")
-        if low not in self.roots and low not in self.stop:
+        if low not in self.roots:
             for cand in indonesian_root_candidates(low):
                 if cand in self.roots:
                     result = cand
@@ -154,6 +155,8 @@ class CueMatcher:
                         Candidate(tok.idx, tok.idx + len(tok.text), label, "lexicon:cues", S_LEMMA, "cues"))
                 for entry_keys, label, score in self.by_first.get(keys[i], ()):
                     m = len(entry_keys)
+                    if m == 1 and tok.lower_ in self.stop:
+                        continue  # "tentang" (about) is not "menentang"; stop words match as forms only
                     if tuple(keys[i : i + m]) == entry_keys:
                         last = toks[i + m - 1]
                         per_label.setdefault(label, []).append(

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from annotator.nlp.cues import indonesian_root_candidates
 from annotator.nlp.merge import Candidate
 from annotator.nlp.resources import cldr_territories, gazetteer, stop_words, vocabulary
 
@@ -165,23 +166,32 @@ class EntityRules:
         self.given = frozenset(gazetteer("given_names.txt"))
         self.descriptors = frozenset(w.lower() for w in gazetteer("descriptors.txt"))
         self.stop = stop_words(language)
-        self.vocab = (vocabulary(language) | vocabulary("en") if language != "en" else vocabulary("en")) | self.stop
+        # ordinary words of the document's language (titles: "Jenderal Tun ..." is a name,
+        # though "tun" is an English word) and of it plus English (headlines, quoted names)
+        self.own_vocab = vocabulary(language) | self.stop
+        self.vocab = (self.own_vocab | vocabulary("en")) if language != "en" else self.own_vocab
         self.person_first = frozenset(t[0] for t, v in ((tt, vv) for b in self.gaz.by_first.values() for tt, vv in b)
                                       if v == "PER")
 
     # -- helpers on the token arrays -------------------------------------------
 
-    def _ordinary(self, word: str) -> bool:
+    def _ordinary(self, word: str, own: bool = False) -> bool:
         """An ordinary (dictionary) word, or a descriptor of titles and institutions
-        ("Pasalnya", "Rencananya": a known word with a clitic is ordinary too)."""
+        ("Pasalnya", "Rencananya", "Dikaji": a known root with affixes is ordinary
+        too).  ``own``: only the document language's words count."""
+        if word in self.given:
+            return False
         low = word.lower()
-        if low in self.descriptors or (low in self.vocab and word not in self.given):
+        vocab = self.own_vocab if own else self.vocab
+        if low in self.descriptors or low in vocab:
             return True
         for clitic in ("nya", "lah", "kah", "pun"):
             if low.endswith(clitic) and len(low) > len(clitic) + 2:
                 stem = low[: -len(clitic)]
-                if stem in self.vocab or stem in self.descriptors or low.endswith("nya"):
+                if stem in vocab or stem in self.descriptors or low.endswith("nya"):
                     return True
+        if self.language == "id" and len(low) > 5 and low[:2] in ("di", "be", "te", "me", "pe", "ke"):
+            return any(len(r) >= 4 and r in self.own_vocab for r in indonesian_root_candidates(low)[1:])
         return False
 
     def __call__(self, doc: Doc) -> list[Candidate]:
@@ -255,7 +265,11 @@ class EntityRules:
             while j < limit:
                 w = words[j]
                 if lowers[j] in NAME_CONNECTORS or lowers[j] in NAME_PARTICLES:
-                    if j + 1 < limit and in_run[j + 1] and cap[j + 1]:
+                    k = j + 1
+                    # "Dewan Keamanan Rusia dan Liga ...": a new head or a known name after
+                    # the connector starts a new mention
+                    if (k < limit and in_run[k] and cap[k] and self.heads.match(words, k, limit) is None
+                            and (lowers[j] not in ("dan", "and") or gaz_match(k, limit) is None)):
                         j += 1
                         continue
                     break
@@ -315,7 +329,8 @@ class EntityRules:
                     return j
                 g = gaz_match(j, run_end)
                 if g is not None and g[1] != "PER":
-                    emit(j, g[0], g[1], "rule:gazetteer", S_GAZETTEER)
+                    if not (g[1] == "LOC" and lowers[j - 1] in LOC_MODIFIED_NOUNS):
+                        emit(j, g[0], g[1], "rule:gazetteer", S_GAZETTEER)
                     j = g[0]
                     continue
                 h = self.heads.match(words, j, run_end)
@@ -324,7 +339,7 @@ class EntityRules:
                     emit(j, end, h[1], f"rule:{h[1].lower()}-head", S_HEAD)
                     j = end
                     continue
-                if self._ordinary(w) and w not in self.given and not (g and g[1] == "PER"):
+                if self._ordinary(w, own=True) and not (g and g[1] == "PER"):
                     j += 1  # "Menteri Pertahanan": part of the title
                     continue
                 if _is_acronym(w) and w not in self.given:
@@ -377,7 +392,7 @@ class EntityRules:
                 g = gaz_match(j, run_end)
                 if g is not None:
                     close_chunk(j)
-                    if not (g[1] == "LOC" and j == i and i > 0 and lowers[i - 1] in LOC_MODIFIED_NOUNS):
+                    if not (g[1] == "LOC" and j > 0 and lowers[j - 1] in LOC_MODIFIED_NOUNS):
                         emit(j, g[0], g[1], "rule:gazetteer", S_GAZETTEER)
                     j = g[0]
                     continue
