@@ -32,7 +32,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         return 0
     print(
         f"suggested {report.documents} document(s), {report.skipped} already up to date: "
-        f"{report.suggestions} suggestion(s) "
+        f"{report.suggestions} suggestion(s)"
         + (" (" + ", ".join(f"{n} {layer}" for layer, n in sorted(report.by_layer.items())) + ")" if report.by_layer else "")
         + f"; {report.tokens} tokens in {report.seconds:.1f} s ({report.tokens_per_second:,.0f} tokens/s)"
     )
@@ -60,6 +60,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the suggestion commands."""
     p = sub.add_parser(
@@ -70,8 +80,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("project", help="project file (.db)")
     p.add_argument("--model", help="an installed spaCy pipeline (package name or folder) to add to the rules")
-    p.add_argument("--n-process", type=int, default=1, metavar="N", help="worker processes for nlp.pipe (default 1)")
-    p.add_argument("--batch-size", type=int, default=64, metavar="B", help="documents per batch (default 64)")
+    p.add_argument("--n-process", type=_positive, default=1, metavar="N", help="worker processes for nlp.pipe (default 1)")
+    p.add_argument("--batch-size", type=_positive, default=64, metavar="B", help="documents per batch (default 64)")
     p.add_argument("--force", action="store_true", help="redo every document, even unchanged ones")
     p.add_argument("--json", action="store_true", help="print the run's report as JSON")
     p.set_defaults(handler=cmd_suggest)

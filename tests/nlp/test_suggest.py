@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from annotator.core.model import Document, Span
-from annotator.nlp.base import SuggestInput, SuggestOutput, Suggester
+from annotator.nlp.base import Suggester, SuggestInput, SuggestOutput
 from annotator.nlp.suggest import PIPELINE_SUGGESTER, PipelineSuggester, suggest_project
 
 SEED_PER = ["Min Aung Hlaing", "Nikolai Patrushev", "Sergei Shoigu", "Alexander Mikheyev", "Aung San Suu Kyi",
