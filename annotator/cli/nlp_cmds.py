@@ -34,7 +34,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         f"suggested {report.documents} document(s), {report.skipped} already up to date: "
         f"{report.suggestions} suggestion(s)"
         + (" (" + ", ".join(f"{n} {layer}" for layer, n in sorted(report.by_layer.items())) + ")" if report.by_layer else "")
-        + f"; {report.tokens} tokens in {report.seconds:.1f} s ({report.tokens_per_second:,.0f} tokens/s)"
+        + f"; {report.tokens} tokens in {report.seconds:.1f} s ({report.tokens_per_second:,.0f} tokens/s after "
+        f"{report.load_seconds:.1f} s loading the pipeline)"
     )
     print(f"suggester {report.suggester} version {report.version}", file=sys.stderr)
     return 0

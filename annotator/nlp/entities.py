@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from annotator.nlp.cues import indonesian_root_candidates
 from annotator.nlp.merge import Candidate
-from annotator.nlp.resources import cldr_territories, gazetteer, stop_words, vocabulary
+from annotator.nlp.resources import cldr_cities, cldr_territories, gazetteer, stop_words, vocabulary
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -149,7 +149,7 @@ class EntityRules:
             self.gaz.add(toks(name), "ORG")
         for name in gazetteer("persons.txt"):
             self.gaz.add(toks(name), "PER")
-        for name in gazetteer("locations.txt") + cldr_territories(("id", "en")):
+        for name in gazetteer("locations.txt") + cldr_territories(("id", "en")) + cldr_cities(("id", "en")):
             self.gaz.add(toks(name), "LOC")
         # titles, heads and stop entries match without regard to case
         self.titles = _Index()

@@ -83,6 +83,28 @@ def cldr_territories(languages: tuple[str, ...] = ("id", "en")) -> list[str]:
 
 
 @lru_cache(maxsize=4)
+def cldr_cities(languages: tuple[str, ...] = ("id", "en")) -> list[str]:
+    """City names from CLDR's time-zone exemplar cities (Jakarta, Urumqi,
+    Nouakchott ...) in the given languages."""
+    import zoneinfo
+
+    from babel.dates import get_timezone_location
+
+    names: dict[str, None] = {}
+    for zone in sorted(zoneinfo.available_timezones()):
+        if "/" not in zone or zone.startswith(("Etc/", "SystemV/", "US/", "Canada/", "Brazil/", "Chile/", "Mexico/")):
+            continue
+        for lang in languages:
+            try:
+                city = get_timezone_location(zone, locale=lang, return_city=True)
+            except (LookupError, ValueError):  # pragma: no cover - zones babel lacks
+                continue
+            if city and city[0].isupper() and not any(ch.isdigit() for ch in city):
+                names.setdefault(city, None)
+    return list(names)
+
+
+@lru_cache(maxsize=4)
 def lemma_table(language: str) -> dict[str, str]:
     """The raw ``{form: lemma}`` lookup table of spacy-lookups-data (empty
     when the language has none).  Read from the package's JSON file because
