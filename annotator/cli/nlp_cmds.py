@@ -23,7 +23,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         try:
             report = suggest_project(
                 project, model=args.model, force=args.force, n_process=args.n_process, batch_size=args.batch_size,
-                progress=progress,
+                progress=progress, doc_ids=args.doc or None, label_map=args.label_map,
             )
         finally:
             progress.close()
@@ -47,7 +47,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from annotator.store import Project
 
     with Project(args.project, create=False) as project:
-        result = evaluate_project(project, args.reference, layer=args.layer)
+        result = evaluate_project(project, args.reference, layer=args.layer, min_score=args.min_score)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -59,6 +59,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(f"{'overall':<10} {result['precision']:>9.3f} {result['recall']:>7.3f} {result['f1']:>7.3f} "
           f"{result['tp'] + result['fn']:>8}")
     return 0
+
+
+def _label_map(value: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in filter(None, (x.strip() for x in value.split(","))):
+        src, sep, dst = item.partition("=")
+        if not sep or not src.strip() or not dst.strip():
+            raise argparse.ArgumentTypeError(f"expected FROM=TO pairs separated by commas, got {item!r}")
+        pairs[src.strip()] = dst.strip()
+    return pairs
 
 
 def _positive(value: str) -> int:
@@ -84,6 +94,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n-process", type=_positive, default=1, metavar="N", help="worker processes for nlp.pipe (default 1)")
     p.add_argument("--batch-size", type=_positive, default=64, metavar="B", help="documents per batch (default 64)")
     p.add_argument("--force", action="store_true", help="redo every document, even unchanged ones")
+    p.add_argument("--doc", type=int, action="append", metavar="ID", help="only this document (repeatable)")
+    p.add_argument("--label-map", type=_label_map, metavar="FROM=TO,...",
+                   help="map the model's labels onto the schema (overrides the schema's [label_map])")
     p.add_argument("--json", action="store_true", help="print the run's report as JSON")
     p.set_defaults(handler=cmd_suggest)
 
@@ -96,5 +109,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", help="project file (.db)")
     p.add_argument("--reference", required=True, metavar="NAME", help="annotator whose spans are the truth (e.g. gold)")
     p.add_argument("--layer", default="entities", help="span layer to score (default: entities)")
+    p.add_argument("--min-score", type=float, metavar="S", help="score only suggestions with score >= S")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.set_defaults(handler=cmd_evaluate)

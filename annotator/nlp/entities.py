@@ -58,6 +58,10 @@ _SENT_BREAK = frozenset({".", "!", "?", "…", ":", ";", "\"", "“", "”", "�
 LOC_CONTEXT = frozenset({"di", "ke", "kota", "provinsi", "kabupaten", "desa", "kecamatan", "kelurahan", "pulau",
                          "negara", "wilayah", "daerah", "ibukota", "kawasan", "kampung", "menuju", "dari",
                          "in", "to", "at", "near", "city", "province", "country", "se"})
+#: Second words of two-word place introducers ("di luar X", "di sekitar X", "negara bagian X").
+LOC_CONTEXT_2 = frozenset({"luar", "dalam", "sekitar", "dekat", "utara", "selatan", "timur", "barat", "tengah",
+                           "pinggiran", "perbatasan", "bagian", "seluruh", "kawasan", "wilayah", "kota", "provinsi",
+                           "kabupaten", "pulau", "desa", "kampung", "daerah"})
 #: Lower-case words right before a chunk that make it an organisation.
 ORG_CONTEXT = frozenset({"partai", "perusahaan", "eksportir", "importir", "maskapai", "lembaga", "organisasi",
                          "kelompok", "harian", "koran", "majalah", "media", "situs", "stasiun", "televisi", "bank",
@@ -433,8 +437,9 @@ class EntityRules:
             close_chunk(min(j, run_end))
             i = max(j, run_end)
 
+        loc_starts = {c.start for c in out if c.label == "LOC"}
         for a, b in unknown:
-            cand = self._classify(doc, words, lowers, cap, sent_start, a, b, strong)
+            cand = self._classify(doc, words, lowers, cap, sent_start, a, b, strong, loc_starts)
             if cand is not None:
                 out.append(cand)
         return out
@@ -449,6 +454,7 @@ class EntityRules:
         a: int,
         b: int,
         strong: dict[str, str],
+        loc_starts: set[int] | frozenset[int] = frozenset(),
     ) -> Candidate | None:
         """Label an unknown capitalised chunk from its context (or drop it)."""
         while b > a and doc[b - 1].is_punct:
@@ -496,6 +502,10 @@ class EntityRules:
             return cand("PER", "rule:context", S_CONTEXT_PER)
         if prev in LOC_CONTEXT and not acronym and prev != "dari":
             return cand("LOC", "rule:context", S_CONTEXT)
+        if prev2 in ("di", "ke", "dari", "negara") and prev in LOC_CONTEXT_2 and not acronym:
+            return cand("LOC", "rule:context", S_CONTEXT)  # "di luar Abkhazia", "negara bagian Brandenburg"
+        if nxt == "," and b + 1 < len(words) and doc[b + 1].idx in loc_starts and not acronym:
+            return cand("LOC", "rule:context", S_CONTEXT)  # an address: "Kawangkoan, Minahasa, Sulawesi Utara"
         if prev in ORG_CONTEXT:
             return cand("ORG", "rule:context", S_CONTEXT)
         if acronym:

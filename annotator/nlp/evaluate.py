@@ -60,13 +60,15 @@ def evaluate_project(
     layer: str = "entities",
     doc_ids: Iterable[int] | None = None,
     suggester: str | None = None,
+    min_score: float | None = None,
 ) -> dict[str, Any]:
     """Current suggestions of ``layer`` against ``reference``'s spans.
 
     Returns ``{"documents", "precision", "recall", "f1", "per_label": {LABEL:
     {"precision", "recall", "f1", "support", ...}}, "tp", "fp", "fn",
     "reference", "layer", "unsuggested"}``.  ``suggester`` limits the
-    suggestions to one suggester's set (default: all).
+    suggestions to one suggester's set (default: all); ``min_score`` keeps
+    only suggestions scored at least that (precision/recall trade-off).
     """
     project.schema.layer(layer)  # SchemaError naming the layers when unknown
     if reference not in project.annotators():
@@ -88,8 +90,10 @@ def evaluate_project(
         for doc_id in ids:
             rows = project.conn.execute(
                 'SELECT start, "end", label FROM suggestions WHERE document_id = ? AND layer = ?'
-                + (" AND suggester = ?" if suggester is not None else ""),
-                (doc_id, layer) + ((suggester,) if suggester is not None else ()),
+                + (" AND suggester = ?" if suggester is not None else "")
+                + (" AND coalesce(score, 0) >= ?" if min_score is not None else ""),
+                (doc_id, layer) + ((suggester,) if suggester is not None else ())
+                + ((min_score,) if min_score is not None else ()),
             )
             pred = {(int(a), int(b), str(c)) for a, b, c in rows}
             ref = {(s.start, s.end, s.label) for s in project.spans(doc_id, annotator=reference, layer=layer)}
@@ -97,4 +101,6 @@ def evaluate_project(
 
     result = score_sets(pairs())
     result.update({"reference": reference, "layer": layer, "unsuggested": len(wanted - suggested)})
+    if min_score is not None:
+        result["min_score"] = min_score
     return result

@@ -173,6 +173,7 @@ def suggest_project(
     progress: ProgressFn | None = None,
     should_cancel: CancelFn | None = None,
     suggester: Suggester | None = None,
+    label_map: Mapping[str, str] | None = None,
 ) -> SuggestReport:
     """Suggest entities and cues for a project's documents and store them.
 
@@ -181,7 +182,8 @@ def suggest_project(
     are redone unless ``force``.  ``progress(done, total, what)`` is called
     per document; ``should_cancel()`` is polled per document and stops the
     run early, keeping what is stored.  ``suggester`` replaces the default
-    :class:`PipelineSuggester` (then ``model`` is ignored).
+    :class:`PipelineSuggester` (then ``model`` is ignored).  ``label_map``
+    entries override the schema's ``[label_map]`` for the model's labels.
     Raises :class:`annotator.nlp.pipeline.ModelError` for a missing or broken model.
     """
     if batch_size < 1:
@@ -190,7 +192,8 @@ def suggest_project(
         raise ValueError("the number of processes must be at least 1")
     started = time.perf_counter()
     if suggester is None:
-        suggester = PipelineSuggester(model, schema=project.schema)
+        merged = {**project.schema.label_map, **(label_map or {})}
+        suggester = PipelineSuggester(model, schema=project.schema, label_map=merged)
     name, version = suggester.name, suggester.version
     report = SuggestReport(suggester=name, version=version, load_seconds=time.perf_counter() - started)
     todo, report.skipped = _pending(project, name, version, force, doc_ids)

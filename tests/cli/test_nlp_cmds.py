@@ -7,6 +7,7 @@ import json
 import pytest
 
 from annotator.cli import main
+from tests.conftest import SEED_FILES
 
 
 def _run_bar(tmp_path, capsys, split):
@@ -50,10 +51,41 @@ def test_nlp_cmds_errors_are_one_line(tmp_path, capsys):
     assert main(["suggest", str(tmp_path / "none.db")]) == 1
     assert "no such project file" in capsys.readouterr().err
     db = tmp_path / "p.db"
-    assert main(["import", str(db), *map(str, __import__("tests.conftest").conftest.SEED_FILES)]) == 0
+    assert main(["import", str(db), *map(str, SEED_FILES)]) == 0
     capsys.readouterr()
     assert main(["evaluate", str(db), "--reference", "gold"]) == 1
     assert capsys.readouterr().err.startswith("annotator: error: [E103] no annotator 'gold'")
     with pytest.raises(SystemExit):
         main(["suggest", str(db), "--batch-size", "0"])
     assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_nlp_cmds_doc_filter_min_score_and_label_map(tmp_path, capsys):
+    import spacy
+
+    from annotator.core.model import Document, Span
+    from annotator.store import Project
+
+    db = tmp_path / "p.db"
+    with Project(db) as p:
+        a, _ = p.add_document(Document(text="Presiden Joko Widodo tiba di Bandung, kata Wiratmoko."))
+        b, _ = p.add_document(Document(text="Orang Sunda datang."))
+        p.add_spans(a, [Span(9, 20, "PER")], "gold")
+    assert main(["suggest", str(db), "--doc", str(a), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["documents"] == 1
+    assert main(["evaluate", str(db), "--reference", "gold", "--json"]) == 0
+    full = json.loads(capsys.readouterr().out)
+    assert main(["evaluate", str(db), "--reference", "gold", "--json", "--min-score", "0.8"]) == 0
+    strict = json.loads(capsys.readouterr().out)
+    assert full["documents"] == strict["documents"] == 1 and full["unsuggested"] == 1
+    assert strict["fp"] < full["fp"] and strict["tp"] == full["tp"] == 1  # "Wiratmoko" (0.65) and Bandung (0.9)
+    nlp = spacy.blank("id")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "NORP", "pattern": "Sunda"}])
+    nlp.to_disk(tmp_path / "m")
+    assert main(["suggest", str(db), "--model", str(tmp_path / "m"), "--label-map", "NORP=LOC", "--json"]) == 0
+    capsys.readouterr()
+    with Project(db) as p:
+        assert [(s.label, s.origin.split("@")[0]) for s in p.suggestions(b, "entities")] == [("LOC", "model:id_pipeline")]
+    with pytest.raises(SystemExit):
+        main(["suggest", str(db), "--label-map", "NORP"])
+    assert "FROM=TO" in capsys.readouterr().err
