@@ -512,6 +512,9 @@ class EntityRules:
             return cand("ORG", "rule:acronym", S_ACRONYM)
         if ordinary:
             return None
-        if sent_start[a] and len(chunk) == 1:
-            return None  # a capitalised sentence opener with no other evidence
+        # a capitalised unknown word opening a sentence is a name only when a verb,
+        # a comma or "dan" follows ("Tomash dan sejawatnya", "Gates, yang ...")
+        opener_ok = nxt in (",", "dan", "yang", "pun") or nxt.startswith(("me", "ber", "di", "ter"))
+        if sent_start[a] and len(chunk) == 1 and not opener_ok:
+            return None
         return cand("PER", "rule:capitalised", S_CAPITALISED)
