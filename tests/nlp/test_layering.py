@@ -1,0 +1,26 @@
+"""spaCy stays inside annotator/nlp: the rest of the package never imports it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+_IMPORT = re.compile(r"^\s*(?:import|from)\s+(spacy|thinc)\b", re.MULTILINE)
+
+
+def test_layering_only_nlp_imports_spacy():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "annotator").rglob("*.py")
+        if "nlp" not in path.relative_to(ROOT / "annotator").parts[:1] and _IMPORT.search(path.read_text("utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_layering_cli_parser_does_not_load_spacy():
+    code = "import sys, annotator.cli as c; c.build_parser(); print('spacy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "False"
