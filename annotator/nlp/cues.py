@@ -97,6 +97,9 @@ class CueMatcher:
                 self.roots.add(words[0])
                 single.append((words[0], label))
             for form in body.get("forms", []):
+                if len(form.split()) != 1:
+                    raise ResourceError(f"{cue_lexicon_path(language)}: [{label}] form {form!r} has several words;"
+                                        " put it in phrases")
                 self.forms.setdefault(form.lower(), label)
         for root, label in single:
             entries.append(((root,), label, S_LEMMA))
