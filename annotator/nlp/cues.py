@@ -86,6 +86,8 @@ class CueMatcher:
         self.stop = stop_words(language) if language == "id" else frozenset()
         self.roots: set[str] = set()
         self.forms: dict[str, str] = {}
+        #: (word, category) pairs a lemma must not match ("bertolak" = to depart, not OPPOSE)
+        self.exclude: set[tuple[str, str]] = set()
         entries: list[tuple[tuple[str, ...], str, float]] = []
         single: list[tuple[str, str]] = []
         for label, body in raw.items():
@@ -96,6 +98,8 @@ class CueMatcher:
                                         " put it in phrases")
                 self.roots.add(words[0])
                 single.append((words[0], label))
+            for form in body.get("exclude", []):
+                self.exclude.add((form.lower(), label))
             for form in body.get("forms", []):
                 if len(form.split()) != 1:
                     raise ResourceError(f"{cue_lexicon_path(language)}: [{label}] form {form!r} has several words;"
@@ -158,7 +162,7 @@ class CueMatcher:
                         Candidate(tok.idx, tok.idx + len(tok.text), label, "lexicon:cues", S_LEMMA, "cues"))
                 for entry_keys, label, score in self.by_first.get(keys[i], ()):
                     m = len(entry_keys)
-                    if m == 1 and tok.lower_ in self.stop:
+                    if m == 1 and (tok.lower_ in self.stop or (tok.lower_, label) in self.exclude):
                         continue  # "tentang" (about) is not "menentang"; stop words match as forms only
                     if tuple(keys[i : i + m]) == entry_keys:
                         last = toks[i + m - 1]

@@ -179,7 +179,7 @@ def cue_lexicon_path(language: str) -> Path:
 
 
 def load_cue_toml(language: str) -> dict[str, dict[str, list[str]]]:
-    """The raw lexicon: ``{CATEGORY: {"lemmas": [...], "phrases": [...], "forms": [...]}}``.
+    """The raw lexicon: ``{CATEGORY: {"lemmas": [...], "phrases": [...], "forms": [...], "exclude": [...]}}``.
 
     Raises :class:`ResourceError` naming the file when it is malformed.
     """
@@ -197,8 +197,10 @@ def load_cue_toml(language: str) -> dict[str, dict[str, list[str]]]:
         if not isinstance(body, dict):
             raise ResourceError(f"{path}: [{category}] must be a table with lemmas/phrases/forms lists")
         for key, value in body.items():
-            if key not in ("lemmas", "phrases", "forms", "description"):
-                raise ResourceError(f"{path}: [{category}] has unknown key {key!r} (use lemmas, phrases, forms)")
+            if key not in ("lemmas", "phrases", "forms", "exclude", "description"):
+                raise ResourceError(
+                    f"{path}: [{category}] has unknown key {key!r} (use lemmas, phrases, forms, exclude)"
+                )
             if key != "description" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 raise ResourceError(f"{path}: [{category}].{key} must be a list of strings")
         out[category] = {k: list(v) for k, v in body.items() if k != "description"}

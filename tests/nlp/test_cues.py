@@ -79,3 +79,11 @@ def test_cues_malformed_lexicon_names_the_file(tmp_path, monkeypatch):
     monkeypatch.setattr("annotator.nlp.resources.cue_lexicon_path", lambda lang: bad)
     with pytest.raises(ResourceError, match="cues_xx.toml"):
         CueMatcher("xx")
+
+
+def test_cues_exclusions_and_nouns_that_are_not_stance(nlp_id):
+    doc = nlp_id("Rombongan bertolak ke Jakarta setelah kesepakatan dagang dan perjanjian damai.")
+    found = cues(doc)
+    assert not any(lab == "OPPOSE" for _, lab in found)  # bertolak = to depart
+    assert not any(t in ("kesepakatan", "perjanjian") for t, _ in found)
+    assert ("menolak", "OPPOSE") in cues(nlp_id("Mereka menolak tawaran itu."))
