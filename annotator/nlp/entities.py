@@ -58,6 +58,13 @@ _SENT_BREAK = frozenset({".", "!", "?", "…", ":", ";", "\"", "“", "”", "�
 LOC_CONTEXT = frozenset({"di", "ke", "kota", "provinsi", "kabupaten", "desa", "kecamatan", "kelurahan", "pulau",
                          "negara", "wilayah", "daerah", "ibukota", "kawasan", "kampung", "menuju", "dari",
                          "in", "to", "at", "near", "city", "province", "country", "se"})
+#: Last words of organisation names (company forms, institution types).
+ORG_TAILS = frozenset({"inc", "corp", "corporation", "ltd", "co", "cos", "llc", "plc", "gmbh", "ag", "sa", "nv", "bv",
+                       "tbk", "persero", "group", "grup", "holdings", "holding", "airlines", "airways", "air",
+                       "university", "institute", "foundation", "center", "centre", "club", "fc", "council",
+                       "committee", "association", "agency", "party", "times", "post", "news", "journal",
+                       "herald", "tribune", "television", "tv", "radio", "bank", "motors", "energy",
+                       "energi", "institut", "society", "league"})
 #: Second words of two-word place introducers ("di luar X", "di sekitar X", "negara bagian X").
 LOC_CONTEXT_2 = frozenset({"luar", "dalam", "sekitar", "dekat", "utara", "selatan", "timur", "barat", "tengah",
                            "pinggiran", "perbatasan", "bagian", "seluruh", "kawasan", "wilayah", "kota", "provinsi",
@@ -487,6 +494,8 @@ class EntityRules:
             return cand("PER", "rule:coreference", S_COREF)
         acronym = len(chunk) == 1 and _is_acronym(chunk[0])
         ordinary = all(self._ordinary(w) or not cap[a + k] for k, w in enumerate(chunk))
+        if chunk[-1].rstrip(".").lower() in ORG_TAILS and len(chunk) > 1:
+            return cand("ORG", "rule:context", S_CONTEXT)  # "Qualcomm Inc", "Global Mediacom Tbk"
         if _WEB_NAME.search(text):
             return cand("ORG", "rule:context", S_CONTEXT)  # an outlet by its domain: "Tribunnews.com"
         if prev == "(" and acronym:
