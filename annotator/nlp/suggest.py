@@ -38,6 +38,7 @@ class SuggestReport:
     seconds: float = 0.0  # the whole call, loading the pipeline included
     load_seconds: float = 0.0  # of which building/loading the pipeline
     cancelled: bool = False
+    decisions_kept: int = 0  # accept/reject decisions carried over to the new suggestions
     suggester: str = ""
     version: str = ""
     by_layer: dict[str, int] = field(default_factory=dict)
@@ -55,6 +56,7 @@ class SuggestReport:
             "documents": self.documents, "skipped": self.skipped, "suggestions": self.suggestions,
             "tokens": self.tokens, "seconds": round(self.seconds, 3), "load_seconds": round(self.load_seconds, 3),
             "tokens_per_second": round(self.tokens_per_second, 1), "cancelled": self.cancelled,
+            "decisions_kept": self.decisions_kept,
             "suggester": self.suggester, "version": self.version, "by_layer": self.by_layer,
             "by_origin": self.by_origin,
         }
@@ -146,6 +148,41 @@ def _fits_schema(schema: LabelSchema, spans: Sequence[Span]) -> list[Span]:
     return [s for s in spans if (s.layer, s.label) in allowed]
 
 
+def _decisions(project: Any, document_id: int, suggester: str) -> dict[tuple[str, int, int, str], list[tuple[Any, ...]]]:
+    """Annotators' accept/reject decisions on the suggester's current
+    suggestions of a document, by suggestion key (layer, start, end, label)."""
+    out: dict[tuple[str, int, int, str], list[tuple[Any, ...]]] = {}
+    for layer, start, end, label, who, decision, span_id, created in project.conn.execute(
+        'SELECT g.layer, g.start, g."end", g.label, x.annotator, x.decision, x.span_id, x.created'
+        " FROM suggestion_decisions x JOIN suggestions g ON g.id = x.suggestion_id"
+        " WHERE g.document_id = ? AND g.suggester = ?",
+        (document_id, suggester),
+    ):
+        out.setdefault((layer, start, end, label), []).append((who, decision, span_id, created))
+    return out
+
+
+def _restore_decisions(
+    project: Any, document_id: int, suggester: str, kept: dict[tuple[str, int, int, str], list[tuple[Any, ...]]]
+) -> int:
+    """Re-attach decisions to the new suggestions with the same key, so a
+    rejected suggestion does not come back as pending after a re-run.
+    Decisions on suggestions that disappeared go with them."""
+    restored = 0
+    for sid, layer, start, end, label in project.conn.execute(
+        'SELECT id, layer, start, "end", label FROM suggestions WHERE document_id = ? AND suggester = ?',
+        (document_id, suggester),
+    ).fetchall():
+        for who, decision, span_id, created in kept.pop((layer, start, end, label), ()):
+            project.conn.execute(
+                "INSERT OR REPLACE INTO suggestion_decisions(suggestion_id, annotator, decision, span_id, created)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (sid, who, decision, span_id, created),
+            )
+            restored += 1
+    return restored
+
+
 def _pending(project: Any, name: str, version: str, force: bool, doc_ids: Iterable[int] | None) -> tuple[list[tuple[int, str]], int]:
     """``([(id, language)], skipped)`` of documents that need suggesting."""
     runs = project.suggestion_runs(name)
@@ -220,7 +257,10 @@ def suggest_project(
         with project.transaction():
             for out in outputs:
                 spans = _fits_schema(schema, out.spans)
+                kept = _decisions(project, out.document_id, name)
                 project.set_suggestions(out.document_id, spans, suggester=name, version=version)
+                if kept:
+                    report.decisions_kept += _restore_decisions(project, out.document_id, name, kept)
                 report.suggestions += len(spans)
                 for s in spans:
                     report.by_layer[s.layer] = report.by_layer.get(s.layer, 0) + 1

@@ -163,3 +163,21 @@ def test_suggest_pipeline_suggester_outputs_in_order():
     outs = list(sug.suggest(items, batch_size=1))
     assert [o.document_id for o in outs] == [0, 1, 2]
     assert all(o.tokens > 0 and o.spans for o in outs)
+
+
+def test_suggest_rerun_keeps_annotators_decisions(project):
+    doc_id, _ = project.add_document(Document(text="Presiden Joko Widodo bertemu Prabowo di Jakarta, kata Budi."))
+    suggest_project(project)
+    ents = project.suggestions(doc_id, "entities")
+    text = project.get_text(doc_id)
+    by_text = {text[s.start:s.end]: s for s in ents}
+    span_id = project.accept_suggestion(by_text["Joko Widodo"].id, "ana")
+    project.reject_suggestion(by_text["Jakarta"].id, "ana")
+    pending_before = {text[s.start:s.end] for s in project.suggestions(doc_id, "entities", pending_for="ana")}
+    report = suggest_project(project, force=True)
+    assert report.decisions_kept == 2
+    pending_after = {text[s.start:s.end] for s in project.suggestions(doc_id, "entities", pending_for="ana")}
+    assert pending_after == pending_before and "Jakarta" not in pending_after
+    decisions = project.suggestion_decisions(doc_id, "ana")
+    assert sorted(decisions.values()) == ["accepted", "rejected"]
+    assert project.get_span(span_id).annotator == "ana"
