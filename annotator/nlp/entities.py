@@ -269,8 +269,9 @@ class EntityRules:
                 return None
             return end
 
-        def head_continuation(i: int, limit: int) -> int:
-            """End of an organisation/place name whose head ends at ``i``."""
+        def head_continuation(i: int, limit: int, label: str = "ORG") -> int:
+            """End of an organisation/place name whose head ends at ``i``.  Place
+            names after a place head may be any proper name ("Hotel JS Luwansa")."""
             j = i
             first = True
             while j < limit:
@@ -288,12 +289,17 @@ class EntityRules:
                     break
                 if not first:
                     g = gaz_match(j, limit)
-                    if g is not None and g[1] == "LOC":
+                    if g is not None and g[1] == "LOC" and label == "ORG":
                         j = g[0]  # a place qualifies the body: "Dewan Keamanan Rusia"
                         continue
                     if g is not None:
                         break  # another organisation is its own mention: "Majelis Umum" + "PBB"
-                    if w in self.given or w in self.person_first or title_match(j, limit) is not None:
+                    if title_match(j, limit) is not None:
+                        break
+                    if label == "LOC":
+                        j += 1
+                        continue
+                    if w in self.given or w in self.person_first:
                         break
                     if not (self._ordinary(w) or _is_acronym(w) or not cap[j]):
                         break
@@ -346,7 +352,7 @@ class EntityRules:
                     continue
                 h = self.heads.match(words, j, run_end)
                 if h is not None and h[0] < run_end:
-                    end = head_continuation(h[0], run_end)
+                    end = head_continuation(h[0], run_end, h[1])
                     emit(j, end, h[1], f"rule:{h[1].lower()}-head", S_HEAD)
                     j = end
                     continue
@@ -423,7 +429,7 @@ class EntityRules:
                 if h is not None:
                     close_chunk(j)
                     if h[0] < run_end:
-                        end = head_continuation(h[0], run_end)
+                        end = head_continuation(h[0], run_end, h[1])
                         emit(j, end, h[1], f"rule:{h[1].lower()}-head", S_HEAD)
                         j = end
                     else:
