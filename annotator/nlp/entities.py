@@ -181,8 +181,10 @@ class EntityRules:
         # though "tun" is an English word) and of it plus English (headlines, quoted names)
         self.own_vocab = vocabulary(language) | self.stop
         self.vocab = (self.own_vocab | vocabulary("en")) if language != "en" else self.own_vocab
-        self.person_first = frozenset(t[0] for t, v in ((tt, vv) for b in self.gaz.by_first.values() for tt, vv in b)
-                                      if v == "PER")
+        # first words of listed persons: they end an organisation name ("Partai Golkar Aburizal ...")
+        self.person_first = frozenset(
+            tokens[0] for bucket in self.gaz.by_first.values() for tokens, label in bucket if label == "PER"
+        )
 
     # -- helpers on the token arrays -------------------------------------------
 
@@ -316,7 +318,7 @@ class EntityRules:
                 j += 1
             return j
 
-        def title_context(i: int, limit_run: int) -> int:
+        def title_context(i: int) -> int:
             """After a title ending at ``i``: emit places/organisations in its
             descriptor and the person named after it; return where it stopped."""
             j = i
@@ -377,7 +379,7 @@ class EntityRules:
             if not cap[i] and not consumed[i]:
                 t = title_match(i, n)
                 if t is not None and (i == 0 or not in_run[i - 1]):
-                    end = title_context(t, n)
+                    end = title_context(t)
                     if end > t:
                         for k in range(i, end):
                             consumed[k] = True
@@ -416,7 +418,7 @@ class EntityRules:
                 t = title_match(j, run_end)
                 if t is not None and (t < run_end or (t < n and not cap[t] and lowers[t] not in _FUNCTION_WORDS)):
                     close_chunk(j)
-                    end = title_context(t, run_end)
+                    end = title_context(t)
                     j = max(end, t)
                     if j > run_end:
                         break
