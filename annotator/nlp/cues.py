@@ -128,6 +128,10 @@ class CueMatcher:
         """The matching key of a token (see module docstring)."""
         low = text.lower()
         lem = (lemma or low).lower()
+        if lem == low:
+            # the pipeline may lemmatize another language (a model run on this
+            # document): look the word up in this lexicon's own language table
+            lem = self.table.get(low, low).lower()
         if low in self.stop:
             return low  # function words match only as themselves ("tersebut" is not "sebut")
         if lem != low or self.language != "id":

@@ -36,11 +36,15 @@ from annotator.nlp.resources import resources_fingerprint
 #: Bump when the rules' code changes in a way that changes output.
 RULES_VERSION = "1.0"
 EXT = "annotator_suggestions"
+#: The document's language (its ``language`` field); chooses the cue lexicon and
+#: the vocabulary of the rules.  None: the pipeline's own language.
+LANG_EXT = "annotator_language"
 ENTITY_COMPONENTS = ("ner", "beam_ner", "entity_ruler")
 DEFAULT_MODEL_SCORE = 0.75
 
-if not Doc.has_extension(EXT):
-    Doc.set_extension(EXT, default=None)
+for _ext in (EXT, LANG_EXT):
+    if not Doc.has_extension(_ext):
+        Doc.set_extension(_ext, default=None)
 
 
 class ModelError(AnnotatorError):
@@ -69,13 +73,27 @@ class EntitySuggester:
         self, nlp: Language, language: str, label_map: Mapping[str, str], model_origin: str = "",
         model_score: float = DEFAULT_MODEL_SCORE, rules: bool = True,
     ) -> None:
-        self.rules = EntityRules(nlp, language) if rules else None
+        self.nlp = nlp
+        self.language = language
+        self.use_rules = rules
+        self._rules: dict[str, EntityRules] = {language: EntityRules(nlp, language)} if rules else {}
         self.label_map = dict(label_map)
         self.model_origin = model_origin
         self.model_score = float(model_score)
 
+    def rules_for(self, language: str | None) -> EntityRules | None:
+        """The rules for a document language (built on first use)."""
+        if not self.use_rules:
+            return None
+        language = language or self.language
+        rules = self._rules.get(language)
+        if rules is None:
+            rules = self._rules[language] = EntityRules(self.nlp, language)
+        return rules
+
     def __call__(self, doc: Doc) -> Doc:
-        cands: list[Candidate] = list(self.rules(doc)) if self.rules is not None else []
+        rules = self.rules_for(doc._.get(LANG_EXT))
+        cands: list[Candidate] = list(rules(doc)) if rules is not None else []
         if self.model_origin:
             for ent in doc.ents:
                 mapped = self.label_map.get(ent.label_)
@@ -104,10 +122,19 @@ class CueSuggester:
     """Pipeline component: stance cues and quotations."""
 
     def __init__(self, language: str) -> None:
-        self.matcher = CueMatcher(language)
+        self.language = language
+        self._matchers: dict[str, CueMatcher] = {language: CueMatcher(language)}
+
+    def matcher_for(self, language: str | None) -> CueMatcher:
+        """The lexicon of a document language (loaded on first use)."""
+        language = language or self.language
+        matcher = self._matchers.get(language)
+        if matcher is None:
+            matcher = self._matchers[language] = CueMatcher(language)
+        return matcher
 
     def __call__(self, doc: Doc) -> Doc:
-        cands = self.matcher(doc)
+        cands = self.matcher_for(doc._.get(LANG_EXT))(doc)
         group = []
         for c in cands:
             span = doc.char_span(c.start, c.end, label=c.label, alignment_mode="expand")

@@ -67,8 +67,9 @@ class PipelineSuggester:
     :func:`annotator.nlp.pipeline.load_pipeline` (rules, lists, cue lexicon,
     and an installed model when given), one pipeline per document language.
 
-    With a model, documents in the model's language go through the model;
-    documents in other languages get the rule pipeline of their language.
+    With a model, every document goes through the model's pipeline (its
+    tokenizer and lemmas); the document's language still picks the cue
+    lexicon and the vocabulary of the rules.
     """
 
     name = PIPELINE_SUGGESTER
@@ -109,29 +110,37 @@ class PipelineSuggester:
     def suggest(
         self, inputs: Iterable[SuggestInput], *, batch_size: int = 64, n_process: int = 1
     ) -> Iterator[SuggestOutput]:
-        """Run ``nlp.pipe`` over the inputs; consecutive inputs of the same
-        language share one ``pipe`` call (so worker processes start once)."""
-        from annotator.nlp.pipeline import EXT
+        """Run ``nlp.pipe`` over the inputs, in order.
+
+        Without a model, consecutive inputs of one language share the blank
+        pipeline of that language (tokenizer and lemmas); with a model, every
+        input goes through the model's pipeline.  Either way the document's
+        language chooses the cue lexicon and the rules' vocabulary."""
+        from annotator.nlp.pipeline import EXT, LANG_EXT
+
+        def as_doc(nlp: Any, item: SuggestInput) -> tuple[Any, int]:
+            doc = nlp.make_doc(item.text)
+            doc._.set(LANG_EXT, (item.language or "id").lower())
+            return doc, item.document_id
 
         it = iter(inputs)
-        # Consecutive inputs of one language form one stream; peek one ahead
-        # to notice where the language changes.
+        # Consecutive inputs of one pipeline form one stream (worker processes start
+        # once per stream); peek one ahead to notice where the pipeline changes.
         buffered: SuggestInput | None = next(it, None)
         while buffered is not None:
-            lang = (buffered.language or "id").lower()
-            nlp = self.pipeline_for(lang)
+            nlp = self.pipeline_for_input(buffered)
             head, buffered = buffered, None
 
-            def same_language(first: SuggestInput = head, language: str = lang) -> Iterator[tuple[str, int]]:
+            def same_pipeline(first: SuggestInput = head, pipeline: Any = nlp) -> Iterator[tuple[Any, int]]:
                 nonlocal buffered
-                yield first.text, first.document_id
+                yield as_doc(pipeline, first)
                 for item in it:
-                    if (item.language or "id").lower() != language:
+                    if self.pipeline_for_input(item) is not pipeline:
                         buffered = item
                         return
-                    yield item.text, item.document_id
+                    yield as_doc(pipeline, item)
 
-            for doc, doc_id in nlp.pipe(same_language(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+            for doc, doc_id in nlp.pipe(same_pipeline(), as_tuples=True, batch_size=batch_size, n_process=n_process):
                 rows = doc._.get(EXT) or []
                 spans = [
                     Span(start=int(r[1]), end=int(r[2]), label=str(r[3]), layer=str(r[0]), origin=str(r[4]),
@@ -139,6 +148,10 @@ class PipelineSuggester:
                     for r in rows
                 ]
                 yield SuggestOutput(doc_id, spans, len(doc))
+
+    def pipeline_for_input(self, item: SuggestInput) -> Any:
+        """The model's pipeline for every document, or the rule pipeline of its language."""
+        return self.main if self.model is not None else self.pipeline_for(item.language)
 
 
 def _fits_schema(schema: LabelSchema, spans: Sequence[Span]) -> list[Span]:

@@ -133,3 +133,15 @@ def test_pipeline_n_process_gives_the_same_suggestions(tmp_path):
 
 def test_pipeline_english_default(nlp_en):
     assert ("Washington", "LOC") in ents(nlp_en("She flew to Washington."))
+
+
+def test_pipeline_model_serves_every_document_and_language_picks_the_lexicon(tiny_model, tmp_path):
+    with Project(tmp_path / "p.db") as p:
+        en, _ = p.add_document(Document(text="Wiratmoko Sasongko opposed the plan, officials said.", language="en"))
+        idn, _ = p.add_document(Document(text="Wiratmoko Sasongko menentang rencana itu.", language="id"))
+        suggest_project(p, model=str(tiny_model))
+        for doc_id, cue in ((en, ("opposed", "OPPOSE")), (idn, ("menentang", "OPPOSE"))):
+            text = p.get_text(doc_id)
+            got = {(text[s.start:s.end], s.label, s.origin) for s in p.suggestions(doc_id, "entities")}
+            assert ("Wiratmoko Sasongko", "PER", "model:id_tiny@0.1.0") in got
+            assert cue in {(text[s.start:s.end], s.label) for s in p.suggestions(doc_id, "cues")}
