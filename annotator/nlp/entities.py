@@ -209,6 +209,8 @@ class EntityRules:
 
     def __call__(self, doc: Doc) -> list[Candidate]:
         """Entity candidates for ``doc`` (may overlap; see :func:`resolve_overlaps`)."""
+        # doc.text joins every token on each access: read it once
+        full_text = doc.text
         words = [t.text for t in doc]
         lowers = [w.lower() for w in words]
         n = len(words)
@@ -245,7 +247,7 @@ class EntityRules:
             start, end = doc[a].idx, doc[b - 1].idx + len(words[b - 1])
             out.append(Candidate(start, end, label, origin, score))
             if score >= S_HEAD:
-                strong.setdefault(doc.text[start:end], label)
+                strong.setdefault(full_text[start:end], label)
                 if label == "PER":
                     for k in range(a, b):
                         if cap[k] and len(words[k]) > 2:
@@ -454,7 +456,7 @@ class EntityRules:
 
         loc_starts = {c.start for c in out if c.label == "LOC"}
         for a, b in unknown:
-            cand = self._classify(doc, words, lowers, cap, sent_start, a, b, strong, loc_starts)
+            cand = self._classify(doc, full_text, words, lowers, cap, sent_start, a, b, strong, loc_starts)
             if cand is not None:
                 out.append(cand)
         return out
@@ -462,6 +464,7 @@ class EntityRules:
     def _classify(
         self,
         doc: Doc,
+        full_text: str,
         words: list[str],
         lowers: list[str],
         cap: list[bool],
@@ -484,7 +487,7 @@ class EntityRules:
         if b <= a:
             return None
         start, end = doc[a].idx, doc[b - 1].idx + len(words[b - 1])
-        text = doc.text[start:end]
+        text = full_text[start:end]
         chunk = words[a:b]
         prev = lowers[a - 1] if a > 0 else ""
         prev2 = lowers[a - 2] if a > 1 else ""

@@ -154,11 +154,13 @@ class PipelineSuggester:
         return self.main if self.model is not None else self.pipeline_for(item.language)
 
 
-def _fits_schema(schema: LabelSchema, spans: Sequence[Span]) -> list[Span]:
+def _fits_schema(schema: LabelSchema, spans: Sequence[Span], length: int | None = None) -> list[Span]:
     """Drop spans whose layer or label the project's schema lacks (a model
-    mapped to MISC in a schema without MISC, a cues layer that is absent)."""
+    mapped to MISC in a schema without MISC, a cues layer that is absent) or
+    whose offsets do not fit a text of ``length`` characters."""
     allowed = {(lay.name, lab) for lay in schema.layers for lab in lay.label_names}
-    return [s for s in spans if (s.layer, s.label) in allowed]
+    limit = length if length is not None else float("inf")
+    return [s for s in spans if (s.layer, s.label) in allowed and 0 <= s.start < s.end <= limit]
 
 
 def _decisions(project: Any, document_id: int, suggester: str) -> dict[tuple[str, int, int, str], list[tuple[Any, ...]]]:
@@ -260,18 +262,27 @@ def suggest_project(
             if should_cancel is not None and should_cancel():
                 report.cancelled = True
                 return
-            yield SuggestInput(doc_id, project.get_text(doc_id), language)
+            text = project.get_text(doc_id)
+            lengths[doc_id] = len(text)
+            yield SuggestInput(doc_id, text, language)
 
     batch: list[SuggestOutput] = []
+    # documents where someone accepted or rejected this suggester's suggestions
+    # (one query up front instead of one per document)
+    decided = {r[0] for r in project.conn.execute(
+        "SELECT DISTINCT g.document_id FROM suggestion_decisions x JOIN suggestions g ON g.id = x.suggestion_id"
+        " WHERE g.suggester = ?", (name,))}
+    lengths: dict[int, int] = {}
 
     def store(outputs: list[SuggestOutput]) -> None:
         # one transaction per batch: a commit per document would cost more
         # than the rules themselves (benchmarks/suggest_bench.py)
         with project.transaction():
             for out in outputs:
-                spans = _fits_schema(schema, out.spans)
-                kept = _decisions(project, out.document_id, name)
-                project.set_suggestions(out.document_id, spans, suggester=name, version=version)
+                spans = _fits_schema(schema, out.spans, lengths.pop(out.document_id, None))
+                kept = _decisions(project, out.document_id, name) if out.document_id in decided else {}
+                # labels and offsets are checked above: skip the per-span check of the store
+                project.set_suggestions(out.document_id, spans, suggester=name, version=version, validate=False)
                 if kept:
                     report.decisions_kept += _restore_decisions(project, out.document_id, name, kept)
                 report.suggestions += len(spans)
