@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from annotator.core.model import Span
 from annotator.core.schema import LabelSchema
 from annotator.nlp.base import Suggester, SuggestInput, SuggestOutput
+from annotator.nlp.merge import Candidate, resolve_overlaps
 
 #: The name under which the default pipeline's suggestions are stored.  One
 #: name for rules and models alike: running with ``--model`` replaces the
@@ -160,7 +161,18 @@ def _fits_schema(schema: LabelSchema, spans: Sequence[Span], length: int | None 
     whose offsets do not fit a text of ``length`` characters."""
     allowed = {(lay.name, lab) for lay in schema.layers for lab in lay.label_names}
     limit = length if length is not None else float("inf")
-    return [s for s in spans if (s.layer, s.label) in allowed and 0 <= s.start < s.end <= limit]
+    kept = [s for s in spans if (s.layer, s.label) in allowed and 0 <= s.start < s.end <= limit]
+    # a layer that forbids overlaps gets none, whatever the suggester did (best score wins)
+    for layer in schema.layers:
+        if layer.allow_overlap:
+            continue
+        mine = sorted((s for s in kept if s.layer == layer.name), key=lambda s: (s.start, s.end))
+        if any(a.end > b.start for a, b in zip(mine, mine[1:], strict=False)):
+            best = resolve_overlaps([Candidate(s.start, s.end, s.label, s.origin, s.score or 0.0, s.layer)
+                                     for s in mine])
+            keys = {(c.start, c.end, c.label, c.origin) for c in best}
+            kept = [s for s in kept if s.layer != layer.name or (s.start, s.end, s.label, s.origin) in keys]
+    return kept
 
 
 def _decisions(project: Any, document_id: int, suggester: str) -> dict[tuple[str, int, int, str], list[tuple[Any, ...]]]:
@@ -290,19 +302,25 @@ def suggest_project(
                     report.by_layer[s.layer] = report.by_layer.get(s.layer, 0) + 1
                     report.by_origin[s.origin] = report.by_origin.get(s.origin, 0) + 1
 
-    for out in suggester.suggest(inputs(), batch_size=batch_size, n_process=n_process):
-        batch.append(out)
-        report.documents += 1
-        report.tokens += out.tokens
-        if progress is not None:
-            progress(report.documents, total, f"document {out.document_id}")
-        if len(batch) >= batch_size:
+    outputs = suggester.suggest(inputs(), batch_size=batch_size, n_process=n_process)
+    try:
+        for out in outputs:
+            batch.append(out)
+            report.documents += 1
+            report.tokens += out.tokens
+            if progress is not None:
+                progress(report.documents, total, f"document {out.document_id}")
+            if len(batch) >= batch_size:
+                store(batch)
+                batch = []
+            if should_cancel is not None and should_cancel():
+                report.cancelled = True
+                break
+        if batch:
             store(batch)
-            batch = []
-        if should_cancel is not None and should_cancel():
-            report.cancelled = True
-            break
-    if batch:
-        store(batch)
+    finally:
+        close = getattr(outputs, "close", None)
+        if close is not None:
+            close()  # stops spaCy's worker processes when the run ends early
     report.seconds = time.perf_counter() - started
     return report

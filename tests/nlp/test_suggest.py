@@ -104,7 +104,10 @@ class FakeSuggester:
         for item in inputs:
             self.calls += 1
             yield SuggestOutput(item.document_id, [Span(0, 1, "PER", origin="rule:fake", score=0.5),
-                                                   Span(0, 1, "NOPE", origin="rule:fake", score=0.5)], 1)
+                                                   Span(0, 3, "ORG", origin="rule:fake", score=0.4),
+                                                   Span(0, 3, "QUOTE", layer="cues", origin="rule:fake", score=0.4),
+                                                   Span(0, 1, "NOPE", origin="rule:fake", score=0.5),
+                                                   Span(0, 999, "LOC", origin="rule:fake", score=0.9)], 1)
 
 
 def test_suggest_protocol_version_change_redoes_and_schema_filters(project):
@@ -113,7 +116,11 @@ def test_suggest_protocol_version_change_redoes_and_schema_filters(project):
     fake = FakeSuggester()
     assert isinstance(fake, Suggester)
     r1 = suggest_project(project, suggester=fake, batch_size=2)
-    assert (r1.documents, r1.suggestions) == (5, 5)  # the NOPE label is not in the schema
+    # NOPE is not in the schema, 0-999 does not fit the text, ORG overlaps the better PER;
+    # the cue may overlap (the cues layer allows it)
+    assert (r1.documents, r1.suggestions) == (5, 10)
+    kept = project.suggestions(project.document_ids()[0])
+    assert [(s.layer, s.label) for s in kept] == [("entities", "PER"), ("cues", "QUOTE")]
     assert suggest_project(project, suggester=fake).documents == 0
     fake.version = "2"
     assert suggest_project(project, suggester=fake, doc_ids=project.document_ids()[:2]).documents == 2
