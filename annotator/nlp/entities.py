@@ -532,6 +532,8 @@ class EntityRules:
             return cand("ORG", "rule:acronym", S_ACRONYM)
         if ordinary:
             return None
+        if len(chunk) > 1 and 2 * sum(self._ordinary(w) for w in chunk) > len(chunk):
+            return None  # mostly ordinary words: a capitalised phrase ("Surat Tanda Registrasi"), not a name
         # a capitalised unknown word opening a sentence is a name only when a verb,
         # a comma or "dan" follows ("Tomash dan sejawatnya", "Gates, yang ...")
         opener_ok = nxt in (",", "dan", "yang", "pun") or nxt.startswith(("me", "ber", "di", "ter"))
