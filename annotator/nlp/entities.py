@@ -429,6 +429,11 @@ class EntityRules:
                     close_chunk(j)
                     j = t
                     continue
+                s = self.not_entities.match(words, j, run_end)
+                if s is not None:
+                    close_chunk(j)
+                    j = s[0]
+                    continue
                 h = self.heads.match(words, j, run_end)
                 if h is not None:
                     close_chunk(j)
@@ -438,11 +443,6 @@ class EntityRules:
                         j = end
                     else:
                         j = h[0]  # a bare head ("Departemen") names nothing
-                    continue
-                s = self.not_entities.match(words, j, run_end)
-                if s is not None:
-                    close_chunk(j)
-                    j = s[0]
                     continue
                 if w in self.given and chunk_start is not None and j > chunk_start and all(
                     self._ordinary(x) for x in words[chunk_start:j]
