@@ -54,3 +54,29 @@ class Suggester(Protocol):
     ) -> Iterator[SuggestOutput]:
         """One :class:`SuggestOutput` per input, in input order."""
         ...
+
+
+#: What each origin of the default suggester means (tooltips, reports).
+ORIGINS: dict[str, str] = {
+    "rule:gazetteer": "a name on the shipped lists (countries, cities, institutions, parties, media, people)",
+    "rule:title-person": "a name after a title or office (Menteri ..., Presiden ..., Jenderal ...)",
+    "rule:org-head": "an organisation name opened by a word such as Partai, Kementerian, Dewan, Bank",
+    "rule:loc-head": "a place name opened by a word such as Kota, Pulau, Gedung, Jalan",
+    "rule:coreference": "the same name was found earlier in the document with more certainty",
+    "rule:context": "the words around it (kata X, X mengatakan, di X, partai X, a given name)",
+    "rule:acronym": "an unknown acronym (guessed organisation)",
+    "rule:capitalised": "a capitalised sequence mid-sentence (a low-score guess)",
+    "rule:quote": "text between quotation marks",
+    "lexicon:cues": "a stance-cue word or phrase of the lexicon (matched on its lemma)",
+}
+
+
+def describe_origin(origin: str) -> str:
+    """A short explanation of an origin string (``model:NAME@VERSION`` included)."""
+    if origin in ORIGINS:
+        return ORIGINS[origin]
+    if origin.startswith("model:"):
+        return f"the spaCy pipeline {origin.removeprefix('model:')}"
+    if origin == "human":
+        return "added by an annotator"
+    return origin

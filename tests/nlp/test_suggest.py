@@ -188,3 +188,12 @@ def test_suggest_rerun_keeps_annotators_decisions(project):
     decisions = project.suggestion_decisions(doc_id, "ana")
     assert sorted(decisions.values()) == ["accepted", "rejected"]
     assert project.get_span(span_id).annotator == "ana"
+
+
+def test_suggest_every_origin_is_described(seeds_suggested):
+    from annotator.nlp.base import ORIGINS, describe_origin
+
+    project, report = seeds_suggested
+    assert set(report.by_origin) <= set(ORIGINS)
+    assert describe_origin("model:en_core_web_sm@3.8.0") == "the spaCy pipeline en_core_web_sm@3.8.0"
+    assert "title" in describe_origin("rule:title-person")
