@@ -1,4 +1,4 @@
-"""``suggest`` and ``evaluate``: machine suggestions from the terminal.
+"""``suggest``, ``suggestions`` and ``evaluate``: machine suggestions from the terminal.
 
 spaCy is imported only when a command runs (inside ``annotator.nlp``), so
 ``annotator --help`` and the other commands stay fast.
@@ -61,6 +61,28 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_suggestions(args: argparse.Namespace) -> int:
+    """List a document's stored suggestions with origin and score."""
+    from annotator.store import Project
+
+    with Project(args.project, create=False) as project:
+        text = project.get_text(args.doc_id)
+        rows = [
+            {"layer": s.layer, "start": s.start, "end": s.end, "label": s.label, "text": s.text_in(text),
+             "origin": s.origin, "score": s.score}
+            for s in project.suggestions(args.doc_id, args.layer)
+        ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("(no suggestions: run 'annotator suggest' first)")
+    for r in rows:
+        score = f"{r['score']:.2f}" if r["score"] is not None else "-"
+        print(f"{r['layer']:<9} {r['start']:>6}-{r['end']:<6} {r['label']:<9} {score:>5}  {r['origin']:<20} {r['text']!r}")
+    return 0
+
+
 def _label_map(value: str) -> dict[str, str]:
     pairs: dict[str, str] = {}
     for item in filter(None, (x.strip() for x in value.split(","))):
@@ -99,6 +121,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="map the model's labels onto the schema (overrides the schema's [label_map])")
     p.add_argument("--json", action="store_true", help="print the run's report as JSON")
     p.set_defaults(handler=cmd_suggest)
+
+    p = sub.add_parser("suggestions", help="list a document's suggestions with origin and score")
+    p.add_argument("project", help="project file (.db)")
+    p.add_argument("doc_id", type=int, help="document id (see 'annotator list')")
+    p.add_argument("--layer", help="only this layer (entities, cues)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_suggestions)
 
     p = sub.add_parser(
         "evaluate",

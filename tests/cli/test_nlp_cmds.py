@@ -89,3 +89,21 @@ def test_nlp_cmds_doc_filter_min_score_and_label_map(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["suggest", str(db), "--label-map", "NORP"])
     assert "FROM=TO" in capsys.readouterr().err
+
+
+def test_nlp_cmds_suggestions_lists_origin_and_score(tmp_path, capsys):
+    db = tmp_path / "p.db"
+    assert main(["import", str(db), *map(str, SEED_FILES)]) == 0
+    assert main(["suggestions", str(db), "1"]) == 0
+    assert "no suggestions" in capsys.readouterr().out
+    assert main(["suggest", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["suggestions", str(db), "2", "--layer", "entities", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"layer", "start", "end", "label", "text", "origin", "score"} <= set(rows[0])
+    assert {r["layer"] for r in rows} == {"entities"}
+    assert any(r["text"] == "Sergei Shoigu" and r["label"] == "PER" for r in rows)
+    assert main(["suggestions", str(db), "2"]) == 0
+    out = capsys.readouterr().out
+    assert "rule:gazetteer" in out and "'Reuters'" in out
+    assert main(["suggestions", str(db), "99"]) == 1
