@@ -1,0 +1,54 @@
+"""Helpers shared by the format tests: small projects and comparable snapshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+from annotator.core.model import Document, Span
+from annotator.store import Project
+
+
+def make_project(path: Path, docs: Iterable[tuple[str, dict[str, list[Span]], dict[str, dict[str, tuple[str, str | None]]]]]) -> Project:
+    """A project holding ``(text, {annotator: spans}, {annotator: {question: (value, target)}})`` documents."""
+    project = Project(path)
+    for text, spans_by, labels_by in docs:
+        doc_id, _ = project.add_document(Document(text=text, title=text[:20]))
+        for who, spans in spans_by.items():
+            project.add_annotator(who)
+            if spans:
+                project.add_spans(doc_id, spans, who)
+        for who, labels in labels_by.items():
+            for q, (v, t) in labels.items():
+                project.set_doc_label(doc_id, who, q, v, t)
+    return project
+
+
+def snapshot(project: Project, *, annotators: bool = True) -> dict[str, Any]:
+    """Documents by text, spans and answers keyed by text and annotator."""
+    texts = {i: project.get_text(i) for i in project.document_ids()}
+    spans = set()
+    labels = set()
+    for i, text in texts.items():
+        for s in project.spans(i):
+            spans.add((text, s.annotator if annotators else None, s.layer, s.start, s.end, s.label))
+        for lab in project.doc_labels(i):
+            labels.add((text, lab.annotator if annotators else None, lab.question, lab.value, lab.target))
+    return {"texts": set(texts.values()), "spans": spans, "labels": labels}
+
+
+def token_view(project: Project) -> set[tuple[tuple[str, ...], tuple[tuple[int, int, str], ...]]]:
+    """Documents as (token texts, entities over token indices): what CoNLL keeps."""
+    from annotator.formats.tokenize import align_spans, tokenize
+
+    out = set()
+    for i in project.document_ids():
+        doc = project.get_document(i)
+        toks = tokenize(doc.text, doc.meta)
+        content = [k for k in range(len(toks)) if not toks.is_space(k)]
+        pos = {k: n for n, k in enumerate(content)}
+        aligned, issues = align_spans(project.spans(i, layer="entities"), toks, "fail")
+        assert not issues
+        ents = tuple(sorted((pos[t.token_start], pos[t.token_end - 1] + 1, t.span.label) for t in aligned))
+        out.add((tuple(toks.text_of(k) for k in content), ents))
+    return out
