@@ -156,6 +156,7 @@ def read_conllu(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
         line = raw.rstrip("\r")
         if not line.strip():
             end_sentence()
+            skip_until = 0
             continue
         if line.startswith("#"):
             key, sep, value = line[1:].partition("=")

@@ -52,3 +52,43 @@ def token_view(project: Project) -> set[tuple[tuple[str, ...], tuple[tuple[int, 
         ents = tuple(sorted((pos[t.token_start], pos[t.token_end - 1] + 1, t.span.label) for t in aligned))
         out.add((tuple(toks.text_of(k) for k in content), ents))
     return out
+
+
+GAZETTEER = [
+    ("Dewan Keamanan Rusia", "ORG"), ("Min Aung Hlaing", "PER"), ("Nikolai Patrushev", "PER"),
+    ("Sergei Shoigu", "PER"), ("Amerika Serikat", "LOC"), ("Myanmar", "LOC"), ("Rusia", "LOC"),
+    ("Moskow", "LOC"), ("Moskwa", "LOC"), ("Kremlin", "ORG"), ("PBB", "ORG"),
+]
+CUES = [("mengatakan", "REPORT"), ("berkomitmen", "COMMIT"), ("Dewan Keamanan Rusia mengatakan", "QUOTE")]
+
+
+def gazetteer_spans(text: str, annotator: str | None = None) -> list[Span]:
+    """Token-aligned entities (longest first, no overlaps) and cue spans (overlapping entities)."""
+    import re
+
+    spans: list[Span] = []
+    taken: set[int] = set()
+    for phrase, label in GAZETTEER:
+        for m in re.finditer(rf"\b{re.escape(phrase)}\b", text):
+            if not taken.intersection(range(m.start(), m.end())):
+                taken.update(range(m.start(), m.end()))
+                spans.append(Span(m.start(), m.end(), label, "entities", annotator))
+    for phrase, label in CUES:
+        for m in re.finditer(rf"\b{re.escape(phrase)}\b", text):
+            spans.append(Span(m.start(), m.end(), label, "cues", annotator))
+    return sorted(spans, key=lambda s: (s.start, s.end, s.layer))
+
+
+def annotate_seeds(project: Project) -> None:
+    """ana annotates every seed (entities, cues, stance); budi only Myanmar on the first, marked done."""
+    ids = project.document_ids()
+    for n, doc_id in enumerate(ids):
+        text = project.get_text(doc_id)
+        project.add_spans(doc_id, gazetteer_spans(text), "ana")
+        project.set_doc_label(doc_id, "ana", "stance", "AGAINST" if n == 0 else "FAVOR", "Rusia")
+        project.set_status(doc_id, "ana", "done")
+    first = ids[0]
+    text = project.get_text(first)
+    i = text.index("Myanmar")
+    project.add_span(first, Span(i, i + 7, "LOC"), "budi")
+    project.set_status(first, "budi", "done")
