@@ -78,22 +78,23 @@ def write_brat(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -
         (folder / f"{name}.txt").write_text(doc.text, encoding="utf-8", newline="")
         lines: list[str] = []
         t = n = 0
-        for spans in ctx.layer_spans(rec).values():
-            for s in spans:
-                frags = fragments(doc.text, s.start, s.end)
-                if not frags:
-                    ctx.issue(rec, s, "skipped (only line breaks; brat cannot hold it)")
-                    continue
-                if frags[0][0] != s.start or frags[-1][1] != s.end:
-                    ctx.issue(rec, s, "contracted (line break at the edge; brat fragments cannot hold it)",
-                              frags[0][0], frags[-1][1])
-                t += 1
-                where = ";".join(f"{a} {b}" for a, b in frags)
-                shown = " ".join(doc.text[a:b] for a, b in frags)
-                lines.append(f"T{t}\t{flat_label(ctx.schema, s.layer, s.label)} {where}\t{shown}")
-                if s.note:
-                    n += 1
-                    lines.append(f"#{n}\tAnnotatorNotes T{t}\t{' '.join(s.note.split())}")
+        ordered = sorted((s for spans in ctx.layer_spans(rec).values() for s in spans),
+                         key=lambda s: (s.start, s.end, s.layer, s.label))
+        for s in ordered:
+            frags = fragments(doc.text, s.start, s.end)
+            if not frags:
+                ctx.issue(rec, s, "skipped (only line breaks; brat cannot hold it)")
+                continue
+            if frags[0][0] != s.start or frags[-1][1] != s.end:
+                ctx.issue(rec, s, "contracted (line break at the edge; brat fragments cannot hold it)",
+                          frags[0][0], frags[-1][1])
+            t += 1
+            where = ";".join(f"{a} {b}" for a, b in frags)
+            shown = " ".join(doc.text[a:b] for a, b in frags)
+            lines.append(f"T{t}\t{flat_label(ctx.schema, s.layer, s.label)} {where}\t{shown}")
+            if s.note:
+                n += 1
+                lines.append(f"#{n}\tAnnotatorNotes T{t}\t{' '.join(s.note.split())}")
         (folder / f"{name}.ann").write_text("".join(line + "\n" for line in lines), encoding="utf-8", newline="\n")
         side = document_user_data(doc)
         side.update({"annotator": rec.annotator, "status": rec.status,
