@@ -55,7 +55,9 @@ def record_rows(rec: ExportRecord, ctx: ExportContext, why: str = OVERLAP_ACTION
     content, ents = content_entities(tokens, kept)
     tags = encode_tags(len(content), ents, ctx.options.scheme)
     extra = doc.meta.get("conll_extra")
-    if not (isinstance(extra, list) and len(extra) == len(content)):
+    stored = doc.meta.get("tokens")
+    # middle columns belong to the stored tokens: use them only when those are the tokens written
+    if not (isinstance(extra, list) and isinstance(stored, list) and len(extra) == len(stored) == len(content)):
         extra = None
     pos = {t: k for k, t in enumerate(content)}
     sents = sentences(tokens, doc.meta, [(t.token_start, t.token_end) for t in kept])

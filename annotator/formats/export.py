@@ -160,14 +160,14 @@ class ExportContext:
         if self._tok_key != key or self._tokens is None:
             self._tokens = tokenize(doc.text, doc.meta)
             self._tok_key = key
-            self.report.tokens += sum(1 for i in range(len(self._tokens)) if not self._tokens.is_space(i))
+            self.report.tokens += self._tokens.count_words()
         return self._tokens
 
     def set_tokens(self, doc: Document, tokens: Tokens) -> None:
         """Give precomputed tokens (batched tokenization)."""
         self._tok_key = (doc.id, doc.content_hash if doc.id is None else "")
         self._tokens = tokens
-        self.report.tokens += sum(1 for i in range(len(tokens)) if not tokens.is_space(i))
+        self.report.tokens += tokens.count_words()
 
     def issue(self, rec: ExportRecord, span: Span, action: str, new_start: int | None = None,
               new_end: int | None = None) -> None:

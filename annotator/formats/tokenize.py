@@ -55,8 +55,17 @@ class Tokens:
         return self.text[self.starts[i] : self.ends[i]]
 
     def is_space(self, i: int) -> bool:
-        """True for a whitespace-only token (dropped by CoNLL and CoNLL-U)."""
-        return self.text[self.starts[i] : self.ends[i]].isspace()
+        """True for a whitespace-only token (dropped by CoNLL and CoNLL-U).
+
+        A token is either all whitespace or holds none (spaCy splits at every
+        change, stored tokens are checked), so its first character decides.
+        """
+        return self.text[self.starts[i]].isspace()
+
+    def count_words(self) -> int:
+        """How many tokens are not whitespace."""
+        t = self.text
+        return sum(1 for a in self.starts if not t[a].isspace())
 
     def words_spaces(self) -> tuple[list[str], list[bool]]:
         """``words`` and ``spaces`` for ``spacy.tokens.Doc``."""
@@ -121,10 +130,15 @@ def stored_tokens(text: str, meta: Mapping[str, Any]) -> Tokens | None:
 
 
 def spacy_tokens(doc: Any) -> Tokens:
-    """Tokens of a spaCy ``Doc``."""
-    starts = [t.idx for t in doc]
-    ends = [t.idx + len(t) for t in doc]
-    ws = [bool(t.whitespace_) for t in doc]
+    """Tokens of a spaCy ``Doc`` (read as arrays: iterating Token objects is slow)."""
+    from spacy.attrs import IDX, LENGTH, SPACY
+
+    if len(doc) == 0:
+        return Tokens([], [], [], doc.text)
+    arr = doc.to_array([IDX, LENGTH, SPACY])
+    starts = arr[:, 0].tolist()
+    ends = (arr[:, 0] + arr[:, 1]).tolist()
+    ws = arr[:, 2].astype(bool).tolist()
     return Tokens(starts, ends, ws, doc.text)
 
 
