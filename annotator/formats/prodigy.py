@@ -114,7 +114,14 @@ def _span_offsets(s: dict[str, Any], tokens: list[Any] | None, path: Path, line:
     raise InputError(f'span {i + 1} needs "start" and "end" (or token_start/token_end with "tokens")', path, line)
 
 
+_PRODIGY_KEYS = ("tokens", "_input_hash", "_task_hash", "_annotator_id", "_session_id", "answer", "accept")
+
+
 def _parse_spans(obj: dict[str, Any], text: str, path: Path, line: int, options: ReadOptions) -> list[Span]:
+    """Spans of one line.  Prodigy lines may carry another tool's label names
+    (PERSON, GPE) and go through the schema's ``label_map``; native lines are
+    our own format and must use the schema's labels."""
+    foreign = any(k in obj for k in _PRODIGY_KEYS)
     raw = obj.get("spans") or []
     if not isinstance(raw, list):
         raise InputError('"spans" must be a list', path, line)
@@ -126,6 +133,8 @@ def _parse_spans(obj: dict[str, Any], text: str, path: Path, line: int, options:
         start, end = _span_offsets(s, tokens, path, line, i)
         layer = str(s.get("layer") or DEFAULT_LAYER)
         label = map_label(options.schema, layer, str(s["label"]))
+        if not foreign and label != s["label"]:
+            label = None
         if label is None:
             raise InputError(f"span {i + 1}: label {s['label']!r} is not in layer {layer!r} of the schema", path, line)
         span = Span(start=start, end=end, label=label, layer=layer, origin=str(s.get("origin", "human")),
@@ -213,7 +222,7 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
             status=str(status) if status else None,
             line=number,
             # an annotation tool's export holds the text as annotated: never clean it
-            clean=not any(k in obj for k in ("tokens", "_input_hash", "_task_hash")),
+            clean=not any(k in obj for k in _PRODIGY_KEYS),
         ))
     if rejected:
         warn(f"{path}: {rejected} line(s) have answer 'reject'; their spans were imported as given")
