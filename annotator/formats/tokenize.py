@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from annotator.core.model import Span
 
@@ -34,6 +34,9 @@ def blank_nlp() -> Any:
         import spacy
 
         _nlp = spacy.blank("id")
+        # only the tokenizer runs here (no parser's memory to protect), so a
+        # very long article must not stop an export
+        _nlp.max_length = 100_000_000
     return _nlp
 
 
@@ -148,32 +151,6 @@ def tokenize(text: str, meta: Mapping[str, Any] | None = None) -> Tokens:
     if stored is not None:
         return stored
     return spacy_tokens(blank_nlp().make_doc(text))
-
-
-def tokenize_many(items: Iterable[tuple[str, Mapping[str, Any]]], batch_size: int = 256) -> Iterator[Tokens]:
-    """:func:`tokenize` over many ``(text, meta)`` pairs, batching spaCy."""
-    pending: list[tuple[int, str]] = []
-    out: list[Tokens | None] = []
-
-    def flush() -> Iterator[Tokens]:
-        if pending:
-            docs = blank_nlp().tokenizer.pipe([t for _, t in pending], batch_size=batch_size)
-            for (i, _), d in zip(pending, docs, strict=True):
-                out[i] = spacy_tokens(d)
-            pending.clear()
-        for t in out:
-            assert t is not None
-            yield t
-        out.clear()
-
-    for text, meta in items:
-        stored = stored_tokens(text, meta)
-        if stored is None:
-            pending.append((len(out), text))
-        out.append(stored)
-        if len(out) >= batch_size:
-            yield from flush()
-    yield from flush()
 
 
 # -- sentences ----------------------------------------------------------------

@@ -117,3 +117,29 @@ def test_export_dialog_cancel_writes_nothing(qtbot, annotated_path: Path, tmp_pa
     assert "cancelled" in dialog.status_label.text() and not out.exists()
     assert list(tmp_path.glob(".c.jsonl*")) == []
     assert json.dumps(dialog.options())  # the choices are plain data
+
+
+def test_export_dialog_closing_while_running_cancels_then_closes(qtbot, annotated_path: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    import annotator.formats.export as export_mod
+
+    gate = threading.Event()
+    real = export_mod.iter_records
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        for item in real(*args, **kwargs):
+            gate.wait(10)
+            yield item
+
+    monkeypatch.setattr(export_mod, "iter_records", slow)
+    dialog = ExportDialog(annotated_path, annotator="ana")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.out_edit.setText(str(tmp_path / "x.spacy"))
+    task = dialog.start_export()
+    assert task is not None
+    with qtbot.waitSignal(dialog.finished, timeout=30000):  # QDialog.finished: the dialog closed
+        assert not dialog.close()  # refused for now: the worker must stop first
+        gate.set()
+    assert not task.is_running and not (tmp_path / "x.spacy").exists()
