@@ -390,51 +390,53 @@ def _remove(path: Path) -> None:
             pass
 
 
-def _umask() -> int:
-    mask = os.umask(0)
+def _current_umask() -> int:
+    """The process umask, read once at import (``os.umask`` can only be read by
+    setting it, which must not happen while worker threads create files)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
     os.umask(mask)
     return mask
 
 
-def _fix_modes(tmp: Path) -> None:
-    """mkstemp/mkdtemp create private (0600/0700) paths; give the output the
-    modes an ordinary file or folder would have."""
-    mask = _umask()
+_UMASK = _current_umask()
+
+
+def _finish(tmp: Path) -> None:
+    """Give the output ordinary modes (mkstemp/mkdtemp make private ones) and
+    flush a file to disk before it is renamed into place."""
     if tmp.is_dir():
-        os.chmod(tmp, 0o777 & ~mask)
+        os.chmod(tmp, 0o777 & ~_UMASK)
         for p in tmp.rglob("*"):
-            os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
-    else:
-        os.chmod(tmp, 0o666 & ~mask)
+            os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~_UMASK)
+        return
+    os.chmod(tmp, 0o666 & ~_UMASK)
+    with tmp.open("rb+") as fh:
+        os.fsync(fh.fileno())
 
 
 def _put_in_place(tmp: Path, out: Path) -> None:
-    """Rename ``tmp`` to ``out``; an old ``out`` (allowed by force) is moved
-    aside first and removed only after the new one is in place."""
-    _fix_modes(tmp)
-    if not out.exists():
+    """Rename ``tmp`` to ``out``.  A file replaces a file atomically; any other
+    old output (allowed by force) is moved aside first and removed only once
+    the new one is in place, so a failure leaves the old output."""
+    _finish(tmp)
+    if not out.exists() or (out.is_file() and tmp.is_file()):
         os.replace(tmp, out)
         return
-    if out.is_dir() != tmp.is_dir():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-        try:
-            os.replace(tmp, out)
-        except OSError:
-            os.replace(old, out)
-            raise
-        _remove(old)
-    elif tmp.is_dir():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-        try:
-            os.replace(tmp, out)
-        except OSError:
-            os.replace(old, out)
-            raise
-        _remove(old)
-    else:
-        os.replace(tmp, out)  # atomic on POSIX and Windows for files
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    os.replace(out, old)
+    try:
+        os.replace(tmp, out)
+    except OSError:
+        os.replace(old, out)
+        raise
+    _remove(old)
 
 
 # -- the entry point -------------------------------------------------------------------
