@@ -151,3 +151,41 @@ def test_roundtrip_conll_keeps_tokens_and_entities() -> None:
                 src.close()
 
     check()
+
+
+@pytest.mark.parametrize("policy", ["expand", "contract", "skip"])
+def test_roundtrip_every_moved_or_dropped_span_is_reported(policy: str) -> None:
+    """Spans anywhere in the text: what comes back is exactly the aligned spans
+    plus the reported new offsets; nothing changes without a report line."""
+
+    @SETTINGS
+    @given(documents(token_aligned=False, overlap=True))
+    def check(docs: list) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            src = make_project(Path(tmp) / "src.db", docs)
+            try:
+                out = Path(tmp) / "out.jsonl"
+                report = export_project(src, "jsonl", out, all_annotators=True, misaligned=policy)
+                with Project(Path(tmp) / "new.db") as dst:
+                    assert import_paths(dst, [out]).ok
+                    after = snapshot(dst)["spans"]
+                before = snapshot(src)["spans"]
+                text_of = {i: src.get_text(i) for i in src.document_ids()}
+            finally:
+                src.close()
+        reported = {(text_of[i.document_id], i.annotator, i.layer, i.start, i.end, i.label): i for i in report.issues}
+        assert len(reported) == len(report.issues)
+        expected = set()
+        for text, who, layer, start, end, label in before:
+            issue = reported.pop((text, who, layer, start, end, label), None)
+            if issue is None:
+                expected.add((text, who, layer, start, end, label))  # on token boundaries: unchanged
+            elif issue.new_start is not None:
+                assert issue.action in ("expanded", "contracted", "moved")
+                expected.add((text, who, layer, issue.new_start, issue.new_end, label))
+            else:
+                assert issue.action.startswith("skipped")
+        assert not reported
+        assert after == expected
+
+    check()
