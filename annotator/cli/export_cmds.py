@@ -62,8 +62,26 @@ def _write_issue_report(path: Path, issues: list) -> None:  # type: ignore[type-
                         "" if i.new_start is None else i.new_start, "" if i.new_end is None else i.new_end])
 
 
+def cmd_formats(args: argparse.Namespace) -> int:
+    """List the import and export formats."""
+    from annotator.formats import readers, writers
+
+    rd, wr = readers(), writers()
+    for name in sorted(set(rd) | set(wr)):
+        ways = "/".join(w for w, have in (("import", name in rd), ("export", name in wr)) if have)
+        exts = " ".join(rd[name].extensions) if name in rd else ""
+        if name in rd and rd[name].directory:
+            exts = (exts + " folder").strip()
+        desc = wr[name].description if name in wr else ""
+        print(f"{name:<12} {ways:<14} {exts:<28} {desc}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the ``export`` command."""
+    """Add the ``export`` and ``formats`` commands."""
+    p = sub.add_parser("formats", help="list the import and export formats")
+    p.set_defaults(handler=cmd_formats)
+
     from annotator.formats.export import writers
     from annotator.formats.tokenize import MISALIGNED_POLICIES, TAG_SCHEMES
 

@@ -59,3 +59,11 @@ def test_export_cmds_split_and_json(project_path: Path, tmp_path: Path, capsys) 
         "dev.spacy", "train.spacy"]
     assert main(["export", str(project_path), "-f", "conll", "-o", str(tmp_path / "z.conll")]) == 1
     assert "several annotators" in capsys.readouterr().err
+
+
+def test_export_cmds_formats_lists_every_reader_and_writer(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["formats"]) == 0
+    rows = {line.split()[0]: line.split()[1] for line in capsys.readouterr().out.splitlines()}
+    for name in ("spacy", "jsonl", "conll", "conllu", "brat", "doccano", "labelstudio"):
+        assert rows[name] == "import/export"
+    assert rows["txt"] == "import"
