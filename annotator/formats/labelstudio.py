@@ -169,9 +169,8 @@ def _offsets(value: dict[str, Any], text: str, u16: Utf16Map | None) -> tuple[in
     return None
 
 
-def _annotation(ann: dict[str, Any], text: str, schema: Any, path: Path, t_i: int, u16: Utf16Map | None) -> tuple[
-    list[Span], dict[str, tuple[str, str | None]]
-]:
+def _annotation(ann: dict[str, Any], text: str, schema: Any, path: Path, t_i: int, u16: Utf16Map | None,
+                skipped: dict[str, int]) -> tuple[list[Span], dict[str, tuple[str, str | None]]]:
     spans: list[Span] = []
     labels: dict[str, tuple[str, str | None]] = {}
     targets: dict[str, str] = {}
@@ -199,6 +198,11 @@ def _annotation(ann: dict[str, Any], text: str, schema: Any, path: Path, t_i: in
                 targets[name[: -len("_target")]] = str(value["text"][0])
             elif name in questions:
                 labels[name] = (str(value["text"][0]), None)
+            else:
+                skipped[f"textarea {name!r}"] = skipped.get(f"textarea {name!r}", 0) + 1
+        else:
+            what = f"{kind} {name!r}" if kind in ("choices", "textarea") else str(kind)
+            skipped[what] = skipped.get(what, 0) + 1
     for q, t in targets.items():
         if q in labels:
             labels[q] = (labels[q][0], t)
@@ -223,6 +227,7 @@ def read_labelstudio(path: Path, options: ReadOptions) -> Iterator[ImportRecord]
     schema = options.schema
     records: list[ImportRecord] = []
     n_pred = 0
+    skipped: dict[str, int] = {}
     for t_i, task in enumerate(tasks, start=1):
         if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
             raise InputError(f"task {t_i}: not a Label Studio task (no \"data\" object)", path)
@@ -244,7 +249,7 @@ def read_labelstudio(path: Path, options: ReadOptions) -> Iterator[ImportRecord]
             records.append(ImportRecord(doc, line=t_i, clean=False))
             continue
         for ann in anns:
-            spans, labels = _annotation(ann, text, schema, path, t_i, u16)
+            spans, labels = _annotation(ann, text, schema, path, t_i, u16, skipped)
             status = (ann.get("meta") or {}).get("status") if isinstance(ann.get("meta"), dict) else None
             if ann.get("was_cancelled"):
                 status = "skipped"
@@ -252,6 +257,8 @@ def read_labelstudio(path: Path, options: ReadOptions) -> Iterator[ImportRecord]
                 doc, annotator=_who(ann.get("completed_by"), options.annotator), spans=spans, labels=labels,
                 status=status if status and status != "todo" else None, line=t_i, clean=False,
             ))
+    for what, n in sorted(skipped.items()):
+        warn(f"{path}: {n} result(s) of type {what} not imported (no such layer or question in the schema)")
     if n_pred:
         warn(f"{path}: {n_pred} prediction result(s) were not imported (suggestions come from suggesters)")
     if not records:

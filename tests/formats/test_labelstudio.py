@@ -76,3 +76,14 @@ def test_labelstudio_unannotated_document_is_a_task_without_annotations(project:
     export_project(project, "labelstudio", tmp_path / "ls.json")
     (task,) = json.loads((tmp_path / "ls.json").read_text())
     assert task["annotations"] == [] and task["data"]["text"] == "Belum dianotasi."
+
+
+def test_labelstudio_reader_warns_about_results_it_cannot_store(project: Project, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    task = {"data": {"text": "Jokowi ke Jakarta"}, "annotations": [{"completed_by": 1, "result": [
+        {"type": "labels", "from_name": "label", "value": {"start": 0, "end": 6, "text": "Jokowi", "labels": ["PER"]}},
+        {"type": "relation", "from_id": "a", "to_id": "b"},
+        {"type": "choices", "from_name": "sentiment", "value": {"choices": ["Positive"]}}]}]}
+    (tmp_path / "t.json").write_text(json.dumps([task]), encoding="utf-8")
+    assert import_paths(project, [tmp_path / "t.json"]).ok
+    err = capsys.readouterr().err
+    assert "type relation not imported" in err and "choices 'sentiment'" in err
