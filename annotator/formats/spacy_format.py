@@ -151,11 +151,16 @@ def read_spacy(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
                 value, target = (vt[0], vt[1] if len(vt) > 1 else None) if isinstance(vt, (list, tuple)) else (vt, None)
                 labels[str(q)] = (str(value), str(target) if target else None)
         else:
+            known = set()
             for q in schema.questions:
                 scores = {v: sdoc.cats.get(f"{q.name}:{v}") for v in q.values}
                 scores = {v: s for v, s in scores.items() if s is not None}
+                known.update(f"{q.name}:{v}" for v in scores)
                 if scores and max(scores.values()) > 0:
                     labels[q.name] = (max(scores, key=lambda v: scores[v]), None)
+            for key in sdoc.cats:
+                if key not in known:
+                    ignored[f"doc.cats {key!r}"] = ignored.get(f"doc.cats {key!r}", 0) + 1
         fields = {k: str(info[k]) for k in ("title", "source", "url", "published", "language") if info.get(k)}
         annotator = ud.get("annotator") or options.annotator
         status = ud.get("status")
@@ -167,7 +172,9 @@ def read_spacy(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
             line=number, clean=False,
         ))
     for key, n in ignored.items():
-        if n:
+        if key.startswith("doc.cats "):
+            warn(f"{path}: {key} answers no question of the schema (QUESTION:VALUE); {n} doc(s), not imported")
+        elif n:
             warn(f"{path}: span group {key!r} is not a layer of the schema; its {n} span(s) were not imported")
     if not records:
         raise InputError("the DocBin holds no documents", path)

@@ -83,16 +83,19 @@ def test_spacy_format_all_annotators_are_separate_docs_and_import_back(annotated
         assert back.status(back.document_ids()[0], "budi") == "done"
 
 
-def test_spacy_format_reads_docbin_without_user_data(project: Project, tmp_path: Path) -> None:
+def test_spacy_format_reads_docbin_without_user_data(project: Project, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     from spacy.tokens import DocBin
     from spacy.tokens import Span as SpacySpan
 
     nlp = blank_nlp()
     doc = nlp.make_doc("Menurut Jokowi, PBB harus bertindak.")
     doc.ents = [SpacySpan(doc, 1, 2, "PERSON"), SpacySpan(doc, 3, 4, "ORG")]
-    doc.cats = {"stance:FAVOR": 0.0, "stance:AGAINST": 1.0, "stance:NEUTRAL": 0.0}
+    doc.cats = {"stance:FAVOR": 0.0, "stance:AGAINST": 1.0, "stance:NEUTRAL": 0.0, "SPORT": 1.0}
+    doc.spans["sc"] = [SpacySpan(doc, 0, 1, "X")]
     DocBin(docs=[doc]).to_disk(tmp_path / "plain.spacy")
     assert import_paths(project, [tmp_path / "plain.spacy"], annotator="ext").ok
+    err = capsys.readouterr().err
+    assert "doc.cats 'SPORT'" in err and "span group 'sc'" in err
     (doc_id,) = project.document_ids()
     assert [(s.label, s.start, s.end) for s in project.spans(doc_id, "ext")] == [("PER", 8, 14), ("ORG", 16, 19)]
     assert project.doc_labels(doc_id, "ext")[0].value == "AGAINST"
