@@ -23,7 +23,7 @@ from typing import Any, Iterator
 from annotator.core.errors import InputError
 from annotator.core.model import Document, Span
 from annotator.formats.base import ImportRecord, ReadOptions, register_reader, warn
-from annotator.formats.export import ExportContext, ExportRecord, register_writer
+from annotator.formats.export import SUGGESTIONS, ExportContext, ExportRecord, register_writer, suggestions_back
 from annotator.formats.labels import flat_label, unflatten
 from annotator.formats.spacy_format import document_user_data
 
@@ -70,7 +70,7 @@ def write_brat(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -
     for number, rec in enumerate(records, start=1):
         doc = rec.document
         folder = out
-        if ctx.separately and rec.annotator:
+        if rec.annotator and (ctx.separately or rec.annotator == SUGGESTIONS):
             folder = out / (_SAFE.sub("_", rec.annotator) or "annotator")
         folder.mkdir(exist_ok=True)
         folders.add(folder)
@@ -166,14 +166,14 @@ def _read_ann(ann: Path, root: Path, options: ReadOptions) -> ImportRecord:
     fields = {k: str(side[k]) for k in ("title", "source", "url", "published", "language") if side.get(k)}
     meta = dict(side.get("meta") or {})
     meta["file"] = txt.name
-    return ImportRecord(
+    return suggestions_back(ImportRecord(
         Document(text=text, meta=meta, **fields),
         annotator=annotator or options.annotator,
         spans=[s.with_(note=notes[k]) if k in notes else s for k, s in spans.items()],
         labels=labels,
         status=side.get("status") if side.get("status") not in (None, "todo") else None,
         line=1, clean=False,
-    )
+    ))
 
 
 @register_reader("brat", (".ann",), directory=True)

@@ -24,7 +24,7 @@ from annotator.core.model import Document, Span
 from annotator.formats.base import ImportRecord, ReadOptions, read_text_file, register_reader
 from annotator.formats.conll import DEFAULT_SENTENCES_PER_DOC, decode_tags
 from annotator.formats.conll_export import OVERLAP_ACTION, record_rows
-from annotator.formats.export import ExportContext, ExportRecord, register_writer
+from annotator.formats.export import ExportContext, ExportRecord, register_writer, suggestions_back
 
 _ESC = {" ": "\\s", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\", "|": "\\p"}
 _UNESC = re.compile(r"\\(s|t|n|r|p|\\|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})")
@@ -255,8 +255,8 @@ def _record(d: dict[str, Any], path: Path, index: int, options: ReadOptions) -> 
     if "title" not in fields:
         fields["title"] = c.get("newdoc") or f"{path.stem} #{index + 1}"
     status = c.get("status")
-    return ImportRecord(
+    return suggestions_back(ImportRecord(
         Document(text=text, meta=meta, **fields),
         annotator=c.get("annotator") or options.annotator,
         spans=spans, labels=labels, status=status or None, line=d["line"], clean=False,
-    )
+    ))

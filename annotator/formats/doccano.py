@@ -22,7 +22,7 @@ from typing import Any, Iterator
 from annotator.core.errors import InputError
 from annotator.core.model import Document, Span
 from annotator.formats.base import ImportRecord, ReadOptions, read_text_file, register_reader
-from annotator.formats.export import ExportContext, ExportRecord, register_writer
+from annotator.formats.export import ExportContext, ExportRecord, register_writer, suggestions_back
 from annotator.formats.labels import flat_label, unflatten
 from annotator.formats.spacy_format import document_user_data
 
@@ -138,13 +138,13 @@ def read_doccano(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
         inner = meta.get("meta") if isinstance(meta.get("meta"), dict) else {}
         fields = {k: str(meta[k]) for k in ("title", "source", "url", "published", "language") if meta.get(k)}
         annotator = obj.get("annotator") or obj.get("user") or options.annotator
-        records.append(ImportRecord(
+        records.append(suggestions_back(ImportRecord(
             Document(text=text, meta={**inner, "file": path.name}, **fields),
             annotator=str(annotator) if annotator else None,
             spans=spans, labels=labels,
             status=str(obj["status"]) if obj.get("status") else None,
             line=number, clean=False,
-        ))
+        )))
     if not records:
         raise InputError("empty file", path)
     return iter(records)

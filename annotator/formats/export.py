@@ -42,6 +42,17 @@ from annotator.formats.tokenize import (
 SUGGESTIONS = "suggestions"
 
 
+def suggestions_back(rec: Any) -> Any:
+    """For readers: a record of the pseudo-annotator ``suggestions`` (how
+    formats without a place for suggestions carry them) becomes suggestions
+    again, not an annotator's spans."""
+    if rec.annotator == SUGGESTIONS:
+        rec.suggestions = [s if s.origin != "human" else s.with_(origin="import") for s in rec.spans]
+        rec.spans = []
+        rec.annotator = None
+    return rec
+
+
 class ExportError(AnnotatorError):
     """The export cannot be done as asked (output exists, misaligned spans
     with ``fail``, unknown annotator...)."""
@@ -508,9 +519,10 @@ def export_project(
         report.warnings.append("no annotator has any work in this project: writing the texts only")
     ctx = ExportContext(options, project.schema, report, project_name=Path(project.path).stem)
     ctx.separately = separately
-    if separately and not info.names_annotators and len(names) > 1:
+    if not info.names_annotators and ((separately and len(names) > 1) or include_suggestions):
+        who = names + ([SUGGESTIONS] if include_suggestions else [])
         report.warnings.append(
-            f"{fmt} does not record annotator names: the records of {', '.join(names)} cannot be told apart "
+            f"{fmt} does not record annotator names: the records of {', '.join(who)} cannot be told apart "
             "(re-importing the file merges them under one name)"
         )
     if options.entity_layer not in project.schema.layer_names and info.token_based:

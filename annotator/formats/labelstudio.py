@@ -217,8 +217,8 @@ def _annotation(ann: dict[str, Any], text: str, schema: Any, path: Path, t_i: in
 @register_reader("labelstudio", (".json",))
 def read_labelstudio(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
     """Read Label Studio tasks: one record per (task, annotation); a task with
-    none gives its document only.  Predictions are not imported (a warning
-    says how many): they belong to the suggester that made them."""
+    none gives its document only.  Predictions become suggestions of the
+    suggester named by their ``model_version``."""
     try:
         data = json.loads(read_text_file(path))
     except json.JSONDecodeError as exc:
@@ -244,9 +244,29 @@ def read_labelstudio(path: Path, options: ReadOptions) -> Iterator[ImportRecord]
         meta.setdefault("file", path.name)
         doc = Document(text=text, meta=meta, **fields)
         anns = [a for a in task.get("annotations") or task.get("completions") or [] if isinstance(a, dict)]
-        n_pred += sum(len(p.get("result") or []) for p in task.get("predictions") or [] if isinstance(p, dict))
+        suggestions: list[Span] = []
+        for pred in task.get("predictions") or []:
+            if not isinstance(pred, dict):
+                continue
+            version = str(pred.get("model_version") or "prediction")
+            items_scored = any(isinstance(i, dict) and "score" in i for i in pred.get("result") or [])
+            origin = version if ":" in version else f"labelstudio:{version}"
+            for item in pred.get("result") or []:
+                if not isinstance(item, dict) or item.get("type") != "labels":
+                    continue
+                value = item.get("value") or {}
+                where = _offsets(value, text, u16)
+                layer = str(item.get("from_name", ""))
+                layer = layer if layer in schema.layer_names else "entities"
+                labs = [map_label(schema, layer, str(x)) for x in value.get("labels") or []]
+                if where is None or None in labs:
+                    n_pred += 1  # a prediction that does not fit: counted, not imported
+                    continue
+                # a result's own score; the prediction's only when no result has one
+                score = item.get("score") if items_scored else pred.get("score")
+                suggestions += [Span(where[0], where[1], lab, layer, origin=origin, score=score) for lab in labs]
         if not anns:
-            records.append(ImportRecord(doc, line=t_i, clean=False))
+            records.append(ImportRecord(doc, line=t_i, clean=False, suggestions=suggestions))
             continue
         for ann in anns:
             spans, labels = _annotation(ann, text, schema, path, t_i, u16, skipped)
@@ -256,11 +276,12 @@ def read_labelstudio(path: Path, options: ReadOptions) -> Iterator[ImportRecord]
             records.append(ImportRecord(
                 doc, annotator=_who(ann.get("completed_by"), options.annotator), spans=spans, labels=labels,
                 status=status if status and status != "todo" else None, line=t_i, clean=False,
+                suggestions=suggestions if ann is anns[0] else [],
             ))
     for what, n in sorted(skipped.items()):
         warn(f"{path}: {n} result(s) of type {what} not imported (no such layer or question in the schema)")
     if n_pred:
-        warn(f"{path}: {n_pred} prediction result(s) were not imported (suggestions come from suggesters)")
+        warn(f"{path}: {n_pred} prediction result(s) did not fit the text or the schema and were not imported")
     if not records:
         raise InputError("no tasks in file", path)
     return iter(records)

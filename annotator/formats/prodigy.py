@@ -30,7 +30,7 @@ import annotator.formats.text  # noqa: F401  (registers the native reader first;
 from annotator.core.errors import InputError
 from annotator.core.model import DEFAULT_LAYER, Document, Span
 from annotator.formats.base import ImportRecord, ReadOptions, read_text_file, register_reader, warn
-from annotator.formats.export import ExportContext, ExportRecord, register_writer
+from annotator.formats.export import ExportContext, ExportRecord, register_writer, suggestions_back
 from annotator.formats.labels import map_label
 from annotator.formats.spacy_format import document_user_data
 
@@ -214,7 +214,7 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
         if isinstance(tokens, list) and tokens and all(isinstance(t, dict) and "start" in t for t in tokens):
             meta["tokens"] = [[t["start"], t["end"]] for t in tokens if not str(t.get("text", "x")).isspace()]
         spans = _parse_spans(obj, text, path, number, options)
-        records.append(ImportRecord(
+        records.append(suggestions_back(ImportRecord(
             Document(text=text, meta=meta, **fields),
             annotator=str(annotator) if annotator else None,
             spans=spans,
@@ -223,7 +223,7 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
             line=number,
             # an annotation tool's export holds the text as annotated: never clean it
             clean=not any(k in obj for k in _PRODIGY_KEYS),
-        ))
+        )))
     if rejected:
         warn(f"{path}: {rejected} line(s) have answer 'reject'; their spans were imported as given")
     if not records:

@@ -76,6 +76,9 @@ def build_doc(rec: ExportRecord, ctx: ExportContext, nlp: Any) -> Any:
             sdoc.spans[layer + SUGGESTION_SUFFIX] = [
                 SpacySpan(sdoc, t.token_start, t.token_end, label=t.span.label) for t in aligned
             ]
+    if rec.suggestions:  # exact offsets, origin and score (the span groups hold aligned copies)
+        sdoc.user_data["suggestions"] = [[s.layer, s.start, s.end, s.label, s.origin, s.score]
+                                         for s in rec.suggestions]
     sdoc.cats = cats_of(ctx.schema, rec.labels)
     sdoc.user_data["annotator"] = rec.annotator
     sdoc.user_data["status"] = rec.status
@@ -130,7 +133,17 @@ def read_spacy(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
         meta.setdefault("file", path.name)
         meta["tokens"] = [[t.idx, t.idx + len(t)] for t in sdoc if not t.is_space]
         spans: list[Span] = []
+        suggestions: list[Span] = []
+        raw_sugg = ud.get("suggestions")
         for key, group in sdoc.spans.items():
+            base = key[: -len(SUGGESTION_SUFFIX)] if key.endswith(SUGGESTION_SUFFIX) else None
+            if base in layers:
+                if not isinstance(raw_sugg, (list, tuple)):  # another tool's file: the aligned spans, origin unknown
+                    for s in group:
+                        label = _map_label(s.label_, base, options)
+                        if label is not None:
+                            suggestions.append(Span(s.start_char, s.end_char, label, base, origin="spacy:" + key))
+                continue
             if key not in layers:
                 ignored[key] = ignored.get(key, 0) + len(group)
                 continue
@@ -145,6 +158,13 @@ def read_spacy(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
                 if label is None:
                     raise InputError(f"doc {number}: entity label {e.label_!r} is not in the schema", path)
                 spans.append(Span(e.start_char, e.end_char, label, "entities"))
+        if isinstance(raw_sugg, (list, tuple)):
+            try:
+                for layer, start, end, label, origin, score in raw_sugg:
+                    suggestions.append(Span(int(start), int(end), str(label), str(layer), origin=str(origin),
+                                            score=score))
+            except (TypeError, ValueError) as exc:
+                raise InputError(f"doc {number}: malformed user_data suggestions ({exc})", path) from exc
         labels: dict[str, tuple[str, str | None]] = {}
         if isinstance(ud.get("labels"), dict):
             for q, vt in ud["labels"].items():
@@ -169,6 +189,7 @@ def read_spacy(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
             annotator=str(annotator) if annotator else None,
             spans=spans, labels=labels,
             status=str(status) if status and status != "todo" else None,
+            suggestions=suggestions,
             line=number, clean=False,
         ))
     for key, n in ignored.items():

@@ -144,3 +144,29 @@ def test_export_output_has_ordinary_permissions(annotated: Project, tmp_path: Pa
     mask = os.umask(0)
     os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+@pytest.mark.parametrize(("fmt", "keeps_origin"), [
+    ("spacy", True), ("jsonl", True), ("labelstudio", True), ("conllu", False), ("brat", False), ("doccano", False)])
+def test_export_suggestions_come_back_as_suggestions(annotated: Project, tmp_path: Path, fmt: str,
+                                                     keeps_origin: bool) -> None:
+    from annotator.formats import import_paths
+    from tests.formats.helpers import gazetteer_spans
+
+    for doc_id in annotated.document_ids():
+        sugg = [s.with_(origin="rule:gazetteer", score=0.75) for s in gazetteer_spans(annotated.get_text(doc_id))
+                if s.layer == "entities"]
+        annotated.set_suggestions(doc_id, sugg, suggester="rules", version="1")
+    out = tmp_path / f"x.{fmt}"
+    report = export_project(annotated, fmt, out, annotator="ana", include_suggestions=True)
+    assert not report.issues
+
+    def view(p: Project) -> set:
+        return {(p.get_text(i), s.layer, s.start, s.end, s.label) + ((s.origin, s.score) if keeps_origin else ())
+                for i in p.document_ids() for s in p.suggestions(i)}
+
+    with Project(tmp_path / "back.db") as back:
+        assert import_paths(back, [out], fmt=fmt).ok
+        assert view(back) == view(annotated) and len(view(back)) > 10
+        assert "suggestions" not in back.annotators()  # never someone's spans
+        assert {s.annotator for i in back.document_ids() for s in back.spans(i)} == {"ana"}
