@@ -3,7 +3,7 @@
 One task per document::
 
     {"id": 1, "data": {"text": "...", "title": "...", "meta": {...}},
-     "annotations": [{"id": 1, "completed_by": "ana", "was_cancelled": false, "ground_truth": false,
+     "annotations": [{"id": 1, "annotator": "ana", "was_cancelled": false, "ground_truth": false,
                       "result": [{"id": "r1", "from_name": "entities", "to_name": "text", "type": "labels",
                                   "origin": "manual",
                                   "value": {"start": 0, "end": 6, "text": "Jokowi", "labels": ["PER"]}},
@@ -16,8 +16,10 @@ question's target is a ``textarea`` result named ``QUESTION_target``.
 Offsets are code points (Label Studio's fixed behaviour); on import a
 result whose ``value.text`` does not match is tried as UTF-16 offsets (what
 older Label Studio versions wrote after an emoji) before it is refused.
-``completed_by`` is the annotator's name; on import a numeric user id
-becomes ``user<N>`` and a user object its email or username.
+The annotator's name is in each annotation's ``annotator`` (and in
+``completed_by`` as ``{"email": ...}`` when the name is an email: Label Studio's
+import accepts only a member's id or email there).  On import a numeric
+``completed_by`` becomes ``user<N>`` and a user object its email or username.
 """
 
 from __future__ import annotations
@@ -72,11 +74,17 @@ def _task(recs: list[ExportRecord], ctx: ExportContext, number: int) -> dict[str
             if target:
                 result.append({"id": f"{task_id}-{a_i}-{q}-target", "from_name": f"{q}_target", "to_name": "text",
                                "type": "textarea", "origin": "manual", "value": {"text": [target]}})
-        task["annotations"].append({
-            "id": number * 1000 + a_i, "completed_by": rec.annotator, "result": result,
+        ann: dict[str, Any] = {
+            "id": number * 1000 + a_i, "annotator": rec.annotator, "result": result,
             "was_cancelled": rec.status == "skipped", "ground_truth": rec.annotator == GOLD,
             "meta": {"status": rec.status},
-        })
+        }
+        # Label Studio accepts completed_by only as a member's id or {"email": ...}; a
+        # plain name fails its import, so names that are not emails stay in "annotator"
+        # (Label Studio then credits the importing user).
+        if "@" in rec.annotator:
+            ann["completed_by"] = {"email": rec.annotator}
+        task["annotations"].append(ann)
     sugg = recs[0].suggestions
     by_origin: dict[str, list[Span]] = {}
     for layer_spans in ctx.layer_spans(recs[0], sugg).values():
@@ -274,7 +282,9 @@ def read_labelstudio(path: Path, options: ReadOptions) -> Iterator[ImportRecord]
             if ann.get("was_cancelled"):
                 status = "skipped"
             records.append(ImportRecord(
-                doc, annotator=_who(ann.get("completed_by"), options.annotator), spans=spans, labels=labels,
+                doc, annotator=str(ann["annotator"]) if ann.get("annotator") else _who(ann.get("completed_by"),
+                                                                                      options.annotator),
+                spans=spans, labels=labels,
                 status=status if status and status != "todo" else None, line=t_i, clean=False,
                 suggestions=suggestions if ann is anns[0] else [],
             ))

@@ -24,8 +24,9 @@ def test_labelstudio_export_groups_annotators_and_predictions(seeded_project: Pr
     assert len(tasks) == 2 and report.records == 3  # every annotator by default
     task = next(t for t in tasks if t["id"] == first)
     assert task["data"]["text"] == text
-    assert sorted(a["completed_by"] for a in task["annotations"]) == ["ana", "budi"]
-    ana = next(a for a in task["annotations"] if a["completed_by"] == "ana")
+    assert sorted(a["annotator"] for a in task["annotations"]) == ["ana", "budi"]
+    assert all("completed_by" not in a for a in task["annotations"])  # Label Studio refuses names there
+    ana = next(a for a in task["annotations"] if a["annotator"] == "ana")
     for r in ana["result"]:
         if r["type"] == "labels":
             v = r["value"]
@@ -41,11 +42,15 @@ def test_labelstudio_export_groups_annotators_and_predictions(seeded_project: Pr
 
 def test_labelstudio_import_several_annotators_round_trip(seeded_project: Project, tmp_path: Path) -> None:
     annotate_seeds(seeded_project)
+    seeded_project.add_span(seeded_project.document_ids()[1], Span(0, 5, "LOC"), "rina@example.org")
     export_project(seeded_project, "labelstudio", tmp_path / "ls.json")
     with Project(tmp_path / "back.db") as back:
         assert import_paths(back, [tmp_path / "ls.json"]).ok
         assert snapshot(back) == snapshot(seeded_project)
-        assert set(back.annotators()) >= {"ana", "budi"}
+        assert set(back.annotators()) >= {"ana", "budi", "rina@example.org"}
+    tasks = json.loads((tmp_path / "ls.json").read_text(encoding="utf-8"))
+    emails = [a["completed_by"] for t in tasks for a in t["annotations"] if "completed_by" in a]
+    assert emails == [{"email": "rina@example.org"}]
 
 
 def test_labelstudio_reader_handles_user_ids_and_utf16_offsets(project: Project, tmp_path: Path) -> None:
