@@ -152,7 +152,7 @@ def read_spacy(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
                 if label is None:
                     raise InputError(f"doc {number}: label {s.label_!r} is not in layer {key!r}", path)
                 spans.append(Span(s.start_char, s.end_char, label, key))
-        if "entities" in layers and "entities" not in sdoc.spans:
+        if "entities" in layers and not len(sdoc.spans.get("entities", [])):  # another tool's file: doc.ents
             for e in sdoc.ents:
                 label = _map_label(e.label_, "entities", options)
                 if label is None:
