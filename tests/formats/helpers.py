@@ -9,10 +9,11 @@ from annotator.core.model import Document, Span
 from annotator.store import Project
 
 
-def make_project(path: Path, docs: Iterable[tuple[str, dict[str, list[Span]], dict[str, dict[str, tuple[str, str | None]]]]]) -> Project:
-    """A project holding ``(text, {annotator: spans}, {annotator: {question: (value, target)}})`` documents."""
+def make_project(path: Path, docs: Iterable[tuple], statuses: dict[tuple[int, str], str] | None = None) -> Project:
+    """A project holding ``(text, {annotator: spans}, {annotator: {question: (value, target)}})``
+    documents; ``statuses`` maps (document index, annotator) to a state."""
     project = Project(path)
-    for text, spans_by, labels_by in docs:
+    for n, (text, spans_by, labels_by) in enumerate(docs):
         doc_id, _ = project.add_document(Document(text=text, title=text[:20]))
         for who, spans in spans_by.items():
             project.add_annotator(who)
@@ -21,6 +22,9 @@ def make_project(path: Path, docs: Iterable[tuple[str, dict[str, list[Span]], di
         for who, labels in labels_by.items():
             for q, (v, t) in labels.items():
                 project.set_doc_label(doc_id, who, q, v, t)
+        for (index, who), state in (statuses or {}).items():
+            if index == n:
+                project.set_status(doc_id, who, state)
     return project
 
 
@@ -34,7 +38,9 @@ def snapshot(project: Project, *, annotators: bool = True) -> dict[str, Any]:
             spans.add((text, s.annotator if annotators else None, s.layer, s.start, s.end, s.label))
         for lab in project.doc_labels(i):
             labels.add((text, lab.annotator if annotators else None, lab.question, lab.value, lab.target))
-    return {"texts": set(texts.values()), "spans": spans, "labels": labels}
+    states = {(text, who, state) for (i, who), state in project.statuses().items() if state != "todo"
+              for text in [texts[i]]}
+    return {"texts": set(texts.values()), "spans": spans, "labels": labels, "states": states}
 
 
 def token_view(project: Project) -> set[tuple[tuple[str, ...], tuple[tuple[int, int, str], ...]]]:

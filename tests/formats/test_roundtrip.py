@@ -92,9 +92,13 @@ def documents(draw: st.DrawFn, token_aligned: bool, overlap: bool) -> list:
     return out
 
 
-def _roundtrip(fmt: str, docs: list, **kwargs) -> tuple[dict, dict, object]:
+STATES = st.dictionaries(st.tuples(st.integers(0, 2), st.sampled_from(["ana", "budi"])),
+                         st.sampled_from(["todo", "in_progress", "done", "skipped"]), max_size=4)
+
+
+def _roundtrip(fmt: str, docs: list, statuses: dict | None = None, **kwargs) -> tuple[dict, dict, object]:
     with tempfile.TemporaryDirectory() as tmp:
-        src = make_project(Path(tmp) / "src.db", docs)
+        src = make_project(Path(tmp) / "src.db", docs, statuses)
         try:
             out = Path(tmp) / f"out.{fmt}"
             report = export_project(src, fmt, out, all_annotators=True, misaligned="fail", **kwargs)
@@ -109,9 +113,9 @@ def _roundtrip(fmt: str, docs: list, **kwargs) -> tuple[dict, dict, object]:
 @pytest.mark.parametrize("fmt", ["spacy", "jsonl", "conllu"])
 def test_roundtrip_token_formats_keep_text_spans_and_labels(fmt: str) -> None:
     @SETTINGS
-    @given(documents(token_aligned=True, overlap=fmt != "conllu"))
-    def check(docs: list) -> None:
-        before, after, report = _roundtrip(fmt, docs)
+    @given(documents(token_aligned=True, overlap=fmt != "conllu"), STATES)
+    def check(docs: list, statuses: dict) -> None:
+        before, after, report = _roundtrip(fmt, docs, statuses)
         assert not report.issues
         assert after == before
 
@@ -121,12 +125,12 @@ def test_roundtrip_token_formats_keep_text_spans_and_labels(fmt: str) -> None:
 @pytest.mark.parametrize("fmt", ["brat", "doccano", "labelstudio"])
 def test_roundtrip_character_formats_keep_any_span(fmt: str) -> None:
     @SETTINGS
-    @given(documents(token_aligned=False, overlap=True))
-    def check(docs: list) -> None:
+    @given(documents(token_aligned=False, overlap=True), STATES)
+    def check(docs: list, statuses: dict) -> None:
         if fmt == "brat":  # a line break at a span's edge cannot be written (reported; tested in test_brat)
             docs = [(t, {w: [s for s in ss if t[s.start] != "\n" and t[s.end - 1] != "\n"] for w, ss in sb.items()}, lb)
                     for t, sb, lb in docs]
-        before, after, report = _roundtrip(fmt, docs)
+        before, after, report = _roundtrip(fmt, docs, statuses)
         assert not report.issues
         assert after == before
 
