@@ -129,7 +129,7 @@ def test_agreement_every_figure_matches_reference_implementations(sc):
         va = [work[a][d]["answer"] for d in shared]
         vb = [work[b][d]["answer"] for d in shared]
         _approx(stance["cohen_kappa"][key], _ref(cohen_kappa_score, va, vb) if shared else None)
-        agree += sum(x == y for x, y in zip(va, vb))
+        agree += sum(x == y for x, y in zip(va, vb, strict=True))
         total += len(shared)
     _approx(stance["percent_agreement"], agree / total if total else None)
 
