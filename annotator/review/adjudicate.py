@@ -286,17 +286,26 @@ def auto_merge_project(
     questions: Sequence[str] | None = None,
     min_annotators: int = 2,
     progress: ProgressFn | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+    changes: dict[int, GoldChange] | None = None,
 ) -> AutoMergeReport:
-    """:func:`auto_merge` on every document that enough annotators marked done."""
+    """:func:`auto_merge` on every document that enough annotators marked done.
+
+    ``changes``, when given, receives each document's :class:`GoldChange` (for undo).
+    ``should_cancel`` stops between documents (what is merged stays merged)."""
     report = AutoMergeReport()
     ids = project.document_ids()
     for i, doc_id in enumerate(ids):
+        if should_cancel is not None and should_cancel():
+            break
         names = document_annotators(project, doc_id, done_only=True)
         if len(names) < min_annotators:
             report.skipped += 1
         else:
             change = auto_merge(project, doc_id, annotators=names, layers=layers, questions=questions,
                                 min_annotators=min_annotators)
+            if changes is not None and not change.empty:
+                changes[doc_id] = change
             report.documents += 1
             report.spans += len(change.added)
             report.answers += len(change.answers_before)
