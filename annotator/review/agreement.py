@@ -278,6 +278,9 @@ def _layer_agreement(
             )
         return tag_cache[key]
 
+    any_spans = any(spans.get((d, n)) for n in names for d in counted[n])
+    if not any_spans and any(pair_docs.values()):
+        notes.append(f"{layer}: nobody marked a span in this layer on the counted documents; its figures are null")
     pairwise: dict[str, float | None] = {}
     overlap: dict[str, float | None] = {}
     token_kappa: dict[str, float | None] = {}
@@ -311,21 +314,21 @@ def _layer_agreement(
         pairwise[key] = _round(total.f1)
         overlap[key] = _round(total.overlap_f1)
         incomplete += total.incomplete
-        if pair_docs[(a, b)] and total.n_a + total.n_b == 0:
+        if pair_docs[(a, b)] and total.n_a + total.n_b == 0 and any_spans:
             notes.append(f"{layer}: {key} marked no span on their shared documents; F1 is null")
         for lab in labels:
             per_label[lab]["pairwise_f1"][key] = _round(by_label[lab].f1)
             per_label[lab]["overlap_f1"][key] = _round(by_label[lab].overlap_f1)
         if ta:
             k = stats.cohen_kappa_codes(np.concatenate(ta), np.concatenate(tb), len(tag_names))
-            if k is None:
+            if k is None and any_spans:
                 notes.append(f"{layer}: token_kappa {key} is null: both gave every token the same tag")
         else:
             k = None
         token_kappa[key] = _round(k)
 
     alpha = _token_alpha(names, counted, tags, len(tag_names)) if len(names) >= 2 else None
-    if len(names) >= 2 and alpha is None and any(pair_docs.values()):
+    if len(names) >= 2 and alpha is None and any(pair_docs.values()) and any_spans:
         notes.append(f"{layer}: token_alpha is null: every token has the same tag")
 
     per_doc = []

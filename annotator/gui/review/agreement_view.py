@@ -131,7 +131,9 @@ class AgreementView(QWidget):
 
         self.target = QComboBox()
         self.target.setAccessibleName("layer or question")
+        self.target.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.measure = QComboBox()
+        self.measure.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.measure.setAccessibleName("figure")
         self.unfinished = QCheckBox("Include &unfinished documents")
         self.refresh = QPushButton("&Recompute")
@@ -286,7 +288,12 @@ class AgreementView(QWidget):
                                                                                            "#E69F00")],
                                f"Question {name}")
             self.model.set_rows([], {})
-        lines += [f"Note: {n}" for n in report.get("notes", [])[:6]]
+        # notes about this layer/question, and the general ones (no "name:" prefix)
+        prefixes = tuple(f"{n}:" for n in list(report["layers"]) + list(report["questions"]))
+        notes = [n for n in report.get("notes", []) if n.startswith(f"{name}:") or not n.startswith(prefixes)]
+        lines += [f"Note: {n}" for n in notes[:6]]
+        if len(notes) > 6:
+            lines.append(f"… and {len(notes) - 6} more note(s) (annotator agreement PROJECT shows them all)")
         self.summary.setText("\n".join(lines))
 
     def _activated(self, index: QModelIndex) -> None:

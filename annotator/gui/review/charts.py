@@ -133,7 +133,25 @@ class HeatMap(QWidget):
                     p.drawText(cell, Qt.AlignmentFlag.AlignCenter, _fmt(value))
         p.setPen(QPen(pal.mid().color()))
         p.drawRect(grid)
+        self._paint_legend(p, grid, fm)
         p.end()
+
+    def _paint_legend(self, p: QPainter, grid: QRectF, fm: QFontMetrics) -> None:
+        """A colour bar right of the grid: the scale from ``low`` to 1, and grey for n/a."""
+        x = grid.right() + 12
+        width = 14.0
+        if x + width + fm.horizontalAdvance("n/a") + 8 > self.width():
+            return
+        steps = 24
+        h = grid.height() - fm.height() - 6
+        for k in range(steps):
+            value = self._low + (1.0 - self._low) * (1 - k / (steps - 1))
+            p.fillRect(QRectF(x, grid.top() + k * h / steps, width, h / steps + 1), scale_colour(value))
+        p.setPen(self.palette().windowText().color())
+        p.drawText(QPointF(x + width + 4, grid.top() + fm.ascent()), "1")
+        p.drawText(QPointF(x + width + 4, grid.top() + h), f"{self._low:g}")
+        p.fillRect(QRectF(x, grid.bottom() - fm.height(), width, fm.height()), _MISSING)
+        p.drawText(QPointF(x + width + 4, grid.bottom() - 2), "n/a")
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
         cell = self.cell_at(event.position())
