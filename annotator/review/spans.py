@@ -68,6 +68,64 @@ def exact_f1(matched: int, n_a: int, n_b: int) -> float | None:
     return 2.0 * matched / (n_a + n_b)
 
 
+class _Index:
+    """Spans sorted by start with the running maximum of their ends, so "does
+    any span overlap [start, end)?" is one binary search: among the spans that
+    start before ``end``, the furthest-reaching one must end after ``start``."""
+
+    __slots__ = ("max_end", "starts")
+
+    def __init__(self, spans: Iterable[SpanTriple]) -> None:
+        ordered = sorted(spans)
+        self.starts = [x[0] for x in ordered]
+        self.max_end: list[int] = []
+        reach = -1
+        for x in ordered:
+            reach = max(reach, x[1])
+            self.max_end.append(reach)
+
+    def any_overlap(self, start: int, end: int) -> bool:
+        hi = bisect_left(self.starts, end)
+        return hi > 0 and self.max_end[hi - 1] > start
+
+
+def overlap_matched(a: Sequence[SpanTriple], b: Sequence[SpanTriple]) -> int:
+    """How many spans of A overlap a span of B with the same label."""
+    by_label: dict[str, list[SpanTriple]] = {}
+    for s in b:
+        by_label.setdefault(s[2], []).append(s)
+    index = {lab: _Index(v) for lab, v in by_label.items()}
+    n = 0
+    for s in a:
+        entry = index.get(s[2])
+        if entry is not None and entry.any_overlap(s[0], s[1]):
+            n += 1
+    return n
+
+
+def unmatched_any(a: Sequence[SpanTriple], b: Sequence[SpanTriple]) -> int:
+    """How many spans of A have no span of B (any label) overlapping them."""
+    index = _Index(b)
+    return sum(1 for s in a if not index.any_overlap(s[0], s[1]))
+
+
+def overlap_f1(self) -> float | None:
+        """Overlap-match F1 (None when neither annotator marked anything)."""
+        return overlap_f1(self.overlap_a, self.overlap_b, self.n_a, self.n_b)
+
+
+def exact_matches(a: Iterable[SpanTriple], b: Iterable[SpanTriple]) -> int:
+    """``|A ∩ B|`` as multisets of (start, end, label)."""
+    return sum((Counter(a) & Counter(b)).values())
+
+
+def exact_f1(matched: int, n_a: int, n_b: int) -> float | None:
+    """``2 matched / (n_a + n_b)``; None when both are empty."""
+    if n_a + n_b == 0:
+        return None
+    return 2.0 * matched / (n_a + n_b)
+
+
 def _overlapping(sorted_spans: Sequence[SpanTriple], starts: Sequence[int], span: SpanTriple) -> Iterable[SpanTriple]:
     # Spans sorted by start: candidates start before span's end; scan back from there.
     # Spans are short, so scanning left until a start far enough back is cheap in practice,
