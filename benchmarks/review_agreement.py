@@ -99,6 +99,7 @@ def main() -> None:
             out["agreement_s"] = round(time.perf_counter() - t, 2)
             out["pairwise_f1"] = result["layers"]["entities"]["pairwise_f1"]
             out["token_alpha"] = result["layers"]["entities"]["token_alpha"]
+            out["unitizing_alpha"] = result["layers"]["entities"]["unitizing_alpha"]
             t = time.perf_counter()
             merged = auto_merge_project(p)
             out["auto_merge_s"] = round(time.perf_counter() - t, 2)

@@ -69,10 +69,10 @@ def _print_agreement(report: dict[str, Any]) -> None:
             print(f"  {pair:<24} Cohen's kappa {_fmt(k)}")
     for layer, r in report["layers"].items():
         print(f"\nlayer {layer}: token alpha {_fmt(r['token_alpha']).strip()}, incomplete units {r['incomplete']}")
-        print(f"  {'pair':<24} {'exact F1':>8} {'overlap F1':>10} {'token kappa':>11}")
+        print(f"  {'pair':<24} {'exact F1':>8} {'overlap F1':>10} {'token kappa':>11} {'unitizing α':>11}")
         for pair in r["pairwise_f1"]:
             print(f"  {pair:<24} {_fmt(r['pairwise_f1'][pair]):>8} {_fmt(r['overlap_f1'][pair]):>10} "
-                  f"{_fmt(r['token_kappa'][pair]):>11}")
+                  f"{_fmt(r['token_kappa'][pair]):>11} {_fmt(r['unitizing_alpha'][pair]):>11}")
         for label, lr in r["per_label"].items():
             vals = [v for v in lr["pairwise_f1"].values() if v is not None]
             if vals:

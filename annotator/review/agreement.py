@@ -29,6 +29,7 @@ from annotator.core.model import GOLD
 from annotator.review import spans as spanm
 from annotator.review import stats
 from annotator.review.tokens import token_spans
+from annotator.review.unitizing import documents_alpha
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
@@ -284,6 +285,7 @@ def _layer_agreement(
     pairwise: dict[str, float | None] = {}
     overlap: dict[str, float | None] = {}
     token_kappa: dict[str, float | None] = {}
+    u_alpha: dict[str, float | None] = {}
     per_label: dict[str, dict[str, dict[str, float | None]]] = {
         lab: {"pairwise_f1": {}, "overlap_f1": {}} for lab in labels
     }
@@ -319,6 +321,15 @@ def _layer_agreement(
         for lab in labels:
             per_label[lab]["pairwise_f1"][key] = _round(by_label[lab].f1)
             per_label[lab]["overlap_f1"][key] = _round(by_label[lab].overlap_f1)
+        docs = sorted(pair_docs[(a, b)])
+        if docs and any_spans:
+            for doc_id in docs:
+                tokens(doc_id)  # loads the text
+            u = documents_alpha([(len(texts[d]), {a: spans.get((d, a), []), b: spans.get((d, b), [])}) for d in docs],
+                                labels)
+            u_alpha[key] = _round(u.alpha)
+        else:
+            u_alpha[key] = None
         if ta:
             k = stats.cohen_kappa_codes(np.concatenate(ta), np.concatenate(tb), len(tag_names))
             if k is None and any_spans:
@@ -350,6 +361,7 @@ def _layer_agreement(
         "overlap_f1": overlap,
         "token_kappa": token_kappa,
         "token_alpha": _round(alpha),
+        "unitizing_alpha": u_alpha,
         "per_label": per_label,
         "incomplete": incomplete,
     }

@@ -109,54 +109,6 @@ def unmatched_any(a: Sequence[SpanTriple], b: Sequence[SpanTriple]) -> int:
     return sum(1 for s in a if not index.any_overlap(s[0], s[1]))
 
 
-def overlap_f1(self) -> float | None:
-        """Overlap-match F1 (None when neither annotator marked anything)."""
-        return overlap_f1(self.overlap_a, self.overlap_b, self.n_a, self.n_b)
-
-
-def exact_matches(a: Iterable[SpanTriple], b: Iterable[SpanTriple]) -> int:
-    """``|A ∩ B|`` as multisets of (start, end, label)."""
-    return sum((Counter(a) & Counter(b)).values())
-
-
-def exact_f1(matched: int, n_a: int, n_b: int) -> float | None:
-    """``2 matched / (n_a + n_b)``; None when both are empty."""
-    if n_a + n_b == 0:
-        return None
-    return 2.0 * matched / (n_a + n_b)
-
-
-def _overlapping(sorted_spans: Sequence[SpanTriple], starts: Sequence[int], span: SpanTriple) -> Iterable[SpanTriple]:
-    # Spans sorted by start: candidates start before span's end; scan back from there.
-    # Spans are short, so scanning left until a start far enough back is cheap in practice,
-    # but we must scan all earlier ones to be exact for long spans: keep it simple and exact.
-    hi = bisect_left(starts, span[1])
-    for other in sorted_spans[:hi]:
-        if other[1] > span[0]:
-            yield other
-
-
-def overlap_matched(a: Sequence[SpanTriple], b: Sequence[SpanTriple]) -> int:
-    """How many spans of A overlap a span of B with the same label."""
-    by_label: dict[str, list[SpanTriple]] = {}
-    for s in b:
-        by_label.setdefault(s[2], []).append(s)
-    index = {lab: (sorted(v), [x[0] for x in sorted(v)]) for lab, v in by_label.items()}
-    n = 0
-    for s in a:
-        entry = index.get(s[2])
-        if entry and any(True for _ in _overlapping(entry[0], entry[1], s)):
-            n += 1
-    return n
-
-
-def unmatched_any(a: Sequence[SpanTriple], b: Sequence[SpanTriple]) -> int:
-    """How many spans of A have no span of B (any label) overlapping them."""
-    ordered = sorted(b)
-    starts = [x[0] for x in ordered]
-    return sum(1 for s in a if not any(True for _ in _overlapping(ordered, starts, s)))
-
-
 def overlap_f1(matched_a: int, matched_b: int, n_a: int, n_b: int) -> float | None:
     """Harmonic mean of recall ``matched_a/n_a`` and precision ``matched_b/n_b``."""
     if n_a + n_b == 0:

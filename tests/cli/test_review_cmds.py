@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from annotator.cli import main
 from annotator.core.model import GOLD
 from annotator.store import Project
@@ -68,3 +70,11 @@ def test_review_cmds_assign_package_blind_adjudicate(tmp_path, capsys):
     assert "2 agreed span(s) and 1 agreed answer(s)" in capsys.readouterr().out
     with Project(review) as p:
         assert sum(len(p.spans(d, GOLD)) for d in p.document_ids()) == 2
+
+
+@pytest.mark.gui
+def test_review_cmds_review_opens_window_and_quits(qtbot, tmp_path):
+    a, b = _files(tmp_path)
+    review = tmp_path / "review.db"
+    main(["merge", str(review), str(a), str(b)])
+    assert main(["review", str(review), "--quit-after", "300"]) == 0

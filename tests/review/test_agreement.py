@@ -21,6 +21,7 @@ from statsmodels.stats.inter_rater import fleiss_kappa
 
 from annotator.core.errors import SchemaError
 from annotator.review.agreement import compute_agreement, pair_key, rank_documents
+from annotator.review.unitizing import documents_alpha
 from tests.review.factory import build, tok_to_chars, words_text
 
 LABELS = ["PER", "ORG", "LOC"]
@@ -201,6 +202,9 @@ def test_agreement_incomplete_units_reported_and_per_label(tmp_path):
     assert ent["per_label"]["PER"]["overlap_f1"]["alice|bob"] == 1.0
     assert ent["per_label"]["LOC"]["pairwise_f1"]["alice|bob"] == 0.0
     assert ent["per_label"]["ORG"]["pairwise_f1"]["alice|bob"] is None
+    direct = documents_alpha([(len(words_text(8)), {"alice": a, "bob": b})], ["PER", "ORG", "LOC", "MISC"])
+    assert ent["unitizing_alpha"]["alice|bob"] == pytest.approx(direct.alpha, abs=1e-6)
+    assert 0.0 < direct.alpha < 1.0
     assert r["per_document"] == [
         {"document": ids[0], "layer": "entities", "f1": 0.0, "pairs": 1, "disagreements": 3, "incomplete": 1}
     ]

@@ -33,6 +33,7 @@ LAYER_MEASURES = [
     ("pairwise_f1", "Exact span F1", 0.0),
     ("overlap_f1", "Overlap span F1", 0.0),
     ("token_kappa", "Token kappa (IOB)", 0.0),
+    ("unitizing_alpha", "Unitizing alpha (uα)", 0.0),
 ]
 QUESTION_MEASURES = [("cohen_kappa", "Cohen's kappa", 0.0)]
 
