@@ -291,6 +291,7 @@ def _layer_agreement(
     }
     incomplete = 0
     doc_pairs: dict[int, list[spanm.PairCounts]] = defaultdict(list)
+    doc_pair_keys: dict[int, list[str]] = defaultdict(list)
     for a, b in pairs:
         key = pair_key(a, b)
         total = spanm.PairCounts()
@@ -304,6 +305,7 @@ def _layer_agreement(
             one = spanm.PairCounts()
             one.add(sa, sb)
             doc_pairs[doc_id].append(one)
+            doc_pair_keys[doc_id].append(key)
             for field in ("n_a", "n_b", "exact", "overlap_a", "overlap_b", "incomplete"):
                 setattr(total, field, getattr(total, field) + getattr(one, field))
             for lab in labels:
@@ -354,6 +356,7 @@ def _layer_agreement(
                 "pairs": len(ones),
                 "disagreements": sum(c.n_a + c.n_b - 2 * c.exact for c in ones),
                 "incomplete": sum(c.incomplete for c in ones),
+                "pair_f1": {k: _round(c.f1) for k, c in zip(doc_pair_keys[doc_id], ones, strict=True)},
             }
         )
     summary = {
@@ -397,9 +400,14 @@ def _token_alpha(
     return stats.krippendorff_alpha_counts(np.concatenate(blocks))
 
 
-def rank_documents(report: dict[str, Any], layer: str | None = None) -> list[dict[str, Any]]:
-    """``per_document`` rows, worst agreement first (lowest F1, then most disagreements)."""
+def rank_documents(report: dict[str, Any], layer: str | None = None, pair: str | None = None) -> list[dict[str, Any]]:
+    """``per_document`` rows, worst agreement first (lowest F1, then most disagreements).
+
+    With ``pair`` (``"alice|bob"``) only the documents that pair shares, ranked
+    by that pair's F1 (the row's ``f1`` is then the pair's)."""
     rows: Iterable[dict[str, Any]] = report.get("per_document", [])
     if layer is not None:
         rows = [r for r in rows if r["layer"] == layer]
+    if pair is not None:
+        rows = [{**r, "f1": r["pair_f1"][pair]} for r in rows if pair in r.get("pair_f1", {})]
     return sorted(rows, key=lambda r: (1.0 if r["f1"] is None else r["f1"], -r.get("disagreements", 0), r["document"]))

@@ -173,3 +173,27 @@ def test_review_window_blind_mode_hides_other_annotators(qtbot, review_path):
     with qtbot.waitSignal(reviewer.agreement.computed, timeout=10000):
         pass
     reviewer.close()
+
+
+def test_review_window_heatmap_cell_filters_ranking_to_that_pair(qtbot, tmp_path):
+    work = {
+        "alice": {0: {"spans": [JOKO], "state": "done"}, 1: {"spans": [(0, 7, "PER")], "state": "done"}},
+        "bob": {0: {"spans": [JOKO], "state": "done"}},
+        "cici": {1: {"spans": [(0, 7, "LOC")], "state": "done"}},
+    }
+    p, ids = build(tmp_path / "r.db", [TEXT, EASY], work)
+    p.close()
+    w = ReviewWindow(tmp_path / "r.db")
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.agreement.computed, timeout=10000):
+        pass
+    view = w.agreement
+    assert view.model.rowCount() == 2
+    rect = view.heatmap.cell_rect(0, 2)  # alice vs cici
+    qtbot.mouseClick(view.heatmap, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    assert view.pair_filter == "alice|cici"
+    assert [view.model.document_at(r) for r in range(view.model.rowCount())] == [ids[1]]
+    assert view.model.data(view.model.index(0, 2)) == "0.000" and view.show_all.isVisibleTo(view)
+    view.show_all.click()
+    assert view.model.rowCount() == 2 and view.pair_filter is None
+    w.close()

@@ -206,7 +206,8 @@ def test_agreement_incomplete_units_reported_and_per_label(tmp_path):
     assert ent["unitizing_alpha"]["alice|bob"] == pytest.approx(direct.alpha, abs=1e-6)
     assert 0.0 < direct.alpha < 1.0
     assert r["per_document"] == [
-        {"document": ids[0], "layer": "entities", "f1": 0.0, "pairs": 1, "disagreements": 3, "incomplete": 1}
+        {"document": ids[0], "layer": "entities", "f1": 0.0, "pairs": 1, "disagreements": 3, "incomplete": 1,
+         "pair_f1": {"alice|bob": 0.0}}
     ]
 
 
@@ -244,3 +245,6 @@ def test_agreement_rank_documents_worst_first():
         {"document": 4, "layer": "cues", "f1": 0.0, "disagreements": 2},
     ]}
     assert [r["document"] for r in rank_documents(report, "entities")] == [2, 1, 3]
+    report["per_document"][0]["pair_f1"] = {"a|b": 0.1, "a|c": 1.0}
+    report["per_document"][1]["pair_f1"] = {"a|c": 0.2}
+    assert [(r["document"], r["f1"]) for r in rank_documents(report, "entities", pair="a|c")] == [(2, 0.2), (1, 1.0)]

@@ -142,6 +142,10 @@ class AgreementView(QWidget):
         self.cancel.setEnabled(False)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
+        self.pair_filter: str | None = None
+        self.show_all = QPushButton("Show all pairs")
+        self.show_all.setVisible(False)
+        self.table_title = QLabel("Documents, least agreement first (Enter or double-click to compare):")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -168,7 +172,10 @@ class AgreementView(QWidget):
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(QLabel("Documents, least agreement first (Enter or double-click to compare):"))
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.table_title, 1)
+        title_row.addWidget(self.show_all)
+        lower_layout.addLayout(title_row)
         lower_layout.addWidget(self.table)
         split.addWidget(lower)
         layout = QVBoxLayout(self)
@@ -182,6 +189,8 @@ class AgreementView(QWidget):
         self.target.currentIndexChanged.connect(self._target_changed)
         self.measure.currentIndexChanged.connect(lambda _i: self._show())
         self.table.activated.connect(self._activated)
+        self.heatmap.cellClicked.connect(self.filter_pair)
+        self.show_all.clicked.connect(lambda: self.filter_pair(None, None))
         self.table.doubleClicked.connect(self._activated)
 
     # -- computing -------------------------------------------------------------
@@ -282,7 +291,14 @@ class AgreementView(QWidget):
                          f"{section['incomplete']} incomplete unit(s) (marked by one annotator, not the other).")
             from annotator.review.agreement import rank_documents
 
-            self.model.set_rows(rank_documents(report, name), report.get("_titles", {}))
+            self.model.set_rows(rank_documents(report, name, self.pair_filter), report.get("_titles", {}))
+            if self.pair_filter:
+                self.table_title.setText(f"Documents {self.pair_filter.replace('|', ' and ')} share, least agreement "
+                                         "first (Enter or double-click to compare):")
+            else:
+                self.table_title.setText("Documents, least agreement first (Enter or double-click to compare); "
+                                         "click a cell of the matrix for one pair:")
+            self.show_all.setVisible(self.pair_filter is not None)
         else:
             fk, ka, pa = section["fleiss_kappa"], section["krippendorff_alpha"], section["percent_agreement"]
             self.bars.set_data([("agreement", pa, "#0072B2"), ("Fleiss κ", fk, "#009E73"), ("Krippendorff α", ka,
@@ -296,6 +312,15 @@ class AgreementView(QWidget):
         if len(notes) > 6:
             lines.append(f"… and {len(notes) - 6} more note(s) (annotator agreement PROJECT shows them all)")
         self.summary.setText("\n".join(lines))
+
+    def filter_pair(self, a: str | None, b: str | None) -> None:
+        """Rank only the documents annotators ``a`` and ``b`` share (None: every pair)."""
+        if a is None or b is None:
+            self.pair_filter = None
+        else:
+            x, y = sorted((a, b))
+            self.pair_filter = f"{x}|{y}"
+        self._show()
 
     def _activated(self, index: QModelIndex) -> None:
         data = self.target.currentData()
