@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 
 from annotator.core.model import GOLD
 from annotator.gui.review.agreement_view import AgreementView
+from annotator.gui.review.assign_dialog import AssignDialog
 from annotator.gui.review.compare_view import CompareView
 from annotator.gui.review.merge_dialog import MergeDialog
 from annotator.gui.workers import Cancelled, Task
@@ -135,6 +136,10 @@ class ReviewWindow(QMainWindow):
         self.merge_all_action.triggered.connect(self.auto_merge_all)
         self.merge_all_action.setEnabled(self.allowed)
         review.addAction(self.merge_all_action)
+        assign = QAction("&Assign documents and export packages…", self)
+        assign.triggered.connect(self.open_assign_dialog)
+        assign.setEnabled(self.allowed)
+        review.addAction(assign)
         if self.compare is not None:
             review.addSeparator()
             for act in self.compare.toolbar.actions():
@@ -158,6 +163,12 @@ class ReviewWindow(QMainWindow):
         """File > Merge into this project; refreshes when done."""
         dialog = MergeDialog(self.project_path, self)
         dialog.merged.connect(lambda _r: self.after_merge())
+        dialog.show()
+        return dialog
+
+    def open_assign_dialog(self) -> AssignDialog:
+        """Review > Assign documents."""
+        dialog = AssignDialog(self.project_path, self.project.annotators(), self)
         dialog.show()
         return dialog
 
