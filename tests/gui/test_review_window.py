@@ -107,6 +107,13 @@ def test_review_window_compare_merges_agreements_and_accepts_with_undo(window, q
     assert gold() == [JOKO, (29, 38, "PER"), (47, 53, "ORG")]
     window.undo_action.trigger()
     assert gold() == [JOKO, PUTIN]
+    # only disagreements listed; J jumps between the unsettled ones
+    c.only_disagreements.setChecked(True)
+    assert [c.units.item(r, 0).text() for r in range(c.units.rowCount())] == ["Vladimir Putin", "Moskow"]
+    c.only_disagreements.setChecked(False)
+    c.units.setCurrentCell(0, 1)
+    qtbot.keyClick(c.units, Qt.Key.Key_J)
+    assert c.units.currentRow() == 2
     # undo everything back to the state before the auto-merge
     while window.undo_stack.canUndo():
         window.undo_action.trigger()

@@ -111,6 +111,9 @@ class CompareView(QWidget):
             self.layers.addItem(name)
         self.auto = QCheckBox("Merge agreements on open")
         self.auto.setChecked(True)
+        self.only_disagreements = QCheckBox("Only &disagreements")
+        self.only_disagreements.setToolTip("List only the units where the annotators differ")
+        self._rows: list[int] = []  # table row -> index into comparison.units
         self.version_of = QComboBox()
         self.version_of.setAccessibleName("accept whose version")
         self.accept_version_button = QPushButton("Accept version")
@@ -151,7 +154,8 @@ class CompareView(QWidget):
         self._label_actions: list[QAction] = []
 
         bar = QHBoxLayout()
-        for w in (QLabel("Document:"), self.documents, QLabel("Layer:"), self.layers, self.auto):
+        for w in (QLabel("Document:"), self.documents, QLabel("Layer:"), self.layers, self.auto,
+                  self.only_disagreements):
             bar.addWidget(w)
         bar.addStretch(1)
         bar2 = QHBoxLayout()
@@ -183,6 +187,7 @@ class CompareView(QWidget):
         self.documents.activated.connect(lambda i: self.show_document(int(self.documents.itemData(i))))
         self.layers.currentTextChanged.connect(self._layer_changed)
         self.accept_version_button.clicked.connect(self.accept_version)
+        self.only_disagreements.toggled.connect(lambda _on: self._refresh())
         self.units.currentCellChanged.connect(lambda r, _c, _pr, _pc: self._select_unit(r))
         self._fill_labels()
         self.reload_documents()
@@ -290,8 +295,11 @@ class CompareView(QWidget):
         self.units.clear()
         self.units.setColumnCount(len(names) + 2)
         self.units.setHorizontalHeaderLabels(["Text", *names, "Gold"])
-        self.units.setRowCount(len(self.comparison.units))
-        for r, unit in enumerate(self.comparison.units):
+        only = self.only_disagreements.isChecked()
+        self._rows = [i for i, u in enumerate(self.comparison.units) if not (only and u.agreed)]
+        self.units.setRowCount(len(self._rows))
+        for r, index in enumerate(self._rows):
+            unit = self.comparison.units[index]
             text_item = QTableWidgetItem(self._text[unit.start : unit.end].replace("\n", " ")[:60])
             text_item.setToolTip(f"characters {unit.start}–{unit.end}")
             self.units.setItem(r, 0, text_item)
@@ -313,8 +321,8 @@ class CompareView(QWidget):
             gold_item.setFont(font)
             self.units.setItem(r, len(names) + 1, gold_item)
         self.units.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        if self.comparison.units:
-            r = min(max(row_before, 0), len(self.comparison.units) - 1)
+        if self._rows:
+            r = min(max(row_before, 0), len(self._rows) - 1)
             c = col_before if 0 <= col_before < self.units.columnCount() else 1
             self.units.setCurrentCell(r, c)
         self.units.blockSignals(False)
@@ -369,9 +377,9 @@ class CompareView(QWidget):
         return sel
 
     def _select_unit(self, row: int) -> None:
-        if self.comparison is None or not (0 <= row < len(self.comparison.units)):
+        if self.comparison is None or not (0 <= row < len(self._rows)):
             return
-        unit = self.comparison.units[row]
+        unit = self.comparison.units[self._rows[row]]
         cursor = self.article.textCursor()
         cursor.setPosition(self._u16.to_utf16(unit.start))
         cursor.setPosition(self._u16.to_utf16(unit.end), QTextCursor.MoveMode.KeepAnchor)
@@ -428,9 +436,9 @@ class CompareView(QWidget):
 
     def _current_unit(self) -> adj.Unit | None:
         row = self.units.currentRow()
-        if self.comparison is None or not (0 <= row < len(self.comparison.units)):
+        if self.comparison is None or not (0 <= row < len(self._rows)):
             return None
-        return self.comparison.units[row]
+        return self.comparison.units[self._rows[row]]
 
     def accept_selected(self) -> None:
         """Copy the selected cell's annotator spans (this unit) into gold."""
@@ -524,13 +532,13 @@ class CompareView(QWidget):
 
     def select_disagreement(self, step: int) -> None:
         """Move the selection to the next (+1) or previous (-1) unsettled disagreement."""
-        if self.comparison is None or not self.comparison.units:
+        if self.comparison is None or not self._rows:
             return
-        n = len(self.comparison.units)
+        n = len(self._rows)
         row = self.units.currentRow()
         for k in range(1, n + 1):
             r = (row + step * k) % n
-            u = self.comparison.units[r]
+            u = self.comparison.units[self._rows[r]]
             if not u.agreed and not u.resolved:
                 self.units.setCurrentCell(r, max(1, self.units.currentColumn()))
                 return
