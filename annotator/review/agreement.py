@@ -139,6 +139,7 @@ def compute_agreement(
         "questions": {},
         "layers": {},
         "per_document": [],
+        "per_document_questions": [],
         "notes": notes,
     }
     step = 0
@@ -146,7 +147,8 @@ def compute_agreement(
         _check_cancel(should_cancel)
         if progress:
             progress(step, steps, f"question {q}")
-        result["questions"][q] = _question_agreement(project, q, names, counted, pairs, pair_docs, notes)
+        result["questions"][q] = _question_agreement(project, q, names, counted, pairs, pair_docs, notes,
+                                                     result["per_document_questions"])
         step += 1
     texts: dict[int, str] = {}
     tokens_cache: dict[int, list[tuple[int, int]]] = {}
@@ -176,6 +178,7 @@ def _question_agreement(
     pairs: Sequence[tuple[str, str]],
     pair_docs: dict[tuple[str, str], set[int]],
     notes: list[str],
+    per_document: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     answers: dict[str, dict[int, str]] = {a: {} for a in names}
     if names:
@@ -203,6 +206,15 @@ def _question_agreement(
             notes.append(f"{question}: cohen_kappa {pair_key(a, b)} is null: {stats.why_undefined([va, vb])}")
         elif not shared and pair_docs[(a, b)]:
             notes.append(f"{question}: {pair_key(a, b)} share no answered document")
+    if per_document is not None:
+        for doc_id in docs:
+            given = {a: answers[a][doc_id] for a in names if doc_id in answers[a]}
+            pair_items = [(x, y) for x, y in pairs if x in given and y in given and doc_id in pair_docs[(x, y)]]
+            if not pair_items:
+                continue
+            same = sum(given[x] == given[y] for x, y in pair_items)
+            per_document.append({"document": doc_id, "question": question,
+                                 "agreement": _round(same / len(pair_items)), "answers": given})
     fleiss = stats.fleiss_kappa(ratings) if len(names) >= 2 else None
     alpha = stats.krippendorff_alpha(ratings) if len(names) >= 2 else None
     if len(names) >= 2 and alpha is None:
@@ -398,6 +410,12 @@ def _token_alpha(
     if not blocks:
         return None
     return stats.krippendorff_alpha_counts(np.concatenate(blocks))
+
+
+def rank_question_documents(report: dict[str, Any], question: str) -> list[dict[str, Any]]:
+    """``per_document_questions`` rows of one question, least agreement first."""
+    rows = [r for r in report.get("per_document_questions", []) if r["question"] == question]
+    return sorted(rows, key=lambda r: (r["agreement"], r["document"]))
 
 
 def rank_documents(report: dict[str, Any], layer: str | None = None, pair: str | None = None) -> list[dict[str, Any]]:

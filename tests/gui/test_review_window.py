@@ -63,6 +63,10 @@ def test_review_window_agreement_view_shows_matrix_bars_and_ranking(window, qtmo
     assert view.measure.currentText() == "Cohen's kappa"
     assert view.heatmap.value("alice", "bob") == 0.0
     assert dict(view.bars.rows())["agreement"] == 0.0
+    assert view.model.headerData(2, Qt.Orientation.Horizontal) == "Agreement"
+    assert [view.model.document_at(r) for r in range(view.model.rowCount())] == [1]
+    assert view.model.data(view.model.index(0, 3)) == "alice: NEUTRAL, bob: FAVOR"
+    qtmodeltester.check(view.model)
     assert scale_colour(None).name() == "#bdbdbd"
 
 

@@ -20,7 +20,7 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa
 
 from annotator.core.errors import SchemaError
-from annotator.review.agreement import compute_agreement, pair_key, rank_documents
+from annotator.review.agreement import compute_agreement, pair_key, rank_documents, rank_question_documents
 from annotator.review.unitizing import documents_alpha
 from tests.review.factory import build, tok_to_chars, words_text
 
@@ -133,6 +133,19 @@ def test_agreement_every_figure_matches_reference_implementations(sc):
         agree += sum(x == y for x, y in zip(va, vb, strict=True))
         total += len(shared)
     _approx(stance["percent_agreement"], agree / total if total else None)
+    # per document: the share of agreeing pairs among the pairs that count it and answered
+    for row in report["per_document_questions"]:
+        d = ids.index(row["document"])
+        items = [(a, b) for a, b in itertools.combinations(names, 2)
+                 if d in done[a] & done[b] and work[a][d]["answer"] and work[b][d]["answer"]]
+        assert items
+        assert row["agreement"] == pytest.approx(
+            sum(work[a][d]["answer"] == work[b][d]["answer"] for a, b in items) / len(items), abs=1e-6)
+    expected_docs = {d for d in range(len(sizes)) for a, b in itertools.combinations(names, 2)
+                     if d in done[a] & done[b] and work[a][d]["answer"] and work[b][d]["answer"]}
+    assert {ids.index(r["document"]) for r in report["per_document_questions"]} == expected_docs
+    assert rank_question_documents(report, "stance") == sorted(
+        report["per_document_questions"], key=lambda r: (r["agreement"], r["document"]))
 
     # stance: Fleiss over documents every annotator answered; Krippendorff with missing values
     n_docs = len(sizes)

@@ -64,17 +64,20 @@ class RankedDocumentsModel(QAbstractTableModel):
     """Documents of one layer, worst agreement first: id, title, F1, differing spans."""
 
     HEADERS = ("Document", "Title", "F1", "Differing spans", "Incomplete")
+    QUESTION_HEADERS = ("Document", "Title", "Agreement", "Answers")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[dict[str, Any]] = []
         self._titles: dict[int, str] = {}
+        self._headers = self.HEADERS
 
-    def set_rows(self, rows: list[dict[str, Any]], titles: dict[int, str]) -> None:
-        """Replace the rows (already ranked)."""
+    def set_rows(self, rows: list[dict[str, Any]], titles: dict[int, str], questions: bool = False) -> None:
+        """Replace the rows (already ranked): span-layer rows, or with ``questions`` answer rows."""
         self.beginResetModel()
         self._rows = list(rows)
         self._titles = dict(titles)
+        self._headers = self.QUESTION_HEADERS if questions else self.HEADERS
         self.endResetModel()
 
     def document_at(self, row: int) -> int:
@@ -85,11 +88,12 @@ class RankedDocumentsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
+        return 0 if parent.isValid() else len(self._headers)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
+        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(self._headers)):
+            return self._headers[section]
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -97,6 +101,8 @@ class RankedDocumentsModel(QAbstractTableModel):
             return None
         r = self._rows[index.row()]
         col = index.column()
+        if "question" in r:
+            return self._question_data(r, col, role)
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return str(r["document"])
@@ -112,6 +118,22 @@ class RankedDocumentsModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{r.get('pairs', 0)} annotator pair(s) on this document; double-click to compare"
+        return None
+
+    def _question_data(self, r: dict[str, Any], col: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return str(r["document"])
+            if col == 1:
+                return self._titles.get(r["document"], "")
+            if col == 2:
+                return f"{r['agreement']:.2f}"
+            if col == 3:
+                return ", ".join(f"{a}: {v}" for a, v in r["answers"].items())
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 2):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "share of annotator pairs giving the same answer; double-click to compare"
         return None
 
 
@@ -304,7 +326,12 @@ class AgreementView(QWidget):
             self.bars.set_data([("agreement", pa, "#0072B2"), ("Fleiss κ", fk, "#009E73"), ("Krippendorff α", ka,
                                                                                            "#E69F00")],
                                f"Question {name}")
-            self.model.set_rows([], {})
+            from annotator.review.agreement import rank_question_documents
+
+            self.model.set_rows(rank_question_documents(report, name), report.get("_titles", {}), questions=True)
+            self.table_title.setText(f"Documents by agreement on {name}, least first (Enter or double-click to "
+                                     "compare):")
+            self.show_all.setVisible(False)
         # notes about this layer/question, and the general ones (no "name:" prefix)
         prefixes = tuple(f"{n}:" for n in list(report["layers"]) + list(report["questions"]))
         notes = [n for n in report.get("notes", []) if n.startswith(f"{name}:") or not n.startswith(prefixes)]
@@ -324,5 +351,6 @@ class AgreementView(QWidget):
 
     def _activated(self, index: QModelIndex) -> None:
         data = self.target.currentData()
-        if index.isValid() and data and data[0] == "layer":
-            self.openDocument.emit(self.model.document_at(index.row()), data[1])
+        if index.isValid() and data:
+            layer = data[1] if data[0] == "layer" else ""
+            self.openDocument.emit(self.model.document_at(index.row()), layer)

@@ -156,7 +156,7 @@ class ReviewWindow(QMainWindow):
         if self.compare is None:
             return
         self.tabs.setCurrentWidget(self.compare)
-        self.compare.show_document(document_id, layer)
+        self.compare.show_document(document_id, layer or None)
         self.compare.units.setFocus()
 
     def open_merge_dialog(self) -> MergeDialog:
