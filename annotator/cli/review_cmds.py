@@ -165,6 +165,23 @@ def cmd_blind(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_role(args: argparse.Namespace) -> int:
+    """Show or set an annotator's role."""
+    from annotator.review import blind
+    from annotator.store import Project
+
+    with Project(args.project, create=False) as project:
+        if args.role is not None:
+            try:
+                blind.set_role(project, args.name, args.role)
+            except ValueError as exc:
+                print(f"annotator: error: {exc}", file=sys.stderr)
+                return 1
+        role = project.annotator_role(args.name)
+    print(f"{args.name}: {role or 'not registered'}")
+    return 0
+
+
 def cmd_adjudicate(args: argparse.Namespace) -> int:
     """Merge agreements into gold for the whole project."""
     from annotator.review.adjudicate import auto_merge_project
@@ -239,6 +256,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project")
     p.add_argument("state", nargs="?", choices=["on", "off"])
     p.set_defaults(handler=cmd_blind)
+
+    p = sub.add_parser("role", help="show or set an annotator's role (reviewers may compare in blind mode)")
+    p.add_argument("project")
+    p.add_argument("name")
+    p.add_argument("role", nargs="?", choices=["annotator", "reviewer"])
+    p.set_defaults(handler=cmd_role)
 
     p = sub.add_parser("adjudicate", help="copy what all annotators agree on into gold")
     p.add_argument("project")

@@ -56,3 +56,17 @@ def require_may_see_others(project: Any, viewer: str) -> None:
             "(a reviewer may: register one with the reviewer role, or turn blind mode off with "
             "'annotator blind PROJECT off')"
         )
+
+
+def set_role(project: Any, name: str, role: str) -> None:
+    """Make ``name`` a ``reviewer`` or an ``annotator`` (registering the name if new)."""
+    if role not in ("annotator", "reviewer"):
+        raise ValueError(f"role must be annotator or reviewer, not {role!r}")
+    if name == GOLD:
+        raise ValueError("'gold' is the adjudicated set; its role cannot change")
+    with project.transaction():
+        if project.annotator_role(name) is None:
+            project.add_annotator(name, role)
+            return
+        project.conn.execute("UPDATE annotators SET role = ? WHERE name = ?", (role, name))
+        project._log("set_role", name, None, role=role)  # noqa: SLF001 - the audit trail is the store's

@@ -66,6 +66,10 @@ def test_review_cmds_assign_package_blind_adjudicate(tmp_path, capsys):
     assert main(["package", str(review), "--annotator", "alice", "--out", str(tmp_path / "x.db"),
                  "--include-others"]) == 1
     assert "blind mode" in capsys.readouterr().err
+    assert main(["role", str(review), "rina", "reviewer"]) == 0 and "rina: reviewer" in capsys.readouterr().out
+    assert main(["role", str(review), "alice"]) == 0 and "alice: annotator" in capsys.readouterr().out
+    assert main(["role", str(review), "gold", "annotator"]) == 1
+    capsys.readouterr()
     assert main(["adjudicate", str(review), "--auto"]) == 0
     assert "2 agreed span(s) and 1 agreed answer(s)" in capsys.readouterr().out
     with Project(review) as p:

@@ -101,6 +101,10 @@ def test_assign_blind_mode_forbids_others_in_packages_and_views(tmp_path):
         assert blind.may_see_others(p, "gold") and blind.may_see_others(p, "rina")
         with pytest.raises(blind.BlindModeError, match="blind mode"):
             blind.require_may_see_others(p, "alice")
+        blind.set_role(p, "alice", "reviewer")
+        assert blind.may_see_others(p, "alice")
+        blind.set_role(p, "alice", "annotator")
+        assert not blind.may_see_others(p, "alice")
         blind.set_blind(p, False)
         assert blind.visible_annotators(p, "alice", ["alice", "bob"]) == ["alice", "bob"]
         report = export_package(p, "alice", tmp_path / "y.db", documents=[d], include_others=True)
