@@ -38,6 +38,15 @@ class Unit:
         """``(start, end, label)`` of one annotator's spans in the unit."""
         return {(s.start, s.end, s.label) for s in self.spans.get(annotator, [])}
 
+    def majority(self, names: Sequence[str]) -> frozenset[tuple[int, int, str]] | None:
+        """The version (set of spans, possibly empty) more than half of ``names`` gave here, if any."""
+        counts: dict[frozenset[tuple[int, int, str]], int] = {}
+        for n in names:
+            key = frozenset(self.keys(n))
+            counts[key] = counts.get(key, 0) + 1
+        best = max(counts.items(), key=lambda kv: kv[1], default=None)
+        return best[0] if best is not None and best[1] * 2 > len(names) else None
+
     @property
     def resolved(self) -> bool:
         """Gold holds something here (the reviewer's decision, or the agreement)."""

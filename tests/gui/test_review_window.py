@@ -208,3 +208,28 @@ def test_review_window_heatmap_cell_filters_ranking_to_that_pair(qtbot, tmp_path
     view.show_all.click()
     assert view.model.rowCount() == 2 and view.pair_filter is None
     w.close()
+
+
+def test_review_window_accept_majority_of_three(qtbot, tmp_path):
+    work = {
+        "alice": {0: {"spans": [MOSKOW], "state": "done"}},
+        "bob": {0: {"spans": [MOSKOW], "state": "done"}},
+        "cici": {0: {"spans": [(47, 53, "ORG")], "state": "done"}},
+    }
+    p, ids = build(tmp_path / "r.db", [TEXT], work)
+    p.close()
+    w = ReviewWindow(tmp_path / "r.db")
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.agreement.computed, timeout=10000):
+        pass
+    w.open_document(ids[0], "entities")
+    c = w.compare
+    assert w.project.spans(ids[0], GOLD) == []
+    assert c.units.item(0, 1).background().color() == c.units.item(0, 2).background().color()
+    assert c.units.item(0, 1).background().color() != c.units.item(0, 3).background().color()
+    c.units.setCurrentCell(0, 3)  # on cici's cell, M still takes the majority
+    c.units.setFocus()
+    qtbot.keyClick(c.units, Qt.Key.Key_M)
+    assert [(s.start, s.end, s.label) for s in w.project.spans(ids[0], GOLD)] == [MOSKOW]
+    w.close()

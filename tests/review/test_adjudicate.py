@@ -98,3 +98,14 @@ def test_adjudicate_auto_merge_project_skips_documents_with_one_annotator(tmp_pa
         report = adj.auto_merge_project(p)
         assert (report.documents, report.spans, report.skipped) == (1, 1, 1)
         assert p.spans(ids[1], GOLD) == []
+
+
+def test_adjudicate_unit_majority_needs_more_than_half(project):
+    p, doc = project
+    cmp = adj.compare_document(p, doc, "entities", ["alice", "bob", "cici"])
+    moskow = [u for u in cmp.units if u.start == 47][0]
+    assert moskow.majority(["alice", "bob", "cici"]) is None  # LOC, ORG, nothing: no majority
+    joko = [u for u in cmp.units if u.start == 9][0]
+    assert joko.majority(["alice", "bob", "cici"]) == frozenset({JOKO})  # cici has nothing there
+    first = [u for u in cmp.units if u.start == 0][0]
+    assert first.majority(["alice", "bob", "cici"]) == frozenset()  # two of three marked nothing

@@ -42,6 +42,7 @@ from annotator.gui.review.util import find_data
 from annotator.review import adjudicate as adj
 
 AGREED_BG = QColor(0, 158, 115, 40)  # Okabe-Ito bluish green, faint
+MAJORITY_BG = QColor(240, 228, 66, 90)  # Okabe-Ito yellow: the version most annotators gave
 DISAGREED_BG = QColor(213, 94, 0, 50)  # Okabe-Ito vermillion, faint
 DISAGREED_LINE = QColor("#D55E00")
 
@@ -149,6 +150,8 @@ class CompareView(QWidget):
                                      "Select the next unsettled disagreement")
         self.act_prev = self._action("Previous disagreement", "K", lambda: self.select_disagreement(-1),
                                      "Select the previous unsettled disagreement")
+        self.act_majority = self._action("Accept majority", "M", self.accept_majority,
+                                         "Take the version more than half of the annotators gave in this unit")
         self.act_done = self._action("Mark gold done", "Ctrl+D", self.mark_done,
                                      "Mark the document adjudicated (gold status: done)")
         self._label_actions: list[QAction] = []
@@ -304,15 +307,21 @@ class CompareView(QWidget):
             text_item.setToolTip(f"characters {unit.start}–{unit.end}")
             self.units.setItem(r, 0, text_item)
             gold_keys = {(g.start, g.end, g.label) for g in unit.gold}
+            majority = None if unit.agreed or len(names) < 3 else unit.majority(names)
             for c, name in enumerate(names, start=1):
                 spans = unit.spans.get(name, [])
                 item = QTableWidgetItem(_span_text(spans))
                 item.setData(Qt.ItemDataRole.UserRole, name)
+                mine = {(s.start, s.end, s.label) for s in spans}
+                tip = f"{name}: Enter copies this into gold"
                 if unit.agreed:
                     item.setBackground(QBrush(AGREED_BG))
-                elif {(s.start, s.end, s.label) for s in spans} != gold_keys or not unit.gold:
+                elif majority is not None and mine == majority:
+                    item.setBackground(QBrush(MAJORITY_BG))
+                    tip += "; the majority's version (M accepts it)"
+                elif mine != gold_keys or not unit.gold:
                     item.setBackground(QBrush(DISAGREED_BG))
-                item.setToolTip(f"{name}: Enter copies this into gold")
+                item.setToolTip(tip)
                 self.units.setItem(r, c, item)
             gold_item = QTableWidgetItem(_span_text(unit.gold))
             gold_item.setData(Qt.ItemDataRole.UserRole, GOLD)
@@ -470,6 +479,20 @@ class CompareView(QWidget):
             return total
 
         self._push(f"Accept {name}'s span(s)", run)
+
+    def accept_majority(self) -> None:
+        """Accept the version more than half of the annotators gave in the selected unit."""
+        unit = self._current_unit()
+        if unit is None or self.comparison is None:
+            return
+        majority = unit.majority(self.comparison.annotators)
+        if majority is None:
+            self.status.setText("No version here was given by more than half of the annotators.")
+            return
+        holder = next(n for n in self.comparison.annotators if frozenset(unit.keys(n)) == majority)
+        column = self.comparison.annotators.index(holder) + 1
+        self.units.setCurrentCell(self.units.currentRow(), column)
+        self.accept_selected()
 
     def remove_selected_gold(self) -> None:
         """Remove gold's spans in the selected unit."""
