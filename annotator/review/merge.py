@@ -35,8 +35,8 @@ from annotator.review.transfer import (
     doc_label_rows,
     ensure_annotator,
     events_of,
-    insert_event,
-    insert_span_row,
+    insert_events,
+    insert_span_rows,
     project_uid,
     span_rows,
     status_row,
@@ -278,14 +278,10 @@ def _merge_one(
                     sr.conflicts.append(Conflict(src_name, ann, new_id, title, where,
                                                  _describe_difference(ours, theirs)))
                     skip_events.add(ann)
-            for row in events_of(source, doc_id, None):
-                if row[2] in skip_events:
-                    continue
-                sr.events += int(insert_event(review, row, new_id, suid))
+            rows = [row for row in events_of(source, doc_id, None) if row[2] not in skip_events]
+            sr.events += insert_events(review, rows, new_id, suid)
             tick(f"{Path(src_name).name}: document {doc_id}")
-        for row in events_of(source, None, None):
-            if row[3] is None:
-                sr.events += int(insert_event(review, row, None, suid))
+        sr.events += insert_events(review, [r for r in events_of(source, None, None) if r[3] is None], None, suid)
     for label, n in sorted(bad_labels.items()):
         sr.problems.append(f"{src_name}: {n} item(s) with {label} not in the review project's schema; left out")
 
@@ -310,21 +306,29 @@ def _sync(
             review.conn.execute("UPDATE suggestion_decisions SET span_id = NULL WHERE span_id = ?", (span_id,))
             review.conn.execute("DELETE FROM spans WHERE uid = ?", (uid,))
             sr.spans_removed += 1
+    to_insert: list[SpanRow] = []
     for uid, s in wanted.items():
         if uid in mine:
             m = mine[uid]
             if (m.content, m.origin, m.score, m.note) != (s.content, s.origin, s.score, s.note):
                 update_span_row(review, s)
                 sr.spans_updated += 1
-            continue
-        elsewhere = review.conn.execute("SELECT document_id, annotator FROM spans WHERE uid = ?", (uid,)).fetchone()
-        if elsewhere is not None:
-            # The same span identity under another document/annotator: a copied file edited by hand.
-            sr.problems.append(f"{sr.path}: span {uid} is already in the review on document {elsewhere[0]} "
-                               f"for {elsewhere[1]!r}; left out")
-            continue
-        insert_span_row(review, doc_id, s)
-        sr.spans_added += 1
+        else:
+            to_insert.append(s)
+    elsewhere: dict[str, tuple[int, str]] = {}
+    for i in range(0, len(to_insert), 900):
+        chunk = [s.uid for s in to_insert[i : i + 900]]
+        for uid, other_doc, other_ann in review.conn.execute(
+            f"SELECT uid, document_id, annotator FROM spans WHERE uid IN ({','.join('?' * len(chunk))})", chunk
+        ):
+            elsewhere[uid] = (other_doc, other_ann)
+    for uid, (other_doc, other_ann) in elsewhere.items():
+        # The same span identity under another document/annotator: a copied file edited by hand.
+        sr.problems.append(f"{sr.path}: span {uid} is already in the review on document {other_doc} "
+                           f"for {other_ann!r}; left out")
+    to_insert = [s for s in to_insert if s.uid not in elsewhere]
+    insert_span_rows(review, doc_id, to_insert)
+    sr.spans_added += len(to_insert)
     for q in ours.labels:
         if q not in theirs.labels:
             review.conn.execute("DELETE FROM doc_labels WHERE document_id = ? AND annotator = ? AND question = ?",

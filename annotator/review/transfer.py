@@ -70,6 +70,15 @@ def insert_span_row(project: Any, document_id: int, row: SpanRow) -> None:
     )
 
 
+def insert_span_rows(project: Any, document_id: int, rows: list[SpanRow]) -> None:
+    """Insert many spans of one document keeping their uids (one statement)."""
+    if rows:
+        project.conn.executemany(
+            f"INSERT INTO spans(document_id, {_SPAN_SQL}) VALUES (?, {', '.join('?' * len(SPAN_FIELDS))})",
+            [(document_id, *(getattr(r, f) for f in SPAN_FIELDS)) for r in rows],
+        )
+
+
 def update_span_row(project: Any, row: SpanRow) -> None:
     """Overwrite the stored span with the same uid."""
     project.conn.execute(
@@ -125,18 +134,29 @@ def events_of(project: Any, document_id: int | None, annotator: str | None) -> l
     return list(project.conn.execute(sql + " ORDER BY id", args))
 
 
-def insert_event(project: Any, row: tuple[Any, ...], document_id: int | None, source_uid: str) -> bool:
-    """Copy an event keeping its uid; the payload records the file it came from.
-    Returns False when the event is already there."""
-    uid, ts, annotator, _doc, action, payload = row
-    try:
-        data = json.loads(payload)
-    except ValueError:
-        data = {"raw": payload}
-    if isinstance(data, dict):
-        data.setdefault("merged_from", source_uid)
-    cur = project.conn.execute(
-        "INSERT OR IGNORE INTO events(uid, ts, annotator, document_id, action, payload) VALUES (?, ?, ?, ?, ?, ?)",
-        (uid, ts, annotator, document_id, action, json.dumps(data, ensure_ascii=False)),
-    )
-    return bool(cur.rowcount)
+def insert_events(project: Any, rows: list[tuple[Any, ...]], document_id: int | None, source_uid: str) -> int:
+    """Copy events keeping their uids (those already there are skipped); the
+    payload records the file each came from.  Returns how many were added."""
+    if not rows:
+        return 0
+    uids = [r[0] for r in rows]
+    have: set[str] = set()
+    for i in range(0, len(uids), 900):
+        chunk = uids[i : i + 900]
+        have.update(r[0] for r in project.conn.execute(
+            f"SELECT uid FROM events WHERE uid IN ({','.join('?' * len(chunk))})", chunk))
+    new = []
+    for uid, ts, annotator, _doc, action, payload in rows:
+        if uid in have:
+            continue
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            data = {"raw": payload}
+        if isinstance(data, dict):
+            data.setdefault("merged_from", source_uid)
+        new.append((uid, ts, annotator, document_id, action, json.dumps(data, ensure_ascii=False)))
+        have.add(uid)
+    project.conn.executemany(
+        "INSERT INTO events(uid, ts, annotator, document_id, action, payload) VALUES (?, ?, ?, ?, ?, ?)", new)
+    return len(new)

@@ -155,3 +155,18 @@ def test_merge_reports_labels_outside_the_review_schema(tmp_path, two_files):
     report = merge_projects(review, [src])
     assert report.sources[0].spans_added == 1
     assert any("label entities/EVENT" in p for p in report.problems)
+
+
+def test_merge_same_span_uid_under_another_annotator_is_reported_not_duplicated(tmp_path, two_files):
+    a, _ = two_files
+    review = tmp_path / "review.db"
+    merge_projects(review, [a])
+    edited = tmp_path / "edited.db"
+    shutil.copy(a, edited)
+    with Project(edited) as p:
+        p.add_annotator("dedi")
+        p.conn.execute("UPDATE spans SET annotator = 'dedi' WHERE annotator = 'alice'")
+    before = _counts(review)["spans"]
+    report = merge_projects(review, [edited])
+    assert _counts(review)["spans"] == before
+    assert len([m for m in report.problems if "is already in the review" in m]) == 2
