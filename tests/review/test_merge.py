@@ -166,7 +166,9 @@ def test_merge_same_span_uid_under_another_annotator_is_reported_not_duplicated(
     with Project(edited) as p:
         p.add_annotator("dedi")
         p.conn.execute("UPDATE spans SET annotator = 'dedi' WHERE annotator = 'alice'")
+        p.set_setting("project_uid", "another-file")  # a copy taken elsewhere, not the same file
     before = _counts(review)["spans"]
     report = merge_projects(review, [edited])
     assert _counts(review)["spans"] == before
     assert len([m for m in report.problems if "is already in the review" in m]) == 2
+    assert [c.annotator for c in report.conflicts] == ["alice"]  # her spans are gone in that copy
