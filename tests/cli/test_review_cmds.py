@@ -32,6 +32,9 @@ def test_review_cmds_merge_then_agreement_json(tmp_path, capsys):
     review = tmp_path / "review.db"
     assert main(["merge", str(review), str(a), str(b)]) == 0
     assert "merged 2 file(s)" in capsys.readouterr().out
+    assert main(["merge", str(review), str(a), "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["totals"]["spans_added"] == 0 and again["sources"][0]["conflicts"] == []
     assert main(["agreement", str(review), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["documents"] == 2 and report["annotators"] == ["alice", "bob"]
