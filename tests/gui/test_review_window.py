@@ -118,6 +118,11 @@ def test_review_window_compare_merges_agreements_and_accepts_with_undo(window, q
     c.units.setCurrentCell(0, 1)
     qtbot.keyClick(c.units, Qt.Key.Key_J)
     assert c.units.currentRow() == 2
+    # mark gold done, undoably
+    qtbot.keyClick(c.units, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert p.status(1, GOLD) == "done" and "Gold status: done" in c.status.text()
+    window.undo_action.trigger()
+    assert p.status(1, GOLD) == "todo"
     # undo everything back to the state before the auto-merge
     while window.undo_stack.canUndo():
         window.undo_action.trigger()

@@ -76,6 +76,25 @@ class GoldCommand(QUndoCommand):
         self._view.refresh_after_change(self._doc)
 
 
+class GoldStatusCommand(QUndoCommand):
+    """Set gold's status on a document (undo restores the one before)."""
+
+    def __init__(self, view: CompareView, document_id: int, state: str) -> None:
+        super().__init__(f"Mark gold {state}")
+        self._view = view
+        self._doc = document_id
+        self._state = state
+        self._before = view.project.status(document_id, GOLD)
+
+    def redo(self) -> None:
+        self._view.project.set_status(self._doc, GOLD, self._state)
+        self._view.refresh_after_change(self._doc)
+
+    def undo(self) -> None:
+        self._view.project.set_status(self._doc, GOLD, self._before)
+        self._view.refresh_after_change(self._doc)
+
+
 def _span_text(spans: list[Span]) -> str:
     return "; ".join(f"{s.label} {s.start}–{s.end}" for s in spans) if spans else "—"
 
@@ -549,9 +568,8 @@ class CompareView(QWidget):
 
     def mark_done(self) -> None:
         """Mark the document adjudicated."""
-        if self.document_id is not None:
-            self.project.set_status(self.document_id, GOLD, "done")
-            self._refresh()
+        if self.document_id is not None and self.project.status(self.document_id, GOLD) != "done":
+            self.undo_stack.push(GoldStatusCommand(self, self.document_id, "done"))
 
     def select_disagreement(self, step: int) -> None:
         """Move the selection to the next (+1) or previous (-1) unsettled disagreement."""
