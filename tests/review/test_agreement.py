@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from seqeval.metrics import f1_score
+from seqeval.metrics import classification_report, f1_score
 from seqeval.scheme import IOB2
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa
@@ -78,6 +78,10 @@ def _tags(n, spans):
     return tags
 
 
+def _ov(x, y):
+    return x[0] < y[1] and y[0] < x[1]
+
+
 def _approx(ours, ref):
     if ref is None:
         assert ours is None
@@ -110,6 +114,8 @@ def test_agreement_every_figure_matches_reference_implementations(sc):
     ent = report["layers"]["entities"]
     stance = report["questions"]["stance"]
     agree = total = 0
+    incomplete_total = 0
+    per_doc_ref: dict[int, list[float]] = {}
     for a, b in itertools.combinations(names, 2):
         key = pair_key(a, b)
         docs = sorted(done[a] & done[b])
@@ -121,6 +127,39 @@ def test_agreement_every_figure_matches_reference_implementations(sc):
         else:
             ref = _ref(f1_score, ya, yb, mode="strict", scheme=IOB2, zero_division=0)
             _approx(ent["pairwise_f1"][key], ref)
+            # per label: seqeval's per-type F1 (labels neither annotator used are null here)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                per_type = classification_report(ya, yb, mode="strict", scheme=IOB2, output_dict=True,
+                                                 zero_division=0)
+            for lab in LABELS:
+                used = any(s[2] == lab for d in docs for s in work[a][d]["tok"] + work[b][d]["tok"])
+                if used:
+                    _approx(ent["per_label"][lab]["pairwise_f1"][key], per_type[lab]["f1-score"])
+                else:
+                    assert ent["per_label"][lab]["pairwise_f1"][key] is None
+        # overlap F1 and incomplete units by brute force over the spans
+        ma = mb = na = nb = inc = 0
+        for d in docs:
+            sa, sb = work[a][d]["tok"], work[b][d]["tok"]
+            na, nb = na + len(sa), nb + len(sb)
+            ma += sum(any(_ov(x, y) and x[2] == y[2] for y in sb) for x in sa)
+            mb += sum(any(_ov(y, x) and x[2] == y[2] for x in sa) for y in sb)
+            inc += sum(not any(_ov(x, y) for y in sb) for x in sa) + sum(not any(_ov(y, x) for x in sa) for y in sb)
+        incomplete_total += inc
+        if na + nb == 0:
+            assert ent["overlap_f1"][key] is None
+        elif ma + mb == 0:
+            assert ent["overlap_f1"][key] == 0.0
+        else:
+            p, r = mb / nb, ma / na
+            _approx(ent["overlap_f1"][key], 2 * p * r / (p + r))
+        # per document: mean over the pairs counting it of seqeval's F1 on that document
+        for d in docs:
+            if work[a][d]["tok"] or work[b][d]["tok"]:
+                per_doc_ref.setdefault(d, []).append(
+                    _ref(f1_score, [_tags(sizes[d], work[a][d]["tok"])], [_tags(sizes[d], work[b][d]["tok"])],
+                         mode="strict", scheme=IOB2, zero_division=0))
         # token kappa = sklearn over the concatenated IOB tags
         flat_a = [t for seq in ya for t in seq]
         flat_b = [t for seq in yb for t in seq]
@@ -133,6 +172,10 @@ def test_agreement_every_figure_matches_reference_implementations(sc):
         agree += sum(x == y for x, y in zip(va, vb, strict=True))
         total += len(shared)
     _approx(stance["percent_agreement"], agree / total if total else None)
+    assert ent["incomplete"] == incomplete_total
+    got = {ids.index(r["document"]): r["f1"] for r in report["per_document"] if r["layer"] == "entities"}
+    for d, f1s in per_doc_ref.items():
+        _approx(got[d], sum(f1s) / len(f1s))
     # per document: the share of agreeing pairs among the pairs that count it and answered
     for row in report["per_document_questions"]:
         d = ids.index(row["document"])
