@@ -304,3 +304,19 @@ def test_agreement_rank_documents_worst_first():
     report["per_document"][0]["pair_f1"] = {"a|b": 0.1, "a|c": 1.0}
     report["per_document"][1]["pair_f1"] = {"a|c": 0.2}
     assert [(r["document"], r["f1"]) for r in rank_documents(report, "entities", pair="a|c")] == [(2, 0.2), (1, 1.0)]
+
+
+def test_agreement_no_overlapping_spans_is_zero_not_undefined(tmp_path):
+    a = [(*tok_to_chars(0, 2), "PER")]
+    b = [(*tok_to_chars(5, 6), "PER")]
+    project, ids = _two_annotator_project(tmp_path, a, b)
+    with project:
+        r = compute_agreement(project, layers=["entities"])
+    ent = r["layers"]["entities"]
+    assert ent["pairwise_f1"]["alice|bob"] == 0.0 and ent["overlap_f1"]["alice|bob"] == 0.0
+    assert ent["incomplete"] == 2
+    ya = ["B-PER", "I-PER", "O", "O", "O", "O", "O", "O", "O"]
+    yb = ["O", "O", "O", "O", "O", "B-PER", "O", "O", "O"]
+    assert ent["token_kappa"]["alice|bob"] == pytest.approx(cohen_kappa_score(ya, yb), abs=1e-6)
+    assert ent["unitizing_alpha"]["alice|bob"] is not None and ent["unitizing_alpha"]["alice|bob"] < 0.5
+    assert not any("null" in n for n in r["notes"])
