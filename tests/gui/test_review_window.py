@@ -84,15 +84,18 @@ def test_review_window_heatmap_click_and_document_activation_open_compare(window
     assert window.compare.document_id == 1
 
 
-def test_review_window_compare_merges_agreements_and_accepts_with_undo(window, qtbot):
-    window.open_document(1, "entities")
+def test_review_window_compare_merges_agreements_and_accepts_with_undo(window, qtbot, qtmodeltester):
+    assert window.compare.document_id is None and window.project.spans(1, GOLD) == []  # nothing before a look
+    window.tabs.setCurrentWidget(window.compare)
+    assert window.compare.document_id == 1
     c = window.compare
     p = window.project
     gold = lambda: sorted((s.start, s.end, s.label) for s in p.spans(1, GOLD))  # noqa: E731
     assert gold() == [JOKO]  # agreement merged on open
     assert [u.agreed for u in c.comparison.units] == [True, False, False]
-    assert c.units.columnCount() == 4 and c.units.horizontalHeaderItem(3).text() == "Gold"
+    assert c.units.columnCount() == 4 and c.units.header_text(3) == "Gold"
     assert len(c.article.extraSelections()) == 3  # gold JOKO + two unsettled disagreements
+    qtmodeltester.check(c.units.units_model)
     # Putin: take bob's shorter span, then alice's instead (replaces it), with Enter on the cell
     c.units.setFocus()
     c.units.setCurrentCell(1, 2)
@@ -113,7 +116,7 @@ def test_review_window_compare_merges_agreements_and_accepts_with_undo(window, q
     assert gold() == [JOKO, PUTIN]
     # only disagreements listed; J jumps between the unsettled ones
     c.only_disagreements.setChecked(True)
-    assert [c.units.item(r, 0).text() for r in range(c.units.rowCount())] == ["Vladimir Putin", "Moskow"]
+    assert [c.units.cell_text(r, 0) for r in range(c.units.rowCount())] == ["Vladimir Putin", "Moskow"]
     c.only_disagreements.setChecked(False)
     c.units.setCurrentCell(0, 1)
     qtbot.keyClick(c.units, Qt.Key.Key_J)
@@ -231,8 +234,8 @@ def test_review_window_accept_majority_of_three(qtbot, tmp_path):
     w.open_document(ids[0], "entities")
     c = w.compare
     assert w.project.spans(ids[0], GOLD) == []
-    assert c.units.item(0, 1).background().color() == c.units.item(0, 2).background().color()
-    assert c.units.item(0, 1).background().color() != c.units.item(0, 3).background().color()
+    assert c.units.cell_background(0, 1) == c.units.cell_background(0, 2) != c.units.cell_background(0, 3)
+    assert "majority" in c.units.units_model.data(c.units.units_model.index(0, 1), Qt.ItemDataRole.ToolTipRole)
     c.units.setCurrentCell(0, 3)  # on cici's cell, M still takes the majority
     c.units.setFocus()
     qtbot.keyClick(c.units, Qt.Key.Key_M)

@@ -16,9 +16,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QTextCharFormat, QTextCursor, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat, QTextCursor, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -28,8 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTextEdit,
     QToolBar,
     QVBoxLayout,
@@ -38,12 +35,10 @@ from PySide6.QtWidgets import (
 
 from annotator.core.model import GOLD, Span
 from annotator.core.offsets import Utf16Map
+from annotator.gui.review.units_model import DISAGREED_BG, UnitsTable, span_text
 from annotator.gui.review.util import find_data
 from annotator.review import adjudicate as adj
 
-AGREED_BG = QColor(0, 158, 115, 40)  # Okabe-Ito bluish green, faint
-MAJORITY_BG = QColor(240, 228, 66, 90)  # Okabe-Ito yellow: the version most annotators gave
-DISAGREED_BG = QColor(213, 94, 0, 50)  # Okabe-Ito vermillion, faint
 DISAGREED_LINE = QColor("#D55E00")
 
 
@@ -95,10 +90,6 @@ class GoldStatusCommand(QUndoCommand):
         self._view.refresh_after_change(self._doc)
 
 
-def _span_text(spans: list[Span]) -> str:
-    return "; ".join(f"{s.label} {s.start}–{s.end}" for s in spans) if spans else "—"
-
-
 class CompareView(QWidget):
     """Compare annotators on one document and settle the gold version.
 
@@ -145,11 +136,7 @@ class CompareView(QWidget):
         self.article.setUndoRedoEnabled(False)
         self.article.document().setUndoRedoEnabled(False)
         self.article.setAccessibleName("article")
-        self.units = QTableWidget()
-        self.units.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.units.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.units.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.units.verticalHeader().setVisible(False)
+        self.units = UnitsTable()
         self.units.setAccessibleName("units: each annotator's spans side by side")
         self.answers_box = QGroupBox("Document answers")
         self.answers_form = QFormLayout(self.answers_box)
@@ -210,7 +197,7 @@ class CompareView(QWidget):
         self.layers.currentTextChanged.connect(self._layer_changed)
         self.accept_version_button.clicked.connect(self.accept_version)
         self.only_disagreements.toggled.connect(lambda _on: self._refresh())
-        self.units.currentCellChanged.connect(lambda r, _c, _pr, _pc: self._select_unit(r))
+        self.units.currentCellChanged.connect(lambda r, _c: self._select_unit(r))
         self._fill_labels()
         self.reload_documents()
 
@@ -264,8 +251,11 @@ class CompareView(QWidget):
             idx = self.documents.findData(current)
             if idx >= 0:
                 self.documents.setCurrentIndex(idx)
-        elif rows:
-            self.show_document(int(rows[0][0]))
+
+    def show_first_document(self) -> None:
+        """Open the first listed document unless one is shown (the tab was just opened)."""
+        if self.document_id is None and self.documents.count():
+            self.show_document(int(self.documents.itemData(0)))
 
     # -- showing -------------------------------------------------------------
 
@@ -313,46 +303,17 @@ class CompareView(QWidget):
         self.comparison = adj.compare_document(self.project, doc, self.layer, names)
         row_before = self.units.currentRow()
         col_before = self.units.currentColumn()
-        self.units.blockSignals(True)
-        self.units.clear()
-        self.units.setColumnCount(len(names) + 2)
-        self.units.setHorizontalHeaderLabels(["Text", *names, "Gold"])
         only = self.only_disagreements.isChecked()
         self._rows = [i for i, u in enumerate(self.comparison.units) if not (only and u.agreed)]
-        self.units.setRowCount(len(self._rows))
-        for r, index in enumerate(self._rows):
-            unit = self.comparison.units[index]
-            text_item = QTableWidgetItem(self._text[unit.start : unit.end].replace("\n", " ")[:60])
-            text_item.setToolTip(f"characters {unit.start}–{unit.end}")
-            self.units.setItem(r, 0, text_item)
-            gold_keys = {(g.start, g.end, g.label) for g in unit.gold}
-            majority = None if unit.agreed or len(names) < 3 else unit.majority(names)
-            for c, name in enumerate(names, start=1):
-                spans = unit.spans.get(name, [])
-                item = QTableWidgetItem(_span_text(spans))
-                item.setData(Qt.ItemDataRole.UserRole, name)
-                mine = {(s.start, s.end, s.label) for s in spans}
-                tip = f"{name}: Enter copies this into gold"
-                if unit.agreed:
-                    item.setBackground(QBrush(AGREED_BG))
-                elif majority is not None and mine == majority:
-                    item.setBackground(QBrush(MAJORITY_BG))
-                    tip += "; the majority's version (M accepts it)"
-                elif mine != gold_keys or not unit.gold:
-                    item.setBackground(QBrush(DISAGREED_BG))
-                item.setToolTip(tip)
-                self.units.setItem(r, c, item)
-            gold_item = QTableWidgetItem(_span_text(unit.gold))
-            gold_item.setData(Qt.ItemDataRole.UserRole, GOLD)
-            font = gold_item.font()
-            font.setBold(True)
-            gold_item.setFont(font)
-            self.units.setItem(r, len(names) + 1, gold_item)
+        self.units.blockSignals(True)
+        self.units.selectionModel().blockSignals(True)
+        self.units.units_model.set_units(self._text, names, [self.comparison.units[i] for i in self._rows])
         self.units.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         if self._rows:
             r = min(max(row_before, 0), len(self._rows) - 1)
             c = col_before if 0 <= col_before < self.units.columnCount() else 1
             self.units.setCurrentCell(r, c)
+        self.units.selectionModel().blockSignals(False)
         self.units.blockSignals(False)
         self._paint_article()
         self._fill_versions(names)
@@ -391,7 +352,7 @@ class CompareView(QWidget):
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
                 fmt.setUnderlineColor(DISAGREED_LINE)
                 fmt.setToolTip("disagreement: " + " | ".join(
-                    f"{n}: {_span_text(unit.spans.get(n, []))}" for n in self.comparison.annotators))
+                    f"{n}: {span_text(unit.spans.get(n, []))}" for n in self.comparison.annotators))
                 selections.append(self._selection(unit.start, unit.end, fmt))
         self.article.setExtraSelections(selections)
 
@@ -471,10 +432,9 @@ class CompareView(QWidget):
     def accept_selected(self) -> None:
         """Copy the selected cell's annotator spans (this unit) into gold."""
         unit = self._current_unit()
-        item = self.units.currentItem()
-        if unit is None or item is None:
+        if unit is None:
             return
-        name = item.data(Qt.ItemDataRole.UserRole)
+        name = self.units.units_model.annotator(self.units.currentColumn())
         if not name or name == GOLD:
             return
         spans = list(unit.spans.get(name, []))

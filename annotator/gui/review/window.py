@@ -93,6 +93,9 @@ class ReviewWindow(QMainWindow):
             self.tabs.addTab(self.agreement, "&Agreement")
             self.tabs.addTab(self.compare, "&Compare and adjudicate")
             self.agreement.openDocument.connect(self.open_document)
+            # a document opens (and its agreements merge into gold) only when the tab is looked at
+            self.tabs.currentChanged.connect(
+                lambda _i: self.compare.show_first_document() if self.tabs.currentWidget() is self.compare else None)
         else:
             notice = QLabel(
                 f"<h3>Blind mode</h3><p>This project is in blind mode and <b>{reviewer}</b> is an annotator, "
