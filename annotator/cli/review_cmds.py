@@ -61,6 +61,10 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 def _print_agreement(report: dict[str, Any]) -> None:
     print(f"documents: {report['documents']}   annotators: {', '.join(report['annotators']) or '-'}")
+    if len(report["annotators"]) < 2:
+        for note in report["notes"]:
+            print(note)
+        return
     for q, r in report["questions"].items():
         print(f"\nquestion {q}: percent agreement {_fmt(r['percent_agreement']).strip()}, "
               f"Fleiss' kappa {_fmt(r['fleiss_kappa']).strip()}, Krippendorff's alpha "

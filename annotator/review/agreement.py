@@ -124,8 +124,8 @@ def compute_agreement(
     all_docs = sorted(set().union(*pair_docs.values())) if pairs else []
     if len(names) < 2:
         notes.append(
-            f"only {len(names)} annotator{'s' if len(names) != 1 else ''} "
-            f"({', '.join(names) or 'none'}): agreement needs at least two"
+            f"only one annotator ({names[0]}): agreement needs at least two" if names
+            else "no annotator has any work yet: agreement needs at least two"
         )
     for (a, b), docs in pair_docs.items():
         if not docs:
