@@ -132,7 +132,9 @@ def compute_agreement(
             what = "worked on" if include_unfinished else "marked done"
             notes.append(f"{pair_key(a, b)}: no document both {what}; the pair's figures are null")
 
-    steps = len(layer_names) + len(question_names)
+    # progress counts questions, then (pair, document) units of each layer
+    per_layer = sum(len(d) for d in pair_docs.values())
+    steps = len(question_names) + len(layer_names) * per_layer
     result: dict[str, Any] = {
         "documents": len(all_docs),
         "annotators": names,
@@ -154,14 +156,19 @@ def compute_agreement(
     tokens_cache: dict[int, list[tuple[int, int]]] = {}
     for layer in layer_names:
         _check_cancel(should_cancel)
-        if progress:
-            progress(step, steps, f"layer {layer}")
+        base = step
+
+        def tick(done: int, layer: str = layer, base: int = base) -> None:
+            if progress:
+                progress(base + done, steps, f"layer {layer}")
+
+        tick(0)
         summary, per_doc = _layer_agreement(
-            project, layer, names, counted, pairs, pair_docs, notes, texts, tokens_cache, should_cancel
+            project, layer, names, counted, pairs, pair_docs, notes, texts, tokens_cache, should_cancel, tick
         )
         result["layers"][layer] = summary
         result["per_document"].extend(per_doc)
-        step += 1
+        step += per_layer
     if progress:
         progress(steps, steps, "done")
     return result
@@ -264,6 +271,7 @@ def _layer_agreement(
     texts: dict[int, str],
     tokens_cache: dict[int, list[tuple[int, int]]],
     should_cancel: CancelFn | None,
+    tick: Callable[[int], None] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     spans = _load_spans(project, layer, names)
     labels = list(project.schema.layer(layer).label_names)
@@ -302,6 +310,7 @@ def _layer_agreement(
         lab: {"pairwise_f1": {}, "overlap_f1": {}} for lab in labels
     }
     incomplete = 0
+    units_done = 0
     doc_pairs: dict[int, list[spanm.PairCounts]] = defaultdict(list)
     doc_pair_keys: dict[int, list[str]] = defaultdict(list)
     for a, b in pairs:
@@ -311,7 +320,11 @@ def _layer_agreement(
         ta: list[np.ndarray] = []
         tb: list[np.ndarray] = []
         for doc_id in sorted(pair_docs[(a, b)]):
-            _check_cancel(should_cancel)
+            units_done += 1
+            if units_done % 200 == 0:
+                _check_cancel(should_cancel)
+                if tick is not None:
+                    tick(units_done)
             sa = spans.get((doc_id, a), [])
             sb = spans.get((doc_id, b), [])
             one = spanm.PairCounts()

@@ -320,3 +320,20 @@ def test_agreement_no_overlapping_spans_is_zero_not_undefined(tmp_path):
     assert ent["token_kappa"]["alice|bob"] == pytest.approx(cohen_kappa_score(ya, yb), abs=1e-6)
     assert ent["unitizing_alpha"]["alice|bob"] is not None and ent["unitizing_alpha"]["alice|bob"] < 0.5
     assert not any("null" in n for n in r["notes"])
+
+
+def test_agreement_progress_moves_and_cancel_stops(tmp_path):
+    from annotator.review.agreement import AgreementCancelled
+
+    texts = [words_text(5, salt=i) for i in range(210)]
+    work = {a: {i: {"spans": [(*tok_to_chars(0, 1), "PER")], "state": "done"} for i in range(210)}
+            for a in ("alice", "bob")}
+    project, _ = build(tmp_path / "p.db", texts, work)
+    seen = []
+    with project:
+        compute_agreement(project, layers=["entities"], progress=lambda d, t, w: seen.append((d, t)))
+        assert seen[0] == (0, 210) and seen[-1] == (210, 210) and (200, 210) in seen
+        assert [d for d, _ in seen] == sorted(d for d, _ in seen)  # it moves within the layer
+        calls = []
+        with pytest.raises(AgreementCancelled):
+            compute_agreement(project, should_cancel=lambda: calls.append(1) or len(calls) > 1)
