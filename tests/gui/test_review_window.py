@@ -241,3 +241,12 @@ def test_review_window_accept_majority_of_three(qtbot, tmp_path):
     qtbot.keyClick(c.units, Qt.Key.Key_M)
     assert [(s.start, s.end, s.label) for s in w.project.spans(ids[0], GOLD)] == [MOSKOW]
     w.close()
+
+
+def test_review_window_closed_before_agreement_starts_leaves_no_thread(qtbot, review_path):
+    w = ReviewWindow(review_path)
+    qtbot.addWidget(w)
+    w.close()  # before the queued first computation ran
+    qtbot.wait(50)
+    assert w.agreement.task is None
+    assert w.agreement.compute() is None

@@ -150,6 +150,7 @@ class AgreementView(QWidget):
         self._annotators = annotators
         self.report: dict[str, Any] | None = None
         self.task: Task | None = None
+        self._shut = False
         self._colours: dict[tuple[str, str], str] = {}
 
         self.target = QComboBox()
@@ -217,8 +218,17 @@ class AgreementView(QWidget):
 
     # -- computing -------------------------------------------------------------
 
-    def compute(self) -> Task:
+    def shutdown(self) -> None:
+        """Stop any computation and start none again (the window is closing)."""
+        self._shut = True
+        if self.task is not None and self.task.is_running:
+            self.task.cancel()
+            self.task.wait()
+
+    def compute(self) -> Task | None:
         """Start (or restart) the computation in the background."""
+        if self._shut:
+            return None
         if self.task is not None and self.task.is_running:
             self.task.cancel()
             self.task.wait()

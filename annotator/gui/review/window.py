@@ -200,9 +200,10 @@ class ReviewWindow(QMainWindow):
             self.compare.refresh_after_change(self.compare.document_id)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        for task in (self.agreement.task if self.agreement else None, self.bulk_task):
-            if task is not None and task.is_running:
-                task.cancel()
-                task.wait()
+        if self.agreement is not None:
+            self.agreement.shutdown()
+        if self.bulk_task is not None and self.bulk_task.is_running:
+            self.bulk_task.cancel()
+            self.bulk_task.wait()
         self.project.close()
         super().closeEvent(event)
