@@ -307,7 +307,7 @@ def _layer_agreement(
     token_kappa: dict[str, float | None] = {}
     u_alpha: dict[str, float | None] = {}
     per_label: dict[str, dict[str, dict[str, float | None]]] = {
-        lab: {"pairwise_f1": {}, "overlap_f1": {}} for lab in labels
+        lab: {"pairwise_f1": {}, "overlap_f1": {}, "unitizing_alpha": {}} for lab in labels
     }
     incomplete = 0
     units_done = 0
@@ -355,8 +355,12 @@ def _layer_agreement(
             u = documents_alpha([(len(texts[d]), {a: spans.get((d, a), []), b: spans.get((d, b), [])}) for d in docs],
                                 labels)
             u_alpha[key] = _round(u.alpha)
+            for lab in labels:
+                per_label[lab]["unitizing_alpha"][key] = _round(u.per_category.get(lab))
         else:
             u_alpha[key] = None
+            for lab in labels:
+                per_label[lab]["unitizing_alpha"][key] = None
         if ta:
             k = stats.cohen_kappa_codes(np.concatenate(ta), np.concatenate(tb), len(tag_names))
             if k is None and any_spans:

@@ -260,6 +260,8 @@ def test_agreement_incomplete_units_reported_and_per_label(tmp_path):
     assert ent["per_label"]["ORG"]["pairwise_f1"]["alice|bob"] is None
     direct = documents_alpha([(len(words_text(8)), {"alice": a, "bob": b})], ["PER", "ORG", "LOC", "MISC"])
     assert ent["unitizing_alpha"]["alice|bob"] == pytest.approx(direct.alpha, abs=1e-6)
+    assert ent["per_label"]["PER"]["unitizing_alpha"]["alice|bob"] == pytest.approx(direct.per_category["PER"], abs=1e-6)
+    assert ent["per_label"]["MISC"]["unitizing_alpha"]["alice|bob"] is None  # nobody used MISC
     assert 0.0 < direct.alpha < 1.0
     assert r["per_document"] == [
         {"document": ids[0], "layer": "entities", "f1": 0.0, "pairs": 1, "disagreements": 3, "incomplete": 1,

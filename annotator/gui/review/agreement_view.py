@@ -311,13 +311,14 @@ class AgreementView(QWidget):
         lines = [f"{report['documents']} document(s) counted; annotators: {', '.join(names) or 'none'}."]
         if kind == "layer":
             per_label = section["per_label"]
-            bar_key = key if key in ("pairwise_f1", "overlap_f1") else "pairwise_f1"
+            bar_key = key if key in ("pairwise_f1", "overlap_f1", "unitizing_alpha") else "pairwise_f1"
             rows = []
             for label, figures in per_label.items():
                 values = [v for v in figures[bar_key].values() if v is not None]
                 rows.append((label, sum(values) / len(values) if values else None,
                              self._colours.get((name, label), "#888888")))
-            self.bars.set_data(rows, f"Per label: mean {'exact' if bar_key == 'pairwise_f1' else 'overlap'} F1")
+            what = {"pairwise_f1": "exact F1", "overlap_f1": "overlap F1", "unitizing_alpha": "unitizing alpha"}
+            self.bars.set_data(rows, f"Per label: mean {what[bar_key]} over pairs")
             alpha = section["token_alpha"]
             lines.append(f"Token alpha {'n/a' if alpha is None else f'{alpha:.3f}'}; "
                          f"{section['incomplete']} incomplete unit(s) (marked by one annotator, not the other).")
