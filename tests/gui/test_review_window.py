@@ -152,6 +152,17 @@ def test_review_window_compare_edit_gold_directly_after_emoji(window, qtbot):
     assert not [s for s in window.project.spans(1, GOLD) if s.label == "LOC"]
 
 
+def test_review_window_compare_next_and_previous_document_keys(window, qtbot):
+    window.open_document(1, "entities")
+    c = window.compare
+    qtbot.keyClick(c.units, Qt.Key.Key_N)
+    assert c.document_id == 2 and c.documents.currentData() == 2
+    qtbot.keyClick(c.units, Qt.Key.Key_N)  # stays on the last
+    assert c.document_id == 2
+    qtbot.keyClick(c.units, Qt.Key.Key_P)
+    assert c.document_id == 1
+
+
 def test_review_window_compare_document_answers(window):
     window.open_document(1, "entities")
     c = window.compare

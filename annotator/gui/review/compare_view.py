@@ -160,6 +160,10 @@ class CompareView(QWidget):
                                          "Take the version more than half of the annotators gave in this unit")
         self.act_done = self._action("Mark gold done", "Ctrl+D", self.mark_done,
                                      "Mark the document adjudicated (gold status: done)")
+        self.act_next_doc = self._action("Next document", "N", lambda: self.step_document(+1),
+                                         "Open the next document of the list")
+        self.act_prev_doc = self._action("Previous document", "P", lambda: self.step_document(-1),
+                                         "Open the previous document of the list")
         self._label_actions: list[QAction] = []
 
         bar = QHBoxLayout()
@@ -530,6 +534,15 @@ class CompareView(QWidget):
         """Mark the document adjudicated."""
         if self.document_id is not None and self.project.status(self.document_id, GOLD) != "done":
             self.undo_stack.push(GoldStatusCommand(self, self.document_id, "done"))
+
+    def step_document(self, step: int) -> None:
+        """Open the next (+1) or previous (-1) document of the list."""
+        if not self.documents.count():
+            return
+        idx = self.documents.findData(self.document_id) if self.document_id is not None else -1
+        new = min(max(idx + step, 0), self.documents.count() - 1)
+        if new != idx:
+            self.show_document(int(self.documents.itemData(new)))
 
     def select_disagreement(self, step: int) -> None:
         """Move the selection to the next (+1) or previous (-1) unsettled disagreement."""
