@@ -7,9 +7,12 @@ write raw rows through ``project.conn`` (inside the caller's transaction).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import sqlite3
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from annotator.core.model import Document
@@ -26,7 +29,11 @@ def project_uid(project: Any, *, create: bool = True) -> str | None:
     uid = project.get_setting(PROJECT_UID)
     if uid is None and create:
         uid = uuid.uuid4().hex
-        project.set_setting(PROJECT_UID, uid)
+        try:
+            project.set_setting(PROJECT_UID, uid)
+        except sqlite3.Error:
+            # a read-only file: identify it by where it is (moving it then looks like a new source)
+            uid = "path:" + hashlib.sha256(str(Path(project.path).resolve()).encode()).hexdigest()[:32]
     return uid
 
 

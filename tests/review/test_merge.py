@@ -172,3 +172,23 @@ def test_merge_same_span_uid_under_another_annotator_is_reported_not_duplicated(
     assert _counts(review)["spans"] == before
     assert len([m for m in report.problems if "is already in the review" in m]) == 2
     assert [c.annotator for c in report.conflicts] == ["alice"]  # her spans are gone in that copy
+
+
+def test_merge_source_that_cannot_be_written_gets_a_path_identity(two_files):
+    import sqlite3
+
+    from annotator.review import transfer
+
+    a, _ = two_files
+
+    class ReadOnly:
+        path = a
+
+        def get_setting(self, key, default=None):
+            return None
+
+        def set_setting(self, key, value):
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    uid = transfer.project_uid(ReadOnly())
+    assert uid.startswith("path:") and uid == transfer.project_uid(ReadOnly())
