@@ -109,3 +109,26 @@ def test_adjudicate_unit_majority_needs_more_than_half(project):
     assert joko.majority(["alice", "bob", "cici"]) == frozenset({JOKO})  # cici has nothing there
     first = [u for u in cmp.units if u.start == 0][0]
     assert first.majority(["alice", "bob", "cici"]) == frozenset()  # two of three marked nothing
+
+
+def test_adjudicate_cues_layer_keeps_overlapping_gold_spans(tmp_path):
+    # "mengecam" (CRITICISE) inside a quotation (QUOTE): the cues layer allows overlaps
+    text = 'Menteri itu mengatakan "kami mengecam keras serangan itu" kepada wartawan.'
+    quote = (text.index('"'), text.rindex('"') + 1, "QUOTE", "cues")
+    crit = (text.index("mengecam"), text.index("mengecam") + len("mengecam"), "CRITICISE", "cues")
+    report = (text.index("mengatakan"), text.index("mengatakan") + len("mengatakan"), "REPORT", "cues")
+    p, ids = build(tmp_path / "p.db", [text], {
+        "alice": {0: {"spans": [quote, crit, report], "state": "done"}},
+        "bob": {0: {"spans": [quote, report], "state": "done"}},
+    })
+    with p:
+        doc = ids[0]
+        adj.auto_merge(p, doc)
+        assert sorted(s.label for s in p.spans(doc, GOLD, "cues")) == ["QUOTE", "REPORT"]
+        cmp = adj.compare_document(p, doc, "cues", ["alice", "bob"])
+        quote_unit = [u for u in cmp.units if u.start == quote[0]][0]
+        assert not quote_unit.agreed and quote_unit.keys("bob") == {quote[:3]}
+        alice_crit = [s for s in p.spans(doc, "alice", "cues") if s.label == "CRITICISE"][0]
+        change = adj.accept_span(p, alice_crit)
+        assert change.removed == []  # the QUOTE around it stays
+        assert sorted(s.label for s in p.spans(doc, GOLD, "cues")) == ["CRITICISE", "QUOTE", "REPORT"]
