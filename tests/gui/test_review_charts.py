@@ -38,3 +38,20 @@ def test_review_charts_heatmap_cells_and_render(qtbot):
     bars.set_data([("PER", 0.5, "#56B4E9"), ("LOC", None, "#009E73")], "per label")
     bars.resize(300, 120)
     assert not bars.grab().isNull() and bars.rows() == [("PER", 0.5), ("LOC", None)]
+
+
+def test_review_charts_heatmap_keyboard_picks_a_pair(qtbot):
+    from PySide6.QtCore import Qt
+
+    hm = HeatMap()
+    qtbot.addWidget(hm)
+    hm.set_data(["alice", "bob", "cici"], {"alice|bob": 0.8, "alice|cici": 0.5, "bob|cici": 0.1})
+    hm.show()
+    hm.setFocus()
+    with qtbot.waitSignal(hm.cellClicked) as first:
+        qtbot.keyClick(hm, Qt.Key.Key_Return)
+    assert first.args == ["alice", "bob"]
+    qtbot.keyClick(hm, Qt.Key.Key_Down)  # (1, 1) is the diagonal: skipped to (2, 1)
+    with qtbot.waitSignal(hm.cellClicked) as second:
+        qtbot.keyClick(hm, Qt.Key.Key_Space)
+    assert second.args == ["cici", "bob"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 #: Colour-blind-safe sequential scale (viridis stops) from 0 (poor) to 1 (perfect agreement).
@@ -52,7 +52,9 @@ class HeatMap(QWidget):
         self._values: dict[tuple[str, str], float | None] = {}
         self._title = ""
         self._low = 0.0
+        self._focus = (0, 1)  # the keyboard's cell (row, column)
         self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(220, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("agreement heat map")
@@ -133,6 +135,9 @@ class HeatMap(QWidget):
                     p.drawText(cell, Qt.AlignmentFlag.AlignCenter, _fmt(value))
         p.setPen(QPen(pal.mid().color()))
         p.drawRect(grid)
+        if self.hasFocus() and max(self._focus) < len(self._names):
+            p.setPen(QPen(pal.highlight().color(), 3))
+            p.drawRect(self.cell_rect(*self._focus).adjusted(2, 2, -2, -2))
         self._paint_legend(p, grid, fm)
         p.end()
 
@@ -160,6 +165,25 @@ class HeatMap(QWidget):
                               f"{cell[0]} vs {cell[1]}: {_fmt(self._values.get(cell))}", self)
         else:
             QToolTip.hideText()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        """Arrows move the focused cell, Enter/Space acts like a click on it."""
+        n = len(self._names)
+        row, col = self._focus
+        moves = {Qt.Key.Key_Left: (0, -1), Qt.Key.Key_Right: (0, 1), Qt.Key.Key_Up: (-1, 0), Qt.Key.Key_Down: (1, 0)}
+        if n >= 2 and event.key() in moves:
+            dr, dc = moves[Qt.Key(event.key())]
+            row, col = min(max(row + dr, 0), n - 1), min(max(col + dc, 0), n - 1)
+            if row == col:  # skip the diagonal
+                row, col = min(max(row + dr, 0), n - 1), min(max(col + dc, 0), n - 1)
+            if row != col:
+                self._focus = (row, col)
+                self.update()
+            return
+        if n >= 2 and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and row != col:
+            self.cellClicked.emit(self._names[row], self._names[col])
+            return
+        super().keyPressEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
         cell = self.cell_at(event.position())
