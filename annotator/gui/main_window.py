@@ -1,0 +1,934 @@
+"""The annotation workspace: document list, article view, label palette,
+document panel, span list, menus with every action and its shortcut.
+
+The window is thin: editing goes through :class:`~annotator.gui.session.Session`
+(undoable commands writing through the store), long work through
+:class:`~annotator.gui.workers.Task`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.errors import AnnotatorError
+from annotator.gui import settings as user_settings
+from annotator.gui.article_view import ArticleView
+from annotator.gui.highlight import SPAN, SUGGESTION, Item, Key
+from annotator.gui.models import STATE_TEXT, DocumentTableModel, SpanListModel
+from annotator.gui.panels import AnswerPanel, LabelPalette
+from annotator.gui.session import Session
+from annotator.gui.themes import apply_theme, theme
+from annotator.gui.workers import Task
+from annotator.store import Project
+
+MENUS = ("File", "Edit", "View", "Document", "Review", "Help")
+
+SuggestFn = Callable[..., Any]
+
+
+class MainWindow(QMainWindow):
+    """The main window for one project and one annotator."""
+
+    def __init__(self, project: Project, annotator: str, *, theme_name: str = "light",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.annotator = annotator
+        self.session = Session(project, annotator, self)
+        self.theme = theme(theme_name)
+        self.task: Task | None = None
+        #: replaces ``annotator.nlp.suggest.suggest_project`` (tests, other suggesters)
+        self.suggest_function: SuggestFn | None = None
+        self._menus: dict[str, QMenu] = {}
+        self._actions: dict[str, QAction] = {}
+        self._label_actions: list[QAction] = []
+        self.setWindowTitle(f"{project.path.name} — annotator ({annotator})")
+        self._build_widgets()
+        self._build_actions()
+        self._connect()
+        self.resize(1400, 860)
+        self._update_progress()
+        if self.doc_model.rowCount() > 0:
+            self.open_document(self._first_not_done() or self.doc_model.doc_id(0))
+
+    # -- public API ------------------------------------------------------------
+
+    def menu(self, name: str) -> QMenu:
+        """The menu called ``name`` (File, Edit, View, Document, Review, Help),
+        so other parts can add their actions with one line."""
+        return self._menus[name]
+
+    def action(self, name: str) -> QAction:
+        """An action by its internal name (tests, scripting)."""
+        return self._actions[name]
+
+    def open_document(self, doc_id: int) -> None:
+        """Show a document (and select it in the list)."""
+        self.answers.commit_all()
+        self.session.open_document(doc_id)
+        row = self.doc_model.row_of(doc_id)
+        if row is not None:
+            with QSignalBlocker(self.doc_table.selectionModel()):
+                self.doc_table.selectRow(row)
+            self.doc_table.scrollTo(self.doc_model.index(row, 0))
+
+    # -- construction ------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        schema = self.project.schema
+        # left: search, filters, progress, documents
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(8, 8, 4, 8)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search title and text (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        lv.addWidget(self.search)
+        filters = QGridLayout()
+        filters.setSpacing(4)
+        self.state_filter = QComboBox()
+        self.state_filter.addItem("Any status", None)
+        for s, t in STATE_TEXT.items():
+            self.state_filter.addItem(t.capitalize(), s)
+        self.source_filter = QComboBox()
+        self._fill_sources()
+        self.sugg_filter = QComboBox()
+        self.sugg_filter.addItem("With or without suggestions", None)
+        self.sugg_filter.addItem("With suggestions", True)
+        self.sugg_filter.addItem("Without suggestions", False)
+        for w in (self.state_filter, self.source_filter, self.sugg_filter):
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(6)
+        self.state_filter.setToolTip("Filter by your status")
+        self.source_filter.setToolTip("Filter by outlet")
+        self.sugg_filter.setToolTip("Filter by machine suggestions")
+        filters.addWidget(self.state_filter, 0, 0)
+        filters.addWidget(self.source_filter, 0, 1)
+        filters.addWidget(self.sugg_filter, 1, 0, 1, 2)
+        lv.addLayout(filters)
+        prow = QHBoxLayout()
+        self.progress_label = QLabel()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setFixedHeight(8)
+        prow.addWidget(self.progress_label)
+        prow.addWidget(self.progress_bar, 1)
+        lv.addLayout(prow)
+        self.doc_model = DocumentTableModel(self.project, self.annotator, self)
+        self.doc_table = QTableView()
+        self.doc_table.setModel(self.doc_model)
+        self.doc_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.doc_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.doc_table.verticalHeader().hide()
+        self.doc_table.verticalHeader().setDefaultSectionSize(24)
+        self.doc_table.setAlternatingRowColors(True)
+        self.doc_table.setShowGrid(False)
+        self.doc_table.setWordWrap(False)
+        hh = self.doc_table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(False)
+        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((0, 36), (2, 100), (3, 80), (4, 78)):
+            self.doc_table.setColumnWidth(col, width)
+        self.doc_table.setColumnHidden(3, True)  # the date is in the tooltip and the article header
+        self.doc_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        lv.addWidget(self.doc_table, 1)
+
+        # centre: title, metadata, article
+        centre = QWidget()
+        cv = QVBoxLayout(centre)
+        cv.setContentsMargins(4, 8, 4, 8)
+        self.title_label = QLabel()
+        f = QFont(self.title_label.font())
+        f.setPointSizeF(f.pointSizeF() * 1.45)
+        f.setBold(True)
+        self.title_label.setFont(f)
+        self.title_label.setWordWrap(True)
+        self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.meta_label = QLabel()
+        self.meta_label.setWordWrap(True)
+        self.meta_label.setTextFormat(Qt.TextFormat.RichText)
+        cv.addWidget(self.title_label)
+        cv.addWidget(self.meta_label)
+        self.view = ArticleView(schema, self.theme)
+        cv.addWidget(self.view, 1)
+        self.legend = QLabel()
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
+        cv.addWidget(self.legend)
+
+        # right: palette, document questions, span list
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(4, 8, 8, 8)
+        box = QGroupBox("Labels")
+        QVBoxLayout(box).addWidget(palette := LabelPalette(schema))
+        box.layout().setContentsMargins(2, 2, 2, 2)
+        self.palette = palette
+        rv.addWidget(box)
+        qbox = QGroupBox("Document")
+        self.answers = AnswerPanel(schema)
+        QVBoxLayout(qbox).addWidget(self.answers)
+        qbox.layout().setContentsMargins(2, 2, 2, 2)
+        rv.addWidget(qbox)
+        sbox = QGroupBox("Spans")
+        sl = QVBoxLayout(sbox)
+        sl.setContentsMargins(2, 2, 2, 2)
+        self.span_model = SpanListModel(
+            {(lay.name, lab.name): lab.colour for lay in schema.layers for lab in lay.labels}, self)
+        self.span_table = QTableView()
+        self.span_table.setModel(self.span_model)
+        self.span_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.span_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.span_table.verticalHeader().hide()
+        self.span_table.verticalHeader().setDefaultSectionSize(22)
+        self.span_table.setShowGrid(False)
+        self.span_table.setWordWrap(False)
+        self.span_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.span_table.setColumnWidth(0, 78)
+        self.span_table.setColumnWidth(2, 110)
+        self.span_table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        sl.addWidget(self.span_table)
+        rv.addWidget(sbox, 1)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(centre)
+        split.addWidget(right)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setStretchFactor(2, 0)
+        split.setSizes([380, 700, 360])
+        split.setChildrenCollapsible(False)
+        self.splitter = split
+        self.setCentralWidget(split)
+
+        # status bar: messages, background task progress and cancel
+        sb = self.statusBar()
+        self.task_label = QLabel()
+        self.task_bar = QProgressBar()
+        self.task_bar.setFixedWidth(180)
+        self.task_cancel = QPushButton("Cancel")
+        self.task_cancel.clicked.connect(self.cancel_task)
+        for w in (self.task_label, self.task_bar, self.task_cancel):
+            sb.addPermanentWidget(w)
+            w.hide()
+        self.annotator_label = QLabel(f"Annotator: <b>{self.annotator}</b>")
+        sb.addPermanentWidget(self.annotator_label)
+
+    def _add(self, name: str, text: str, slot: Callable[[], Any], menu: str, keys: Any = (),
+             *, checkable: bool = False, tip: str = "") -> QAction:
+        act = QAction(text, self)
+        seqs = keys if isinstance(keys, (list, tuple)) else [keys]
+        seqs = [QKeySequence(k) for k in seqs]
+        if seqs:
+            act.setShortcuts(seqs)
+        act.setCheckable(checkable)
+        if tip:
+            act.setStatusTip(tip)
+            act.setToolTip(tip)
+        act.triggered.connect(lambda _checked=False: slot())
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.addAction(act)
+        self._menus[menu].addAction(act)
+        self._actions[name] = act
+        return act
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        for name in MENUS:
+            self._menus[name] = bar.addMenu(f"&{name}")
+        SK = QKeySequence.StandardKey  # noqa: N806
+        key = Qt.Key
+        # File
+        self._add("open", "&Open project…", self.open_project_dialog, "File", SK.Open)
+        self._add("import", "&Import articles…", self.import_dialog, "File", "Ctrl+I",
+                  tip="Import .txt, .jsonl or .csv files in the background")
+        self._menus["File"].addSeparator()
+        self._add("switch_annotator", "Switch &annotator…", self.switch_annotator, "File")
+        self._menus["File"].addSeparator()
+        self._add("quit", "&Quit", self.close, "File", SK.Quit)
+        # Edit
+        undo = self.session.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcuts(QKeySequence.keyBindings(SK.Undo))
+        redo = self.session.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts(QKeySequence.keyBindings(SK.Redo) + [QKeySequence("Ctrl+Shift+Z")])
+        for name, act in (("undo", undo), ("redo", redo)):
+            self.addAction(act)
+            self._menus["Edit"].addAction(act)
+            self._actions[name] = act
+        self._menus["Edit"].addSeparator()
+        self._add("accept", "&Accept suggestion", self.accept_selected, "Edit",
+                  [key.Key_Return, key.Key_Enter, key.Key_Space])
+        self._add("reject", "Reject suggestion / &delete span", self.reject_selected, "Edit",
+                  [QKeySequence(key.Key_X), QKeySequence(SK.Delete), QKeySequence(key.Key_Backspace)])
+        self._add("accept_label", "Accept all suggestions of this &label", self.accept_all_label, "Edit", key.Key_A)
+        self._add("accept_all", "Accept all suggestions in &document", self.accept_all, "Edit", "Shift+A")
+        self._menus["Edit"].addSeparator()
+        labels = self._menus["Edit"].addMenu("Apply &label")
+        for n in range(1, 10):
+            act = QAction(f"Label {n}", self)
+            act.setShortcut(QKeySequence(str(n)))
+            act.triggered.connect(lambda _c=False, n=n: self.hotkey(str(n)))
+            self.addAction(act)
+            labels.addAction(act)
+            self._label_actions.append(act)
+            self._actions[f"label_{n}"] = act
+        self._add("layer", "Switch active &layer", self.session.cycle_layer, "Edit", key.Key_L)
+        self._menus["Edit"].addSeparator()
+        self._add("next_span", "&Next span", lambda: self.step_span(1), "Edit", key.Key_Right)
+        self._add("prev_span", "&Previous span", lambda: self.step_span(-1), "Edit", key.Key_Left)
+        self._add("end_right", "Move end one token right", lambda: self.move("end", 1), "Edit", "Shift+Right")
+        self._add("end_left", "Move end one token left", lambda: self.move("end", -1), "Edit", "Shift+Left")
+        self._add("start_left", "Move start one token left", lambda: self.move("start", -1), "Edit",
+                  "Ctrl+Shift+Left")
+        self._add("start_right", "Move start one token right", lambda: self.move("start", 1), "Edit",
+                  "Ctrl+Shift+Right")
+        self._add("end_right_char", "Move end one character right", lambda: self.move("end", 1, True), "Edit",
+                  "Alt+Shift+Right")
+        self._add("end_left_char", "Move end one character left", lambda: self.move("end", -1, True), "Edit",
+                  "Alt+Shift+Left")
+        self._add("deselect", "Clear selection", lambda: self.session.select(None), "Edit", key.Key_Escape)
+        # View
+        self._add("dark", "&Dark theme", self.toggle_theme, "View", "Ctrl+Shift+D", checkable=True)
+        self._actions["dark"].setChecked(self.theme.name == "dark")
+        self._add("zoom_in", "Zoom &in", lambda: self.view.zoomIn(1), "View", SK.ZoomIn)
+        self._add("zoom_out", "Zoom &out", lambda: self.view.zoomOut(1), "View", SK.ZoomOut)
+        self._add("find", "&Search documents", self.focus_search, "View", SK.Find)
+        self._add("focus_article", "Focus the &article", self.view.setFocus, "View", "Ctrl+E")
+        # Document
+        self._add("next_doc", "&Next document", lambda: self.step_document(1), "Document",
+                  [key.Key_N, key.Key_PageDown])
+        self._add("prev_doc", "&Previous document", lambda: self.step_document(-1), "Document",
+                  [key.Key_P, key.Key_PageUp])
+        self._add("next_todo", "Next &not done", self.next_not_done, "Document", "Shift+N")
+        self._menus["Document"].addSeparator()
+        self._add("done", "Mark &done", lambda: self.set_status("done"), "Document", key.Key_D)
+        self._add("done_next", "Mark done and go to next not done", self.done_and_next, "Document", "Ctrl+Return")
+        self._add("skip", "Mark &skipped", lambda: self.set_status("skipped"), "Document", key.Key_S)
+        self._add("reopen", "&Reopen (in progress)", lambda: self.set_status("in_progress"), "Document", "Shift+D")
+        self._menus["Document"].addSeparator()
+        for q in self.project.schema.questions:
+            if q.free_text:
+                continue
+            for i, value in enumerate(q.values[:9]):
+                self._add(f"{q.name}_{value}", f"{q.name.capitalize()}: {value}",
+                          lambda q=q.name, i=i: self.answers.choose(q, i), "Document", f"Ctrl+{i + 1}")
+        self._menus["Document"].addSeparator()
+        self._add("suggest", "Suggest for the &project", self.suggest_project, "Document", "Ctrl+Shift+G",
+                  tip="Run the suggesters on every document that changed (in the background)")
+        # Review: the review branch adds its windows here
+        self._add("stats", "My &progress…", self.show_stats, "Review")
+        # Help
+        self._add("shortcuts", "&Keyboard shortcuts", self.show_shortcuts, "Help", SK.HelpContents)
+        self._add("about", "&About", self.show_about, "Help")
+        self._update_label_actions()
+
+    def _connect(self) -> None:
+        s = self.session
+        s.documentOpened.connect(self._on_document_opened)
+        s.itemsChanged.connect(self._on_items_changed)
+        s.selectionChanged.connect(self._on_selection_changed)
+        s.statusChanged.connect(self._on_status_changed)
+        s.activeChanged.connect(self._on_active_changed)
+        s.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        s.docLabelsChanged.connect(self._on_doc_labels_changed)
+        self.view.selectionMade.connect(self._on_text_selected)
+        self.view.itemClicked.connect(self.session.select)
+        self.view.boundaryDragged.connect(self._on_boundary_dragged)
+        self.palette.labelChosen.connect(self._on_palette_label)
+        self.palette.layerChosen.connect(lambda layer: self.session.set_active(layer))
+        self.answers.answerChanged.connect(self._on_answer)
+        self.doc_table.selectionModel().currentRowChanged.connect(self._on_doc_row)
+        self.span_table.clicked.connect(lambda idx: self.session.select(self.span_model.key(idx.row())))
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self._search_entered)
+        for w in (self.state_filter, self.source_filter, self.sugg_filter):
+            w.currentIndexChanged.connect(lambda _i: self.apply_filters())
+
+    # -- documents -------------------------------------------------------------
+
+    def _fill_sources(self) -> None:
+        current = self.source_filter.currentData()
+        with QSignalBlocker(self.source_filter):
+            self.source_filter.clear()
+            self.source_filter.addItem("Any outlet", None)
+            for src in self.project.sources():
+                self.source_filter.addItem(src, src)
+            idx = self.source_filter.findData(current)
+            self.source_filter.setCurrentIndex(max(idx, 0))
+
+    def apply_filters(self) -> None:
+        """Re-filter the document list from the search box and filter boxes."""
+        self._search_timer.stop()
+        self.doc_model.set_filter(
+            query=self.search.text().strip() or None,
+            state=self.state_filter.currentData(),
+            source=self.source_filter.currentData(),
+            has_suggestions=self.sugg_filter.currentData(),
+        )
+        if self.session.doc_id is not None:
+            row = self.doc_model.row_of(self.session.doc_id)
+            if row is not None:
+                with QSignalBlocker(self.doc_table.selectionModel()):
+                    self.doc_table.selectRow(row)
+        n = self.doc_model.rowCount()
+        if self.search.text().strip() or any(
+                w.currentData() is not None for w in (self.state_filter, self.source_filter, self.sugg_filter)):
+            self.statusBar().showMessage(f"{n:,} document{'s' if n != 1 else ''} match", 4000)
+
+    def _search_entered(self) -> None:
+        self.apply_filters()
+        if self.doc_model.rowCount():
+            self.open_document(self.doc_model.doc_id(0))
+            self.view.setFocus()
+
+    def _on_doc_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.open_document(self.doc_model.doc_id(current.row()))
+
+    def step_document(self, direction: int) -> None:
+        """Next or previous document of the list."""
+        if self._typing():
+            return
+        n = self.doc_model.rowCount()
+        if n == 0:
+            return
+        row = self.doc_model.row_of(self.session.doc_id) if self.session.doc_id is not None else None
+        row = 0 if row is None else max(0, min(n - 1, row + direction))
+        self.open_document(self.doc_model.doc_id(row))
+
+    def _first_not_done(self, after: int | None = None) -> int | None:
+        ids = self.doc_model.ids()
+        if not ids:
+            return None
+        statuses = {d: s for (d, _a), s in self.project.statuses(self.annotator).items()}
+        start = 0
+        if after is not None and after in ids:
+            start = ids.index(after) + 1
+        for d in ids[start:] + ids[:start]:
+            if d != after and statuses.get(d, "todo") not in ("done", "skipped"):
+                return d
+        return None
+
+    def next_not_done(self) -> None:
+        """Go to the next document in the list not done or skipped (wrapping)."""
+        if self._typing():
+            return
+        nxt = self._first_not_done(self.session.doc_id)
+        if nxt is None:
+            self.statusBar().showMessage("Every document in the list is done or skipped", 6000)
+            return
+        self.open_document(nxt)
+
+    def set_status(self, state: str) -> None:
+        """Mark the open document (undoable)."""
+        if self._typing():
+            return
+        self.session.set_status(state)
+
+    def done_and_next(self) -> None:
+        """Mark done, then go to the next document not done."""
+        self.answers.commit_all()
+        if self.session.set_status("done"):
+            self.next_not_done()
+
+    def _update_progress(self) -> None:
+        done, total = self.project.progress(self.annotator)
+        self.progress_label.setText(f"{done} of {total} done")
+        self.progress_bar.setRange(0, max(total, 1))
+        self.progress_bar.setValue(done)
+
+    # -- session signals ---------------------------------------------------------
+
+    def _on_document_opened(self, doc_id: int) -> None:
+        doc = self.project.get_document(doc_id)
+        items = self.session.items()
+        self.view.set_article(doc.text, items)
+        self.span_model.set_items(doc.text, items)
+        self.title_label.setText(doc.title or "(untitled)")
+        self._show_meta(doc)
+        self.answers.load(self.session.answers(), self.session.entity_texts())
+        self.statusBar().showMessage(
+            f"Document {doc_id}: {len(self.session.spans)} spans, {len(self.session.suggestions)} suggestions", 4000)
+        row = self.doc_model.row_of(doc_id)
+        if row is not None:
+            with QSignalBlocker(self.doc_table.selectionModel()):
+                self.doc_table.selectRow(row)
+
+    def _show_meta(self, doc: Any) -> None:
+        muted = self.theme.muted
+        bits = []
+        for value in (doc.source, doc.published[:10] if doc.published else "",
+                      *(str(doc.meta.get(k, "")) for k in ("author", "city", "wire"))):
+            if value and value not in bits:
+                bits.append(value)
+        state = STATE_TEXT.get(self.session.status(), "")
+        bits.append(f"{len(doc.text):,} characters")
+        bits.append(f"<b>{state}</b>")
+        self.meta_label.setText(f"<span style='color:{muted}'>{' · '.join(bits)}</span>")
+        self._update_legend()
+
+    def _update_legend(self) -> None:
+        muted = self.theme.muted
+        layer = self.session.active_layer
+        label = self.session.active_label[layer]
+        self.legend.setText(
+            f"<span style='color:{muted}'>Active: <b>{layer} / {label}</b> — select text to add · "
+            "click a highlight to select · Enter accept · X reject · Shift+←/→ resize · N/P documents · "
+            "dashed = suggestion</span>"
+        )
+
+    def _on_items_changed(self, removed: list[Key], added: list[Item]) -> None:
+        self.view.update_items(removed, added)
+        self.span_model.update_items(removed, added)
+        if self.session.selected:
+            self._on_selection_changed(self.session.selected, scroll=False)
+        self.answers.set_entities(self.session.entity_texts())
+        if self.session.doc_id is not None:
+            self.doc_model.refresh_document(self.session.doc_id)
+
+    def _on_selection_changed(self, key: Key | None, scroll: bool = True) -> None:
+        self.view.set_selected(key, scroll=scroll)
+        row = self.span_model.row_of(key) if key else None
+        with QSignalBlocker(self.span_table.selectionModel()):
+            if row is None:
+                self.span_table.clearSelection()
+            else:
+                self.span_table.selectRow(row)
+                self.span_table.scrollTo(self.span_model.index(row, 0))
+        if key is not None:
+            item = self.session.item_for(key)
+            if item is not None:
+                what = "suggestion" if item.is_suggestion else "span"
+                score = f", score {item.score:.2f}" if item.score is not None else ""
+                self.statusBar().showMessage(
+                    f"{item.label} {what} “{self.session.span_text(key)[:60]}” ({item.origin}{score})", 5000)
+
+    def _on_status_changed(self, doc_id: int, _state: str) -> None:
+        self.doc_model.refresh_document(doc_id)
+        self._update_progress()
+        if doc_id == self.session.doc_id:
+            self._show_meta(self.project.get_document(doc_id))
+
+    def _on_active_changed(self, layer: str, label: str) -> None:
+        self.palette.set_active(layer, label)
+        self._update_label_actions()
+        self._update_legend()
+
+    def _on_doc_labels_changed(self, doc_id: int) -> None:
+        if doc_id == self.session.doc_id and not self.answers.hasFocus():
+            self.answers.load(self.session.answers(), self.session.entity_texts())
+
+    def _update_label_actions(self) -> None:
+        lay = self.project.schema.layer(self.session.active_layer)
+        by_key = {lab.hotkey: lab.name for lab in lay.labels if lab.hotkey}
+        for n, act in enumerate(self._label_actions, start=1):
+            name = by_key.get(str(n))
+            act.setText(f"{lay.name}: {name}" if name else f"Label {n} (none in {lay.name})")
+            act.setEnabled(True)
+
+    # -- editing ---------------------------------------------------------------
+
+    def _typing(self) -> bool:
+        """True while the focus is in a text field, where keys are text, not commands."""
+        w = QApplication.focusWidget()
+        if isinstance(w, QLineEdit):
+            return True
+        if isinstance(w, QPlainTextEdit) and not w.isReadOnly():
+            return True
+        return isinstance(w, QComboBox) and w.isEditable()
+
+    def _cp(self, pos16: int) -> int:
+        return self.session.map.to_codepoint(pos16)
+
+    def _on_text_selected(self, start16: int, end16: int, exact: bool) -> None:
+        s = self.session
+        try:
+            s.create_span(self._cp(start16), self._cp(end16), exact=exact)
+        except AnnotatorError as exc:
+            self.statusBar().showMessage(str(exc), 6000)
+
+    def _on_boundary_dragged(self, key: Key, which: str, pos16: int, exact: bool) -> None:
+        s = self.session
+        item = s.item_for(key)
+        if item is None:
+            return
+        pos = self._cp(pos16)
+        from annotator.core.tokens import snap_to_tokens
+
+        if which == "start":
+            start, end = min(pos, item.end - 1), item.end
+            if not exact:
+                snapped = snap_to_tokens(s.text, start, start + 1)
+                start = snapped[0] if snapped else start
+        else:
+            start, end = item.start, max(pos, item.start + 1)
+            if not exact:
+                snapped = snap_to_tokens(s.text, end - 1, end)
+                end = snapped[1] if snapped else end
+        s.set_extent(key, start, end)
+
+    def _on_palette_label(self, layer: str, label: str) -> None:
+        s = self.session
+        item = s.item_for(s.selected) if s.selected else None
+        s.set_active(layer, label)
+        if item is not None and item.layer == layer:
+            s.relabel(s.selected, label)
+        self.view.setFocus()
+
+    def hotkey(self, key: str) -> None:
+        """A number key: relabel the selected item, or pick the active label."""
+        if self._typing():
+            return
+        s = self.session
+        item = s.item_for(s.selected) if s.selected else None
+        label = s.label_for_hotkey(key)
+        if label is None:
+            return
+        if item is not None:
+            s.relabel(s.selected, label)
+        else:
+            s.set_active(s.active_layer, label)
+            self.statusBar().showMessage(f"New spans: {s.active_layer} / {label}", 3000)
+
+    def accept_selected(self) -> None:
+        """Enter/Space: accept the selected suggestion, then select the next one."""
+        if self._typing() or self.focusWidget() in (self.doc_table,):
+            return
+        s = self.session
+        if s.selected is None:
+            s.select_next(1, from_cp=self._cp(self.view.visible_start()))
+            return
+        if s.selected[0] == SPAN:
+            s.select_next(1)
+            return
+        new = s.accept(s.selected)
+        if new is not None:
+            nxt = s._neighbour(new)
+            if nxt is not None and nxt[0] == SUGGESTION:
+                s.select(nxt)
+
+    def reject_selected(self) -> None:
+        """X/Delete: reject the selected suggestion or delete the selected span."""
+        if self._typing():
+            return
+        self.session.reject()
+
+    def accept_all_label(self) -> None:
+        """Accept every pending suggestion with the selected (or active) label."""
+        if self._typing():
+            return
+        s = self.session
+        item = s.item_for(s.selected) if s.selected else None
+        layer = item.layer if item else s.active_layer
+        label = item.label if item else s.active_label[layer]
+        s.accept_all(label=label, layer=layer)
+
+    def accept_all(self) -> None:
+        """Accept every pending suggestion of the document."""
+        if self._typing():
+            return
+        self.session.accept_all()
+
+    def step_span(self, direction: int) -> None:
+        """Arrow keys: select the next or previous span or suggestion."""
+        if self._typing():
+            return
+        self.session.select_next(direction, from_cp=self._cp(self.view.visible_start()))
+
+    def move(self, which: str, direction: int, exact: bool = False) -> None:
+        """Shift+arrows: move a boundary of the selection by a token (or a character)."""
+        if self._typing():
+            return
+        if self.session.selected is None:
+            self.statusBar().showMessage("Select a span first (click it, or use ← →)", 4000)
+            return
+        self.session.move_boundary(self.session.selected, which, direction, exact=exact)
+
+    def _on_answer(self, question: str, value: str | None, target: str | None) -> None:
+        try:
+            self.session.set_answer(question, value, target)
+        except AnnotatorError as exc:
+            self.statusBar().showMessage(str(exc), 6000)
+
+    # -- background work -----------------------------------------------------------
+
+    def run_task(self, fn: Callable[..., Any], name: str, on_done: Callable[[Any], None]) -> Task | None:
+        """Run ``fn(report, should_cancel)`` off the GUI thread with progress and cancel."""
+        if self.task is not None and self.task.is_running:
+            self.statusBar().showMessage(f"Busy with {self.task.name}; wait or cancel it first", 5000)
+            return None
+        task = Task(fn, name, self)
+        self.task = task
+        self.task_label.setText(name.capitalize() + "…")
+        self.task_bar.setRange(0, 0)
+        for w in (self.task_label, self.task_bar, self.task_cancel):
+            w.show()
+
+        def progress(done: int, total: int, what: str) -> None:
+            self.task_bar.setRange(0, max(total, 1))
+            self.task_bar.setValue(done)
+            self.task_label.setText(f"{name.capitalize()}: {done:,} of {total:,}")
+
+        def ended() -> None:
+            for w in (self.task_label, self.task_bar, self.task_cancel):
+                w.hide()
+
+        task.progress.connect(progress)
+        task.finished.connect(on_done)
+        task.errored.connect(lambda msg, _tb: self._task_failed(name, msg))
+        task.cancelled.connect(lambda: self.statusBar().showMessage(f"{name.capitalize()} cancelled", 6000))
+        task.ended.connect(ended)
+        task.start()
+        return task
+
+    def _task_failed(self, name: str, message: str) -> None:
+        self.statusBar().showMessage(f"{name.capitalize()} failed: {message}", 10000)
+        QMessageBox.warning(self, f"{name.capitalize()} failed", message)
+
+    def cancel_task(self) -> None:
+        """Ask the running task to stop."""
+        if self.task is not None and self.task.is_running:
+            self.task.cancel()
+            self.task_label.setText("Cancelling…")
+
+    def _suggest_fn(self) -> SuggestFn | None:
+        if self.suggest_function is not None:
+            return self.suggest_function
+        if importlib.util.find_spec("annotator.nlp.suggest") is None:
+            return None
+        from annotator.nlp.suggest import suggest_project  # type: ignore[import-not-found]
+
+        return suggest_project
+
+    def suggest_project(self) -> Task | None:
+        """Run the suggesters over the project in the background."""
+        fn = self._suggest_fn()
+        if fn is None:
+            QMessageBox.information(
+                self, "Suggestions unavailable",
+                "Suggestions need the NLP module (annotator.nlp.suggest), which this build does not have yet.")
+            return None
+        path = self.project.path
+
+        def job(report: Any, should_cancel: Any) -> Any:
+            with Project(path) as p:  # SQLite connections are per thread
+                return fn(p, progress=report, should_cancel=should_cancel)
+
+        return self.run_task(job, "suggesting", self._suggest_done)
+
+    def _suggest_done(self, report: Any) -> None:
+        self.doc_model.refresh()
+        self.session.reload()
+        n = getattr(report, "suggestions", None)
+        docs = getattr(report, "documents", None)
+        self.statusBar().showMessage(f"Suggestions ready: {n} on {docs} documents" if n is not None
+                                     else "Suggestions ready", 8000)
+
+    def import_dialog(self) -> None:
+        """Ask for files and import them in the background."""
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import articles", str(Path.home()),
+                                                "Articles (*.txt *.jsonl *.csv);;All files (*)")
+        if paths:
+            self.import_files(paths)
+
+    def import_files(self, paths: list[str]) -> Task | None:
+        """Import ``paths`` in the background; the list refreshes when done."""
+        project_path = self.project.path
+        annotator = self.annotator
+
+        def job(report: Any, should_cancel: Any) -> Any:
+            from annotator.formats import import_paths
+
+            with Project(project_path) as p:
+                return import_paths(p, paths, annotator=annotator, progress=report, should_cancel=should_cancel)
+
+        return self.run_task(job, "importing", self._import_done)
+
+    def _import_done(self, report: Any) -> None:
+        self._fill_sources()
+        self.doc_model.refresh()
+        self._update_progress()
+        totals = report.totals()
+        msg = f"Imported {totals['new_documents']} new documents from {totals['files']} files"
+        if report.failed:
+            msg += f"; {len(report.failed)} failed"
+            QMessageBox.warning(self, "Some files were not imported",
+                                "\n".join(str(f.error) for f in report.failed[:20]))
+        self.statusBar().showMessage(msg, 10000)
+        if self.session.doc_id is None and self.doc_model.rowCount():
+            self.open_document(self.doc_model.doc_id(0))
+
+    def warm_up_nlp(self) -> Task | None:
+        """Import spaCy in the background so suggesting starts fast; the window is already up."""
+        if importlib.util.find_spec("spacy") is None:
+            return None
+
+        def job(report: Any, should_cancel: Any) -> str:
+            import spacy  # noqa: F401 - the import is the work
+
+            return "spaCy ready"
+
+        return self.run_task(job, "loading spaCy", lambda msg: self.statusBar().showMessage(msg, 3000))
+
+    # -- other actions ---------------------------------------------------------
+
+    def focus_search(self) -> None:
+        """Ctrl+F."""
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def toggle_theme(self) -> None:
+        """Switch between light and dark."""
+        name = "dark" if self.theme.name == "light" else "light"
+        self.set_theme(name)
+        user_settings.set_theme_name(name)
+
+    def set_theme(self, name: str) -> None:
+        """Apply a theme to the app and the highlights."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            self.theme = apply_theme(app, name)
+        else:  # pragma: no cover - a window needs an app
+            self.theme = theme(name)
+        self._actions["dark"].setChecked(name == "dark")
+        self.view.set_theme(self.theme)
+        if self.session.doc_id is not None:
+            self._show_meta(self.project.get_document(self.session.doc_id))
+
+    def open_project_dialog(self) -> None:
+        """Open another project file in a new window."""
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", str(self.project.path.parent),
+                                              "Projects (*.db);;All files (*)")
+        if path:
+            try:
+                win = MainWindow(Project(path), self.annotator, theme_name=self.theme.name)
+            except AnnotatorError as exc:
+                QMessageBox.warning(self, "Cannot open project", str(exc))
+                return
+            win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            win.show()
+
+    def switch_annotator(self) -> None:
+        """Ask for another name; reopen the project as that annotator."""
+        from annotator.gui.app import ask_annotator
+
+        name = ask_annotator(self.project, self, current=self.annotator)
+        if name and name != self.annotator:
+            user_settings.remember_annotator(name)
+            win = MainWindow(self.project, name, theme_name=self.theme.name)
+            win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            win.show()
+            self.session.close()
+            self.hide()
+
+    def show_stats(self) -> None:
+        """The annotator's counts."""
+        done, total = self.project.progress(self.annotator)
+        st = self.project.stats()
+        mine = st["status"].get(self.annotator, {})
+        QMessageBox.information(
+            self, "My progress",
+            f"{self.annotator}: {done} of {total} documents done, {mine.get('skipped', 0)} skipped, "
+            f"{mine.get('in_progress', 0)} in progress.\nProject: {st['spans']} spans, "
+            f"{st['suggestions']} suggestions, annotators: {', '.join(st['annotators'])}.")
+
+    def shortcut_rows(self) -> list[tuple[str, str, str]]:
+        """``(menu, action, shortcuts)`` for every menu action (the Help table)."""
+        rows = []
+        for name, menu in self._menus.items():
+            for act in menu.actions():
+                sub = act.menu()
+                acts = sub.actions() if isinstance(sub, QMenu) else [act]
+                for a in acts:
+                    if a.isSeparator() or not a.text():
+                        continue
+                    keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts())
+                    rows.append((name, a.text().replace("&", ""), keys))
+        return rows
+
+    def show_shortcuts(self) -> None:
+        """A table of every action and its keys."""
+        rows = self.shortcut_rows()
+        dlg = QDialog(self)
+        dlg.setWindowTitle("Keyboard shortcuts")
+        table = QTableWidget(len(rows), 3)
+        table.setHorizontalHeaderLabels(["Menu", "Action", "Keys"])
+        for i, row in enumerate(rows):
+            for j, val in enumerate(row):
+                table.setItem(i, j, QTableWidgetItem(val))
+        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        table.verticalHeader().hide()
+        lay = QVBoxLayout(dlg)
+        lay.addWidget(table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dlg.reject)
+        lay.addWidget(buttons)
+        dlg.resize(620, 640)
+        dlg.exec()
+
+    def show_about(self) -> None:
+        """About box."""
+        from annotator import __version__
+
+        QMessageBox.about(self, "About annotator",
+                          f"annotator {__version__}\nLabel Indonesian news: entities, stance cues, document stance.\n"
+                          f"Project: {self.project.path}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        """Nothing to save (every change is stored at once); record time, stop work."""
+        self.answers.commit_all()
+        self.session.close()
+        if self.task is not None and self.task.is_running:
+            self.task.cancel()
+            self.task.wait(5000)
+        s = user_settings.settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/splitter", self.splitter.saveState())
+        super().closeEvent(event)
+
+    def restore_layout(self) -> None:
+        """Restore geometry and splitter sizes remembered from last time."""
+        s = user_settings.settings()
+        geo = s.value("window/geometry")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        split = s.value("window/splitter")
+        if split is not None:
+            self.splitter.restoreState(split)
