@@ -283,7 +283,10 @@ class MainWindow(QMainWindow):
         undo = self.session.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcuts(QKeySequence.keyBindings(SK.Undo))
         redo = self.session.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts(QKeySequence.keyBindings(SK.Redo) + [QKeySequence("Ctrl+Shift+Z")])
+        redo_keys = QKeySequence.keyBindings(SK.Redo)
+        if QKeySequence("Ctrl+Shift+Z") not in redo_keys:  # the standard on Linux, not everywhere
+            redo_keys.append(QKeySequence("Ctrl+Shift+Z"))
+        redo.setShortcuts(redo_keys)
         for name, act in (("undo", undo), ("redo", redo)):
             self.addAction(act)
             self._menus["Edit"].addAction(act)

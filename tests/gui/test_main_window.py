@@ -1,0 +1,339 @@
+"""The main window: keyboard and mouse paths, undo/redo, UTF-16 offsets,
+navigation, background tasks, menus, persistence."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QKeySequence
+
+from annotator.gui.highlight import SPAN, SUGGESTION
+from annotator.gui.main_window import MENUS, MainWindow
+from annotator.store import Project
+from tests.gui.conftest import TEXT_A, TEXT_B, find
+
+pytestmark = pytest.mark.gui
+
+
+def keys(qtbot, win: MainWindow, *seq: tuple[int, Qt.KeyboardModifier] | int) -> None:
+    for k in seq:
+        key, mods = k if isinstance(k, tuple) else (k, Qt.KeyboardModifier.NoModifier)
+        qtbot.keyClick(win.view, key, mods)
+
+
+def stored(project: Project, doc: int = 1) -> set[tuple[str, int, int, str]]:
+    return {sp.key for sp in project.spans(doc, "ani")}
+
+
+def point_of(win: MainWindow, text: str, cp: int) -> QPoint:
+    """Viewport point in the middle of the character at code point ``cp``."""
+    u16 = win.session.map.to_utf16(cp)
+    rect = win.view.range_rects(u16, u16 + 1)[0]
+    return rect.center().toPoint()
+
+
+def drag_select(qtbot, win: MainWindow, start: int, end: int, mods=Qt.KeyboardModifier.NoModifier) -> None:
+    """Press on the first character's left half, release on the last one's right half."""
+    vp = win.view.viewport()
+    u = win.session.map.to_utf16
+    a = win.view.range_rects(u(start), u(start) + 1)[0]
+    b = win.view.range_rects(u(end) - 1, u(end))[0]
+    p1 = QPoint(int(a.left()) + 1, int(a.center().y()))
+    p2 = QPoint(int(b.right()) - 1, int(b.center().y()))
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, mods, p1)
+    qtbot.mouseMove(vp, p2)
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, mods, p2)
+
+
+def test_main_window_keyboard_accept_reject_and_navigate(qtbot, window: MainWindow, demo_project: Project):
+    keys(qtbot, window, Qt.Key.Key_Right)  # first item
+    assert window.session.span_text(window.session.selected) == "Joko Widodo"
+    keys(qtbot, window, Qt.Key.Key_Return)  # accept, moves on to the next suggestion
+    assert stored(demo_project) == {("entities", *find(TEXT_A, "Joko Widodo"), "PER")}
+    assert window.session.span_text(window.session.selected) == "Rusia"
+    keys(qtbot, window, Qt.Key.Key_X)  # reject "Rusia"
+    decisions = demo_project.suggestion_decisions(1, "ani")
+    assert sorted(decisions.values()) == ["accepted", "rejected"]
+    assert window.session.span_text(window.session.selected) == "Sergei Shoigu"
+    keys(qtbot, window, Qt.Key.Key_Space)  # space accepts too
+    assert len(stored(demo_project)) == 2
+    keys(qtbot, window, Qt.Key.Key_Left, Qt.Key.Key_Left)
+    assert window.session.span_text(window.session.selected) == "Joko Widodo"
+    keys(qtbot, window, Qt.Key.Key_Delete)  # deletes the accepted span
+    assert len(stored(demo_project)) == 1
+
+
+def test_main_window_number_keys_relabel_and_l_switches_layer(qtbot, window: MainWindow, demo_project: Project):
+    keys(qtbot, window, Qt.Key.Key_Right, Qt.Key.Key_Return)  # accept Joko Widodo as PER
+    keys(qtbot, window, Qt.Key.Key_Left)
+    keys(qtbot, window, Qt.Key.Key_2)  # ORG
+    assert stored(demo_project) == {("entities", *find(TEXT_A, "Joko Widodo"), "ORG")}
+    window.session.select(None)
+    assert window.session.active_layer == "entities"
+    keys(qtbot, window, Qt.Key.Key_L)
+    assert window.session.active_layer == "cues"
+    keys(qtbot, window, Qt.Key.Key_7)
+    assert window.session.active_label["cues"] == "REPORT"
+    assert "REPORT" in window.action("label_7").text()
+
+
+def test_main_window_shift_arrows_move_boundaries_and_undo_redo(qtbot, window: MainWindow, demo_project: Project):
+    keys(qtbot, window, Qt.Key.Key_Right, Qt.Key.Key_Right, Qt.Key.Key_Right)  # Sergei Shoigu
+    assert window.session.span_text(window.session.selected) == "Sergei Shoigu"
+    keys(qtbot, window, (Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier))
+    assert stored(demo_project) == {("entities", *find(TEXT_A, "Rusia Sergei Shoigu"), "PER")}
+    keys(qtbot, window, (Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier))
+    assert stored(demo_project) == {("entities", *find(TEXT_A, "Rusia Sergei Shoigu di"), "PER")}
+    keys(qtbot, window, (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier))
+    assert stored(demo_project) == {("entities", *find(TEXT_A, "Rusia Sergei Shoigu"), "PER")}
+    keys(qtbot, window, (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier))
+    assert stored(demo_project) == set()
+    keys(qtbot, window, (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier))
+    assert stored(demo_project) == {("entities", *find(TEXT_A, "Rusia Sergei Shoigu"), "PER")}
+
+
+def test_main_window_accept_all_keys(qtbot, window: MainWindow, demo_project: Project):
+    keys(qtbot, window, Qt.Key.Key_Right, Qt.Key.Key_A)  # all PER suggestions
+    assert {k[3] for k in stored(demo_project)} == {"PER"} and len(stored(demo_project)) == 2
+    keys(qtbot, window, (Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier))
+    assert len(stored(demo_project)) == 5
+    assert window.span_model.rowCount() == 5
+
+
+def test_main_window_mouse_selection_creates_snapped_span(qtbot, window: MainWindow, demo_project: Project):
+    s, e = find(TEXT_A, "Pertahanan")
+    drag_select(qtbot, window, s + 2, e - 2)
+    assert stored(demo_project) == {("entities", s, e, "PER")}  # active label PER, snapped to the word
+    assert window.session.selected is not None and window.session.selected[0] == SPAN
+
+
+def test_main_window_mouse_selection_with_modifier_keeps_exact_characters(qtbot, window: MainWindow,
+                                                                          demo_project: Project):
+    s, e = find(TEXT_A, "Pertahanan")
+    drag_select(qtbot, window, s, s + 5, Qt.KeyboardModifier.AltModifier)
+    assert stored(demo_project) == {("entities", s, s + 5, "PER")}
+
+
+def test_main_window_double_click_word_creates_span(qtbot, window: MainWindow, demo_project: Project):
+    s, e = find(TEXT_A, "Indonesia")
+    qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=point_of(window, TEXT_A, s + 3))
+    assert ("entities", s, e, "PER") in stored(demo_project)
+
+
+def test_main_window_click_selects_highlight_and_span_list_selects_in_article(qtbot, window: MainWindow):
+    s, _ = find(TEXT_A, "Moskwa")
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=point_of(window, TEXT_A, s + 2))
+    assert window.session.selected is not None
+    assert window.session.span_text(window.session.selected) == "Moskwa"
+    assert window.view.selected == window.session.selected
+    row = next(r for r in range(window.span_model.rowCount())
+               if window.session.span_text(window.span_model.key(r)) == "Rusia")
+    index = window.span_model.index(row, 1)
+    qtbot.mouseClick(window.span_table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.span_table.visualRect(index).center())
+    assert window.session.span_text(window.session.selected) == "Rusia"
+    assert window.view.selected == window.session.selected
+
+
+def test_main_window_drag_boundary_resizes_span(qtbot, window: MainWindow, demo_project: Project):
+    s, e = find(TEXT_A, "Menteri")
+    window.session.create_span(s, e, "ORG")
+    vp = window.view.viewport()
+    rect = window.view.range_rects(s, e)[0]
+    grab = QPoint(int(rect.right()), int(rect.center().y()))
+    target = point_of(window, TEXT_A, find(TEXT_A, "Pertahanan")[0] + 4)
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=grab)
+    qtbot.mouseMove(vp, target)
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=target)
+    assert stored(demo_project) == {("entities", s, find(TEXT_A, "Menteri Pertahanan")[1], "ORG")}
+
+
+def test_main_window_emoji_offsets_land_on_code_points(qtbot, window: MainWindow, demo_project: Project):
+    window.open_document(2)
+    s, e = find(TEXT_B, "Prabowo")
+    assert window.session.map.to_utf16(s) == s + 3  # flag (2 astral) + thumbs up (1 astral)
+    drag_select(qtbot, window, s, e)
+    assert stored(demo_project, 2) == {("entities", s, e, "PER")}
+    assert demo_project.get_text(2)[s:e] == "Prabowo"
+    j, k = find(TEXT_B, "Jokowi")
+    drag_select(qtbot, window, j, k)
+    assert ("entities", j, k, "PER") in stored(demo_project, 2)
+    # the highlight sits on the same characters in Qt's UTF-16 document
+    item = window.session.item_for(window.session.selected)
+    cur = window.view.text_cursor_at(item.start16)
+    cur.setPosition(item.end16, cur.MoveMode.KeepAnchor)
+    assert cur.selectedText() == "Jokowi"
+
+
+def test_main_window_document_navigation_keys_and_next_not_done(qtbot, window: MainWindow, demo_project: Project):
+    keys(qtbot, window, Qt.Key.Key_N)
+    assert window.session.doc_id == 2
+    keys(qtbot, window, Qt.Key.Key_PageDown)
+    assert window.session.doc_id == 3
+    keys(qtbot, window, Qt.Key.Key_P, Qt.Key.Key_PageUp)
+    assert window.session.doc_id == 1
+    keys(qtbot, window, Qt.Key.Key_D)  # done
+    assert demo_project.status(1, "ani") == "done"
+    assert window.progress_label.text() == "1 of 3 done"
+    window.open_document(2)
+    keys(qtbot, window, Qt.Key.Key_S)  # skipped
+    assert demo_project.status(2, "ani") == "skipped"
+    window.open_document(1)
+    keys(qtbot, window, (Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier))
+    assert window.session.doc_id == 3
+    keys(qtbot, window, (Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier))
+    assert demo_project.status(3, "ani") == "done"
+    assert window.doc_model.data(window.doc_model.index(2, 4)) == "done"
+
+
+def test_main_window_search_and_filters(qtbot, window: MainWindow, demo_project: Project):
+    window.search.setText("Prabowo")
+    window.apply_filters()
+    assert window.doc_model.ids() == [2]
+    window.search.setText("")
+    window.source_filter.setCurrentIndex(window.source_filter.findData("Kompas.com"))
+    assert window.doc_model.ids() == [1, 3]
+    window.sugg_filter.setCurrentIndex(window.sugg_filter.findData(False))
+    assert window.doc_model.ids() == []
+    window.sugg_filter.setCurrentIndex(0)
+    window.source_filter.setCurrentIndex(0)
+    window.session.set_status("done")
+    window.state_filter.setCurrentIndex(window.state_filter.findData("done"))
+    assert window.doc_model.ids() == [1]
+
+
+def test_main_window_typing_in_search_is_not_a_command(qtbot, window: MainWindow, demo_project: Project):
+    window.search.setFocus()
+    qtbot.keyClicks(window.search, "nx1")
+    assert window.search.text() == "nx1"
+    assert window.session.doc_id == 1 and stored(demo_project) == set()
+
+
+def test_main_window_stance_panel_and_note(qtbot, window: MainWindow, demo_project: Project):
+    keys(qtbot, window, Qt.Key.Key_Right, Qt.Key.Key_Return)  # accept Joko Widodo
+    combo = window.answers.target_combo("stance")
+    assert combo.findData("Joko Widodo") >= 0
+    combo.setCurrentIndex(combo.findData("Joko Widodo"))
+    keys(qtbot, window, (Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier))  # AGAINST
+    labels = {d.question: (d.value, d.target) for d in demo_project.doc_labels(1, "ani")}
+    assert labels == {"stance": ("AGAINST", "Joko Widodo")}
+    note = window.answers.note_edit("note")
+    note.setFocus()
+    qtbot.keyClicks(note, "quoted via Reuters")
+    window.view.setFocus()  # focus out commits
+    qtbot.waitUntil(lambda: any(d.question == "note" for d in demo_project.doc_labels(1, "ani")), timeout=2000)
+    assert demo_project.doc_labels(1, "ani")[0].value == "quoted via Reuters"
+    keys(qtbot, window, (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier))
+    assert [d.question for d in demo_project.doc_labels(1, "ani")] == ["stance"]
+
+
+def test_main_window_menus_show_every_action_with_its_shortcut(window: MainWindow):
+    assert all(window.menu(name) is not None for name in MENUS)
+    rows = {action: keys for _menu, action, keys in window.shortcut_rows()}
+    for name in ("Accept suggestion", "Next document", "Mark done", "Next span", "Move end one token right",
+                 "Switch active layer", "Accept all suggestions in document"):
+        assert rows[name], name
+    assert window.action("undo").shortcuts()[0] == QKeySequence(QKeySequence.StandardKey.Undo)
+    assert QKeySequence("Ctrl+Shift+Z") in window.action("redo").shortcuts()
+    assert window.action("find").shortcut() == QKeySequence(QKeySequence.StandardKey.Find)
+    assert window.action("zoom_in").shortcut() == QKeySequence(QKeySequence.StandardKey.ZoomIn)
+    assert window.action("quit").shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)
+    assert "Undo" in window.action("undo").text()
+
+
+def test_main_window_undo_text_names_the_action(window: MainWindow):
+    window.session.select_next(1)
+    window.accept_selected()
+    assert window.action("undo").text().startswith("&Undo Accept")
+
+
+@dataclass
+class FakeReport:
+    documents: int
+    suggestions: int
+
+
+def test_main_window_suggest_runs_in_a_task_and_shows_new_suggestions(qtbot, window: MainWindow):
+    gui_thread = threading.get_ident()
+    threads: list[int] = []
+
+    def fake_suggest(project, *, progress=None, should_cancel=None):
+        from annotator.core.model import Span
+
+        threads.append(threading.get_ident())
+        s, e = find(TEXT_A, "Indonesia")
+        project.set_suggestions(1, [Span(s, e, "LOC", origin="rule:fake", score=0.5)], suggester="fake", version="1")
+        progress(1, 1, "doc 1")
+        return FakeReport(documents=1, suggestions=1)
+
+    window.suggest_function = fake_suggest
+    task = window.suggest_project()
+    assert task is not None
+    with qtbot.waitSignal(task.ended, timeout=5000):
+        pass
+    assert threads and threads[0] != gui_thread
+    assert any(g.origin == "rule:fake" for g in window.session.suggestions.values())
+    assert "Suggestions ready" in window.statusBar().currentMessage()
+
+
+def test_main_window_task_cancel_stops_the_work(qtbot, window: MainWindow):
+    def slow(project, *, progress=None, should_cancel=None):
+        for i in range(500):
+            if should_cancel():
+                return FakeReport(i, 0)
+            progress(i, 500, "")
+            time.sleep(0.01)
+        return FakeReport(500, 0)
+
+    window.suggest_function = slow
+    task = window.suggest_project()
+    assert window.task_cancel.isVisibleTo(window)
+    with qtbot.waitSignal(task.cancelled, timeout=5000):
+        qtbot.mouseClick(window.task_cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.task_bar.isVisibleTo(window), timeout=5000)
+
+
+def test_main_window_import_runs_in_background(qtbot, tmp_path, project: Project):
+    from tests.conftest import SEED_FILES
+
+    win = MainWindow(project, "ani")
+    qtbot.addWidget(win)
+    assert win.doc_model.rowCount() == 0
+    task = win.import_files([str(p) for p in SEED_FILES])
+    with qtbot.waitSignal(task.ended, timeout=20000):
+        pass
+    assert win.doc_model.rowCount() == 2
+    assert win.session.doc_id is not None
+    assert win.progress_label.text() == "0 of 2 done"
+
+
+def test_main_window_theme_switch_recolours(qtbot, window: MainWindow):
+    light = window.view.highlighter.char_format("entities", "PER", "span").background().color().alpha()
+    window.set_theme("dark")
+    assert window.theme.name == "dark"
+    dark = window.view.highlighter.char_format("entities", "PER", "span").background().color().alpha()
+    assert dark != light
+    window.set_theme("light")
+
+
+def test_main_window_closing_and_reopening_keeps_everything(qtbot, demo_path):
+    with Project(demo_path) as p:
+        win = MainWindow(p, "ani")
+        qtbot.addWidget(win)
+        win.show()
+        win.session.select_next(1)
+        win.accept_selected()
+        win.answers.note_edit("note").setPlainText("unsaved until focus leaves")
+        win.close()  # commits the note, records time
+    with Project(demo_path) as p:
+        win = MainWindow(p, "ani")
+        qtbot.addWidget(win)
+        assert win.session.doc_id == 1
+        assert [win.session.span_text(k) for k in win.session.ordered_keys() if k[0] == SPAN] == ["Joko Widodo"]
+        assert win.answers.note_edit("note").toPlainText() == "unsaved until focus leaves"
+        assert all(k[0] == SUGGESTION for k in win.session.ordered_keys()[1:])
+        win.close()
