@@ -14,8 +14,7 @@ conversion is done once, by the session, through ``Utf16Map``.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from PySide6.QtGui import QColor, QTextBlock, QTextCharFormat, QTextDocument, QTextLayout
 
@@ -29,9 +28,12 @@ SPAN = "span"
 SUGGESTION = "suggestion"
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One highlighted stretch: a human span of the annotator or a pending suggestion."""
+class Item(NamedTuple):
+    """One highlighted stretch: a human span of the annotator or a pending suggestion.
+
+    A NamedTuple, not a frozen dataclass: opening an article builds 20,000 of
+    them and a tuple is five times cheaper to make.
+    """
 
     key: Key
     start: int  # code points
@@ -127,9 +129,26 @@ class SpanHighlighter:
             block = block.next()
         self._block_items = [[] for _ in self._blocks]
         self._items = {}
+        starts = self._block_starts
+        block_items = self._block_items
+        by_key = self._items
+        nb = len(starts)
+        b = 0
+        last = -1
         for item in items:
-            self._index(item)
-        self._apply_blocks(range(len(self._blocks)), whole=True)
+            s16 = item.start16
+            if s16 < last:  # not in reading order: a bisect per item instead of one walk
+                b = 0
+            last = s16
+            while b + 1 < nb and starts[b + 1] <= s16:
+                b += 1
+            by_key[item.key] = item
+            if b + 1 >= nb or starts[b + 1] >= item.end16:
+                block_items[b].append(item)
+            else:
+                for bb in range(b, bisect_right(starts, item.end16 - 1)):
+                    block_items[bb].append(item)
+        self._apply_blocks(range(nb), whole=True)
 
     def update(self, removed: Iterable[Key] = (), added: Iterable[Item] = ()) -> None:
         """Remove and add items, re-formatting only the blocks they touch."""

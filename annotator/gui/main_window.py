@@ -375,6 +375,10 @@ class MainWindow(QMainWindow):
         self.answers.answerChanged.connect(self._on_answer)
         self.doc_table.selectionModel().currentRowChanged.connect(self._on_doc_row)
         self.span_table.clicked.connect(lambda idx: self.session.select(self.span_model.key(idx.row())))
+        self._entities_timer = QTimer(self)
+        self._entities_timer.setSingleShot(True)
+        self._entities_timer.setInterval(150)
+        self._entities_timer.timeout.connect(lambda: self.answers.set_entities(self.session.entity_texts()))
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(250)
@@ -480,10 +484,11 @@ class MainWindow(QMainWindow):
     # -- session signals ---------------------------------------------------------
 
     def _on_document_opened(self, doc_id: int) -> None:
+        self._entities_timer.stop()
         doc = self.project.get_document(doc_id)
         items = self.session.items()
         self.view.set_article(doc.text, items)
-        self.span_model.set_items(doc.text, items)
+        self.span_model.set_items(doc.text, items, presorted=True)
         self.title_label.setText(doc.title or "(untitled)")
         self._show_meta(doc)
         self.answers.load(self.session.answers(), self.session.entity_texts())
@@ -522,9 +527,9 @@ class MainWindow(QMainWindow):
         self.span_model.update_items(removed, added)
         if self.session.selected:
             self._on_selection_changed(self.session.selected, scroll=False)
-        self.answers.set_entities(self.session.entity_texts())
-        if self.session.doc_id is not None:
-            self.doc_model.refresh_document(self.session.doc_id)
+        first_layer = self.project.schema.layers[0].name
+        if any(i.layer == first_layer for i in added) or removed:
+            self._entities_timer.start()  # stance targets: refreshed after the edit, not during it
 
     def _on_selection_changed(self, key: Key | None, scroll: bool = True) -> None:
         self.view.set_selected(key, scroll=scroll)

@@ -72,12 +72,17 @@ class LabelPalette(QWidget):
 
     def set_active(self, layer: str, label: str) -> None:
         """Mark the active layer and its active label."""
+        if getattr(self, "_active", None) == (layer, label):
+            return  # restyling is the slow part of selecting a span: only on change
+        previous = getattr(self, "_active", None)
+        self._active = (layer, label)
         for name, header in self._headers.items():
             header.setChecked(name == layer)
-        for (lay, lab), b in self._buttons.items():
-            colour = self.schema.layer(lay).label(lab).colour
-            b.setStyleSheet(_chip_style(colour, lay == layer and lab == label))
-            b.setEnabled(True)
+        for key in {previous, (layer, label)} if previous else self._buttons:
+            if key is None or key not in self._buttons:
+                continue
+            colour = self.schema.layer(key[0]).label(key[1]).colour
+            self._buttons[key].setStyleSheet(_chip_style(colour, key == (layer, label)))
 
     def button(self, layer: str, label: str) -> QToolButton:
         """The button of a label (tests)."""

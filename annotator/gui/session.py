@@ -14,6 +14,7 @@ the session maps it to the current row id.
 from __future__ import annotations
 
 import time
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -87,8 +88,10 @@ class Session(QObject):
         self.selected: Key | None = None
         self._alias: dict[int, int] = {}  # logical -> real span id
         self._logical: dict[int, int] = {}  # real -> logical
+        # reading order of every item, kept sorted incrementally: (start, -end, kind, key)
         self._order: list[tuple[int, int, int, Key]] = []
-        self._order_dirty = True
+        self._order_of: dict[Key, tuple[int, int, int, Key]] = {}
+        self._max_len = 1  # longest item: bounds the overlap search
         self.active_layer = self.schema.layers[0].name
         self.active_label = {lay.name: lay.labels[0].name for lay in self.schema.layers}
         self._opened_at = time.monotonic()
@@ -126,7 +129,12 @@ class Session(QObject):
         self.suggestions = {
             g.id: g for g in self.project.suggestions(self.doc_id, pending_for=self.annotator) if g.id is not None
         }
-        self._order_dirty = True
+        order = [(s.start, -s.end, 0, (SPAN, k)) for k, s in self.spans.items()]
+        order.extend((s.start, -s.end, 1, (SUGGESTION, k)) for k, s in self.suggestions.items())
+        order.sort()
+        self._order = order
+        self._order_of = {o[3]: o for o in order}
+        self._max_len = max((-o[1] - o[0] for o in order), default=1)
 
     def flush_time(self) -> None:
         """Add the time spent on the open document to its status (kept across restarts)."""
@@ -157,23 +165,45 @@ class Session(QObject):
                     span.origin if key[0] == SPAN else span.origin, span.score)
 
     def items(self) -> list[Item]:
-        """Every item of the open document."""
-        out = [self._make_item((SPAN, k), s) for k, s in self.spans.items()]
-        out.extend(self._make_item((SUGGESTION, k), s) for k, s in self.suggestions.items())
+        """Every item of the open document, in reading order."""
+        to16 = self.map.to_utf16
+        spans, suggs = self.spans, self.suggestions
+        out = []
+        for o in self._order:  # already in reading order
+            key = o[3]
+            s = spans[key[1]] if key[0] == SPAN else suggs[key[1]]
+            out.append(Item(key, s.start, s.end, to16(s.start), to16(s.end), s.layer, s.label, s.origin, s.score))
         return out
 
     def ordered_keys(self) -> list[Key]:
         """Keys in reading order (start, then longer first)."""
-        self._ensure_order()
         return [o[3] for o in self._order]
 
-    def _ensure_order(self) -> None:
-        if self._order_dirty:
-            order = [(s.start, -s.end, 0, (SPAN, k)) for k, s in self.spans.items()]
-            order.extend((s.start, -s.end, 1, (SUGGESTION, k)) for k, s in self.suggestions.items())
-            order.sort()
-            self._order = order
-            self._order_dirty = False
+    def _order_remove(self, key: Key) -> None:
+        entry = self._order_of.pop(key, None)
+        if entry is not None:
+            i = bisect_left(self._order, entry)
+            if i < len(self._order) and self._order[i] == entry:
+                del self._order[i]
+
+    def _order_add(self, key: Key, span: Span) -> None:
+        self._order_remove(key)
+        entry = (span.start, -span.end, 0 if key[0] == SPAN else 1, key)
+        insort(self._order, entry)
+        self._order_of[key] = entry
+        self._max_len = max(self._max_len, span.end - span.start)
+
+    def _index_of(self, key: Key) -> int | None:
+        entry = self._order_of.get(key)
+        if entry is None:
+            return None
+        return bisect_left(self._order, entry)
+
+    def _near(self, start: int, end: int) -> list[Key]:
+        """Keys of items that may overlap ``[start, end)`` (a bisect window, not a scan)."""
+        lo = bisect_left(self._order, (start - self._max_len,))
+        hi = bisect_left(self._order, (end,))
+        return [o[3] for o in self._order[lo:hi]]
 
     def span_text(self, key: Key) -> str:
         """The covered text of an item."""
@@ -208,20 +238,20 @@ class Session(QObject):
 
     def select_next(self, direction: int = 1, from_cp: int | None = None) -> Key | None:
         """Select the next (or previous) item in reading order."""
-        keys = self.ordered_keys()
-        if not keys:
+        order = self._order
+        if not order:
             return None
-        if self.selected in keys:
-            i = keys.index(self.selected) + direction
-            i = max(0, min(i, len(keys) - 1))
+        current = self._index_of(self.selected) if self.selected is not None else None
+        if current is not None:
+            i = max(0, min(current + direction, len(order) - 1))
         else:
             pos = from_cp if from_cp is not None else 0
-            starts = [o[0] for o in self._order]
-            i = next((j for j, s in enumerate(starts) if s >= pos), len(keys) - 1)
+            i = min(bisect_left(order, (pos,)), len(order) - 1)
             if direction < 0:
-                i = max(0, i - 1) if from_cp is not None else len(keys) - 1
-        self.select(keys[i])
-        return keys[i]
+                i = max(0, i - 1) if from_cp is not None else len(order) - 1
+        key = order[i][3]
+        self.select(key)
+        return key
 
     def set_active(self, layer: str, label: str | None = None, *, quiet: bool = False) -> None:
         """Make ``layer`` (and ``label`` of it) the ones new spans get."""
@@ -281,7 +311,11 @@ class Session(QObject):
             key, span = entry if isinstance(entry, tuple) else (None, entry)
             assert key is not None
             added.append(self._make_item(key, span))
-        self._order_dirty = True
+        for key in removed:
+            self._order_remove(key)
+        for entry in change.added:
+            key, span = entry  # type: ignore[misc]
+            self._order_add(key, span)
         self.itemsChanged.emit(removed, added)
         if self.selected is not None and self.item_for(self.selected) is None:
             self.selected = None
@@ -366,14 +400,22 @@ class Session(QObject):
         """Logical ids of the annotator's spans a new extent may not overlap."""
         if self.schema.layer(layer).allow_overlap:
             return []
-        return [k for k, s in self.spans.items()
-                if k != ignore and s.layer == layer and s.start < end and start < s.end]
+        out = []
+        for kind, k in self._near(start, end):
+            s = self.spans.get(k) if kind == SPAN else None
+            if s is not None and k != ignore and s.layer == layer and s.start < end and start < s.end:
+                out.append(k)
+        return out
 
     def _overlapping_suggestions(self, layer: str, start: int, end: int, ignore: int | None = None) -> list[int]:
         if self.schema.layer(layer).allow_overlap:
             return []
-        return [k for k, s in self.suggestions.items()
-                if k != ignore and s.layer == layer and s.start < end and start < s.end]
+        out = []
+        for kind, k in self._near(start, end):
+            s = self.suggestions.get(k) if kind == SUGGESTION else None
+            if s is not None and k != ignore and s.layer == layer and s.start < end and start < s.end:
+                out.append(k)
+        return out
 
     def _refuse_overlap(self, layer: str, conflicts: list[int]) -> None:
         other = self.spans[conflicts[0]]
@@ -407,15 +449,15 @@ class Session(QObject):
             start, end = max(0, start), min(len(self.text), end)
             if end <= start:
                 return None
-        for k, s in self.spans.items():
-            if s.layer == layer and s.start == start and s.end == end and s.label == label:
+        for kind, k in self._near(start, end):
+            s = self.spans.get(k) if kind == SPAN else self.suggestions.get(k)
+            if s is None or (s.layer, s.start, s.end, s.label) != (layer, start, end, label):
+                continue
+            if kind == SPAN:
                 self.select((SPAN, k))
                 self.message.emit("That span is already there")
                 return (SPAN, k)
-        same = [k for k, s in self.suggestions.items()
-                if s.layer == layer and s.start == start and s.end == end and s.label == label]
-        if same:
-            return self.accept((SUGGESTION, same[0]))
+            return self.accept((SUGGESTION, k))
         conflicts = self._conflicts(layer, start, end)
         if conflicts:
             self._refuse_overlap(layer, conflicts)
@@ -490,15 +532,28 @@ class Session(QObject):
         if self.doc_id is None:
             return 0
         chosen: list[int] = []
-        taken = {k: s for k, s in self.spans.items()}
-        for sid, s in sorted(self.suggestions.items(), key=lambda kv: (kv[1].start, -kv[1].end)):
+        # per exclusive layer, the taken intervals sorted by start: a bisect window finds overlaps
+        taken: dict[str, list[tuple[int, int]]] = {}
+        for sp in self.spans.values():
+            taken.setdefault(sp.layer, []).append((sp.start, sp.end))
+        for intervals in taken.values():
+            intervals.sort()
+        width = self._max_len
+        for o in list(self._order):
+            if o[3][0] != SUGGESTION:
+                continue
+            sid = o[3][1]
+            s = self.suggestions[sid]
             if (label and s.label != label) or (layer and s.layer != layer):
                 continue
-            if not self.schema.layer(s.layer).allow_overlap and any(
-                    t.layer == s.layer and t.start < s.end and s.start < t.end for t in taken.values()):
-                continue
+            if not self.schema.layer(s.layer).allow_overlap:
+                intervals = taken.setdefault(s.layer, [])
+                lo = bisect_left(intervals, (s.start - width,))
+                hi = bisect_left(intervals, (s.end,))
+                if any(a < s.end and s.start < b for a, b in intervals[lo:hi]):
+                    continue
+                insort(intervals, (s.start, s.end))
             chosen.append(sid)
-            taken[-sid] = s
         left = sum(1 for s in self.suggestions.values()
                    if (not label or s.label == label) and (not layer or s.layer == layer)) - len(chosen)
         if not chosen:
@@ -715,13 +770,12 @@ class Session(QObject):
         return s if len(s) <= n else s[: n - 1] + "…"
 
     def _neighbour(self, key: Key) -> Key | None:
-        keys = self.ordered_keys()
-        if key not in keys:
+        i = self._index_of(key)
+        if i is None:
             return None
-        i = keys.index(key)
-        if i + 1 < len(keys):
-            return keys[i + 1]
-        return keys[i - 1] if i > 0 else None
+        if i + 1 < len(self._order):
+            return self._order[i + 1][3]
+        return self._order[i - 1][3] if i > 0 else None
 
     def close(self) -> None:
         """Record time spent; the store has every change already."""

@@ -216,7 +216,7 @@ def test_main_window_typing_in_search_is_not_a_command(qtbot, window: MainWindow
 def test_main_window_stance_panel_and_note(qtbot, window: MainWindow, demo_project: Project):
     keys(qtbot, window, Qt.Key.Key_Right, Qt.Key.Key_Return)  # accept Joko Widodo
     combo = window.answers.target_combo("stance")
-    assert combo.findData("Joko Widodo") >= 0
+    qtbot.waitUntil(lambda: combo.findData("Joko Widodo") >= 0, timeout=2000)
     combo.setCurrentIndex(combo.findData("Joko Widodo"))
     keys(qtbot, window, (Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier))  # AGAINST
     labels = {d.question: (d.value, d.target) for d in demo_project.doc_labels(1, "ani")}
