@@ -149,7 +149,7 @@ def bench_article(tmp: Path, n_tokens: int, n_spans: int, edits: int) -> dict[st
         s.select(key)
         item = s.item_for(key)
         lab = "ORG" if item and item.layer == "entities" else "OPPOSE"
-        times["relabel"].append(timed(lambda lab=lab: (s.relabel(key, lab), view.viewport().repaint())))
+        times["relabel"].append(timed(lambda key=key, lab=lab: (s.relabel(key, lab), view.viewport().repaint())))
         if i % 2:
             times["undo"].append(timed(lambda: (s.undo_stack.undo(), view.viewport().repaint())))
     for key in span_keys[edits : 2 * edits]:
@@ -276,6 +276,8 @@ def bench_startup(tmp: Path, runs: int = 3) -> dict[str, Any]:
         "import sys, time\n"
         "t0 = float(sys.argv[1])\n"
         "from PySide6.QtWidgets import QApplication\n"
+        "import annotator.gui.app as app\n"
+        "app._skip_optional_pandas()  # what run() does first\n"
         "import annotator.gui.main_window as mw\n"
         "orig = mw.MainWindow.show\n"
         "def show(self):\n"

@@ -417,7 +417,8 @@ class MainWindow(QMainWindow):
         n = self.doc_model.rowCount()
         if self.search.text().strip() or any(
                 w.currentData() is not None for w in (self.state_filter, self.source_filter, self.sugg_filter)):
-            self.statusBar().showMessage(f"{n:,} document{'s' if n != 1 else ''} match", 4000)
+            order = " (best first)" if self.doc_model.ranked else ""
+            self.statusBar().showMessage(f"{n:,} document{'s' if n != 1 else ''} match{order}", 4000)
 
     def _search_entered(self) -> None:
         self.apply_filters()
@@ -637,7 +638,10 @@ class MainWindow(QMainWindow):
 
     def accept_selected(self) -> None:
         """Enter/Space: accept the selected suggestion, then select the next one."""
-        if self._typing() or self.focusWidget() in (self.doc_table,):
+        if self._typing():
+            return
+        if self.focusWidget() is self.doc_table:  # Enter in the list: go and annotate
+            self.view.setFocus()
             return
         s = self.session
         if s.selected is None:

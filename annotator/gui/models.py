@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from annotator.core.model import DocumentInfo
+from annotator.gui.doc_query import document_ids
 from annotator.gui.highlight import SUGGESTION, Item, Key
 from annotator.store import Project
 
@@ -40,6 +41,8 @@ class DocumentTableModel(QAbstractTableModel):
         self._row_of: dict[int, int] | None = None
         self._pages: OrderedDict[int, list[DocumentInfo]] = OrderedDict()
         self.filters: dict[str, Any] = {}
+        #: True when the rows are in order of relevance to the search
+        self.ranked = False
         self.refresh()
 
     # -- filtering -------------------------------------------------------------
@@ -55,9 +58,9 @@ class DocumentTableModel(QAbstractTableModel):
         """Re-read the ids of the current filter."""
         self.beginResetModel()
         try:
-            self._ids = self.project.filter_documents(self.annotator, **self.filters)
+            self._ids, self.ranked = document_ids(self.project, self.annotator, **self.filters)
         except Exception:  # noqa: BLE001 - a malformed FTS query shows no rows, not a crash
-            self._ids = []
+            self._ids, self.ranked = [], False
         self._row_of = None
         self._pages.clear()
         self.endResetModel()

@@ -337,3 +337,32 @@ def test_main_window_closing_and_reopening_keeps_everything(qtbot, demo_path):
         assert win.answers.note_edit("note").toPlainText() == "unsaved until focus leaves"
         assert all(k[0] == SUGGESTION for k in win.session.ordered_keys()[1:])
         win.close()
+
+
+def test_main_window_tooltip_names_label_origin_and_score(qtbot, window: MainWindow):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    s, _ = find(TEXT_A, "Rusia")
+    local = point_of(window, TEXT_A, s + 1)
+    event = QHelpEvent(QEvent.Type.ToolTip, local, window.view.viewport().mapToGlobal(local))
+    window.view.event(event)
+    text = QToolTip.text()
+    assert "LOC" in text and "rule:test" in text and "0.90" in text and "suggestion" in text
+
+
+def test_main_window_spacy_loads_in_the_background(qtbot, window: MainWindow):
+    pytest.importorskip("spacy")
+    task = window.warm_up_nlp()
+    assert task is not None
+    with qtbot.waitSignal(task.ended, timeout=30000):
+        pass
+    assert "spaCy ready" in window.statusBar().currentMessage()
+
+
+def test_main_window_enter_in_document_list_moves_to_the_article(qtbot, window: MainWindow, demo_project):
+    window.doc_table.setFocus()
+    qtbot.keyClick(window.doc_table, Qt.Key.Key_Return)
+    assert window.view.hasFocus()
+    assert stored(demo_project) == set()

@@ -75,3 +75,20 @@ def test_models_span_list_passes_qt_model_tester_and_orders_by_position(qtmodelt
     model.update_items([(SPAN, 1)], [Item((SPAN, 3), 18, 25, 18, 25, "entities", "LOC", "human")])
     assert [model.key(r) for r in range(3)] == [(SPAN, 2), (SUGGESTION, 7), (SPAN, 3)]
     assert model.row_of((SPAN, 3)) == 2
+
+
+def test_models_many_search_hits_keep_document_order(qapp, demo_project: Project, monkeypatch):
+    import annotator.gui.doc_query as dq
+
+    model = DocumentTableModel(demo_project, "ani")
+    model.set_filter(query="di")
+    ranked_ids = model.ids()
+    assert model.ranked and sorted(ranked_ids) == [1, 2, 3]
+    monkeypatch.setattr(dq, "RANK_LIMIT", 1)
+    model.set_filter(query="di")
+    assert model.ids() == [1, 2, 3] and not model.ranked
+    model.set_filter(query="di", source="Kompas.com")
+    assert model.ids() == [1, 3]
+    demo_project.set_status(3, "ani", "done")
+    model.set_filter(query="di", state="done", has_suggestions=True)
+    assert model.ids() == [3]
