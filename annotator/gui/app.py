@@ -103,6 +103,26 @@ def resolve_annotator(project: Project, override: str | None, *, interactive: bo
     return name
 
 
+def _install_excepthook() -> None:
+    """A bug in a slot shows a message (and goes to stderr) instead of vanishing.
+
+    Every change is already stored, so the annotator can go on working.
+    """
+    import traceback
+
+    from PySide6.QtWidgets import QMessageBox
+
+    def hook(exc_type, exc, tb) -> None:  # noqa: ANN001 - sys.excepthook signature
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        print(text, file=sys.stderr)
+        box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
+                          f"{exc_type.__name__}: {exc}\n\nYour work up to the last action is saved.")
+        box.setDetailedText(text)
+        box.exec()
+
+    sys.excepthook = hook
+
+
 def _skip_optional_pandas() -> None:
     """Keep sqlite-utils from importing pandas in the GUI process.
 
@@ -135,6 +155,7 @@ def run(path: str | Path, annotator: str | None = None, quit_after_ms: int | Non
     if not name:
         project.close()
         return 1
+    _install_excepthook()
     window = MainWindow(project, name, theme_name=theme_name)
     window.restore_layout()
     window.show()

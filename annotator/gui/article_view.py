@@ -7,8 +7,8 @@ them with the session's ``Utf16Map``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen, QTextCursor, QTextOption
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QContextMenuEvent, QFont, QMouseEvent, QPainter, QPaintEvent, QPen, QTextCursor, QTextOption
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from annotator.core.schema import LabelSchema
@@ -30,6 +30,7 @@ class ArticleView(QPlainTextEdit):
     selectionMade = Signal(int, int, bool)  # noqa: N815 - start16, end16, exact
     itemClicked = Signal(object)  # noqa: N815 - Key or None
     boundaryDragged = Signal(object, str, int, bool)  # noqa: N815 - key, "start"/"end", pos16, exact
+    contextMenuRequested = Signal(object, QPoint)  # noqa: N815 - key under the mouse, global position
 
     def __init__(self, schema: LabelSchema, theme: Theme = LIGHT, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -180,6 +181,11 @@ class ArticleView(QPlainTextEdit):
             cur.clearSelection()
             self.setTextCursor(cur)
             self.selectionMade.emit(start, end, False)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+        hits = self.highlighter.items_at(self.position_at(QPointF(self.viewport().mapFrom(self, event.pos()))))
+        self.contextMenuRequested.emit(hits[0].key if hits else None, event.globalPos())
+        event.accept()
 
     def event(self, event: QEvent) -> bool:  # noqa: D401 - Qt override
         if event.type() == QEvent.Type.ToolTip:

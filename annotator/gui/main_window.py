@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self._menus: dict[str, QMenu] = {}
         self._actions: dict[str, QAction] = {}
         self._label_actions: list[QAction] = []
+        self._answer_from_panel = False
         self.setWindowTitle(f"{project.path.name} — annotator ({annotator})")
         self._build_widgets()
         self._build_actions()
@@ -349,6 +350,8 @@ class MainWindow(QMainWindow):
                 self._add(f"{q.name}_{value}", f"{q.name.capitalize()}: {value}",
                           lambda q=q.name, i=i: self.answers.choose(q, i), "Document", f"Ctrl+{i + 1}")
         self._menus["Document"].addSeparator()
+        self._add("suggest_doc", "Suggest for this &document", self.suggest_document, "Document", "Ctrl+G",
+                  tip="Run the suggesters on the open document again (in the background)")
         self._add("suggest", "Suggest for the &project", self.suggest_project, "Document", "Ctrl+Shift+G",
                   tip="Run the suggesters on every document that changed (in the background)")
         # Review: the review branch adds its windows here
@@ -370,11 +373,14 @@ class MainWindow(QMainWindow):
         self.view.selectionMade.connect(self._on_text_selected)
         self.view.itemClicked.connect(self.session.select)
         self.view.boundaryDragged.connect(self._on_boundary_dragged)
+        self.view.contextMenuRequested.connect(self._item_menu)
         self.palette.labelChosen.connect(self._on_palette_label)
         self.palette.layerChosen.connect(lambda layer: self.session.set_active(layer))
         self.answers.answerChanged.connect(self._on_answer)
         self.doc_table.selectionModel().currentRowChanged.connect(self._on_doc_row)
         self.span_table.clicked.connect(lambda idx: self.session.select(self.span_model.key(idx.row())))
+        self.span_table.selectionModel().currentRowChanged.connect(
+            lambda cur, _prev: self.session.select(self.span_model.key(cur.row())) if cur.isValid() else None)
         self._entities_timer = QTimer(self)
         self._entities_timer.setSingleShot(True)
         self._entities_timer.setInterval(150)
@@ -561,7 +567,7 @@ class MainWindow(QMainWindow):
         self._update_legend()
 
     def _on_doc_labels_changed(self, doc_id: int) -> None:
-        if doc_id == self.session.doc_id and not self.answers.hasFocus():
+        if doc_id == self.session.doc_id and not self._answer_from_panel:  # undo/redo: show the stored answers
             self.answers.load(self.session.answers(), self.session.entity_texts())
 
     def _update_label_actions(self) -> None:
@@ -636,6 +642,36 @@ class MainWindow(QMainWindow):
             s.set_active(s.active_layer, label)
             self.statusBar().showMessage(f"New spans: {s.active_layer} / {label}", 3000)
 
+    def _item_menu(self, key: Key | None, global_pos: Any) -> None:
+        """Right click on a highlight: the same actions as the keys, for the mouse."""
+        if key is None:
+            return
+        s = self.session
+        s.select(key)
+        item = s.item_for(key)
+        if item is None:
+            return
+        menu = QMenu(self)
+        if item.is_suggestion:
+            menu.addAction(f"Accept {item.label}", lambda: s.accept(key))
+            menu.addAction("Reject", lambda: s.reject(key))
+            menu.addAction(f"Accept all {item.label} suggestions",
+                           lambda: s.accept_all(label=item.label, layer=item.layer))
+        else:
+            menu.addAction("Delete", lambda: s.reject(key))
+        sub = menu.addMenu("Label as")
+        for lab in self.project.schema.layer(item.layer).labels:
+            act = sub.addAction(f"{lab.name}" + (f"\t{lab.hotkey}" if lab.hotkey else ""),
+                                lambda name=lab.name: s.relabel(key, name))
+            act.setEnabled(lab.name != item.label or item.is_suggestion)
+        menu.addSeparator()
+        menu.addAction("Extend end by a token\tShift+Right", lambda: s.move_boundary(key, "end", 1))
+        menu.addAction("Shrink end by a token\tShift+Left", lambda: s.move_boundary(key, "end", -1))
+        menu.addAction("Extend start by a token\tCtrl+Shift+Left", lambda: s.move_boundary(key, "start", -1))
+        menu.addAction("Shrink start by a token\tCtrl+Shift+Right", lambda: s.move_boundary(key, "start", 1))
+        self._last_menu = menu
+        menu.popup(global_pos)
+
     def accept_selected(self) -> None:
         """Enter/Space: accept the selected suggestion, then select the next one."""
         if self._typing():
@@ -694,10 +730,13 @@ class MainWindow(QMainWindow):
         self.session.move_boundary(self.session.selected, which, direction, exact=exact)
 
     def _on_answer(self, question: str, value: str | None, target: str | None) -> None:
+        self._answer_from_panel = True  # the panel shows it already: no reload (it would reset a note being typed)
         try:
             self.session.set_answer(question, value, target)
         except AnnotatorError as exc:
             self.statusBar().showMessage(str(exc), 6000)
+        finally:
+            self._answer_from_panel = False
 
     # -- background work -----------------------------------------------------------
 
@@ -749,7 +788,13 @@ class MainWindow(QMainWindow):
 
         return suggest_project
 
-    def suggest_project(self) -> Task | None:
+    def suggest_document(self) -> Task | None:
+        """Run the suggesters on the open document only (forced)."""
+        if self.session.doc_id is None:
+            return None
+        return self.suggest_project(doc_ids=[self.session.doc_id], force=True)
+
+    def suggest_project(self, **options: Any) -> Task | None:
         """Run the suggesters over the project in the background."""
         fn = self._suggest_fn()
         if fn is None:
@@ -761,7 +806,7 @@ class MainWindow(QMainWindow):
 
         def job(report: Any, should_cancel: Any) -> Any:
             with Project(path) as p:  # SQLite connections are per thread
-                return fn(p, progress=report, should_cancel=should_cancel)
+                return fn(p, progress=report, should_cancel=should_cancel, **options)
 
         return self.run_task(job, "suggesting", self._suggest_done)
 

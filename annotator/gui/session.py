@@ -46,13 +46,30 @@ class Change:
 class _Command(QUndoCommand):
     """A session action: ``do`` and ``undo`` return a :class:`Change`."""
 
+    #: commands with the same merge key (and document) fold into one undo step
+    _MERGE_IDS: dict[str, int] = {}
+
     def __init__(self, session: Session, doc_id: int, text: str, do: Callable[[], Change],
-                 undo: Callable[[], Change]) -> None:
+                 undo: Callable[[], Change], merge: str | None = None) -> None:
         super().__init__(text)
         self._session = session
         self._doc_id = doc_id
         self._do = do
         self._undo = undo
+        self._merge = merge
+
+    def id(self) -> int:  # noqa: A003 - Qt API
+        if self._merge is None:
+            return -1
+        return self._MERGE_IDS.setdefault(self._merge, len(self._MERGE_IDS) + 1)
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API
+        """Typing a note commits every pause; one undo step takes the note back whole."""
+        if not isinstance(other, _Command) or other._merge != self._merge or other._doc_id != self._doc_id:
+            return False
+        self._do = other._do
+        self.setText(other.text())
+        return True
 
     def redo(self) -> None:
         self._session._run(self, self._doc_id, self._do)
@@ -282,9 +299,10 @@ class Session(QObject):
 
     # -- running commands --------------------------------------------------------
 
-    def _push(self, text: str, do: Callable[[], Change], undo: Callable[[], Change]) -> bool:
+    def _push(self, text: str, do: Callable[[], Change], undo: Callable[[], Change],
+              merge: str | None = None) -> bool:
         assert self.doc_id is not None
-        cmd = _Command(self, self.doc_id, text, do, undo)
+        cmd = _Command(self, self.doc_id, text, do, undo, merge=f"{merge}@{self.doc_id}" if merge else None)
         self._failed = False
         self.undo_stack.push(cmd)
         return not self._failed
@@ -739,6 +757,7 @@ class Session(QObject):
             f"Set {question}: {shown}" if value else f"Clear {question}",
             write(value, target),
             write(before.value if before else None, before.target if before else None),
+            merge=f"answer:{question}" if self.schema.question(question).free_text else None,
         )
 
     def status(self) -> str:

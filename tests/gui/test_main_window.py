@@ -366,3 +366,45 @@ def test_main_window_enter_in_document_list_moves_to_the_article(qtbot, window: 
     qtbot.keyClick(window.doc_table, Qt.Key.Key_Return)
     assert window.view.hasFocus()
     assert stored(demo_project) == set()
+
+
+def test_main_window_context_menu_on_a_suggestion(qtbot, window: MainWindow, demo_project: Project):
+    s, _ = find(TEXT_A, "Rusia")
+    key = next(k for k, i in ((i.key, i) for i in window.session.items()) if i.start == s)
+    window._item_menu(key, window.mapToGlobal(QPoint(10, 10)))
+    menu = window._last_menu
+    labels = [a.text() for a in menu.actions()]
+    assert labels[0] == "Accept LOC" and "Reject" in labels
+    as_org = next(a for a in menu.actions()[3].menu().actions() if a.text().startswith("ORG"))
+    as_org.trigger()
+    assert stored(demo_project) == {("entities", s, s + 5, "ORG")}
+    menu.close()
+
+
+def test_main_window_note_typing_is_one_undo_step_and_not_reset(qtbot, window: MainWindow, demo_project: Project):
+    note = window.answers.note_edit("note")
+    note.setFocus()
+    qtbot.keyClicks(note, "first")
+    window.answers.commit_note("note")
+    qtbot.keyClicks(note, " second")
+    window.answers.commit_note("note")
+    assert note.toPlainText() == "first second"
+    assert demo_project.doc_labels(1, "ani")[0].value == "first second"
+    window.session.undo_stack.undo()
+    assert demo_project.doc_labels(1, "ani") == []
+    assert note.toPlainText() == ""
+
+
+def test_main_window_empty_project_keys_do_nothing_harmful(qtbot, project: Project):
+    win = MainWindow(project, "ani")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    win.view.setFocus()
+    for key in (Qt.Key.Key_N, Qt.Key.Key_Return, Qt.Key.Key_X, Qt.Key.Key_1, Qt.Key.Key_Right, Qt.Key.Key_D,
+                Qt.Key.Key_A, Qt.Key.Key_L):
+        qtbot.keyClick(win.view, key)
+    qtbot.keyClick(win.view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert win.session.doc_id is None and win.progress_label.text() == "0 of 0 done"
+    win.close()
