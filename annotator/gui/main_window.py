@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self._actions: dict[str, QAction] = {}
         self._label_actions: list[QAction] = []
         self._answer_from_panel = False
+        self._shown_once = False
         self.setWindowTitle(f"{project.path.name} — annotator ({annotator})")
         self._build_widgets()
         self._build_actions()
@@ -524,9 +525,8 @@ class MainWindow(QMainWindow):
         layer = self.session.active_layer
         label = self.session.active_label[layer]
         self.legend.setText(
-            f"<span style='color:{muted}'>Active: <b>{layer} / {label}</b> — select text to add · "
-            "click a highlight to select · Enter accept · X reject · Shift+←/→ resize · N/P documents · "
-            "dashed = suggestion</span>"
+            f"<span style='color:{muted}'>New spans: <b>{layer} / {label}</b> · select text to add · "
+            "Enter accept · X reject · Shift+←/→ resize · F1 all keys</span>"
         )
 
     def _on_items_changed(self, removed: list[Key], added: list[Item]) -> None:
@@ -967,6 +967,13 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About annotator",
                           f"annotator {__version__}\nLabel Indonesian news: entities, stance cues, document stance.\n"
                           f"Project: {self.project.path}")
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        """The article takes the keyboard when the window first shows."""
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.view.setFocus()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Nothing to save (every change is stored at once); record time, stop work."""
