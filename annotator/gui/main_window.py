@@ -8,9 +8,11 @@ The window is thin: editing goes through :class:`~annotator.gui.session.Session`
 
 from __future__ import annotations
 
+import gc
 import importlib.util
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QShowEvent
@@ -53,6 +55,20 @@ from annotator.gui.workers import Task
 from annotator.store import Project
 
 MENUS = ("File", "Edit", "View", "Document", "Review", "Help")
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Opening a big article allocates ~100,000 small objects at once; a full
+    garbage collection triggered in the middle (with every Qt wrapper alive)
+    costs tens of milliseconds and finds nothing, so collect afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 SuggestFn = Callable[..., Any]
 
@@ -98,7 +114,8 @@ class MainWindow(QMainWindow):
     def open_document(self, doc_id: int) -> None:
         """Show a document (and select it in the list)."""
         self.answers.commit_all()
-        self.session.open_document(doc_id)
+        with paused_gc():
+            self.session.open_document(doc_id)
         row = self.doc_model.row_of(doc_id)
         if row is not None:
             with QSignalBlocker(self.doc_table.selectionModel()):

@@ -158,14 +158,15 @@ class SpanListModel(QAbstractTableModel):
 
     @staticmethod
     def _order(item: Item) -> tuple[int, int, bool, str, int]:
-        return (item.start, -item.end, item.is_suggestion, item.key[0], item.key[1])
+        return (item.start, -item.end, item.key[0] == SUGGESTION, item.key[0], item.key[1])
 
     def set_items(self, text: str, items: list[Item], *, presorted: bool = False) -> None:
         """Show ``items`` of ``text`` in reading order (``presorted``: they already are)."""
         self.beginResetModel()
         self._text = text
         self._items = list(items) if presorted else sorted(items, key=self._order)
-        self._sort_keys = [self._order(i) for i in self._items]
+        # inline _order(): 20,000 function calls would be a tenth of opening a big article
+        self._sort_keys = [(i.start, -i.end, i.key[0] == SUGGESTION, i.key[0], i.key[1]) for i in self._items]
         self._by_key = {i.key: i for i in self._items}
         self.endResetModel()
 

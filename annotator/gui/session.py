@@ -232,12 +232,14 @@ class Session(QObject):
         suggested ones), in reading order: the choices for a stance target."""
         layer = self.schema.layers[0].name
         seen: dict[str, None] = {}
-        for s in sorted(self.spans.values(), key=lambda s: s.start):
-            if s.layer == layer:
-                seen.setdefault(self.text[s.start : s.end], None)
-        for s in sorted(self.suggestions.values(), key=lambda s: s.start):
-            if s.layer == layer:
-                seen.setdefault(self.text[s.start : s.end], None)
+        later: dict[str, None] = {}
+        text = self.text
+        for start, neg_end, kind, key in self._order:  # reading order already
+            s = self.spans.get(key[1]) if kind == 0 else self.suggestions.get(key[1])
+            if s is not None and s.layer == layer:
+                (seen if kind == 0 else later).setdefault(text[start:-neg_end], None)
+        for t in later:
+            seen.setdefault(t, None)
         return list(seen)
 
     # -- selection and navigation -----------------------------------------------
