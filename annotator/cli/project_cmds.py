@@ -82,7 +82,10 @@ def cmd_show(args: argparse.Namespace) -> int:
             if getattr(doc, key):
                 print(f"{key}: {getattr(doc, key)}")
         for key, value in doc.meta.items():
-            print(f"meta.{key}: {value}")
+            shown = str(value)
+            if len(shown) > 120:  # token tables of CoNLL imports: say how many, not all
+                shown = f"({len(value)} items)" if isinstance(value, (list, dict)) else shown[:117] + "..."
+            print(f"meta.{key}: {shown}")
         print()
         print(doc.text)
         spans = project.spans(doc.id)

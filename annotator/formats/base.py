@@ -29,6 +29,8 @@ class ImportRecord:
     labels: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     status: str | None = None
     line: int | None = None  # where it started in its file, for errors
+    #: False for inputs whose text must stay as given (token-based formats).
+    clean: bool = True
 
     @property
     def has_annotations(self) -> bool:
@@ -60,16 +62,28 @@ class ReaderInfo:
     read: Reader
     extensions: tuple[str, ...]
     directory: bool = False  # reads a whole folder (brat)
+    #: Recognises the format from a file's first lines (``.txt`` can be CoNLL).
+    sniff: Callable[[str], bool] | None = None
 
 
 _READERS: dict[str, ReaderInfo] = {}
 
 
-def register_reader(name: str, extensions: Iterable[str] = (), *, directory: bool = False) -> Callable[[Reader], Reader]:
-    """Decorator: make ``name`` available to ``annotator import --format``."""
+def register_reader(
+    name: str,
+    extensions: Iterable[str] = (),
+    *,
+    directory: bool = False,
+    sniff: Callable[[str], bool] | None = None,
+) -> Callable[[Reader], Reader]:
+    """Decorator: make ``name`` available to ``annotator import --format``.
+
+    ``sniff(head)`` gets the first 4 KiB of a file whose extension is
+    ambiguous and says whether it is this format.
+    """
 
     def wrap(func: Reader) -> Reader:
-        _READERS[name] = ReaderInfo(name, func, tuple(e.lower() for e in extensions), directory)
+        _READERS[name] = ReaderInfo(name, func, tuple(e.lower() for e in extensions), directory, sniff)
         return func
 
     return wrap
@@ -93,6 +107,15 @@ def format_for(path: Path) -> str:
                 best, found = ext, info.name
     if found is None:
         raise InputError("unknown file type; pass --format (one of: " + ", ".join(sorted(readers())) + ")", path)
+    if path.is_file():
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(4096).decode("utf-8", errors="replace")
+        except OSError:
+            head = ""
+        for info in readers().values():
+            if info.name != found and info.sniff is not None and info.sniff(head):
+                return info.name
     return found
 
 

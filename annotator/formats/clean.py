@@ -15,8 +15,12 @@ from typing import Any
 
 # "MOSKWA, KOMPAS.com – ..." or "MOSKOW (Arrahmah.com) – ..." or "JAKARTA, KOMPAS.com -"
 _DATELINE = re.compile(
-    r"^(?P<city>[A-Z][A-Z .'\-]{1,40}?)\s*(?:,\s*(?P<outlet1>[A-Za-z0-9.+\- ]{2,40}?)|\((?P<outlet2>[^)]{2,40})\))\s*[–—\-]\s+\S"
+    r"^(?P<city>[A-Z][A-Za-z .'\-]{1,40}?)\s*(?:,\s*(?P<outlet1>[A-Za-z0-9.+\- ]{2,40}?)|\((?P<outlet2>[^)]{2,40})\))\s*[–—\-]{1,2}\s+\S"
 )
+#: A dateline is looked for only this far down, and only below short header lines:
+#: a long line above it means it is the article's own text, not page furniture.
+_MAX_HEADER_LINES = 40
+_MAX_HEADER_LINE = 250
 # "Kompas.com - 24/06/2021, 12:20 WIB"
 _OUTLET_DATE = re.compile(
     r"^(?P<outlet>[A-Za-z0-9.\- ]+?)\s*[-–—]\s*(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})(?:,\s*(?P<H>\d{1,2})[:.](?P<M>\d{2}))?\s*(?P<tz>WIB|WITA|WIT)?\s*$"
@@ -28,7 +32,8 @@ _WIRE = re.compile(r"^Sumber\s*:?\s*(?P<wire>\S.*)$")
 _FURNITURE = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        r"^baca juga\s*:",
+        r"^(baca|lihat) juga\s*:",
+        r"^simak video\b",
         r"^baca berita tanpa iklan",
         r"^gabung kompas\.com\+?$",
         r"^(advertisement|iklan|close ads|scroll to (continue|resume)( with content)?)$",
@@ -117,7 +122,9 @@ def clean_news_text(raw: str) -> CleanResult:
     removed: list[str] = []
 
     start = 0
-    for i, line in enumerate(stripped):
+    for i, line in enumerate(stripped[:_MAX_HEADER_LINES]):
+        if len(line) > _MAX_HEADER_LINE and not _DATELINE.match(line):
+            break
         m = _DATELINE.match(line)
         if m:
             start = i

@@ -51,7 +51,7 @@ def store_records(
         for rec in records:
             try:
                 doc = rec.document
-                if options.clean and not rec.has_annotations and doc.original_text is None:
+                if options.clean and rec.clean and not rec.has_annotations and doc.original_text is None:
                     doc = cleaned(doc)
                 doc = _fallback_title(doc)
                 doc_id, created = project.add_document(doc)

@@ -1,0 +1,72 @@
+"""The CLI: import, stats, list, show, and the no-display message."""
+
+import json
+import os
+import subprocess
+import sys
+
+from annotator.cli import main
+from tests.conftest import ROOT, SEED_FILES
+
+
+def _stats(capsys, db):
+    capsys.readouterr()
+    assert main(["stats", str(db), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_cli_import_seeds_twice_reports_two_documents(tmp_path, capsys):
+    db = tmp_path / "x.db"
+    assert main(["import", str(db), *map(str, SEED_FILES)]) == 0
+    out = _stats(capsys, db)
+    assert out["documents"] == 2
+    assert {"documents", "annotators", "spans", "suggestions"} <= set(out)
+    assert main(["import", str(db), *map(str, SEED_FILES)]) == 0
+    assert _stats(capsys, db)["documents"] == 2
+
+
+def test_cli_import_failure_exit_code_and_message(tmp_path, capsys):
+    db = tmp_path / "x.db"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "a"}\nnot json\n', encoding="utf-8")
+    assert main(["import", str(db), str(bad), str(SEED_FILES[0])]) == 1
+    err = capsys.readouterr().err
+    assert "bad.jsonl:2" in err
+    assert _stats(capsys, db)["documents"] == 1
+
+
+def test_cli_list_and_show_removed(tmp_path, capsys):
+    db = tmp_path / "x.db"
+    main(["import", str(db), *map(str, SEED_FILES)])
+    capsys.readouterr()
+    assert main(["list", str(db)]) == 0
+    listing = capsys.readouterr().out
+    assert "Rusia Nyatakan Perkuat Hubungan Militer dengan Myanmar" in listing
+    assert main(["show", str(db), "2", "--removed"]) == 0
+    removed = capsys.readouterr().out
+    assert "Baca juga: Baru Dibentuk" in removed and "Terkini Lainnya" in removed
+    assert main(["show", str(db), "2"]) == 0
+    shown = capsys.readouterr().out
+    assert "MOSKWA, KOMPAS.com" in shown and "Baca juga" not in shown
+    assert main(["show", str(db), "99"]) == 1
+    assert "no document 99" in capsys.readouterr().err
+
+
+def test_cli_no_display_says_so_in_one_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "annotator", str(tmp_path / "x.db")], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no display" in lines[0] and "QT_QPA_PLATFORM=offscreen" in lines[0]
+    assert "Abort" not in proc.stderr
+
+
+def test_cli_python_m_and_help(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "annotator", "--help"], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert proc.returncode == 0
+    for cmd in ("import", "list", "show", "stats"):
+        assert cmd in proc.stdout
