@@ -155,6 +155,7 @@ def run(path: str | Path, annotator: str | None = None, quit_after_ms: int | Non
     if not name:
         project.close()
         return 1
+    project.add_annotator(name)  # listed for the next start's picker
     _install_excepthook()
     window = MainWindow(project, name, theme_name=theme_name)
     window.restore_layout()

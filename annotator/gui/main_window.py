@@ -828,7 +828,7 @@ class MainWindow(QMainWindow):
         return self.run_task(job, "suggesting", self._suggest_done)
 
     def _suggest_done(self, report: Any) -> None:
-        self.doc_model.refresh()
+        self.apply_filters()
         self.session.reload()
         n = getattr(report, "suggestions", None)
         docs = getattr(report, "documents", None)
@@ -857,7 +857,7 @@ class MainWindow(QMainWindow):
 
     def _import_done(self, report: Any) -> None:
         self._fill_sources()
-        self.doc_model.refresh()
+        self.apply_filters()
         self._update_progress()
         totals = report.totals()
         msg = f"Imported {totals['new_documents']} new documents from {totals['files']} files"

@@ -95,7 +95,6 @@ class Session(QObject):
         self.project = project
         self.annotator = annotator
         self.schema = project.schema
-        project.add_annotator(annotator)
         self.undo_stack = QUndoStack(self)
         self.doc_id: int | None = None
         self.text = ""
@@ -398,7 +397,10 @@ class Session(QObject):
             pass
         self.project.undo_decision(sugg_id, self.annotator)
         self.spans.pop(logical, None)
-        sugg = self.project.get_suggestion(sugg_id)
+        try:
+            sugg = self.project.get_suggestion(sugg_id)
+        except NotFoundError:  # a new suggester run replaced it: undo removes the span only
+            return Change(removed=[(SPAN, logical)])
         self.suggestions[sugg_id] = sugg
         return Change(removed=[(SPAN, logical)], added=[((SUGGESTION, sugg_id), sugg)])
 
@@ -410,7 +412,10 @@ class Session(QObject):
 
     def _p_unreject(self, sugg_id: int) -> Change:
         self.project.undo_decision(sugg_id, self.annotator)
-        sugg = self.project.get_suggestion(sugg_id)
+        try:
+            sugg = self.project.get_suggestion(sugg_id)
+        except NotFoundError:  # replaced by a newer suggester run
+            return Change()
         self.suggestions[sugg_id] = sugg
         return Change(added=[((SUGGESTION, sugg_id), sugg)])
 

@@ -248,3 +248,24 @@ def test_session_select_next_walks_items_in_reading_order(session: Session):
     second = session.select_next(1)
     assert session.span_text(second) == "Rusia"
     assert session.span_text(session.select_next(-1)) == "Joko Widodo"
+
+
+def test_session_undo_after_suggestions_were_replaced_removes_the_span(session: Session, demo_project: Project):
+    k = sugg_key(session, "Moskwa")
+    session.accept(k)
+    demo_project.set_suggestions(1, [], suggester="test", version="2")  # a new suggester run
+    session.reload()
+    session.undo_stack.undo()
+    assert stored(demo_project) == set()
+    assert not session.suggestions
+
+
+def test_session_failed_write_is_reported_and_leaves_no_undo_step(session: Session, demo_project: Project):
+    messages: list[str] = []
+    session.message.connect(messages.append)
+    k = sugg_key(session, "Moskwa")
+    demo_project.set_suggestions(1, [], suggester="test", version="2")  # gone behind the session's back
+    assert session.accept(k) is None
+    assert messages and messages[-1].startswith("Not saved")
+    assert session.undo_stack.count() == 0
+    assert not session.suggestions  # re-read from the store
