@@ -72,10 +72,25 @@ def ask_annotator(project: Project, parent: QWidget | None = None, current: str 
     return dlg.name() if dlg.exec() == QDialog.DialogCode.Accepted else None
 
 
+def _quiet_platform_noise() -> None:
+    """Drop the offscreen plugin's "does not support propagateSizeHints()"
+    warning (printed on every window it shows); pass everything else on."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        if message.startswith("This plugin does not support"):
+            return
+        if kind != QtMsgType.QtDebugMsg:
+            print(f"qt: {message}", file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def ensure_app() -> QApplication:
     """The QApplication (created once)."""
     app = QApplication.instance()
     if app is None:
+        _quiet_platform_noise()
         app = QApplication(sys.argv[:1])
         app.setApplicationName("annotator")
         app.setApplicationDisplayName("annotator")

@@ -297,7 +297,9 @@ class MainWindow(QMainWindow):
         self._menus["File"].addSeparator()
         self._add("switch_annotator", "Switch &annotator…", self.switch_annotator, "File")
         self._menus["File"].addSeparator()
-        self._add("quit", "&Quit", self.close, "File", SK.Quit)
+        # some platforms (offscreen, bare X11) define no Quit key: fall back to the common one
+        self._add("quit", "&Quit", self.close, "File",
+                  SK.Quit if QKeySequence.keyBindings(SK.Quit) else "Ctrl+Q")
         # Edit
         undo = self.session.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcuts(QKeySequence.keyBindings(SK.Undo))
@@ -951,7 +953,7 @@ class MainWindow(QMainWindow):
                 sub = act.menu()
                 acts = sub.actions() if isinstance(sub, QMenu) else [act]
                 for a in acts:
-                    if a.isSeparator() or not a.text():
+                    if a.isSeparator() or not a.text() or "(none in" in a.text():
                         continue
                     keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts())
                     rows.append((name, a.text().replace("&", ""), keys))
@@ -967,14 +969,21 @@ class MainWindow(QMainWindow):
         for i, row in enumerate(rows):
             for j, val in enumerate(row):
                 table.setItem(i, j, QTableWidgetItem(val))
-        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(22)
+        table.setWordWrap(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
         lay = QVBoxLayout(dlg)
         lay.addWidget(table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(dlg.reject)
         lay.addWidget(buttons)
-        dlg.resize(620, 640)
+        dlg.resize(720, 680)
         dlg.exec()
 
     def show_about(self) -> None:
