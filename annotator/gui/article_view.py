@@ -59,6 +59,7 @@ class ArticleView(QPlainTextEdit):
         self.highlighter = SpanHighlighter(self.document(), schema, theme)
         self.theme = theme
         self.selected: Key | None = None
+        self.caret16: tuple[int, int] | None = None
         self._drag: tuple[Key, str] | None = None
         self._drag_pos: int | None = None
 
@@ -80,6 +81,17 @@ class ArticleView(QPlainTextEdit):
         """Switch the highlight colours."""
         self.theme = theme
         self.highlighter.set_theme(theme)
+        self.viewport().update()
+
+    def set_caret(self, span16: tuple[int, int] | None) -> None:
+        """Show the keyboard's token caret (a dotted frame) and scroll to it."""
+        self.caret16 = span16
+        if span16 is not None:
+            cur = self.textCursor()
+            cur.clearSelection()
+            cur.setPosition(span16[0])
+            self.setTextCursor(cur)
+            self.ensureCursorVisible()
         self.viewport().update()
 
     def set_selected(self, key: Key | None, *, scroll: bool = True) -> None:
@@ -216,6 +228,14 @@ class ArticleView(QPlainTextEdit):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_cues(painter, event.rect().bottom())
         item = self.highlighter.item(self.selected) if self.selected else None
+        if item is None and self.caret16 is not None:
+            pen = QPen(QColor(self.theme.highlight))
+            pen.setWidthF(1.6)
+            pen.setStyle(Qt.PenStyle.DotLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            for r in self.range_rects(*self.caret16):
+                painter.drawRoundedRect(r.adjusted(-1.5, 0.5, 1.5, -0.5), 3, 3)
         if item is not None:
             start, end = item.start16, item.end16
             if self._drag is not None and self._drag_pos is not None and self._drag[0] == self.selected:

@@ -333,6 +333,9 @@ class MainWindow(QMainWindow):
         self._menus["Edit"].addSeparator()
         self._add("next_span", "&Next span", lambda: self.step_span(1), "Edit", key.Key_Right)
         self._add("prev_span", "&Previous span", lambda: self.step_span(-1), "Edit", key.Key_Left)
+        self._add("next_token", "Token caret to the next token", lambda: self.step_caret(1), "Edit", "Ctrl+Right")
+        self._add("prev_token", "Token caret to the previous token", lambda: self.step_caret(-1), "Edit",
+                  "Ctrl+Left")
         self._add("end_right", "Move end one token right", lambda: self.move("end", 1), "Edit", "Shift+Right")
         self._add("end_left", "Move end one token left", lambda: self.move("end", -1), "Edit", "Shift+Left")
         self._add("start_left", "Move start one token left", lambda: self.move("start", -1), "Edit",
@@ -343,7 +346,7 @@ class MainWindow(QMainWindow):
                   "Alt+Shift+Right")
         self._add("end_left_char", "Move end one character left", lambda: self.move("end", -1, True), "Edit",
                   "Alt+Shift+Left")
-        self._add("deselect", "Clear selection", lambda: self.session.select(None), "Edit", key.Key_Escape)
+        self._add("deselect", "Clear selection", self.clear_selection, "Edit", key.Key_Escape)
         # View
         self._add("dark", "&Dark theme", self.toggle_theme, "View", "Ctrl+Shift+D", checkable=True)
         self._actions["dark"].setChecked(self.theme.name == "dark")
@@ -390,6 +393,7 @@ class MainWindow(QMainWindow):
         s.activeChanged.connect(self._on_active_changed)
         s.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         s.docLabelsChanged.connect(self._on_doc_labels_changed)
+        s.caretChanged.connect(self._on_caret_changed)
         self.view.selectionMade.connect(self._on_text_selected)
         self.view.itemClicked.connect(self.session.select)
         self.view.boundaryDragged.connect(self._on_boundary_dragged)
@@ -574,6 +578,14 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(
                     f"{item.label} {what} “{self.session.span_text(key)[:60]}” ({item.origin}{score})", 5000)
 
+    def _on_caret_changed(self, caret: tuple[int, int] | None) -> None:
+        to16 = self.session.map.to_utf16
+        self.view.set_caret((to16(caret[0]), to16(caret[1])) if caret else None)
+        if caret is not None:
+            self.statusBar().showMessage(
+                f"“{self.session.text[caret[0]:caret[1]]}”: a number key makes a span here, Enter one of "
+                f"{self.session.active_label[self.session.active_layer]}", 4000)
+
     def _on_status_changed(self, doc_id: int, _state: str) -> None:
         self.doc_model.refresh_document(doc_id)
         self._update_progress()
@@ -657,6 +669,8 @@ class MainWindow(QMainWindow):
             return
         if item is not None:
             s.relabel(s.selected, label)
+        elif s.caret is not None:
+            s.create_span(*s.caret, label=label, layer=s.active_layer, exact=True)
         else:
             s.set_active(s.active_layer, label)
             self.statusBar().showMessage(f"New spans: {s.active_layer} / {label}", 3000)
@@ -699,6 +713,9 @@ class MainWindow(QMainWindow):
             self.view.setFocus()
             return
         s = self.session
+        if s.selected is None and s.caret is not None:
+            s.create_span(*s.caret, exact=True)
+            return
         if s.selected is None:
             s.select_next(1, from_cp=self._cp(self.view.visible_start()))
             return
@@ -738,6 +755,18 @@ class MainWindow(QMainWindow):
         if self._typing():
             return
         self.session.select_next(direction, from_cp=self._cp(self.view.visible_start()))
+
+    def clear_selection(self) -> None:
+        """Esc: no selected span, no token caret."""
+        self.session.select(None)
+        self.session.caret = None
+        self.view.set_caret(None)
+
+    def step_caret(self, direction: int) -> None:
+        """Ctrl+arrows: move the token caret (then a number key or Enter makes a span there)."""
+        if self._typing():
+            return
+        self.session.move_caret(direction)
 
     def move(self, which: str, direction: int, exact: bool = False) -> None:
         """Shift+arrows: move a boundary of the selection by a token (or a character)."""

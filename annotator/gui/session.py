@@ -24,7 +24,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from annotator.core.errors import AnnotatorError, NotFoundError
 from annotator.core.model import DocLabel, Span
 from annotator.core.offsets import Utf16Map
-from annotator.core.tokens import snap_to_tokens, step_boundary
+from annotator.core.tokens import snap_to_tokens, step_boundary, tokens_near
 from annotator.gui.highlight import SPAN, SUGGESTION, Item, Key
 from annotator.store import Project
 
@@ -89,6 +89,7 @@ class Session(QObject):
     docLabelsChanged = Signal(int)  # noqa: N815
     activeChanged = Signal(str, str)  # noqa: N815 - layer, label
     message = Signal(str)
+    caretChanged = Signal(object)  # noqa: N815 - (start, end) code points of the token caret, or None
 
     def __init__(self, project: Project, annotator: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -112,6 +113,8 @@ class Session(QObject):
         self.active_label = {lay.name: lay.labels[0].name for lay in self.schema.layers}
         self._opened_at = time.monotonic()
         self._failed = False
+        #: the keyboard's token caret (code points): where a number key makes a span when nothing is selected
+        self.caret: tuple[int, int] | None = None
 
     # -- documents -------------------------------------------------------------
 
@@ -125,9 +128,11 @@ class Session(QObject):
         self.map = Utf16Map(self.text)
         self._load_items()
         self.selected = None
+        self.caret = None
         self._opened_at = time.monotonic()
         self.documentOpened.emit(doc_id)
         self.selectionChanged.emit(None)
+        self.caretChanged.emit(None)
 
     def reload(self) -> None:
         """Re-read the open document's items from the store."""
@@ -252,7 +257,41 @@ class Session(QObject):
             item = self.item_for(key)
             assert item is not None
             self.set_active(item.layer, item.label, quiet=True)
+            if self.caret is not None:  # the caret continues from the selection from now on
+                self.caret = None
+                self.caretChanged.emit(None)
         self.selectionChanged.emit(key)
+
+    def move_caret(self, direction: int) -> tuple[int, int] | None:
+        """Move the token caret to the next (or previous) token and clear the
+        selection: the keyboard way to a place where no span is yet."""
+        if self.doc_id is None or not self.text:
+            return None
+        item = self.item_for(self.selected) if self.selected else None
+        if self.caret is not None:
+            here = self.caret
+        elif item is not None:
+            here = (item.start, item.end)
+        else:
+            here = (0, 0) if direction > 0 else (len(self.text), len(self.text))
+        if direction > 0:
+            toks = [t for t in tokens_near(self.text, here[1], min(len(self.text), here[1] + 1), context=1)
+                    if t[0] >= here[1] and t != here]
+            if not toks and here == (0, 0):
+                toks = tokens_near(self.text, 0, 1, context=1)
+            new = toks[0] if toks else self.caret
+        else:
+            toks = [t for t in tokens_near(self.text, max(0, here[0] - 1), here[0], context=1)
+                    if t[1] <= here[0] and t != here]
+            new = toks[-1] if toks else self.caret
+        if new is None:
+            return None
+        self.caret = new
+        if self.selected is not None:
+            self.selected = None
+            self.selectionChanged.emit(None)
+        self.caretChanged.emit(new)
+        return new
 
     def select_next(self, direction: int = 1, from_cp: int | None = None) -> Key | None:
         """Select the next (or previous) item in reading order."""

@@ -408,3 +408,23 @@ def test_main_window_empty_project_keys_do_nothing_harmful(qtbot, project: Proje
     qtbot.keyClick(win.view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
     assert win.session.doc_id is None and win.progress_label.text() == "0 of 0 done"
     win.close()
+
+
+def test_main_window_keyboard_only_span_with_token_caret(qtbot, window: MainWindow, demo_project: Project):
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    keys(qtbot, window, *[(Qt.Key.Key_Right, ctrl)] * 5)  # Presiden Joko Widodo bertemu Menteri
+    assert window.session.caret == find(TEXT_A, "Menteri")
+    assert window.view.caret16 is not None
+    keys(qtbot, window, Qt.Key.Key_2)  # ORG on the caret's token
+    s, e = find(TEXT_A, "Menteri")
+    assert stored(demo_project) == {("entities", s, e, "ORG")}
+    keys(qtbot, window, (Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier))
+    assert stored(demo_project) == {("entities", *find(TEXT_A, "Menteri Pertahanan"), "ORG")}
+    keys(qtbot, window, (Qt.Key.Key_Right, ctrl), (Qt.Key.Key_Right, ctrl))  # from the span's end: Rusia, Sergei
+    assert window.session.caret == find(TEXT_A, "Sergei")
+    keys(qtbot, window, (Qt.Key.Key_Left, ctrl))
+    assert window.session.caret == find(TEXT_A, "Rusia")
+    keys(qtbot, window, Qt.Key.Key_Return)  # Enter: a span of the active label (ORG, the last used)
+    assert ("entities", *find(TEXT_A, "Rusia"), "ORG") in stored(demo_project)
+    keys(qtbot, window, Qt.Key.Key_Escape)
+    assert window.session.selected is None and window.session.caret is None
