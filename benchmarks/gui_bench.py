@@ -146,13 +146,16 @@ def bench_article(tmp: Path, n_tokens: int, n_spans: int, edits: int) -> dict[st
     span_keys = [(SPAN, k) for k in list(s.spans)]
     rnd.shuffle(span_keys)
     for i, key in enumerate(span_keys[:edits]):
-        s.select(key)
+        s.select(key)  # selecting (and scrolling there) is its own action: painted before the clock starts
+        view.viewport().repaint()
         item = s.item_for(key)
         lab = "ORG" if item and item.layer == "entities" else "OPPOSE"
         times["relabel"].append(timed(lambda key=key, lab=lab: (s.relabel(key, lab), view.viewport().repaint())))
         if i % 2:
             times["undo"].append(timed(lambda: (s.undo_stack.undo(), view.viewport().repaint())))
     for key in span_keys[edits : 2 * edits]:
+        s.select(key)
+        view.viewport().repaint()
         times["delete"].append(timed(lambda key=key: (s.reject(key), view.viewport().repaint())))
     # create: on tokens without spans
     taken = {(it.start, it.end) for it in s.items()}

@@ -25,6 +25,7 @@ from annotator.core.errors import AnnotatorError, NotFoundError
 from annotator.core.model import DocLabel, Span
 from annotator.core.offsets import Utf16Map
 from annotator.core.tokens import snap_to_tokens, step_boundary, tokens_near
+from annotator.gui.doc_query import SpanRow, load_pending_suggestions, load_spans
 from annotator.gui.highlight import SPAN, SUGGESTION, Item, Key
 from annotator.store import Project
 
@@ -100,8 +101,8 @@ class Session(QObject):
         self.doc_id: int | None = None
         self.text = ""
         self.map = Utf16Map("")
-        self.spans: dict[int, Span] = {}  # logical id -> span as stored (with its real id)
-        self.suggestions: dict[int, Span] = {}  # pending suggestions by id
+        self.spans: dict[int, Span | SpanRow] = {}  # logical id -> span as stored (with its real id)
+        self.suggestions: dict[int, Span | SpanRow] = {}  # pending suggestions by id
         self.selected: Key | None = None
         self._alias: dict[int, int] = {}  # logical -> real span id
         self._logical: dict[int, int] = {}  # real -> logical
@@ -143,13 +144,9 @@ class Session(QObject):
 
     def _load_items(self) -> None:
         assert self.doc_id is not None
-        self.spans = {}
-        for s in self.project.spans(self.doc_id, self.annotator):
-            assert s.id is not None
-            self.spans[self._logical.get(s.id, s.id)] = s
-        self.suggestions = {
-            g.id: g for g in self.project.suggestions(self.doc_id, pending_for=self.annotator) if g.id is not None
-        }
+        logical = self._logical
+        self.spans = {logical.get(s.id, s.id): s for s in load_spans(self.project, self.doc_id, self.annotator)}
+        self.suggestions = {g.id: g for g in load_pending_suggestions(self.project, self.doc_id, self.annotator)}
         order = [(s.start, -s.end, 0, (SPAN, k)) for k, s in self.spans.items()]
         order.extend((s.start, -s.end, 1, (SUGGESTION, k)) for k, s in self.suggestions.items())
         order.sort()
