@@ -58,6 +58,16 @@ MENUS = ("File", "Edit", "View", "Document", "Review", "Help")
 
 
 @contextmanager
+def busy_cursor() -> Iterator[None]:
+    """A wait cursor around a bulk action that runs on the GUI thread (one transaction)."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
+@contextmanager
 def paused_gc() -> Iterator[None]:
     """Opening a big article allocates ~100,000 small objects at once; a full
     garbage collection triggered in the middle (with every Qt wrapper alive)
@@ -554,7 +564,10 @@ class MainWindow(QMainWindow):
 
     def _on_items_changed(self, removed: list[Key], added: list[Item]) -> None:
         self.view.update_items(removed, added)
-        self.span_model.update_items(removed, added)
+        if len(removed) + len(added) > 300:  # accept-all: one reset beats thousands of row signals
+            self.span_model.set_items(self.session.text, self.session.items(), presorted=True)
+        else:
+            self.span_model.update_items(removed, added)
         if self.session.selected:
             self._on_selection_changed(self.session.selected, scroll=False)
         first_layer = self.project.schema.layers[0].name
@@ -742,13 +755,15 @@ class MainWindow(QMainWindow):
         item = s.item_for(s.selected) if s.selected else None
         layer = item.layer if item else s.active_layer
         label = item.label if item else s.active_label[layer]
-        s.accept_all(label=label, layer=layer)
+        with busy_cursor():
+            s.accept_all(label=label, layer=layer)
 
     def accept_all(self) -> None:
         """Accept every pending suggestion of the document."""
         if self._typing():
             return
-        self.session.accept_all()
+        with busy_cursor():
+            self.session.accept_all()
 
     def step_span(self, direction: int) -> None:
         """Arrow keys: select the next or previous span or suggestion."""
