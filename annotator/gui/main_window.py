@@ -101,6 +101,8 @@ class MainWindow(QMainWindow):
         self._label_actions: list[QAction] = []
         self._answer_from_panel = False
         self._shown_once = False
+        #: close the project with the window (a window opened by File > Open owns its project)
+        self.owns_project = False
         self.setWindowTitle(f"{project.path.name} — annotator ({annotator})")
         self._build_widgets()
         self._build_actions()
@@ -923,6 +925,9 @@ class MainWindow(QMainWindow):
         def job(report: Any, should_cancel: Any) -> str:
             import spacy  # noqa: F401 - the import is the work
 
+            from annotator.core.tokens import token_spans
+
+            token_spans("Siap.")  # loads the tokenizer tables the first snap would wait for
             return "spaCy ready"
 
         return self.run_task(job, "loading spaCy", lambda msg: self.statusBar().showMessage(msg, 3000))
@@ -962,6 +967,7 @@ class MainWindow(QMainWindow):
             except AnnotatorError as exc:
                 QMessageBox.warning(self, "Cannot open project", str(exc))
                 return
+            win.owns_project = True
             win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             win.show()
 
@@ -1056,6 +1062,8 @@ class MainWindow(QMainWindow):
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/splitter", self.splitter.saveState())
         super().closeEvent(event)
+        if self.owns_project:
+            self.project.close()
 
     def restore_layout(self) -> None:
         """Restore geometry and splitter sizes remembered from last time."""
