@@ -171,6 +171,7 @@ def run(path: str | Path, annotator: str | None = None, quit_after_ms: int | Non
         project.close()
         return 1
     project.add_annotator(name)  # listed for the next start's picker
+    previous_hook = sys.excepthook
     _install_excepthook()
     window = MainWindow(project, name, theme_name=theme_name)
     window.restore_layout()
@@ -181,6 +182,9 @@ def run(path: str | Path, annotator: str | None = None, quit_after_ms: int | Non
     QTimer.singleShot(300, window.warm_up_nlp)
     if quit_after_ms is not None:
         QTimer.singleShot(int(quit_after_ms), window.close)
-    code = app.exec()
-    project.close()
+    try:
+        code = app.exec()
+    finally:
+        sys.excepthook = previous_hook
+        project.close()
     return int(code)

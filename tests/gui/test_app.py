@@ -51,7 +51,11 @@ def test_app_annotator_dialog_refuses_gold_and_empty(qtbot):
 
 
 def test_app_run_opens_and_quits(qapp, demo_path):
+    import sys
+
+    hook = sys.excepthook
     assert run(demo_path, annotator="ani", quit_after_ms=200) == 0
+    assert sys.excepthook is hook  # the error dialog hook lives only as long as the window
     with Project(demo_path) as p:
         assert "ani" in p.annotators()
 
