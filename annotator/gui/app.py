@@ -179,7 +179,10 @@ def run(path: str | Path, annotator: str | None = None, quit_after_ms: int | Non
     shown_ms = (time.perf_counter() - t0) * 1000
     window.statusBar().showMessage(f"Ready in {shown_ms:.0f} ms", 4000)
     # spaCy loads after the window is up, off the GUI thread
-    QTimer.singleShot(300, window.warm_up_nlp)
+    warm = QTimer(window)  # owned by the window: never fires after it is gone
+    warm.setSingleShot(True)
+    warm.timeout.connect(window.warm_up_nlp)
+    warm.start(300)
     if quit_after_ms is not None:
         QTimer.singleShot(int(quit_after_ms), window.close)
     try:

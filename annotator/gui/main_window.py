@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self._shown_once = False
         #: close the project with the window (a window opened by File > Open owns its project)
         self.owns_project = False
+        self._closing = False
         self.setWindowTitle(f"{project.path.name} — annotator ({annotator})")
         self._build_widgets()
         self._build_actions()
@@ -807,6 +808,8 @@ class MainWindow(QMainWindow):
 
     def run_task(self, fn: Callable[..., Any], name: str, on_done: Callable[[Any], None]) -> Task | None:
         """Run ``fn(report, should_cancel)`` off the GUI thread with progress and cancel."""
+        if self._closing:
+            return None
         if self.task is not None and self.task.is_running:
             self.statusBar().showMessage(f"Busy with {self.task.name}; wait or cancel it first", 5000)
             return None
@@ -1053,11 +1056,12 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Nothing to save (every change is stored at once); record time, stop work."""
+        self._closing = True
         self.answers.commit_all()
         self.session.close()
         if self.task is not None and self.task.is_running:
-            self.task.cancel()
-            self.task.wait(5000)
+            # work checks should_cancel between steps; an import of spaCy cannot be interrupted
+            self.task.shutdown(60000)
         s = user_settings.settings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/splitter", self.splitter.saveState())
