@@ -111,7 +111,8 @@ class MainWindow(QMainWindow):
         self.resize(1400, 860)
         self._update_progress()
         if self.doc_model.rowCount() > 0:
-            self.open_document(self._first_not_done() or self.doc_model.doc_id(0))
+            last = self._remembered_document()
+            self.open_document(last or self._first_not_done() or self.doc_model.doc_id(0))
 
     # -- public API ------------------------------------------------------------
 
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         self.answers.commit_all()
         with paused_gc():
             self.session.open_document(doc_id)
+        user_settings.settings().setValue(self._last_doc_key(), doc_id)
         row = self.doc_model.row_of(doc_id)
         if row is not None:
             with QSignalBlocker(self.doc_table.selectionModel()):
@@ -373,6 +375,7 @@ class MainWindow(QMainWindow):
         self._add("prev_doc", "&Previous document", lambda: self.step_document(-1), "Document",
                   [key.Key_P, key.Key_PageUp])
         self._add("next_todo", "Next &not done", self.next_not_done, "Document", "Shift+N")
+        self._add("goto", "&Go to document…", self.go_to_document, "Document", "Ctrl+L")
         self._menus["Document"].addSeparator()
         self._add("done", "Mark &done", lambda: self.set_status("done"), "Document", key.Key_D)
         self._add("done_next", "Mark done and go to next not done", self.done_and_next, "Document", "Ctrl+Return")
@@ -483,6 +486,44 @@ class MainWindow(QMainWindow):
         row = self.doc_model.row_of(self.session.doc_id) if self.session.doc_id is not None else None
         row = 0 if row is None else max(0, min(n - 1, row + direction))
         self.open_document(self.doc_model.doc_id(row))
+
+    def _last_doc_key(self) -> str:
+        import hashlib
+
+        digest = hashlib.sha1(str(self.project.path.resolve()).encode()).hexdigest()[:12]
+        return f"last_document/{digest}/{self.annotator}"
+
+    def _remembered_document(self) -> int | None:
+        """The document this annotator had open when they last closed this project."""
+        value = user_settings.settings().value(self._last_doc_key())
+        try:
+            doc_id = int(value) if value is not None else None
+        except (TypeError, ValueError):
+            return None
+        return doc_id if doc_id is not None and self.doc_model.row_of(doc_id) is not None else None
+
+    def go_to_document(self) -> None:
+        """Ask for a document id and open it."""
+        from PySide6.QtWidgets import QInputDialog
+
+        ids = self.project.document_ids()
+        if not ids:
+            return
+        current = self.session.doc_id or ids[0]
+        doc_id, ok = QInputDialog.getInt(self, "Go to document", f"Document id ({ids[0]}–{ids[-1]}):", current,
+                                         ids[0], ids[-1])
+        if not ok:
+            return
+        if doc_id not in set(ids):
+            self.statusBar().showMessage(f"No document {doc_id}", 5000)
+            return
+        if self.doc_model.row_of(doc_id) is None:  # filtered out: show everything again
+            self.search.clear()
+            for w in (self.state_filter, self.source_filter, self.sugg_filter):
+                w.setCurrentIndex(0)
+            self.apply_filters()
+        self.open_document(doc_id)
+        self.view.setFocus()
 
     def _first_not_done(self, after: int | None = None) -> int | None:
         ids = self.doc_model.ids()

@@ -428,3 +428,28 @@ def test_main_window_keyboard_only_span_with_token_caret(qtbot, window: MainWind
     assert ("entities", *find(TEXT_A, "Rusia"), "ORG") in stored(demo_project)
     keys(qtbot, window, Qt.Key.Key_Escape)
     assert window.session.selected is None and window.session.caret is None
+
+
+def test_main_window_reopens_the_last_document_of_this_annotator(qtbot, demo_path):
+    with Project(demo_path) as p:
+        win = MainWindow(p, "ani")
+        qtbot.addWidget(win)
+        win.open_document(3)
+        win.close()
+        again = MainWindow(p, "ani")
+        qtbot.addWidget(again)
+        assert again.session.doc_id == 3
+        other = MainWindow(p, "budi")  # another annotator starts at their own first document
+        qtbot.addWidget(other)
+        assert other.session.doc_id == 1
+
+
+def test_main_window_go_to_document_clears_filters_that_hide_it(qtbot, window: MainWindow, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    window.search.setText("Prabowo")
+    window.apply_filters()
+    assert window.doc_model.ids() == [2]
+    monkeypatch.setattr(QInputDialog, "getInt", staticmethod(lambda *a, **k: (3, True)))
+    window.go_to_document()
+    assert window.session.doc_id == 3 and window.doc_model.ids() == [1, 2, 3]
