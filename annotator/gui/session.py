@@ -729,11 +729,23 @@ class Session(QObject):
         if key[0] == SPAN:
             logical = key[1]
             span = self.spans[logical]
-            ok = self._push(
-                f"Resize {span.label} to “{self._short(start, end)}”",
-                lambda: self._p_update_span(logical, start, end, span.label),
-                lambda: self._p_update_span(logical, span.start, span.end, span.label),
-            )
+            # suggestions the wider span now covers are decided with it (as when creating one)
+            covered = [g for g in self._overlapping_suggestions(span.layer, start, end)
+                       if not (self.suggestions[g].start < span.end and span.start < self.suggestions[g].end)]
+
+            def do() -> Change:
+                change = Change()
+                for g in covered:
+                    change.extend(self._p_reject(g))
+                return change.extend(self._p_update_span(logical, start, end, span.label))
+
+            def undo() -> Change:
+                change = self._p_update_span(logical, span.start, span.end, span.label)
+                for g in covered:
+                    change.extend(self._p_unreject(g))
+                return change
+
+            ok = self._push(f"Resize {span.label} to “{self._short(start, end)}”", do, undo)
             if ok:
                 self.select(key)
             return key if ok else None

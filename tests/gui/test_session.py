@@ -269,3 +269,27 @@ def test_session_failed_write_is_reported_and_leaves_no_undo_step(session: Sessi
     assert messages and messages[-1].startswith("Not saved")
     assert session.undo_stack.count() == 0
     assert not session.suggestions  # re-read from the store
+
+
+def test_session_edits_spans_loaded_from_the_store(demo_project: Project, qapp):
+    from annotator.core.model import Span
+
+    s, e = find(TEXT_A, "Sergei Shoigu")
+    demo_project.add_span(1, Span(s, e, "PER", note="checked"), "ani")
+    session = Session(demo_project, "ani")
+    session.open_document(1)
+    (key,) = [k for k in session.ordered_keys() if k[0] == SPAN]
+    session.relabel(key, "ORG")
+    session.reject(key)  # delete
+    assert stored(demo_project) == set()
+    session.undo_stack.undo()
+    session.undo_stack.undo()
+    assert stored(demo_project) == {("entities", s, e, "PER")}
+    assert demo_project.spans(1, "ani")[0].note == "checked"
+    rusia = sugg_key(session, "Rusia")
+    session.move_boundary(key, "start", -1)
+    assert stored(demo_project) == {("entities", *find(TEXT_A, "Rusia Sergei Shoigu"), "PER")}
+    assert demo_project.suggestion_decisions(1, "ani") == {rusia[1]: "rejected"}  # covered now
+    assert rusia[1] not in session.suggestions
+    session.undo_stack.undo()
+    assert rusia[1] in session.suggestions and demo_project.suggestion_decisions(1, "ani") == {}
