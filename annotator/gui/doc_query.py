@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from annotator.core.model import STATES, Span
 from annotator.store import Project
 
-#: Above this many full-text matches the list is in document order, not ranked.
+#: Above this many matches (after the other filters) the list is in document order, not ranked.
 RANK_LIMIT = 5000
 
 
@@ -29,10 +29,6 @@ def document_ids(project: Project, annotator: str, *, query: str | None = None, 
     if not query:
         return project.filter_documents(annotator, state=state, source=source, has_suggestions=has_suggestions), False
     q = project.db.quote_fts(query)
-    hits = project.conn.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", (q,)).fetchone()[0]
-    if hits <= RANK_LIMIT:
-        return project.filter_documents(annotator, query=query, state=state, source=source,
-                                        has_suggestions=has_suggestions), True
     where = ["documents_fts MATCH :q"]
     args: dict[str, Any] = {"q": q, "a": annotator}
     sql = "SELECT f.rowid FROM documents_fts f"
@@ -50,7 +46,11 @@ def document_ids(project: Project, annotator: str, *, query: str | None = None, 
         cond = "EXISTS (SELECT 1 FROM suggestions g WHERE g.document_id = f.rowid)"
         where.append(cond if has_suggestions else f"NOT {cond}")
     sql += " WHERE " + " AND ".join(where) + " ORDER BY f.rowid"
-    return [r[0] for r in project.conn.execute(sql, args)], False
+    ids = [r[0] for r in project.conn.execute(sql, args)]
+    if len(ids) <= RANK_LIMIT:  # few enough to rank: best matches first
+        return project.filter_documents(annotator, query=query, state=state, source=source,
+                                        has_suggestions=has_suggestions), True
+    return ids, False
 
 
 class SpanRow(NamedTuple):
