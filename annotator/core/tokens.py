@@ -39,10 +39,12 @@ class _Rules:
         self.specials.update(data["special_multi"])
 
     def find_prefix(self, s: str) -> int:
+        """Length of the prefix spaCy would split off ``s`` (0 for none)."""
         m = self.prefix_search(s)
         return (m.end() - m.start()) if m else 0
 
     def find_suffix(self, s: str) -> int:
+        """Length of the suffix spaCy would split off ``s`` (0 for none)."""
         m = self.suffix_search(s)
         return (m.end() - m.start()) if m else 0
 
