@@ -35,7 +35,7 @@ class Change:
     """What one store operation changed in the open document's items."""
 
     removed: list[Key] = field(default_factory=list)
-    added: list[Span | tuple[Key, Span]] = field(default_factory=list)
+    added: list[tuple[Key, Span | SpanRow]] = field(default_factory=list)
 
     def extend(self, other: Change) -> Change:
         """Append ``other`` (keeps order: later changes win)."""
@@ -253,7 +253,7 @@ class Session(QObject):
         if key is not None:
             item = self.item_for(key)
             assert item is not None
-            self.set_active(item.layer, item.label, quiet=True)
+            self.set_active(item.layer, item.label)
             if self.caret is not None:  # the caret continues from the selection from now on
                 self.caret = None
                 self.caretChanged.emit(None)
@@ -307,7 +307,7 @@ class Session(QObject):
         self.select(key)
         return key
 
-    def set_active(self, layer: str, label: str | None = None, *, quiet: bool = False) -> None:
+    def set_active(self, layer: str, label: str | None = None) -> None:
         """Make ``layer`` (and ``label`` of it) the ones new spans get."""
         lay = self.schema.layer(layer)
         if label is not None:
@@ -360,17 +360,18 @@ class Session(QObject):
         self._publish(change)
 
     def _publish(self, change: Change) -> None:
-        removed = list(change.removed)
+        # the in-memory dicts are the truth after the change: report each touched key once, as it ends up
+        touched = dict.fromkeys([*change.removed, *(key for key, _span in change.added)])
+        removed: list[Key] = []
         added: list[Item] = []
-        for entry in change.added:
-            key, span = entry if isinstance(entry, tuple) else (None, entry)
-            assert key is not None
-            added.append(self._make_item(key, span))
-        for key in removed:
+        for key in touched:
+            item = self.item_for(key)
             self._order_remove(key)
-        for entry in change.added:
-            key, span = entry  # type: ignore[misc]
-            self._order_add(key, span)
+            if item is None:
+                removed.append(key)
+            else:
+                added.append(item)
+                self._order_add(key, self.spans[key[1]] if key[0] == SPAN else self.suggestions[key[1]])
         self.itemsChanged.emit(removed, added)
         if self.selected is not None and self.item_for(self.selected) is None:
             self.selected = None
