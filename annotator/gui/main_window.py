@@ -411,7 +411,7 @@ class MainWindow(QMainWindow):
         s.docLabelsChanged.connect(self._on_doc_labels_changed)
         s.caretChanged.connect(self._on_caret_changed)
         self.view.selectionMade.connect(self._on_text_selected)
-        self.view.itemClicked.connect(self.session.select)
+        self.view.itemClicked.connect(self._on_item_clicked)
         self.view.boundaryDragged.connect(self._on_boundary_dragged)
         self.view.contextMenuRequested.connect(self._item_menu)
         self.palette.labelChosen.connect(self._on_palette_label)
@@ -632,8 +632,10 @@ class MainWindow(QMainWindow):
             if item is not None:
                 what = "suggestion" if item.is_suggestion else "span"
                 score = f", score {item.score:.2f}" if item.score is not None else ""
+                hint = (" — click again or Enter to accept, X to reject" if item.is_suggestion
+                        else " — a number relabels, Shift+←/→ resizes, X deletes")
                 self.statusBar().showMessage(
-                    f"{item.label} {what} “{self.session.span_text(key)[:60]}” ({item.origin}{score})", 5000)
+                    f"{item.label} {what} “{self.session.span_text(key)[:60]}” ({item.origin}{score}){hint}", 6000)
 
     def _on_caret_changed(self, caret: tuple[int, int] | None) -> None:
         to16 = self.session.map.to_utf16
@@ -686,6 +688,14 @@ class MainWindow(QMainWindow):
             s.create_span(self._cp(start16), self._cp(end16), exact=exact)
         except AnnotatorError as exc:
             self.statusBar().showMessage(str(exc), 6000)
+
+    def _on_item_clicked(self, key: Key | None) -> None:
+        """A click selects; a click on the selected suggestion accepts it."""
+        s = self.session
+        if key is not None and key == s.selected and key[0] == SUGGESTION:
+            s.accept(key)
+        else:
+            s.select(key)
 
     def _on_boundary_dragged(self, key: Key, which: str, pos16: int, exact: bool) -> None:
         s = self.session

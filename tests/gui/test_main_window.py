@@ -453,3 +453,23 @@ def test_main_window_go_to_document_clears_filters_that_hide_it(qtbot, window: M
     monkeypatch.setattr(QInputDialog, "getInt", staticmethod(lambda *a, **k: (3, True)))
     window.go_to_document()
     assert window.session.doc_id == 3 and window.doc_model.ids() == [1, 2, 3]
+
+
+def test_main_window_click_twice_on_a_suggestion_accepts_it(qtbot, window: MainWindow, demo_project: Project):
+    s, e = find(TEXT_A, "Moskwa")
+    pos = point_of(window, TEXT_A, s + 2)
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert stored(demo_project) == set() and "click again" in window.statusBar().currentMessage()
+    qtbot.wait(600)  # two separate clicks, not a double click
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert stored(demo_project) == {("entities", s, e, "LOC")}
+    assert demo_project.spans(1, "ani")[0].origin == "rule:test"
+
+
+def test_main_window_double_click_on_a_suggestion_accepts_it(qtbot, window: MainWindow, demo_project: Project):
+    s, e = find(TEXT_A, "Moskwa")
+    pos = point_of(window, TEXT_A, s + 2)
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert stored(demo_project) == {("entities", s, e, "LOC")}
+    assert demo_project.suggestion_decisions(1, "ani") != {}
