@@ -473,3 +473,16 @@ def test_main_window_double_click_on_a_suggestion_accepts_it(qtbot, window: Main
     qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     assert stored(demo_project) == {("entities", s, e, "LOC")}
     assert demo_project.suggestion_decisions(1, "ani") != {}
+
+
+def test_main_window_every_action_is_committed_at_once(qtbot, window: MainWindow, demo_path):
+    assert not window.view.isUndoRedoEnabled() and not window.view.document().isUndoRedoEnabled()
+    with Project(demo_path) as other:  # a second connection sees only committed data
+        keys(qtbot, window, Qt.Key.Key_Right, Qt.Key.Key_Return)
+        assert [s.label for s in other.spans(1, "ani")] == ["PER"]
+        keys(qtbot, window, Qt.Key.Key_Left, Qt.Key.Key_3)
+        assert [s.label for s in other.spans(1, "ani")] == ["LOC"]
+        keys(qtbot, window, Qt.Key.Key_D)
+        assert other.status(1, "ani") == "done"
+        actions = [e["action"] for e in other.events(1, "ani")]
+        assert actions[-3:] == ["accept_suggestion", "update_span", "set_status"]
