@@ -110,7 +110,7 @@ def bench_article(tmp: Path, n_tokens: int, n_spans: int, edits: int) -> dict[st
         p.add_spans(doc_id, human, "bench", validate=False)
         p.set_suggestions(doc_id, spans[1::2], suggester="bench", version="1", validate=False)
     project = Project(path)
-    win = MainWindow(project, "bench")
+    win = MainWindow(project, "bench", remember=False)  # leaves the user's settings alone
     win.resize(1400, 860)
     win.open_document(small)
     win.show()
@@ -289,7 +289,8 @@ def bench_startup(tmp: Path, runs: int = 3) -> dict[str, Any]:
         "from annotator.gui.app import run\n"
         f"run({str(path)!r}, annotator='bench', quit_after_ms=1500)\n"
     )
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(Path(__file__).resolve().parent.parent),
+               XDG_CONFIG_HOME=str(tmp / "config"))  # run() remembers layout: not in the user's settings
     shown = []
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", script, repr(time.time())], capture_output=True, text=True,

@@ -86,9 +86,11 @@ SuggestFn = Callable[..., Any]
 class MainWindow(QMainWindow):
     """The main window for one project and one annotator."""
 
-    def __init__(self, project: Project, annotator: str, *, theme_name: str = "light",
+    def __init__(self, project: Project, annotator: str, *, theme_name: str = "light", remember: bool = True,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: read and write user settings (last document, layout); off for screenshots
+        self.remember = remember
         self.project = project
         self.annotator = annotator
         self.session = Session(project, annotator, self)
@@ -130,7 +132,8 @@ class MainWindow(QMainWindow):
         self.answers.commit_all()
         with paused_gc():
             self.session.open_document(doc_id)
-        user_settings.settings().setValue(self._last_doc_key(), doc_id)
+        if self.remember:
+            user_settings.settings().setValue(self._last_doc_key(), doc_id)
         row = self.doc_model.row_of(doc_id)
         if row is not None:
             with QSignalBlocker(self.doc_table.selectionModel()):
@@ -495,6 +498,8 @@ class MainWindow(QMainWindow):
 
     def _remembered_document(self) -> int | None:
         """The document this annotator had open when they last closed this project."""
+        if not self.remember:
+            return None
         value = user_settings.settings().value(self._last_doc_key())
         try:
             doc_id = int(value) if value is not None else None
@@ -1104,6 +1109,11 @@ class MainWindow(QMainWindow):
         if not self._shown_once:
             self._shown_once = True
             self.view.setFocus()
+            if not (self.remember and user_settings.settings().contains("window/splitter")):
+                # first start: side panels take about a quarter each, the article the rest
+                w = max(self.splitter.width(), 900)
+                left, right = max(240, int(w * 0.24)), max(280, int(w * 0.24))
+                self.splitter.setSizes([left, w - left - right, right])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Nothing to save (every change is stored at once); record time, stop work."""
@@ -1113,9 +1123,10 @@ class MainWindow(QMainWindow):
         if self.task is not None and self.task.is_running:
             # work checks should_cancel between steps; an import of spaCy cannot be interrupted
             self.task.shutdown(60000)
-        s = user_settings.settings()
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/splitter", self.splitter.saveState())
+        if self.remember:
+            s = user_settings.settings()
+            s.setValue("window/geometry", self.saveGeometry())
+            s.setValue("window/splitter", self.splitter.saveState())
         super().closeEvent(event)
         if self.owns_project:
             self.project.close()

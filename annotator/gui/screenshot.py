@@ -24,7 +24,7 @@ def render_screenshot(project_path: str | Path, out: str | Path, *, document: in
     project = Project(project_path, create=False)
     try:
         name = annotator or next((a for a in project.annotators() if a != "gold"), "annotator")
-        window = MainWindow(project, name, theme_name=theme_name)
+        window = MainWindow(project, name, theme_name=theme_name, remember=False)  # reads and writes no settings
         window.resize(*size)
         if document is not None:
             if document not in project.document_ids():

@@ -68,4 +68,5 @@ def test_app_screenshot_command_writes_png(qapp, demo_path, tmp_path):
                  "--size", "1000x700"]) == 0
     img = QImage(str(out))
     assert (img.width(), img.height()) == (1000, 700)
+    assert user_settings.settings().allKeys() == []  # a screenshot remembers nothing
     assert main(["screenshot", str(demo_path), "--document", "99", "--out", str(out)]) == 1
