@@ -7,6 +7,8 @@ them with the session's ``Utf16Map``.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -60,6 +62,7 @@ class ArticleView(QPlainTextEdit):
         self.theme = theme
         self.selected: Key | None = None
         self.caret16: tuple[int, int] | None = None
+        self._search_hits: list[tuple[int, int]] = []  # UTF-16, sorted: the list's search words in this text
         self._drag: tuple[Key, str] | None = None
         self._drag_pos: int | None = None
 
@@ -82,6 +85,15 @@ class ArticleView(QPlainTextEdit):
         self.theme = theme
         self.highlighter.set_theme(theme)
         self.viewport().update()
+
+    def set_search_hits(self, hits: list[tuple[int, int]]) -> None:
+        """Frame these UTF-16 ranges (the document list's search words)."""
+        self._search_hits = sorted(hits)
+        self.viewport().update()
+
+    def search_hits(self) -> list[tuple[int, int]]:
+        """The framed search hits (tests)."""
+        return list(self._search_hits)
 
     def set_caret(self, span16: tuple[int, int] | None) -> None:
         """Show the keyboard's token caret (a dotted frame) and scroll to it."""
@@ -227,6 +239,8 @@ class ArticleView(QPlainTextEdit):
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_cues(painter, event.rect().bottom())
+        if self._search_hits:
+            self._paint_search_hits(painter, event.rect().bottom())
         item = self.highlighter.item(self.selected) if self.selected else None
         if item is None and self.caret16 is not None:
             pen = QPen(QColor(self.theme.highlight))
@@ -252,6 +266,20 @@ class ArticleView(QPlainTextEdit):
             for r in self.range_rects(start, end):
                 painter.drawRoundedRect(r.adjusted(-1.5, 0.5, 1.5, -0.5), 3, 3)
         painter.end()
+
+    def _paint_search_hits(self, painter: QPainter, bottom: int) -> None:
+        first = self.firstVisibleBlock().position()
+        last_block = self.cursorForPosition(QPoint(0, bottom)).block()
+        last = last_block.position() + last_block.length()
+        pen = QPen(QColor("#E69F00"))
+        pen.setWidthF(2.0)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        i = bisect_left(self._search_hits, (first,))
+        while i < len(self._search_hits) and self._search_hits[i][0] < last:
+            for r in self.range_rects(*self._search_hits[i]):
+                painter.drawRoundedRect(r.adjusted(-1, -1, 1, 1), 2, 2)
+            i += 1
 
     def _paint_cues(self, painter: QPainter, bottom: int) -> None:
         """Accepted cue spans get a 2 px underline in their colour, drawn here

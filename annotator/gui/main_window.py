@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import importlib.util
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -463,11 +464,23 @@ class MainWindow(QMainWindow):
             if row is not None:
                 with QSignalBlocker(self.doc_table.selectionModel()):
                     self.doc_table.selectRow(row)
+        self._show_search_hits()
         n = self.doc_model.rowCount()
         if self.search.text().strip() or any(
                 w.currentData() is not None for w in (self.state_filter, self.source_filter, self.sugg_filter)):
             order = " (best first)" if self.doc_model.ranked else ""
             self.statusBar().showMessage(f"{n:,} document{'s' if n != 1 else ''} match{order}", 4000)
+
+    def _show_search_hits(self) -> None:
+        """Frame the search box's words in the open article (whole words, any case)."""
+        words = [w.strip('"\'') for w in self.search.text().split()]
+        words = [w for w in words if w and w.upper() not in ("AND", "OR", "NOT")]
+        if not words or self.session.doc_id is None:
+            self.view.set_search_hits([])
+            return
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+        to16 = self.session.map.to_utf16
+        self.view.set_search_hits([(to16(m.start()), to16(m.end())) for m in pattern.finditer(self.session.text)])
 
     def _search_entered(self) -> None:
         self.apply_filters()
@@ -582,6 +595,7 @@ class MainWindow(QMainWindow):
         self.title_label.setText(doc.title or "(untitled)")
         self._show_meta(doc)
         self.answers.load(self.session.answers(), self.session.entity_texts())
+        self._show_search_hits()
         self.statusBar().showMessage(
             f"Document {doc_id}: {len(self.session.spans)} spans, {len(self.session.suggestions)} suggestions", 4000)
         row = self.doc_model.row_of(doc_id)

@@ -486,3 +486,16 @@ def test_main_window_every_action_is_committed_at_once(qtbot, window: MainWindow
         assert other.status(1, "ani") == "done"
         actions = [e["action"] for e in other.events(1, "ani")]
         assert actions[-3:] == ["accept_suggestion", "update_span", "set_status"]
+
+
+def test_main_window_search_words_are_framed_in_the_article(qtbot, window: MainWindow):
+    window.search.setText("shoigu")
+    window.apply_filters()
+    assert window.doc_model.ids() == [1]
+    u = window.session.map.to_utf16
+    expected = [(u(s), u(s) + 6) for s in (TEXT_A.index("Shoigu"), TEXT_A.index("Shoigu", 70))]
+    assert window.view.search_hits() == expected
+    window.view.grab()  # paints the frames without error
+    window.search.setText("")
+    window.apply_filters()
+    assert window.view.search_hits() == []
