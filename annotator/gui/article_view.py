@@ -72,7 +72,11 @@ class ArticleView(QPlainTextEdit):
         """Show ``text`` with ``items`` highlighted."""
         self.selected = None
         self._drag = None
-        self.setPlainText(text)
+        self.caret16 = None
+        self._search_hits = []
+        # Qt folds "\r\n" into one paragraph break, which would shift every offset after it:
+        # show a carriage return as a space instead (same length, same offsets)
+        self.setPlainText(text.replace("\r", " ") if "\r" in text else text)
         self.highlighter.set_items(items)
 
     def update_items(self, removed: list[Key], added: list[Item]) -> None:

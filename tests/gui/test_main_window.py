@@ -499,3 +499,19 @@ def test_main_window_search_words_are_framed_in_the_article(qtbot, window: MainW
     window.search.setText("")
     window.apply_filters()
     assert window.view.search_hits() == []
+
+
+def test_main_window_carriage_returns_do_not_shift_offsets(qtbot, demo_project: Project):
+    from annotator.core.model import Document
+
+    text = "Baris satu\r\nJokowi 🇮🇩 bertemu Prabowo.\r\n"
+    doc_id, _ = demo_project.add_document(Document(text, title="CRLF"))
+    win = MainWindow(demo_project, "ani")
+    qtbot.addWidget(win)
+    win.show()
+    win.open_document(doc_id)
+    assert win.view.document().characterCount() - 1 == win.session.map.length_utf16
+    s, e = find(text, "Prabowo")
+    drag_select(qtbot, win, s, e)
+    assert [sp.key for sp in demo_project.spans(doc_id, "ani")] == [("entities", s, e, "PER")]
+    win.close()
