@@ -223,8 +223,21 @@ class MainWindow(QMainWindow):
         cv.addWidget(self.view, 1)
         self.legend = QLabel()
         self.legend.setTextFormat(Qt.TextFormat.RichText)
-        self.legend.setWordWrap(True)
-        cv.addWidget(self.legend)
+        self.legend.setWordWrap(False)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.legend, 1)
+        # the document actions for the mouse (each also has a key and a menu entry)
+        self.nav_buttons: dict[str, QPushButton] = {}
+        for name, text, tip in (("prev", "◀", "Previous document (P, PageUp)"),
+                                ("skip", "Skip", "Mark skipped (S)"),
+                                ("done", "Done ✓ and next", "Mark done and go to the next not done (Ctrl+Return)"),
+                                ("next", "▶", "Next document (N, PageDown)")):
+            b = QPushButton(text)
+            b.setToolTip(tip)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.nav_buttons[name] = b
+            bottom.addWidget(b)
+        cv.addLayout(bottom)
 
         # right: palette, document questions, span list
         right = QWidget()
@@ -241,6 +254,7 @@ class MainWindow(QMainWindow):
         qbox.layout().setContentsMargins(2, 2, 2, 2)
         rv.addWidget(qbox)
         sbox = QGroupBox("Spans")
+        self.span_box = sbox
         sl = QVBoxLayout(sbox)
         sl.setContentsMargins(2, 2, 2, 2)
         self.span_model = SpanListModel(
@@ -422,6 +436,10 @@ class MainWindow(QMainWindow):
         self.palette.layerChosen.connect(lambda layer: self.session.set_active(layer))
         self.answers.answerChanged.connect(self._on_answer)
         self.doc_table.selectionModel().currentRowChanged.connect(self._on_doc_row)
+        self.nav_buttons["prev"].clicked.connect(lambda: self.step_document(-1))
+        self.nav_buttons["next"].clicked.connect(lambda: self.step_document(1))
+        self.nav_buttons["skip"].clicked.connect(lambda: self.set_status("skipped"))
+        self.nav_buttons["done"].clicked.connect(self.done_and_next)
         self.span_table.clicked.connect(lambda idx: self.session.select(self.span_model.key(idx.row())))
         self.span_table.selectionModel().currentRowChanged.connect(
             lambda cur, _prev: self.session.select(self.span_model.key(cur.row())) if cur.isValid() else None)
@@ -596,6 +614,7 @@ class MainWindow(QMainWindow):
         self._show_meta(doc)
         self.answers.load(self.session.answers(), self.session.entity_texts())
         self._show_search_hits()
+        self._update_span_box()
         self.statusBar().showMessage(
             f"Document {doc_id}: {len(self.session.spans)} spans, {len(self.session.suggestions)} suggestions", 4000)
         row = self.doc_model.row_of(doc_id)
@@ -621,11 +640,16 @@ class MainWindow(QMainWindow):
         layer = self.session.active_layer
         label = self.session.active_label[layer]
         self.legend.setText(
-            f"<span style='color:{muted}'>New spans: <b>{layer} / {label}</b> · select text to add · "
-            "Enter accept · X reject · Shift+←/→ resize · F1 all keys</span>"
+            f"<span style='color:{muted}'>New spans: <b>{layer} / {label}</b> · Enter accept · X reject · "
+            "F1 every key</span>"
         )
 
+    def _update_span_box(self) -> None:
+        n_spans, n_sugg = len(self.session.spans), len(self.session.suggestions)
+        self.span_box.setTitle(f"Spans ({n_spans:,} · {n_sugg:,} suggested)" if n_sugg else f"Spans ({n_spans:,})")
+
     def _on_items_changed(self, removed: list[Key], added: list[Item]) -> None:
+        self._update_span_box()
         self.view.update_items(removed, added)
         if len(removed) + len(added) > 300:  # accept-all: one reset beats thousands of row signals
             self.span_model.set_items(self.session.text, self.session.items(), presorted=True)

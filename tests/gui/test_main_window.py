@@ -515,3 +515,18 @@ def test_main_window_carriage_returns_do_not_shift_offsets(qtbot, demo_project: 
     drag_select(qtbot, win, s, e)
     assert [sp.key for sp in demo_project.spans(doc_id, "ani")] == [("entities", s, e, "PER")]
     win.close()
+
+
+def test_main_window_document_buttons_for_the_mouse(qtbot, window: MainWindow, demo_project: Project):
+    assert window.span_box.title() == "Spans (0 · 5 suggested)"
+    qtbot.mouseClick(window.nav_buttons["next"], Qt.MouseButton.LeftButton)
+    assert window.session.doc_id == 2
+    qtbot.mouseClick(window.nav_buttons["skip"], Qt.MouseButton.LeftButton)
+    assert demo_project.status(2, "ani") == "skipped"
+    qtbot.mouseClick(window.nav_buttons["prev"], Qt.MouseButton.LeftButton)
+    assert window.session.doc_id == 1
+    qtbot.mouseClick(window.nav_buttons["done"], Qt.MouseButton.LeftButton)
+    assert demo_project.status(1, "ani") == "done" and window.session.doc_id == 3
+    window.open_document(1)
+    window.session.accept_all()
+    assert window.span_box.title() == "Spans (5)"
