@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -224,6 +225,8 @@ class MainWindow(QMainWindow):
         self.legend = QLabel()
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setWordWrap(False)
+        # a hint line: may be clipped, must never widen the article's column
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bottom = QHBoxLayout()
         bottom.addWidget(self.legend, 1)
         # the document actions for the mouse (each also has a key and a menu entry)
@@ -640,8 +643,7 @@ class MainWindow(QMainWindow):
         layer = self.session.active_layer
         label = self.session.active_label[layer]
         self.legend.setText(
-            f"<span style='color:{muted}'>New spans: <b>{layer} / {label}</b> · Enter accept · X reject · "
-            "F1 every key</span>"
+            f"<span style='color:{muted}'>New spans: <b>{layer} / {label}</b> · F1: every key</span>"
         )
 
     def _update_span_box(self) -> None:
