@@ -15,16 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -34,13 +31,10 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QSplitter,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -48,10 +42,13 @@ from PySide6.QtWidgets import (
 from annotator.core.errors import AnnotatorError
 from annotator.gui import settings as user_settings
 from annotator.gui.article_view import ArticleView
+from annotator.gui.dialogs import ShortcutsDialog
+from annotator.gui.document_panel import DocumentPanel
 from annotator.gui.highlight import SPAN, SUGGESTION, Item, Key
-from annotator.gui.models import STATE_TEXT, DocumentTableModel, SpanListModel
+from annotator.gui.models import STATE_TEXT, SpanListModel
 from annotator.gui.panels import AnswerPanel, LabelPalette
 from annotator.gui.session import Session
+from annotator.gui.task_bar import TaskBar
 from annotator.gui.themes import apply_theme, theme
 from annotator.gui.workers import Task
 from annotator.store import Project
@@ -97,7 +94,6 @@ class MainWindow(QMainWindow):
         self.annotator = annotator
         self.session = Session(project, annotator, self)
         self.theme = theme(theme_name)
-        self.task: Task | None = None
         #: replaces ``annotator.nlp.suggest.suggest_project`` (tests, other suggesters)
         self.suggest_function: SuggestFn | None = None
         self._menus: dict[str, QMenu] = {}
@@ -107,16 +103,14 @@ class MainWindow(QMainWindow):
         self._shown_once = False
         #: close the project with the window (a window opened by File > Open owns its project)
         self.owns_project = False
-        self._closing = False
         self.setWindowTitle(f"{project.path.name} — annotator ({annotator})")
         self._build_widgets()
         self._build_actions()
         self._connect()
         self.resize(1400, 860)
-        self._update_progress()
-        if self.doc_model.rowCount() > 0:
+        if self.documents.model.rowCount() > 0:
             last = self._remembered_document()
-            self.open_document(last or self._first_not_done() or self.doc_model.doc_id(0))
+            self.open_document(last or self.documents.first_not_done() or self.documents.model.doc_id(0))
 
     # -- public API ------------------------------------------------------------
 
@@ -136,73 +130,13 @@ class MainWindow(QMainWindow):
             self.session.open_document(doc_id)
         if self.remember:
             user_settings.settings().setValue(self._last_doc_key(), doc_id)
-        row = self.doc_model.row_of(doc_id)
-        if row is not None:
-            with QSignalBlocker(self.doc_table.selectionModel()):
-                self.doc_table.selectRow(row)
-            self.doc_table.scrollTo(self.doc_model.index(row, 0))
+        self.documents.show_document(doc_id)
 
     # -- construction ------------------------------------------------------------
 
     def _build_widgets(self) -> None:
         schema = self.project.schema
-        # left: search, filters, progress, documents
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(8, 8, 4, 8)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search title and text (Ctrl+F)")
-        self.search.setClearButtonEnabled(True)
-        lv.addWidget(self.search)
-        filters = QGridLayout()
-        filters.setSpacing(4)
-        self.state_filter = QComboBox()
-        self.state_filter.addItem("Any status", None)
-        for s, t in STATE_TEXT.items():
-            self.state_filter.addItem(t.capitalize(), s)
-        self.source_filter = QComboBox()
-        self._fill_sources()
-        self.sugg_filter = QComboBox()
-        self.sugg_filter.addItem("With or without suggestions", None)
-        self.sugg_filter.addItem("With suggestions", True)
-        self.sugg_filter.addItem("Without suggestions", False)
-        for w in (self.state_filter, self.source_filter, self.sugg_filter):
-            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            w.setMinimumContentsLength(6)
-        self.state_filter.setToolTip("Filter by your status")
-        self.source_filter.setToolTip("Filter by outlet")
-        self.sugg_filter.setToolTip("Filter by machine suggestions")
-        filters.addWidget(self.state_filter, 0, 0)
-        filters.addWidget(self.source_filter, 0, 1)
-        filters.addWidget(self.sugg_filter, 1, 0, 1, 2)
-        lv.addLayout(filters)
-        prow = QHBoxLayout()
-        self.progress_label = QLabel()
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setTextVisible(False)
-        self.progress_bar.setFixedHeight(8)
-        prow.addWidget(self.progress_label)
-        prow.addWidget(self.progress_bar, 1)
-        lv.addLayout(prow)
-        self.doc_model = DocumentTableModel(self.project, self.annotator, self)
-        self.doc_table = QTableView()
-        self.doc_table.setModel(self.doc_model)
-        self.doc_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.doc_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.doc_table.verticalHeader().hide()
-        self.doc_table.verticalHeader().setDefaultSectionSize(24)
-        self.doc_table.setAlternatingRowColors(True)
-        self.doc_table.setShowGrid(False)
-        self.doc_table.setWordWrap(False)
-        hh = self.doc_table.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        hh.setStretchLastSection(False)
-        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((0, 36), (2, 100), (3, 80), (4, 78)):
-            self.doc_table.setColumnWidth(col, width)
-        self.doc_table.setColumnHidden(3, True)  # the date is in the tooltip and the article header
-        self.doc_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        lv.addWidget(self.doc_table, 1)
+        self.documents = DocumentPanel(self.project, self.annotator)
 
         # centre: title, metadata, article
         centre = QWidget()
@@ -278,7 +212,7 @@ class MainWindow(QMainWindow):
         rv.addWidget(sbox, 1)
 
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
+        split.addWidget(self.documents)
         split.addWidget(centre)
         split.addWidget(right)
         split.setStretchFactor(0, 0)
@@ -291,14 +225,7 @@ class MainWindow(QMainWindow):
 
         # status bar: messages, background task progress and cancel
         sb = self.statusBar()
-        self.task_label = QLabel()
-        self.task_bar = QProgressBar()
-        self.task_bar.setFixedWidth(180)
-        self.task_cancel = QPushButton("Cancel")
-        self.task_cancel.clicked.connect(self.cancel_task)
-        for w in (self.task_label, self.task_bar, self.task_cancel):
-            sb.addPermanentWidget(w)
-            w.hide()
+        self.tasks = TaskBar(sb, self)
         self.annotator_label = QLabel(f"Annotator: <b>{self.annotator}</b>")
         sb.addPermanentWidget(self.annotator_label)
 
@@ -438,7 +365,10 @@ class MainWindow(QMainWindow):
         self.palette.labelChosen.connect(self._on_palette_label)
         self.palette.layerChosen.connect(lambda layer: self.session.set_active(layer))
         self.answers.answerChanged.connect(self._on_answer)
-        self.doc_table.selectionModel().currentRowChanged.connect(self._on_doc_row)
+        self.documents.documentActivated.connect(self.open_document)
+        self.documents.searchSubmitted.connect(self._search_entered)
+        self.documents.filtersApplied.connect(self._on_filters_applied)
+        self.tasks.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.nav_buttons["prev"].clicked.connect(lambda: self.step_document(-1))
         self.nav_buttons["next"].clicked.connect(lambda: self.step_document(1))
         self.nav_buttons["skip"].clicked.connect(lambda: self.set_status("skipped"))
@@ -450,52 +380,24 @@ class MainWindow(QMainWindow):
         self._entities_timer.setSingleShot(True)
         self._entities_timer.setInterval(150)
         self._entities_timer.timeout.connect(lambda: self.answers.set_entities(self.session.entity_texts()))
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(250)
-        self._search_timer.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.search.returnPressed.connect(self._search_entered)
-        for w in (self.state_filter, self.source_filter, self.sugg_filter):
-            w.currentIndexChanged.connect(lambda _i: self.apply_filters())
 
     # -- documents -------------------------------------------------------------
 
-    def _fill_sources(self) -> None:
-        current = self.source_filter.currentData()
-        with QSignalBlocker(self.source_filter):
-            self.source_filter.clear()
-            self.source_filter.addItem("Any outlet", None)
-            for src in self.project.sources():
-                self.source_filter.addItem(src, src)
-            idx = self.source_filter.findData(current)
-            self.source_filter.setCurrentIndex(max(idx, 0))
-
     def apply_filters(self) -> None:
-        """Re-filter the document list from the search box and filter boxes."""
-        self._search_timer.stop()
-        self.doc_model.set_filter(
-            query=self.search.text().strip() or None,
-            state=self.state_filter.currentData(),
-            source=self.source_filter.currentData(),
-            has_suggestions=self.sugg_filter.currentData(),
-        )
+        """Re-filter the document list (search box and filter boxes)."""
+        self.documents.apply_filters()
+
+    def _on_filters_applied(self, n: int, filtered: bool, ranked: bool) -> None:
         if self.session.doc_id is not None:
-            row = self.doc_model.row_of(self.session.doc_id)
-            if row is not None:
-                with QSignalBlocker(self.doc_table.selectionModel()):
-                    self.doc_table.selectRow(row)
+            self.documents.show_document(self.session.doc_id)
         self._show_search_hits()
-        n = self.doc_model.rowCount()
-        if self.search.text().strip() or any(
-                w.currentData() is not None for w in (self.state_filter, self.source_filter, self.sugg_filter)):
-            order = " (best first)" if self.doc_model.ranked else ""
+        if filtered:
+            order = " (best first)" if ranked else ""
             self.statusBar().showMessage(f"{n:,} document{'s' if n != 1 else ''} match{order}", 4000)
 
     def _show_search_hits(self) -> None:
         """Frame the search box's words in the open article (whole words, any case)."""
-        words = [w.strip('"\'') for w in self.search.text().split()]
-        words = [w for w in words if w and w.upper() not in ("AND", "OR", "NOT")]
+        words = self.documents.search_words()
         if not words or self.session.doc_id is None:
             self.view.set_search_hits([])
             return
@@ -504,25 +406,17 @@ class MainWindow(QMainWindow):
         self.view.set_search_hits([(to16(m.start()), to16(m.end())) for m in pattern.finditer(self.session.text)])
 
     def _search_entered(self) -> None:
-        self.apply_filters()
-        if self.doc_model.rowCount():
-            self.open_document(self.doc_model.doc_id(0))
+        if self.documents.model.rowCount():
+            self.open_document(self.documents.model.doc_id(0))
             self.view.setFocus()
-
-    def _on_doc_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
-            self.open_document(self.doc_model.doc_id(current.row()))
 
     def step_document(self, direction: int) -> None:
         """Next or previous document of the list."""
         if self._typing():
             return
-        n = self.doc_model.rowCount()
-        if n == 0:
-            return
-        row = self.doc_model.row_of(self.session.doc_id) if self.session.doc_id is not None else None
-        row = 0 if row is None else max(0, min(n - 1, row + direction))
-        self.open_document(self.doc_model.doc_id(row))
+        doc_id = self.documents.neighbour(self.session.doc_id, direction)
+        if doc_id is not None:
+            self.open_document(doc_id)
 
     def _last_doc_key(self) -> str:
         import hashlib
@@ -539,7 +433,7 @@ class MainWindow(QMainWindow):
             doc_id = int(value) if value is not None else None
         except (TypeError, ValueError):
             return None
-        return doc_id if doc_id is not None and self.doc_model.row_of(doc_id) is not None else None
+        return doc_id if doc_id is not None and self.documents.model.row_of(doc_id) is not None else None
 
     def go_to_document(self) -> None:
         """Ask for a document id and open it."""
@@ -556,32 +450,16 @@ class MainWindow(QMainWindow):
         if doc_id not in set(ids):
             self.statusBar().showMessage(f"No document {doc_id}", 5000)
             return
-        if self.doc_model.row_of(doc_id) is None:  # filtered out: show everything again
-            self.search.clear()
-            for w in (self.state_filter, self.source_filter, self.sugg_filter):
-                w.setCurrentIndex(0)
-            self.apply_filters()
+        if self.documents.model.row_of(doc_id) is None:  # filtered out: show everything again
+            self.documents.clear_filters()
         self.open_document(doc_id)
         self.view.setFocus()
-
-    def _first_not_done(self, after: int | None = None) -> int | None:
-        ids = self.doc_model.ids()
-        if not ids:
-            return None
-        statuses = {d: s for (d, _a), s in self.project.statuses(self.annotator).items()}
-        start = 0
-        if after is not None and after in ids:
-            start = ids.index(after) + 1
-        for d in ids[start:] + ids[:start]:
-            if d != after and statuses.get(d, "todo") not in ("done", "skipped"):
-                return d
-        return None
 
     def next_not_done(self) -> None:
         """Go to the next document in the list not done or skipped (wrapping)."""
         if self._typing():
             return
-        nxt = self._first_not_done(self.session.doc_id)
+        nxt = self.documents.first_not_done(self.session.doc_id)
         if nxt is None:
             self.statusBar().showMessage("Every document in the list is done or skipped", 6000)
             return
@@ -599,12 +477,6 @@ class MainWindow(QMainWindow):
         if self.session.set_status("done"):
             self.next_not_done()
 
-    def _update_progress(self) -> None:
-        done, total = self.project.progress(self.annotator)
-        self.progress_label.setText(f"{done} of {total} done")
-        self.progress_bar.setRange(0, max(total, 1))
-        self.progress_bar.setValue(done)
-
     # -- session signals ---------------------------------------------------------
 
     def _on_document_opened(self, doc_id: int) -> None:
@@ -620,10 +492,7 @@ class MainWindow(QMainWindow):
         self._update_span_box()
         self.statusBar().showMessage(
             f"Document {doc_id}: {len(self.session.spans)} spans, {len(self.session.suggestions)} suggestions", 4000)
-        row = self.doc_model.row_of(doc_id)
-        if row is not None:
-            with QSignalBlocker(self.doc_table.selectionModel()):
-                self.doc_table.selectRow(row)
+        self.documents.show_document(doc_id)
 
     def _show_meta(self, doc: Any) -> None:
         muted = self.theme.muted
@@ -691,8 +560,7 @@ class MainWindow(QMainWindow):
                 f"{self.session.active_label[self.session.active_layer]}", 4000)
 
     def _on_status_changed(self, doc_id: int, _state: str) -> None:
-        self.doc_model.refresh_document(doc_id)
-        self._update_progress()
+        self.documents.refresh_document(doc_id)
         if doc_id == self.session.doc_id:
             self._show_meta(self.project.get_document(doc_id))
 
@@ -821,7 +689,7 @@ class MainWindow(QMainWindow):
         """Enter/Space: accept the selected suggestion, then select the next one."""
         if self._typing():
             return
-        if self.focusWidget() is self.doc_table:  # Enter in the list: go and annotate
+        if self.focusWidget() is self.documents.table:  # Enter in the list: go and annotate
             self.view.setFocus()
             return
         s = self.session
@@ -904,44 +772,7 @@ class MainWindow(QMainWindow):
 
     def run_task(self, fn: Callable[..., Any], name: str, on_done: Callable[[Any], None]) -> Task | None:
         """Run ``fn(report, should_cancel)`` off the GUI thread with progress and cancel."""
-        if self._closing:
-            return None
-        if self.task is not None and self.task.is_running:
-            self.statusBar().showMessage(f"Busy with {self.task.name}; wait or cancel it first", 5000)
-            return None
-        task = Task(fn, name, self)
-        self.task = task
-        self.task_label.setText(name.capitalize() + "…")
-        self.task_bar.setRange(0, 0)
-        for w in (self.task_label, self.task_bar, self.task_cancel):
-            w.show()
-
-        def progress(done: int, total: int, what: str) -> None:
-            self.task_bar.setRange(0, max(total, 1))
-            self.task_bar.setValue(done)
-            self.task_label.setText(f"{name.capitalize()}: {done:,} of {total:,}")
-
-        def ended() -> None:
-            for w in (self.task_label, self.task_bar, self.task_cancel):
-                w.hide()
-
-        task.progress.connect(progress)
-        task.finished.connect(on_done)
-        task.errored.connect(lambda msg, _tb: self._task_failed(name, msg))
-        task.cancelled.connect(lambda: self.statusBar().showMessage(f"{name.capitalize()} cancelled", 6000))
-        task.ended.connect(ended)
-        task.start()
-        return task
-
-    def _task_failed(self, name: str, message: str) -> None:
-        self.statusBar().showMessage(f"{name.capitalize()} failed: {message}", 10000)
-        QMessageBox.warning(self, f"{name.capitalize()} failed", message)
-
-    def cancel_task(self) -> None:
-        """Ask the running task to stop."""
-        if self.task is not None and self.task.is_running:
-            self.task.cancel()
-            self.task_label.setText("Cancelling…")
+        return self.tasks.run(fn, name, on_done)
 
     def _suggest_fn(self) -> SuggestFn | None:
         if self.suggest_function is not None:
@@ -1003,9 +834,9 @@ class MainWindow(QMainWindow):
         return self.run_task(job, "importing", self._import_done)
 
     def _import_done(self, report: Any) -> None:
-        self._fill_sources()
+        self.documents.fill_sources()
         self.apply_filters()
-        self._update_progress()
+        self.documents.update_progress()
         totals = report.totals()
         msg = f"Imported {totals['new_documents']} new documents from {totals['files']} files"
         if report.failed:
@@ -1013,8 +844,8 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Some files were not imported",
                                 "\n".join(str(f.error) for f in report.failed[:20]))
         self.statusBar().showMessage(msg, 10000)
-        if self.session.doc_id is None and self.doc_model.rowCount():
-            self.open_document(self.doc_model.doc_id(0))
+        if self.session.doc_id is None and self.documents.model.rowCount():
+            self.open_document(self.documents.model.doc_id(0))
 
     def warm_up_nlp(self) -> Task | None:
         """Import spaCy in the background so suggesting starts fast; the window is already up."""
@@ -1035,8 +866,8 @@ class MainWindow(QMainWindow):
 
     def focus_search(self) -> None:
         """Ctrl+F."""
-        self.search.setFocus()
-        self.search.selectAll()
+        self.documents.search.setFocus()
+        self.documents.search.selectAll()
 
     def toggle_theme(self) -> None:
         """Switch between light and dark."""
@@ -1110,30 +941,7 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         """A table of every action and its keys."""
-        rows = self.shortcut_rows()
-        dlg = QDialog(self)
-        dlg.setWindowTitle("Keyboard shortcuts")
-        table = QTableWidget(len(rows), 3)
-        table.setHorizontalHeaderLabels(["Menu", "Action", "Keys"])
-        for i, row in enumerate(rows):
-            for j, val in enumerate(row):
-                table.setItem(i, j, QTableWidgetItem(val))
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(22)
-        table.setWordWrap(False)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        lay = QVBoxLayout(dlg)
-        lay.addWidget(table)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(dlg.reject)
-        lay.addWidget(buttons)
-        dlg.resize(720, 680)
-        dlg.exec()
+        ShortcutsDialog(self.shortcut_rows(), self).exec()
 
     def show_about(self) -> None:
         """About box."""
@@ -1157,12 +965,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Nothing to save (every change is stored at once); record time, stop work."""
-        self._closing = True
         self.answers.commit_all()
         self.session.close()
-        if self.task is not None and self.task.is_running:
-            # work checks should_cancel between steps; an import of spaCy cannot be interrupted
-            self.task.shutdown(60000)
+        self.tasks.shutdown()
         if self.remember:
             s = user_settings.settings()
             s.setValue("window/geometry", self.saveGeometry())

@@ -178,7 +178,7 @@ def test_main_window_document_navigation_keys_and_next_not_done(qtbot, window: M
     assert window.session.doc_id == 1
     keys(qtbot, window, Qt.Key.Key_D)  # done
     assert demo_project.status(1, "ani") == "done"
-    assert window.progress_label.text() == "1 of 3 done"
+    assert window.documents.progress_label.text() == "1 of 3 done"
     window.open_document(2)
     keys(qtbot, window, Qt.Key.Key_S)  # skipped
     assert demo_project.status(2, "ani") == "skipped"
@@ -187,29 +187,29 @@ def test_main_window_document_navigation_keys_and_next_not_done(qtbot, window: M
     assert window.session.doc_id == 3
     keys(qtbot, window, (Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier))
     assert demo_project.status(3, "ani") == "done"
-    assert window.doc_model.data(window.doc_model.index(2, 4)) == "done"
+    assert window.documents.model.data(window.documents.model.index(2, 4)) == "done"
 
 
 def test_main_window_search_and_filters(qtbot, window: MainWindow, demo_project: Project):
-    window.search.setText("Prabowo")
+    window.documents.search.setText("Prabowo")
     window.apply_filters()
-    assert window.doc_model.ids() == [2]
-    window.search.setText("")
-    window.source_filter.setCurrentIndex(window.source_filter.findData("Kompas.com"))
-    assert window.doc_model.ids() == [1, 3]
-    window.sugg_filter.setCurrentIndex(window.sugg_filter.findData(False))
-    assert window.doc_model.ids() == []
-    window.sugg_filter.setCurrentIndex(0)
-    window.source_filter.setCurrentIndex(0)
+    assert window.documents.model.ids() == [2]
+    window.documents.search.setText("")
+    window.documents.source_filter.setCurrentIndex(window.documents.source_filter.findData("Kompas.com"))
+    assert window.documents.model.ids() == [1, 3]
+    window.documents.sugg_filter.setCurrentIndex(window.documents.sugg_filter.findData(False))
+    assert window.documents.model.ids() == []
+    window.documents.sugg_filter.setCurrentIndex(0)
+    window.documents.source_filter.setCurrentIndex(0)
     window.session.set_status("done")
-    window.state_filter.setCurrentIndex(window.state_filter.findData("done"))
-    assert window.doc_model.ids() == [1]
+    window.documents.state_filter.setCurrentIndex(window.documents.state_filter.findData("done"))
+    assert window.documents.model.ids() == [1]
 
 
 def test_main_window_typing_in_search_is_not_a_command(qtbot, window: MainWindow, demo_project: Project):
-    window.search.setFocus()
-    qtbot.keyClicks(window.search, "nx1")
-    assert window.search.text() == "nx1"
+    window.documents.search.setFocus()
+    qtbot.keyClicks(window.documents.search, "nx1")
+    assert window.documents.search.text() == "nx1"
     assert window.session.doc_id == 1 and stored(demo_project) == set()
 
 
@@ -291,10 +291,10 @@ def test_main_window_task_cancel_stops_the_work(qtbot, window: MainWindow):
 
     window.suggest_function = slow
     task = window.suggest_project()
-    assert window.task_cancel.isVisibleTo(window)
+    assert window.tasks.cancel_button.isVisibleTo(window)
     with qtbot.waitSignal(task.cancelled, timeout=5000):
-        qtbot.mouseClick(window.task_cancel, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not window.task_bar.isVisibleTo(window), timeout=5000)
+        qtbot.mouseClick(window.tasks.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.tasks.bar.isVisibleTo(window), timeout=5000)
 
 
 def test_main_window_import_runs_in_background(qtbot, tmp_path, project: Project):
@@ -302,13 +302,13 @@ def test_main_window_import_runs_in_background(qtbot, tmp_path, project: Project
 
     win = MainWindow(project, "ani")
     qtbot.addWidget(win)
-    assert win.doc_model.rowCount() == 0
+    assert win.documents.model.rowCount() == 0
     task = win.import_files([str(p) for p in SEED_FILES])
     with qtbot.waitSignal(task.ended, timeout=20000):
         pass
-    assert win.doc_model.rowCount() == 2
+    assert win.documents.model.rowCount() == 2
     assert win.session.doc_id is not None
-    assert win.progress_label.text() == "0 of 2 done"
+    assert win.documents.progress_label.text() == "0 of 2 done"
 
 
 def test_main_window_theme_switch_recolours(qtbot, window: MainWindow):
@@ -362,8 +362,8 @@ def test_main_window_spacy_loads_in_the_background(qtbot, window: MainWindow):
 
 
 def test_main_window_enter_in_document_list_moves_to_the_article(qtbot, window: MainWindow, demo_project):
-    window.doc_table.setFocus()
-    qtbot.keyClick(window.doc_table, Qt.Key.Key_Return)
+    window.documents.table.setFocus()
+    qtbot.keyClick(window.documents.table, Qt.Key.Key_Return)
     assert window.view.hasFocus()
     assert stored(demo_project) == set()
 
@@ -406,7 +406,7 @@ def test_main_window_empty_project_keys_do_nothing_harmful(qtbot, project: Proje
                 Qt.Key.Key_A, Qt.Key.Key_L):
         qtbot.keyClick(win.view, key)
     qtbot.keyClick(win.view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
-    assert win.session.doc_id is None and win.progress_label.text() == "0 of 0 done"
+    assert win.session.doc_id is None and win.documents.progress_label.text() == "0 of 0 done"
     win.close()
 
 
@@ -447,12 +447,12 @@ def test_main_window_reopens_the_last_document_of_this_annotator(qtbot, demo_pat
 def test_main_window_go_to_document_clears_filters_that_hide_it(qtbot, window: MainWindow, monkeypatch):
     from PySide6.QtWidgets import QInputDialog
 
-    window.search.setText("Prabowo")
+    window.documents.search.setText("Prabowo")
     window.apply_filters()
-    assert window.doc_model.ids() == [2]
+    assert window.documents.model.ids() == [2]
     monkeypatch.setattr(QInputDialog, "getInt", staticmethod(lambda *a, **k: (3, True)))
     window.go_to_document()
-    assert window.session.doc_id == 3 and window.doc_model.ids() == [1, 2, 3]
+    assert window.session.doc_id == 3 and window.documents.model.ids() == [1, 2, 3]
 
 
 def test_main_window_click_twice_on_a_suggestion_accepts_it(qtbot, window: MainWindow, demo_project: Project):
@@ -489,14 +489,14 @@ def test_main_window_every_action_is_committed_at_once(qtbot, window: MainWindow
 
 
 def test_main_window_search_words_are_framed_in_the_article(qtbot, window: MainWindow):
-    window.search.setText("shoigu")
+    window.documents.search.setText("shoigu")
     window.apply_filters()
-    assert window.doc_model.ids() == [1]
+    assert window.documents.model.ids() == [1]
     u = window.session.map.to_utf16
     expected = [(u(s), u(s) + 6) for s in (TEXT_A.index("Shoigu"), TEXT_A.index("Shoigu", 70))]
     assert window.view.search_hits() == expected
     window.view.grab()  # paints the frames without error
-    window.search.setText("")
+    window.documents.search.setText("")
     window.apply_filters()
     assert window.view.search_hits() == []
 
