@@ -9,7 +9,6 @@ The window is thin: editing goes through :class:`~annotator.gui.session.Session`
 from __future__ import annotations
 
 import gc
-import importlib.util
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +41,7 @@ from PySide6.QtWidgets import (
 from annotator.core.errors import AnnotatorError
 from annotator.gui import settings as user_settings
 from annotator.gui.article_view import ArticleView
+from annotator.gui.background import SuggestFn, find_suggester, import_job, suggest_job, warm_up_job
 from annotator.gui.dialogs import ShortcutsDialog
 from annotator.gui.document_panel import DocumentPanel
 from annotator.gui.highlight import SPAN, SUGGESTION, Item, Key
@@ -79,7 +79,6 @@ def paused_gc() -> Iterator[None]:
         if was:
             gc.enable()
 
-SuggestFn = Callable[..., Any]
 
 
 class MainWindow(QMainWindow):
@@ -774,14 +773,6 @@ class MainWindow(QMainWindow):
         """Run ``fn(report, should_cancel)`` off the GUI thread with progress and cancel."""
         return self.tasks.run(fn, name, on_done)
 
-    def _suggest_fn(self) -> SuggestFn | None:
-        if self.suggest_function is not None:
-            return self.suggest_function
-        if importlib.util.find_spec("annotator.nlp.suggest") is None:
-            return None
-        from annotator.nlp.suggest import suggest_project  # type: ignore[import-not-found]
-
-        return suggest_project
 
     def suggest_document(self) -> Task | None:
         """Run the suggesters on the open document only (forced)."""
@@ -791,19 +782,13 @@ class MainWindow(QMainWindow):
 
     def suggest_project(self, **options: Any) -> Task | None:
         """Run the suggesters over the project in the background."""
-        fn = self._suggest_fn()
+        fn = self.suggest_function or find_suggester()
         if fn is None:
             QMessageBox.information(
                 self, "Suggestions unavailable",
                 "Suggestions need the NLP module (annotator.nlp.suggest), which this build does not have yet.")
             return None
-        path = self.project.path
-
-        def job(report: Any, should_cancel: Any) -> Any:
-            with Project(path) as p:  # SQLite connections are per thread
-                return fn(p, progress=report, should_cancel=should_cancel, **options)
-
-        return self.run_task(job, "suggesting", self._suggest_done)
+        return self.run_task(suggest_job(self.project.path, fn, **options), "suggesting", self._suggest_done)
 
     def _suggest_done(self, report: Any) -> None:
         self.apply_filters()
@@ -822,16 +807,7 @@ class MainWindow(QMainWindow):
 
     def import_files(self, paths: list[str]) -> Task | None:
         """Import ``paths`` in the background; the list refreshes when done."""
-        project_path = self.project.path
-        annotator = self.annotator
-
-        def job(report: Any, should_cancel: Any) -> Any:
-            from annotator.formats import import_paths
-
-            with Project(project_path) as p:
-                return import_paths(p, paths, annotator=annotator, progress=report, should_cancel=should_cancel)
-
-        return self.run_task(job, "importing", self._import_done)
+        return self.run_task(import_job(self.project.path, paths, self.annotator), "importing", self._import_done)
 
     def _import_done(self, report: Any) -> None:
         self.documents.fill_sources()
@@ -849,17 +825,9 @@ class MainWindow(QMainWindow):
 
     def warm_up_nlp(self) -> Task | None:
         """Import spaCy in the background so suggesting starts fast; the window is already up."""
-        if importlib.util.find_spec("spacy") is None:
+        job = warm_up_job()
+        if job is None:
             return None
-
-        def job(report: Any, should_cancel: Any) -> str:
-            import spacy  # noqa: F401 - the import is the work
-
-            from annotator.core.tokens import token_spans
-
-            token_spans("Siap.")  # loads the tokenizer tables the first snap would wait for
-            return "spaCy ready"
-
         return self.run_task(job, "loading spaCy", lambda msg: self.statusBar().showMessage(msg, 3000))
 
     # -- other actions ---------------------------------------------------------
