@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
     QFileDialog,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -30,8 +29,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
-    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -40,12 +37,12 @@ from PySide6.QtWidgets import (
 
 from annotator.core.errors import AnnotatorError
 from annotator.gui import settings as user_settings
-from annotator.gui.article_view import ArticleView
+from annotator.gui.article_pane import ArticlePane
 from annotator.gui.background import SuggestFn, find_suggester, import_job, suggest_job, warm_up_job
 from annotator.gui.dialogs import ShortcutsDialog
 from annotator.gui.document_panel import DocumentPanel
 from annotator.gui.highlight import SPAN, SUGGESTION, Item, Key
-from annotator.gui.models import STATE_TEXT, SpanListModel
+from annotator.gui.models import SpanListModel
 from annotator.gui.panels import AnswerPanel, LabelPalette
 from annotator.gui.session import Session
 from annotator.gui.task_bar import TaskBar
@@ -137,43 +134,10 @@ class MainWindow(QMainWindow):
         schema = self.project.schema
         self.documents = DocumentPanel(self.project, self.annotator)
 
-        # centre: title, metadata, article
-        centre = QWidget()
-        cv = QVBoxLayout(centre)
-        cv.setContentsMargins(4, 8, 4, 8)
-        self.title_label = QLabel()
-        f = QFont(self.title_label.font())
-        f.setPointSizeF(f.pointSizeF() * 1.45)
-        f.setBold(True)
-        self.title_label.setFont(f)
-        self.title_label.setWordWrap(True)
-        self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.meta_label = QLabel()
-        self.meta_label.setWordWrap(True)
-        self.meta_label.setTextFormat(Qt.TextFormat.RichText)
-        cv.addWidget(self.title_label)
-        cv.addWidget(self.meta_label)
-        self.view = ArticleView(schema, self.theme)
-        cv.addWidget(self.view, 1)
-        self.legend = QLabel()
-        self.legend.setTextFormat(Qt.TextFormat.RichText)
-        self.legend.setWordWrap(False)
-        # a hint line: may be clipped, must never widen the article's column
-        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.legend, 1)
-        # the document actions for the mouse (each also has a key and a menu entry)
-        self.nav_buttons: dict[str, QPushButton] = {}
-        for name, text, tip in (("prev", "◀", "Previous document (P, PageUp)"),
-                                ("skip", "Skip", "Mark skipped (S)"),
-                                ("done", "Done ✓ and next", "Mark done and go to the next not done (Ctrl+Return)"),
-                                ("next", "▶", "Next document (N, PageDown)")):
-            b = QPushButton(text)
-            b.setToolTip(tip)
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            self.nav_buttons[name] = b
-            bottom.addWidget(b)
-        cv.addLayout(bottom)
+        # centre: title, metadata, article, document buttons
+        self.article = ArticlePane(schema, self.theme)
+        self.view = self.article.view
+        self.nav_buttons = self.article.nav_buttons
 
         # right: palette, document questions, span list
         right = QWidget()
@@ -212,7 +176,7 @@ class MainWindow(QMainWindow):
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.documents)
-        split.addWidget(centre)
+        split.addWidget(self.article)
         split.addWidget(right)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
@@ -484,7 +448,6 @@ class MainWindow(QMainWindow):
         items = self.session.items()
         self.view.set_article(doc.text, items)
         self.span_model.set_items(doc.text, items, presorted=True)
-        self.title_label.setText(doc.title or "(untitled)")
         self._show_meta(doc)
         self.answers.load(self.session.answers(), self.session.entity_texts())
         self._show_search_hits()
@@ -494,25 +457,12 @@ class MainWindow(QMainWindow):
         self.documents.show_document(doc_id)
 
     def _show_meta(self, doc: Any) -> None:
-        muted = self.theme.muted
-        bits = []
-        for value in (doc.source, doc.published[:10] if doc.published else "",
-                      *(str(doc.meta.get(k, "")) for k in ("author", "city", "wire"))):
-            if value and value not in bits:
-                bits.append(value)
-        state = STATE_TEXT.get(self.session.status(), "")
-        bits.append(f"{len(doc.text):,} characters")
-        bits.append(f"<b>{state}</b>")
-        self.meta_label.setText(f"<span style='color:{muted}'>{' · '.join(bits)}</span>")
+        self.article.show_header(doc, self.session.status())
         self._update_legend()
 
     def _update_legend(self) -> None:
-        muted = self.theme.muted
         layer = self.session.active_layer
-        label = self.session.active_label[layer]
-        self.legend.setText(
-            f"<span style='color:{muted}'>New spans: <b>{layer} / {label}</b> · F1: every key</span>"
-        )
+        self.article.show_active(layer, self.session.active_label[layer])
 
     def _update_span_box(self) -> None:
         n_spans, n_sugg = len(self.session.spans), len(self.session.suggestions)
@@ -851,7 +801,7 @@ class MainWindow(QMainWindow):
         else:  # pragma: no cover - a window needs an app
             self.theme = theme(name)
         self._actions["dark"].setChecked(name == "dark")
-        self.view.set_theme(self.theme)
+        self.article.set_theme(self.theme)
         if self.session.doc_id is not None:
             self._show_meta(self.project.get_document(self.session.doc_id))
 
