@@ -2,9 +2,10 @@
 
     python scripts/screenshot_demo.py [/tmp/s.db]
 
-Imports both seeds, adds a few human spans, a stance answer and (until the
-nlp branch's suggesters run here) a few stand-in machine suggestions, then
-writes docs/screenshots/workspace.png and workspace-dark.png.
+Imports both seeds, runs the project's suggesters (``annotator.nlp.suggest``;
+a few stand-in suggestions when this build has none), accepts a few as the
+annotator would, adds a stance answer and a note, then writes
+docs/screenshots/workspace.png and workspace-dark.png.
 """
 
 from __future__ import annotations
@@ -41,29 +42,51 @@ def build(path: Path) -> int:
         import_paths(p, sorted((ROOT / "seeds").glob("*.txt")))
         doc_id = next(d for d in p.document_ids() if "Shoigu" in p.get_text(d))
         text = p.get_text(doc_id)
-        spans = []
-        taken: list[tuple[str, int, int]] = []
-        for layer, label, needle in HUMAN:
-            for m in list(re.finditer(re.escape(needle), text))[:3]:
-                if any(lay == layer and m.start() < e and s < m.end() for lay, s, e in taken):
-                    continue
-                taken.append((layer, m.start(), m.end()))
-                spans.append(Span(m.start(), m.end(), label, layer))
-        p.add_spans(doc_id, spans, ANNOTATOR)
-        sugg = []
-        for layer, label, needle, score in SUGGESTED:
-            for m in re.finditer(r"\b" + re.escape(needle) + r"\b", text):
-                if any(lay == layer and m.start() < e and s < m.end() for lay, s, e in taken):
-                    continue
-                taken.append((layer, m.start(), m.end()))
-                sugg.append(Span(m.start(), m.end(), label, layer, origin="rule:demo", score=score))
-        p.set_suggestions(doc_id, sugg, suggester="demo", version="0")
+        if not real_suggestions(p):
+            stand_ins = []
+            for layer, label, needle, score in SUGGESTED:
+                for m in re.finditer(r"\b" + re.escape(needle) + r"\b", text):
+                    stand_ins.append(Span(m.start(), m.end(), label, layer, origin="rule:demo", score=score))
+            p.set_suggestions(doc_id, stand_ins, suggester="demo", version="0")
+        annotate(p, doc_id, text)
         p.set_doc_label(doc_id, ANNOTATOR, "stance", "FAVOR", "Myanmar")
         p.set_doc_label(doc_id, ANNOTATOR, "note", "Shoigu quoted via RIA; wire copy from Reuters.")
         p.set_status(doc_id, ANNOTATOR, "in_progress")
         other = next(d for d in p.document_ids() if d != doc_id)
         p.set_status(other, ANNOTATOR, "done")
         return doc_id
+
+
+def real_suggestions(p: Project) -> bool:
+    """Run the real suggesters when this build has them; False when it does not."""
+    try:
+        from annotator.nlp.suggest import suggest_project
+    except ImportError:
+        return False
+    suggest_project(p)
+    return True
+
+
+def annotate(p: Project, doc_id: int, text: str) -> None:
+    """What an annotator would have done: accept a suggestion where one fits,
+    else add the span (and decide the suggestions it covers, as the GUI does)."""
+    taken: list[tuple[str, int, int]] = []
+    for layer, label, needle in HUMAN:
+        for m in list(re.finditer(r"\b" + re.escape(needle) + r"\b", text))[:3]:
+            s, e = m.start(), m.end()
+            if any(lay == layer and s < te and ts < e for lay, ts, te in taken):
+                continue
+            taken.append((layer, s, e))
+            pending = p.suggestions(doc_id, layer, pending_for=ANNOTATOR)
+            same = [g for g in pending if (g.start, g.end) == (s, e)]
+            if same:
+                p.accept_suggestion(same[0].id, ANNOTATOR, label)
+                continue
+            p.add_span(doc_id, Span(s, e, label, layer), ANNOTATOR)
+            if not p.schema.layer(layer).allow_overlap:
+                for g in pending:
+                    if g.start < e and s < g.end:
+                        p.reject_suggestion(g.id, ANNOTATOR)
 
 
 def main() -> None:
