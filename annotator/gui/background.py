@@ -50,7 +50,8 @@ def import_job(project_path: Path, paths: list[str], annotator: str | None) -> T
 
 
 def warm_up_job() -> TaskFn | None:
-    """Import spaCy and load the tokenizer tables while the annotator starts reading."""
+    """Import spaCy, load the tokenizer tables and (when this build has the nlp
+    layer) the suggestion pipeline, while the annotator starts reading."""
     if importlib.util.find_spec("spacy") is None:
         return None
 
@@ -60,6 +61,13 @@ def warm_up_job() -> TaskFn | None:
         from annotator.core.tokens import token_spans
 
         token_spans("Siap.")  # the first snap would otherwise wait for these
+        if importlib.util.find_spec("annotator.nlp.pipeline") is not None and not should_cancel():
+            from annotator.nlp.pipeline import load_pipeline  # type: ignore[import-not-found]
+
+            try:
+                load_pipeline()  # cached by the nlp layer: the first "suggest" starts at once
+            except Exception as exc:  # noqa: BLE001 - a missing model is reported when suggesting
+                return f"spaCy ready (suggestion pipeline not loaded: {exc})"
         return "spaCy ready"
 
     return job

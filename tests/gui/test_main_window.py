@@ -358,7 +358,7 @@ def test_main_window_spacy_loads_in_the_background(qtbot, window: MainWindow):
     assert task is not None
     with qtbot.waitSignal(task.ended, timeout=30000):
         pass
-    assert "spaCy ready" in window.statusBar().currentMessage()
+    assert "spaCy ready" in window.statusBar().currentMessage()  # pipeline too, when the nlp layer is here
 
 
 def test_main_window_enter_in_document_list_moves_to_the_article(qtbot, window: MainWindow, demo_project):
