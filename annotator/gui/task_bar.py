@@ -29,6 +29,12 @@ class TaskBar(QObject):
             w.hide()
         self.task: Task | None = None
         self.closing = False
+        # work asked for while another task runs starts when that one ends (e.g. "suggest" during warm-up)
+        self._queue: list[tuple[Callable[[ReportFn, Callable[[], bool]], Any], str, Callable[[Any], None]]] = []
+
+    def queued(self) -> list[str]:
+        """Names of the tasks waiting for the running one."""
+        return [q[1] for q in self._queue]
 
     @property
     def busy(self) -> bool:
@@ -42,7 +48,11 @@ class TaskBar(QObject):
             return None
         if self.busy:
             assert self.task is not None
-            self.message.emit(f"Busy with {self.task.name}; wait or cancel it first", 5000)
+            if any(q[1] == name for q in self._queue) or self.task.name == name:
+                self.message.emit(f"{name[:1].upper() + name[1:]} is already under way", 5000)
+                return None
+            self._queue.append((fn, name, on_done))
+            self.message.emit(f"{name[:1].upper() + name[1:]} starts when {self.task.name} has finished", 6000)
             return None
         task = Task(fn, name, self)
         self.task = task
@@ -60,6 +70,8 @@ class TaskBar(QObject):
         def ended() -> None:
             for w in (self.label, self.bar, self.cancel_button):
                 w.hide()
+            if self._queue and not self.closing:
+                self.run(*self._queue.pop(0))
 
         def failed(msg: str, _tb: str) -> None:
             self.message.emit(f"{title} failed: {msg}", 10000)
@@ -83,6 +95,7 @@ class TaskBar(QObject):
     def shutdown(self, ms: int = 60000) -> None:
         """The window is closing: refuse new work and stop the running task."""
         self.closing = True
+        self._queue.clear()
         if self.busy:
             assert self.task is not None
             # work checks should_cancel between steps; an import of spaCy cannot be interrupted

@@ -352,13 +352,25 @@ def test_main_window_tooltip_names_label_origin_and_score(qtbot, window: MainWin
     assert "LOC" in text and "rule:test" in text and "0.90" in text and "suggestion" in text
 
 
-def test_main_window_spacy_loads_in_the_background(qtbot, window: MainWindow):
-    pytest.importorskip("spacy")
+def test_main_window_spacy_loads_in_the_background(qtbot, window: MainWindow, monkeypatch):
+    import annotator.gui.main_window as mw
+
+    gui_thread = threading.get_ident()
+    threads: list[int] = []
+
+    def fake_warm_up():  # the real job (spaCy + pipeline, seconds) is run in test_background
+        def job(report, should_cancel):
+            threads.append(threading.get_ident())
+            return "spaCy ready"
+        return job
+
+    monkeypatch.setattr(mw, "warm_up_job", fake_warm_up)
     task = window.warm_up_nlp()
     assert task is not None
     with qtbot.waitSignal(task.ended, timeout=30000):
         pass
-    assert "spaCy ready" in window.statusBar().currentMessage()  # pipeline too, when the nlp layer is here
+    assert "spaCy ready" in window.statusBar().currentMessage()
+    assert threads and threads[0] != gui_thread
 
 
 def test_main_window_enter_in_document_list_moves_to_the_article(qtbot, window: MainWindow, demo_project):
@@ -530,3 +542,29 @@ def test_main_window_document_buttons_for_the_mouse(qtbot, window: MainWindow, d
     window.open_document(1)
     window.session.accept_all()
     assert window.span_box.title() == "Spans (5)"
+
+
+def test_main_window_work_asked_for_during_another_task_waits_its_turn(qtbot, window: MainWindow):
+    import threading
+
+    release = threading.Event()
+
+    def slow_warm_up(report, should_cancel):
+        release.wait(5)
+        return "spaCy ready"
+
+    first = window.run_task(slow_warm_up, "loading spaCy", lambda msg: None)
+    ran: list[str] = []
+
+    def fake_suggest(project, *, progress=None, should_cancel=None, **options):
+        ran.append("suggest")
+        return FakeReport(0, 0)
+
+    window.suggest_function = fake_suggest
+    assert window.suggest_project() is None  # queued, not refused
+    assert window.tasks.queued() == ["suggesting"]
+    assert "starts when loading spaCy has finished" in window.statusBar().currentMessage()
+    assert window.suggest_project() is None and window.tasks.queued() == ["suggesting"]  # not twice
+    release.set()
+    qtbot.waitUntil(lambda: ran == ["suggest"] and not window.tasks.busy, timeout=5000)
+    assert not first.is_running
