@@ -13,6 +13,7 @@ the session maps it to the current row id.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from bisect import bisect_left, insort
 from dataclasses import dataclass, field
@@ -350,7 +351,7 @@ class Session(QObject):
         try:
             with self.project.transaction():
                 change = fn()
-        except (AnnotatorError, ValueError) as exc:
+        except (AnnotatorError, ValueError, sqlite3.Error) as exc:
             # the store rolled back; re-read so the view shows what is stored
             self._failed = True
             cmd.setObsolete(True)
