@@ -23,12 +23,15 @@ from annotator.core.model import DocLabel
 from annotator.core.schema import LabelSchema
 
 
-def _chip_style(colour: str, active: bool) -> str:
+def _chip_style(colour: str) -> str:
+    """A label chip in its colour; the active one (checked) gets a frame.  One
+    style sheet per button, set once: restyling on every selection was the
+    slowest part of selecting a span."""
     c = QColor(colour)
     text = "#111111" if c.lightnessF() > 0.55 else "#ffffff"
-    border = "2px solid palette(text)" if active else "2px solid transparent"
-    return (f"QToolButton {{ background: {colour}; color: {text}; border: {border}; border-radius: 4px;"
-            " padding: 3px 6px; font-weight: 600; }")
+    return (f"QToolButton {{ background: {colour}; color: {text}; border: 2px solid transparent;"
+            " border-radius: 4px; padding: 3px 6px; font-weight: 600; }"
+            " QToolButton:checked { border: 2px solid palette(text); }")
 
 
 class LabelPalette(QWidget):
@@ -61,7 +64,8 @@ class LabelPalette(QWidget):
                 b.setText(f"{lab.hotkey}  {lab.name}" if lab.hotkey else lab.name)
                 b.setToolTip(f"{lab.name}: {lab.description}" + (f"  (key {lab.hotkey})" if lab.hotkey else ""))
                 b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-                b.setStyleSheet(_chip_style(lab.colour, False))
+                b.setStyleSheet(_chip_style(lab.colour))
+                b.setCheckable(True)
                 b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 b.clicked.connect(lambda _=False, n=lay.name, l_=lab.name: self.labelChosen.emit(n, l_))
                 self._buttons[(lay.name, lab.name)] = b
@@ -72,17 +76,12 @@ class LabelPalette(QWidget):
 
     def set_active(self, layer: str, label: str) -> None:
         """Mark the active layer and its active label."""
-        if getattr(self, "_active", None) == (layer, label):
-            return  # restyling is the slow part of selecting a span: only on change
-        previous = getattr(self, "_active", None)
+        # always sync: a click on the active chip has just unchecked it
         self._active = (layer, label)
         for name, header in self._headers.items():
             header.setChecked(name == layer)
-        for key in {previous, (layer, label)} if previous else self._buttons:
-            if key is None or key not in self._buttons:
-                continue
-            colour = self.schema.layer(key[0]).label(key[1]).colour
-            self._buttons[key].setStyleSheet(_chip_style(colour, key == (layer, label)))
+        for key, b in self._buttons.items():
+            b.setChecked(key == (layer, label))
 
     def button(self, layer: str, label: str) -> QToolButton:
         """The button of a label (tests)."""

@@ -568,3 +568,15 @@ def test_main_window_work_asked_for_during_another_task_waits_its_turn(qtbot, wi
     release.set()
     qtbot.waitUntil(lambda: ran == ["suggest"] and not window.tasks.busy, timeout=5000)
     assert not first.is_running
+
+
+def test_main_window_palette_click_picks_label_and_relabels_selection(qtbot, window: MainWindow, demo_project):
+    org = window.palette.button("entities", "ORG")
+    qtbot.mouseClick(org, Qt.MouseButton.LeftButton)
+    assert window.session.active_label["entities"] == "ORG" and org.isChecked()
+    qtbot.mouseClick(org, Qt.MouseButton.LeftButton)  # clicking the active chip keeps it active
+    assert org.isChecked() and not window.palette.button("entities", "PER").isChecked()
+    window.session.select_next(1)  # "Joko Widodo" PER suggestion
+    qtbot.mouseClick(window.palette.button("entities", "MISC"), Qt.MouseButton.LeftButton)
+    assert stored(demo_project) == {("entities", *find(TEXT_A, "Joko Widodo"), "MISC")}
+    assert window.view.hasFocus()
