@@ -1,10 +1,15 @@
 """Import and export of articles and annotations.
 
 Importing a submodule registers its readers/writers; the list below is the
-set of built-in formats.
+set of built-in formats.  spaCy is only imported inside the functions that
+need it, so importing this package stays fast.
 """
 
-from annotator.formats import conll, text  # noqa: F401
+from annotator.formats import brat, conll, conll_export, conllu, doccano, labelstudio, prodigy, spacy_format, text  # noqa: F401
 from annotator.formats.base import ImportRecord, ImportReport, ReadOptions, import_paths, readers, register_reader
+from annotator.formats.export import ExportError, ExportReport, export_project, register_writer, writers
 
-__all__ = ["ImportRecord", "ImportReport", "ReadOptions", "import_paths", "readers", "register_reader"]
+__all__ = [
+    "ExportError", "ExportReport", "ImportRecord", "ImportReport", "ReadOptions", "export_project",
+    "import_paths", "readers", "register_reader", "register_writer", "writers",
+]

@@ -28,6 +28,9 @@ class ImportRecord:
     #: question -> (value, target)
     labels: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     status: str | None = None
+    #: machine suggestions (Label Studio predictions, spaCy ``*_suggestions``
+    #: span groups); stored per ``origin`` as that suggester's, never as anyone's spans
+    suggestions: list[Span] = field(default_factory=list)
     line: int | None = None  # where it started in its file, for errors
     #: False for inputs whose text must stay as given (token-based formats).
     clean: bool = True

@@ -74,6 +74,14 @@ def store_records(
                     who = who or DEFAULT_IMPORT_ANNOTATOR
                     project.set_doc_label(doc_id, who, question, value, target)
                     result.labels += 1
+                if rec.suggestions:
+                    by_origin: dict[str, list] = {}
+                    for s in rec.suggestions:
+                        schema.check_span(s.layer, s.label)
+                        s.validate(doc.text)
+                        by_origin.setdefault(s.origin, []).append(s)
+                    for origin, group in by_origin.items():
+                        project.set_suggestions(doc_id, group, suggester=origin, version="imported")
                 if rec.status:
                     if rec.status not in STATES:
                         raise InputError(f"status {rec.status!r} is not one of {', '.join(STATES)}", path, rec.line)

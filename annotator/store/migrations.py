@@ -123,7 +123,33 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m2_review(db: sqlite_utils.Database) -> None:
+    """Review (issue 6): who is assigned which document, and which source file
+    owns each annotator's work on a document in a merged review project."""
+    db.executescript(
+        """
+        CREATE TABLE assignments (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL REFERENCES annotators(name),
+            created TEXT NOT NULL,
+            PRIMARY KEY (document_id, annotator)
+        );
+        CREATE INDEX assignments_annotator ON assignments(annotator);
+        -- merge: (document, annotator) work came from this source project (its project_uid);
+        -- a re-run syncs from the owner, another file with different work is a conflict.
+        CREATE TABLE merge_owners (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL,
+            source_uid TEXT NOT NULL,
+            source_path TEXT NOT NULL,
+            merged TEXT NOT NULL,
+            PRIMARY KEY (document_id, annotator)
+        );
+        """
+    )
+
+
 #: Index i holds migration i+1.  Never edit a released one: append a new one.
-MIGRATIONS: tuple[Migration, ...] = (_m1_initial,)
+MIGRATIONS: tuple[Migration, ...] = (_m1_initial, _m2_review)
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,102 @@
+"""CoNLL-2003 export: token first, tag last, one sentence per block.
+
+Documents are separated by ``-DOCSTART- -X- O O`` (the only spelling spaCy's
+``convert`` recognises) followed by a blank line.  Tags are IOB2 by default,
+IOB1 or BILUO on request.  A document imported from CoNLL keeps its tokens,
+sentences and middle columns (``meta["tokens"]``, ``["sentences"]``,
+``["conll_extra"]``), so it is written back line for line; other documents
+are tokenized with spaCy and their middle columns are ``_``.
+
+CoNLL has one tag per token: only the entity layer is written, overlapping
+entities keep the longest (the others are listed in the report), and
+whitespace is not kept (the importer rebuilds text by detokenisation).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator, TextIO
+
+from annotator.formats.export import ExportContext, ExportRecord, register_writer
+from annotator.formats.tokenize import Tokens, TokenSpan, encode_tags, sentences
+
+DOCSTART = "-DOCSTART- -X- O O"
+OVERLAP_ACTION = "left out (overlaps another entity; one tag per token)"
+
+
+def content_entities(tokens: Tokens, kept: list[TokenSpan]) -> tuple[list[int], list[tuple[int, int, str]]]:
+    """Indices of the non-space tokens and the entities over those indices."""
+    content = [i for i in range(len(tokens)) if not tokens.is_space(i)]
+    pos = {t: k for k, t in enumerate(content)}
+    ents = []
+    for t in kept:
+        inside = [pos[i] for i in range(t.token_start, t.token_end) if i in pos]
+        if inside:
+            ents.append((inside[0], inside[-1] + 1, t.span.label))
+    return content, ents
+
+
+def record_rows(rec: ExportRecord, ctx: ExportContext, why: str = OVERLAP_ACTION, *, answers: bool = False) -> tuple[
+    Tokens, list[int], list[str], list[list[str]] | None, list[tuple[int, int]]
+]:
+    """Tokens, non-space token indices, tags, stored middle columns and
+    sentences (over positions in the non-space list) of one record.
+    ``answers``: the caller writes the document answers itself."""
+    doc = rec.document
+    tokens = ctx.tokens(doc)
+    by_layer = ctx.layer_spans(rec)
+    layer = ctx.options.entity_layer
+    for other, spans in by_layer.items():
+        if other != layer:
+            ctx.not_written(f"spans of layer {other!r}", len(spans))
+    kept = ctx.entities(rec, by_layer.get(layer, []), tokens, why)
+    if rec.labels and not answers:
+        ctx.not_written("document answers", len(rec.labels))
+    content, ents = content_entities(tokens, kept)
+    tags = encode_tags(len(content), ents, ctx.options.scheme)
+    extra = doc.meta.get("conll_extra")
+    stored = doc.meta.get("tokens")
+    # middle columns belong to the stored tokens: use them only when those are the tokens written
+    if not (isinstance(extra, list) and isinstance(stored, list) and len(extra) == len(stored) == len(content)):
+        extra = None
+    pos = {t: k for k, t in enumerate(content)}
+    sents = sentences(tokens, doc.meta, [(t.token_start, t.token_end) for t in kept])
+    sent_pos = [(pos[a], pos[a] + sum(1 for i in range(a, b) if i in pos)) for a, b in sents]
+    return tokens, content, tags, extra, sent_pos
+
+
+@register_writer("conll", ".conll", token_based=True, names_annotators=False,
+                 description="CoNLL-2003 NER columns (IOB2/IOB1/BILUO), -DOCSTART- between documents")
+def write_conll(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -> None:
+    """Write CoNLL-2003 columns to ``out``: a blank line between blocks and a
+    newline after the last line (a file imported from CoNLL comes back equal)."""
+    n_extra: int | None = None
+    with out.open("w", encoding="utf-8", newline="\n") as fh:
+        started = False
+        for rec in records:
+            tokens, content, tags, extra, sents = record_rows(rec, ctx)
+            if n_extra is None:
+                n_extra = len(extra[0]) if extra else 2
+            if ctx.options.docstart:
+                fh.write(("\n" if started else "") + DOCSTART + "\n")
+                started = True
+            started = _write_sentences(fh, tokens, content, tags, extra, sents, n_extra, started)
+
+
+def _write_sentences(fh: TextIO, tokens: Tokens, content: list[int], tags: list[str],
+                     extra: list[list[str]] | None, sents: list[tuple[int, int]], n_extra: int,
+                     started: bool) -> bool:
+    text = tokens.text
+    starts, ends = tokens.starts, tokens.ends
+    blank = ["_"] * n_extra
+    for a, b in sents:
+        lines: list[str] = [""] if started else []
+        for k in range(a, b):
+            i = content[k]
+            cols: list[Any] = extra[k] if extra is not None else blank
+            if len(cols) != n_extra:
+                cols = (list(cols) + blank)[:n_extra]
+            lines.append(" ".join((text[starts[i] : ends[i]], *cols, tags[k])))
+        fh.write("\n".join(lines) + "\n")
+        started = True
+    return started

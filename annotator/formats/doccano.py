@@ -1,0 +1,150 @@
+"""doccano JSONL: export and import.
+
+Export, one line per document and annotator::
+
+    {"id": 1, "text": "...", "label": [[0, 6, "PER"], ...], "cats": ["stance:AGAINST"],
+     "labels": {"stance": {"value": "AGAINST", "target": "Rusia"}}, "annotator": "ana", "meta": {...}}
+
+``label`` holds ``[start, end, LABEL]`` triples in code points (what doccano's
+Python side stores); names used by several layers are written ``LAYER_LABEL``
+(:mod:`annotator.formats.labels`).  The reader also takes the relations
+variant (``entities`` with ``start_offset``/``end_offset``), the intent
+variant (``entities`` triples + ``cats``) and classification lines whose
+``label`` is a list of answers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+from annotator.core.errors import InputError
+from annotator.core.model import Document, Span
+from annotator.formats.base import ImportRecord, ReadOptions, read_text_file, register_reader
+from annotator.formats.export import ExportContext, ExportRecord, register_writer, suggestions_back
+from annotator.formats.labels import flat_label, unflatten
+from annotator.formats.spacy_format import document_user_data
+
+
+@register_writer("doccano", ".jsonl", description="doccano JSONL with [start, end, label] triples")
+def write_doccano(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -> None:
+    """Write doccano JSONL to ``out``."""
+    with out.open("w", encoding="utf-8", newline="\n") as fh:
+        for number, rec in enumerate(records, start=1):
+            doc = rec.document
+            triples = [[s.start, s.end, flat_label(ctx.schema, s.layer, s.label)]
+                       for spans in ctx.layer_spans(rec).values() for s in spans]
+            triples.sort()
+            obj: dict[str, Any] = {"id": doc.id if doc.id is not None else number, "text": doc.text, "label": triples}
+            if rec.labels:
+                obj["cats"] = [f"{q}:{v}" for q, (v, _t) in rec.labels.items()
+                               if not ctx.schema.question(q).free_text]
+                obj["labels"] = {q: ({"value": v, "target": t} if t else v) for q, (v, t) in rec.labels.items()}
+            if rec.annotator:
+                obj["annotator"] = rec.annotator
+            if rec.status != "todo":
+                obj["status"] = rec.status
+            info = document_user_data(doc)
+            info.pop("id")
+            obj["meta"] = {k: v for k, v in info.items() if v not in ("", None, {})}
+            fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def sniff_doccano(head: str) -> bool:
+    """A first JSON line with ``label`` (and no ``spans``) or doccano ``entities``."""
+    first = head.split("\n", 1)[0]
+    try:
+        obj = json.loads(first)
+    except ValueError:
+        return False
+    if not isinstance(obj, dict) or "text" not in obj or "spans" in obj:
+        return False
+    if isinstance(obj.get("label"), list):
+        return True
+    ents = obj.get("entities")
+    return isinstance(ents, list) and bool(ents) and (isinstance(ents[0], list) or "start_offset" in ents[0])
+
+
+def _entity_triples(obj: dict[str, Any], path: Path, line: int) -> tuple[list[tuple[Any, Any, str]], list[str]]:
+    triples: list[tuple[Any, Any, str]] = []
+    classes: list[str] = []
+    for key in ("label", "labels", "entities"):
+        raw = obj.get(key)
+        if not isinstance(raw, list):
+            continue
+        for item in raw:
+            if isinstance(item, (list, tuple)) and len(item) == 3:
+                triples.append((item[0], item[1], str(item[2])))
+            elif isinstance(item, dict) and "start_offset" in item:
+                triples.append((item["start_offset"], item["end_offset"], str(item.get("label"))))
+            elif isinstance(item, str):
+                classes.append(item)
+            else:
+                raise InputError(f"{key!r}: cannot read {item!r} (want [start, end, LABEL])", path, line)
+    if isinstance(obj.get("cats"), list):
+        classes.extend(str(c) for c in obj["cats"])
+    return triples, classes
+
+
+@register_reader("doccano", (".doccano.jsonl",), sniff=sniff_doccano)
+def read_doccano(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
+    """Read doccano JSONL (see module docstring)."""
+    content = read_text_file(path)
+    schema = options.schema
+    records = []
+    for number, line in enumerate(content.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"broken JSON ({exc.msg} at column {exc.colno})", path, number) from exc
+        if not isinstance(obj, dict):
+            raise InputError("each line must be a JSON object", path, number)
+        text = obj.get("text") if "text" in obj else obj.get("data")
+        if not isinstance(text, str) or not text.strip():
+            raise InputError('missing or empty "text"', path, number)
+        triples, classes = _entity_triples(obj, path, number)
+        spans = []
+        for start, end, name in triples:
+            where = unflatten(schema, name)
+            if where is None:
+                raise InputError(f"label {name!r} is not in the schema", path, number)
+            span = Span(start, end, where[1], where[0])
+            try:
+                span.validate(text)
+            except ValueError as exc:
+                raise InputError(f"[{start}, {end}, {name!r}]: {str(exc).split('] ', 1)[-1]}", path, number) from exc
+            spans.append(span)
+        labels: dict[str, tuple[str, str | None]] = {}
+        raw_labels = obj.get("labels") if isinstance(obj.get("labels"), dict) else {}
+        for q, v in raw_labels.items():
+            labels[str(q)] = (str(v["value"]), v.get("target")) if isinstance(v, dict) else (str(v), None)
+        for c in classes:
+            q, sep, v = c.partition(":")
+            if not sep:
+                owners = [x.name for x in schema.questions if c in x.values]
+                if len(owners) != 1:
+                    raise InputError(f"class {c!r} answers no question of the schema (or several)", path, number)
+                q, v = owners[0], c
+            labels.setdefault(q, (v, None))
+        for q, (v, _t) in labels.items():
+            try:
+                schema.check_answer(q, v)
+            except ValueError as exc:
+                raise InputError(str(exc).split("] ", 1)[-1], path, number) from exc
+        meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
+        inner = meta.get("meta") if isinstance(meta.get("meta"), dict) else {}
+        fields = {k: str(meta[k]) for k in ("title", "source", "url", "published", "language") if meta.get(k)}
+        annotator = obj.get("annotator") or obj.get("user") or options.annotator
+        records.append(suggestions_back(ImportRecord(
+            Document(text=text, meta={**inner, "file": path.name}, **fields),
+            annotator=str(annotator) if annotator else None,
+            spans=spans, labels=labels,
+            status=str(obj["status"]) if obj.get("status") else None,
+            line=number, clean=False,
+        )))
+    if not records:
+        raise InputError("empty file", path)
+    return iter(records)

@@ -1,0 +1,297 @@
+"""Label Studio JSON tasks: export and import.
+
+One task per document::
+
+    {"id": 1, "data": {"text": "...", "title": "...", "meta": {...}},
+     "annotations": [{"id": 1, "annotator": "ana", "was_cancelled": false, "ground_truth": false,
+                      "result": [{"id": "r1", "from_name": "entities", "to_name": "text", "type": "labels",
+                                  "origin": "manual",
+                                  "value": {"start": 0, "end": 6, "text": "Jokowi", "labels": ["PER"]}},
+                                 {"from_name": "stance", "to_name": "text", "type": "choices",
+                                  "value": {"choices": ["AGAINST"]}}]}],
+     "predictions": [{"model_version": "rule:gazetteer", "score": 0.8, "result": [...]}]}
+
+``from_name`` is the layer (``entities``, ``cues``) or the question; a
+question's target is a ``textarea`` result named ``QUESTION_target``.
+Offsets are code points (Label Studio's fixed behaviour); on import a
+result whose ``value.text`` does not match is tried as UTF-16 offsets (what
+older Label Studio versions wrote after an emoji) before it is refused.
+The annotator's name is in each annotation's ``annotator`` (and in
+``completed_by`` as ``{"email": ...}`` when the name is an email: Label Studio's
+import accepts only a member's id or email there).  On import a numeric
+``completed_by`` becomes ``user<N>`` and a user object its email or username.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+from annotator.core.errors import InputError
+from annotator.core.model import GOLD, Document, Span
+from annotator.core.offsets import Utf16Map
+from annotator.formats.base import ImportRecord, ReadOptions, read_text_file, register_reader, warn
+from annotator.formats.export import ExportContext, ExportRecord, register_writer
+from annotator.formats.labels import map_label
+from annotator.formats.spacy_format import document_user_data
+
+
+def _result(span: Span, text: str, rid: str, score: bool = False) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": rid, "from_name": span.layer, "to_name": "text", "type": "labels",
+        "origin": "manual" if span.origin == "human" else "prediction",
+        "value": {"start": span.start, "end": span.end, "text": text[span.start : span.end], "labels": [span.label]},
+    }
+    if score and span.score is not None:
+        item["score"] = span.score
+    return item
+
+
+def _task(recs: list[ExportRecord], ctx: ExportContext, number: int) -> dict[str, Any]:
+    doc = recs[0].document
+    info = document_user_data(doc)
+    task_id = info.pop("id") or number
+    data = {"text": doc.text, **{k: v for k, v in info.items() if v not in ("", None, {})}}
+    task: dict[str, Any] = {"id": task_id, "data": data, "annotations": [], "predictions": []}
+    for a_i, rec in enumerate(recs, start=1):
+        if rec.annotator is None:
+            continue
+        result = []
+        r = 0
+        for spans in ctx.layer_spans(rec).values():
+            for s in spans:
+                r += 1
+                result.append(_result(s, doc.text, f"{task_id}-{a_i}-{r}"))
+        for q, (value, target) in rec.labels.items():
+            question = ctx.schema.question(q)
+            if question.free_text:
+                result.append({"id": f"{task_id}-{a_i}-{q}", "from_name": q, "to_name": "text", "type": "textarea",
+                               "origin": "manual", "value": {"text": [value]}})
+            else:
+                result.append({"id": f"{task_id}-{a_i}-{q}", "from_name": q, "to_name": "text", "type": "choices",
+                               "origin": "manual", "value": {"choices": [value]}})
+            if target:
+                result.append({"id": f"{task_id}-{a_i}-{q}-target", "from_name": f"{q}_target", "to_name": "text",
+                               "type": "textarea", "origin": "manual", "value": {"text": [target]}})
+        ann: dict[str, Any] = {
+            "id": number * 1000 + a_i, "annotator": rec.annotator, "result": result,
+            "was_cancelled": rec.status == "skipped", "ground_truth": rec.annotator == GOLD,
+            "meta": {"status": rec.status},
+        }
+        # Label Studio accepts completed_by only as a member's id or {"email": ...}; a
+        # plain name fails its import, so names that are not emails stay in "annotator"
+        # (Label Studio then credits the importing user).
+        if "@" in rec.annotator:
+            ann["completed_by"] = {"email": rec.annotator}
+        task["annotations"].append(ann)
+    sugg = recs[0].suggestions
+    by_origin: dict[str, list[Span]] = {}
+    for layer_spans in ctx.layer_spans(recs[0], sugg).values():
+        for s in layer_spans:
+            by_origin.setdefault(s.origin, []).append(s)
+    for p_i, (origin, spans) in enumerate(sorted(by_origin.items()), start=1):
+        scores = [s.score for s in spans if s.score is not None]
+        pred: dict[str, Any] = {
+            "model_version": origin,
+            "result": [_result(s, doc.text, f"{task_id}-p{p_i}-{k}", score=True) for k, s in enumerate(spans, 1)],
+        }
+        if scores:
+            pred["score"] = sum(scores) / len(scores)
+        task["predictions"].append(pred)
+    return task
+
+
+@register_writer("labelstudio", ".json", all_annotators_default=True, own_suggestions=True,
+                 description="Label Studio tasks: annotations per annotator, suggestions as predictions")
+def write_labelstudio(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -> None:
+    """Write a JSON list of tasks to ``out``, streaming one task at a time."""
+    with out.open("w", encoding="utf-8", newline="\n") as fh:
+        fh.write("[")
+        group: list[ExportRecord] = []
+        number = 0
+
+        def flush() -> None:
+            nonlocal number
+            if group:
+                number += 1
+                fh.write(("\n" if number == 1 else ",\n") + json.dumps(_task(group, ctx, number), ensure_ascii=False))
+                group.clear()
+
+        for rec in records:
+            if group and rec.document.id != group[0].document.id:
+                flush()
+            group.append(rec)
+        flush()
+        fh.write("\n]\n")
+
+
+def labelstudio_config(schema: Any) -> str:
+    """A Label Studio labeling config (XML) matching the exported tasks."""
+    lines = ["<View>", '  <Text name="text" value="$text"/>']
+    for layer in schema.layers:
+        lines.append(f'  <Labels name="{layer.name}" toName="text">')
+        lines += [f'    <Label value="{lab.name}" background="{lab.colour}"/>' for lab in layer.labels]
+        lines.append("  </Labels>")
+    for q in schema.questions:
+        if q.free_text:
+            lines.append(f'  <TextArea name="{q.name}" toName="text"/>')
+            continue
+        lines.append(f'  <Choices name="{q.name}" toName="text" choice="single">')
+        lines += [f'    <Choice value="{v}"/>' for v in q.values]
+        lines.append("  </Choices>")
+        if q.target:
+            lines.append(f'  <TextArea name="{q.name}_target" toName="text"/>')
+    lines.append("</View>")
+    return "\n".join(lines) + "\n"
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def _who(completed_by: Any, fallback: str | None) -> str | None:
+    if isinstance(completed_by, dict):
+        for key in ("email", "username", "first_name", "id"):
+            if completed_by.get(key):
+                value = completed_by[key]
+                return f"user{value}" if key == "id" else str(value)
+        return fallback
+    if isinstance(completed_by, bool) or completed_by is None:
+        return fallback
+    if isinstance(completed_by, int):
+        return f"user{completed_by}"
+    return str(completed_by) or fallback
+
+
+def _offsets(value: dict[str, Any], text: str, u16: Utf16Map | None) -> tuple[int, int] | None:
+    start, end = value.get("start"), value.get("end")
+    if not isinstance(start, int) or not isinstance(end, int):
+        return None
+    want = value.get("text")
+    if want is None or text[start:end] == want:
+        return start, end
+    if u16 is not None:
+        s2, e2 = u16.to_codepoint(start), u16.to_codepoint(end)
+        if text[s2:e2] == want:
+            return s2, e2
+    return None
+
+
+def _annotation(ann: dict[str, Any], text: str, schema: Any, path: Path, t_i: int, u16: Utf16Map | None,
+                skipped: dict[str, int]) -> tuple[list[Span], dict[str, tuple[str, str | None]]]:
+    spans: list[Span] = []
+    labels: dict[str, tuple[str, str | None]] = {}
+    targets: dict[str, str] = {}
+    questions = {q.name for q in schema.questions}
+    for item in ann.get("result") or []:
+        if not isinstance(item, dict):
+            continue
+        kind, name, value = item.get("type"), str(item.get("from_name", "")), item.get("value") or {}
+        if kind == "labels":
+            where = _offsets(value, text, u16)
+            if where is None:
+                raise InputError(
+                    f"task {t_i}: result {item.get('id')!r} offsets {value.get('start')}-{value.get('end')} "
+                    f"do not match its text {value.get('text')!r}", path)
+            layer = name if name in schema.layer_names else "entities"
+            for lab in value.get("labels") or []:
+                mapped = map_label(schema, layer, str(lab))
+                if mapped is None:
+                    raise InputError(f"task {t_i}: label {lab!r} is not in layer {layer!r} of the schema", path)
+                spans.append(Span(where[0], where[1], mapped, layer))
+        elif kind == "choices" and name in questions and value.get("choices"):
+            labels[name] = (str(value["choices"][0]), None)
+        elif kind == "textarea" and value.get("text"):
+            if name.endswith("_target") and name[: -len("_target")] in questions:
+                targets[name[: -len("_target")]] = str(value["text"][0])
+            elif name in questions:
+                labels[name] = (str(value["text"][0]), None)
+            else:
+                skipped[f"textarea {name!r}"] = skipped.get(f"textarea {name!r}", 0) + 1
+        else:
+            what = f"{kind} {name!r}" if kind in ("choices", "textarea") else str(kind)
+            skipped[what] = skipped.get(what, 0) + 1
+    for q, t in targets.items():
+        if q in labels:
+            labels[q] = (labels[q][0], t)
+    for q, (v, _t) in labels.items():
+        try:
+            schema.check_answer(q, v)
+        except ValueError as exc:
+            raise InputError(f"task {t_i}: {str(exc).split('] ', 1)[-1]}", path) from exc
+    return spans, labels
+
+
+@register_reader("labelstudio", (".json",))
+def read_labelstudio(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
+    """Read Label Studio tasks: one record per (task, annotation); a task with
+    none gives its document only.  Predictions become suggestions of the
+    suggester named by their ``model_version``."""
+    try:
+        data = json.loads(read_text_file(path))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"broken JSON ({exc.msg})", path, exc.lineno) from exc
+    tasks = data if isinstance(data, list) else [data]
+    schema = options.schema
+    records: list[ImportRecord] = []
+    n_pred = 0
+    skipped: dict[str, int] = {}
+    for t_i, task in enumerate(tasks, start=1):
+        if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+            raise InputError(f"task {t_i}: not a Label Studio task (no \"data\" object)", path)
+        d = task["data"]
+        text = d.get("text")
+        if not isinstance(text, str):
+            text = next((v for v in d.values() if isinstance(v, str) and v.strip()), None)
+        if not isinstance(text, str) or not text.strip():
+            raise InputError(f"task {t_i}: no text in \"data\"", path)
+        u16 = Utf16Map(text)
+        u16 = None if u16.is_identity else u16
+        fields = {k: str(d[k]) for k in ("title", "source", "url", "published", "language") if d.get(k)}
+        meta = dict(d.get("meta") or {}) if isinstance(d.get("meta"), dict) else {}
+        meta.setdefault("file", path.name)
+        doc = Document(text=text, meta=meta, **fields)
+        anns = [a for a in task.get("annotations") or task.get("completions") or [] if isinstance(a, dict)]
+        suggestions: list[Span] = []
+        for pred in task.get("predictions") or []:
+            if not isinstance(pred, dict):
+                continue
+            version = str(pred.get("model_version") or "prediction")
+            items_scored = any(isinstance(i, dict) and "score" in i for i in pred.get("result") or [])
+            origin = version if ":" in version else f"labelstudio:{version}"
+            for item in pred.get("result") or []:
+                if not isinstance(item, dict) or item.get("type") != "labels":
+                    continue
+                value = item.get("value") or {}
+                where = _offsets(value, text, u16)
+                layer = str(item.get("from_name", ""))
+                layer = layer if layer in schema.layer_names else "entities"
+                labs = [map_label(schema, layer, str(x)) for x in value.get("labels") or []]
+                if where is None or None in labs:
+                    n_pred += 1  # a prediction that does not fit: counted, not imported
+                    continue
+                # a result's own score; the prediction's only when no result has one
+                score = item.get("score") if items_scored else pred.get("score")
+                suggestions += [Span(where[0], where[1], lab, layer, origin=origin, score=score) for lab in labs]
+        if not anns:
+            records.append(ImportRecord(doc, line=t_i, clean=False, suggestions=suggestions))
+            continue
+        for ann in anns:
+            spans, labels = _annotation(ann, text, schema, path, t_i, u16, skipped)
+            status = (ann.get("meta") or {}).get("status") if isinstance(ann.get("meta"), dict) else None
+            if ann.get("was_cancelled"):
+                status = "skipped"
+            records.append(ImportRecord(
+                doc, annotator=str(ann["annotator"]) if ann.get("annotator") else _who(ann.get("completed_by"),
+                                                                                      options.annotator),
+                spans=spans, labels=labels,
+                status=status if status and status != "todo" else None, line=t_i, clean=False,
+                suggestions=suggestions if ann is anns[0] else [],
+            ))
+    for what, n in sorted(skipped.items()):
+        warn(f"{path}: {n} result(s) of type {what} not imported (no such layer or question in the schema)")
+    if n_pred:
+        warn(f"{path}: {n_pred} prediction result(s) did not fit the text or the schema and were not imported")
+    if not records:
+        raise InputError("no tasks in file", path)
+    return iter(records)

@@ -1,0 +1,202 @@
+"""spaCy DocBin (``.spacy``): export for ``spacy train``, and import.
+
+Written with ``DocBin(store_user_data=True).to_disk`` (never by hand): the
+entity layer's non-overlapping spans in ``doc.ents``, every exported layer
+(overlaps allowed) in ``doc.spans[layer]``, document answers one-hot per
+question value in ``doc.cats`` (``"stance:AGAINST": 1.0``, the other values of
+an answered question 0.0), and in ``doc.user_data`` the annotator, status,
+answers with their targets and the document's title/source/url/date, so an
+import restores all of it.  Suggestions (``include_suggestions``) go to
+``doc.spans[f"{layer}_suggestions"]``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+from annotator.core.errors import InputError
+from annotator.core.model import Document, Span
+from annotator.formats.base import ImportRecord, ReadOptions, register_reader, warn
+from annotator.formats.export import SUGGESTIONS, ExportContext, ExportRecord, register_writer
+from annotator.formats.tokenize import blank_nlp, non_overlapping, spacy_tokens, stored_tokens
+
+#: meta keys that are derived from the Doc itself and not repeated in user_data
+_DERIVED_META = ("tokens", "sentences", "conll_extra")
+SUGGESTION_SUFFIX = "_suggestions"
+
+
+def cats_of(schema: Any, labels: dict[str, tuple[str, str | None]]) -> dict[str, float]:
+    """One-hot ``doc.cats`` for the answered multiple-choice questions."""
+    cats: dict[str, float] = {}
+    for q in schema.questions:
+        if q.free_text or q.name not in labels:
+            continue
+        value = labels[q.name][0]
+        for v in q.values:
+            cats[f"{q.name}:{v}"] = 1.0 if v == value else 0.0
+    return cats
+
+
+def document_user_data(doc: Document) -> dict[str, Any]:
+    """The document fields kept in ``user_data`` (and in other formats' meta)."""
+    return {
+        "id": doc.id, "title": doc.title, "source": doc.source, "url": doc.url, "published": doc.published,
+        "language": doc.language, "meta": {k: v for k, v in doc.meta.items() if k not in _DERIVED_META},
+    }
+
+
+def build_doc(rec: ExportRecord, ctx: ExportContext, nlp: Any) -> Any:
+    """A spaCy ``Doc`` for one record (tokens from the import when kept, else spaCy's)."""
+    from spacy.tokens import Doc
+    from spacy.tokens import Span as SpacySpan
+
+    doc = rec.document
+    toks = stored_tokens(doc.text, doc.meta)
+    if toks is None:
+        sdoc = nlp.make_doc(doc.text)
+        toks = spacy_tokens(sdoc)
+    else:
+        words, spaces = toks.words_spaces()
+        sdoc = Doc(nlp.vocab, words=words, spaces=spaces)
+    ctx.set_tokens(doc, toks)
+    by_layer = ctx.layer_spans(rec)
+    for layer, spans in by_layer.items():
+        aligned = ctx.align(rec, spans, toks)
+        sdoc.spans[layer] = [SpacySpan(sdoc, t.token_start, t.token_end, label=t.span.label) for t in aligned]
+        if layer == ctx.options.entity_layer:
+            kept, dropped = non_overlapping(aligned)
+            for t in dropped:
+                ctx.issue(rec, t.span, "left out of doc.ents (overlaps another entity; kept in doc.spans)")
+            sdoc.ents = [SpacySpan(sdoc, t.token_start, t.token_end, label=t.span.label) for t in kept]
+    if rec.suggestions:
+        pseudo = ExportRecord(doc, SUGGESTIONS)
+        for layer, spans in ctx.layer_spans(rec, rec.suggestions).items():
+            aligned = ctx.align(pseudo, spans, toks)
+            sdoc.spans[layer + SUGGESTION_SUFFIX] = [
+                SpacySpan(sdoc, t.token_start, t.token_end, label=t.span.label) for t in aligned
+            ]
+    if rec.suggestions:  # exact offsets, origin and score (the span groups hold aligned copies)
+        sdoc.user_data["suggestions"] = [[s.layer, s.start, s.end, s.label, s.origin, s.score]
+                                         for s in rec.suggestions]
+    sdoc.cats = cats_of(ctx.schema, rec.labels)
+    sdoc.user_data["annotator"] = rec.annotator
+    sdoc.user_data["status"] = rec.status
+    sdoc.user_data["labels"] = {q: [v, t] for q, (v, t) in rec.labels.items()}
+    sdoc.user_data["document"] = document_user_data(doc)
+    return sdoc
+
+
+@register_writer("spacy", ".spacy", token_based=True, own_suggestions=True,
+                 description="spaCy DocBin for spacy train: doc.ents, doc.spans[layer], doc.cats")
+def write_spacy(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -> None:
+    """Write a DocBin to ``out``."""
+    from spacy.tokens import DocBin
+
+    nlp = blank_nlp()
+    db = DocBin(store_user_data=True)
+    for rec in records:
+        db.add(build_doc(rec, ctx, nlp))
+    db.to_disk(out)
+
+
+def _map_label(label: str, layer: str, options: ReadOptions) -> str | None:
+    names = options.schema.layer(layer).label_names
+    if label in names:
+        return label
+    mapped = options.schema.label_map.get(label)
+    return mapped if mapped in names else None
+
+
+@register_reader("spacy", (".spacy",))
+def read_spacy(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
+    """Read a DocBin: ``doc.spans`` groups named like schema layers (else
+    ``doc.ents`` as entities), answers from ``user_data`` or one-hot ``doc.cats``."""
+    from spacy.tokens import DocBin
+
+    try:
+        db = DocBin().from_disk(path)
+        docs = list(db.get_docs(blank_nlp().vocab))
+    except Exception as exc:  # noqa: BLE001 - anything spaCy raises means "not a DocBin"
+        raise InputError(f"not a spaCy DocBin ({type(exc).__name__}: {exc})", path) from exc
+    schema = options.schema
+    layers = set(schema.layer_names)
+    records = []
+    ignored: dict[str, int] = {}
+    for number, sdoc in enumerate(docs, start=1):
+        ud = {k: v for k, v in sdoc.user_data.items() if isinstance(k, str)}
+        info = ud.get("document") if isinstance(ud.get("document"), dict) else {}
+        text = sdoc.text
+        if not text.strip():
+            raise InputError(f"doc {number} has no text", path)
+        meta: dict[str, Any] = dict(info.get("meta") or {})
+        meta.setdefault("file", path.name)
+        meta["tokens"] = [[t.idx, t.idx + len(t)] for t in sdoc if not t.is_space]
+        spans: list[Span] = []
+        suggestions: list[Span] = []
+        raw_sugg = ud.get("suggestions")
+        for key, group in sdoc.spans.items():
+            base = key[: -len(SUGGESTION_SUFFIX)] if key.endswith(SUGGESTION_SUFFIX) else None
+            if base in layers:
+                if not isinstance(raw_sugg, (list, tuple)):  # another tool's file: the aligned spans, origin unknown
+                    for s in group:
+                        label = _map_label(s.label_, base, options)
+                        if label is not None:
+                            suggestions.append(Span(s.start_char, s.end_char, label, base, origin="spacy:" + key))
+                continue
+            if key not in layers:
+                ignored[key] = ignored.get(key, 0) + len(group)
+                continue
+            for s in group:
+                label = _map_label(s.label_, key, options)
+                if label is None:
+                    raise InputError(f"doc {number}: label {s.label_!r} is not in layer {key!r}", path)
+                spans.append(Span(s.start_char, s.end_char, label, key))
+        if "entities" in layers and not len(sdoc.spans.get("entities", [])):  # another tool's file: doc.ents
+            for e in sdoc.ents:
+                label = _map_label(e.label_, "entities", options)
+                if label is None:
+                    raise InputError(f"doc {number}: entity label {e.label_!r} is not in the schema", path)
+                spans.append(Span(e.start_char, e.end_char, label, "entities"))
+        if isinstance(raw_sugg, (list, tuple)):
+            try:
+                for layer, start, end, label, origin, score in raw_sugg:
+                    suggestions.append(Span(int(start), int(end), str(label), str(layer), origin=str(origin),
+                                            score=score))
+            except (TypeError, ValueError) as exc:
+                raise InputError(f"doc {number}: malformed user_data suggestions ({exc})", path) from exc
+        labels: dict[str, tuple[str, str | None]] = {}
+        if isinstance(ud.get("labels"), dict):
+            for q, vt in ud["labels"].items():
+                value, target = (vt[0], vt[1] if len(vt) > 1 else None) if isinstance(vt, (list, tuple)) else (vt, None)
+                labels[str(q)] = (str(value), str(target) if target else None)
+        else:
+            known = set()
+            for q in schema.questions:
+                scores = {v: sdoc.cats.get(f"{q.name}:{v}") for v in q.values}
+                scores = {v: s for v, s in scores.items() if s is not None}
+                known.update(f"{q.name}:{v}" for v in scores)
+                if scores and max(scores.values()) > 0:
+                    labels[q.name] = (max(scores, key=lambda v: scores[v]), None)
+            for key in sdoc.cats:
+                if key not in known:
+                    ignored[f"doc.cats {key!r}"] = ignored.get(f"doc.cats {key!r}", 0) + 1
+        fields = {k: str(info[k]) for k in ("title", "source", "url", "published", "language") if info.get(k)}
+        annotator = ud.get("annotator") or options.annotator
+        status = ud.get("status")
+        records.append(ImportRecord(
+            Document(text=text, meta=meta, **fields),
+            annotator=str(annotator) if annotator else None,
+            spans=spans, labels=labels,
+            status=str(status) if status and status != "todo" else None,
+            suggestions=suggestions,
+            line=number, clean=False,
+        ))
+    for key, n in ignored.items():
+        if key.startswith("doc.cats "):
+            warn(f"{path}: {key} answers no question of the schema (QUESTION:VALUE); {n} doc(s), not imported")
+        elif n:
+            warn(f"{path}: span group {key!r} is not a layer of the schema; its {n} span(s) were not imported")
+    if not records:
+        raise InputError("the DocBin holds no documents", path)
+    return iter(records)

@@ -1,0 +1,194 @@
+"""merge_projects: content-hash matching, uid idempotence, sync, conflicts, packages."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from annotator.core.errors import ProjectError
+from annotator.core.model import Document, Span
+from annotator.review.assign import assign_documents, export_package
+from annotator.review.merge import merge_projects
+from annotator.store import Project
+
+TEXTS = ["Jokowi bertemu Putin di Moskow.", "Shoigu mengecam NATO di Brussel.", "Hanya di file B."]
+
+
+def _annotator_file(path, name, texts, spans_by_text, state="done", stance=None):
+    with Project(path) as p:
+        p.add_annotator(name)
+        for t in texts:
+            doc_id, _ = p.add_document(Document(text=t, title=t[:10]))
+            for s in spans_by_text.get(t, []):
+                p.add_span(doc_id, Span(*s), name)
+            if stance:
+                p.set_doc_label(doc_id, name, "stance", stance)
+            p.set_status(doc_id, name, state)
+    return path
+
+
+def _counts(path):
+    with Project(path) as p:
+        return {t: p.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("documents", "spans", "doc_labels", "document_status", "events")}
+
+
+@pytest.fixture
+def two_files(tmp_path):
+    a = _annotator_file(tmp_path / "a.db", "alice", TEXTS[:2], {TEXTS[0]: [(0, 6, "PER"), (15, 20, "PER")]},
+                        stance="FAVOR")
+    b = _annotator_file(tmp_path / "b.db", "bob", [TEXTS[2], TEXTS[1], TEXTS[0]], {TEXTS[0]: [(0, 6, "PER")]},
+                        stance="AGAINST")
+    return a, b
+
+
+def test_merge_matches_documents_by_hash_and_brings_everything(tmp_path, two_files):
+    a, b = two_files
+    review = tmp_path / "review.db"
+    report = merge_projects(review, [a, b])
+    assert report.conflicts == []
+    t = report.totals()
+    assert t["new_documents"] == 3 and t["documents"] == 5
+    assert t["spans_added"] == 3 and t["labels"] == 5 and t["statuses"] == 5
+    with Project(review) as p:
+        doc0 = p.document_id_by_hash(__import__("annotator.core.model", fromlist=["x"]).content_hash(TEXTS[0]))
+        assert [(s.annotator, s.start, s.end) for s in p.spans(doc0)] == [
+            ("alice", 0, 6), ("bob", 0, 6), ("alice", 15, 20)]
+        assert p.status(doc0, "alice") == "done" and p.status(doc0, "bob") == "done"
+        assert {d.annotator: d.value for d in p.doc_labels(doc0)} == {"alice": "FAVOR", "bob": "AGAINST"}
+        merged_events = [e for e in p.events() if e["payload"].get("merged_from")]
+        assert {e["annotator"] for e in merged_events if e["action"] == "add_span"} == {"alice", "bob"}
+
+
+def test_merge_rerun_adds_nothing(tmp_path, two_files):
+    a, b = two_files
+    review = tmp_path / "review.db"
+    merge_projects(review, [a, b])
+    before = _counts(review)
+    again = merge_projects(review, [a, b])
+    assert sum(s.changes for s in again.sources) == 0 and again.totals()["events"] == 0
+    after = _counts(review)
+    assert after["events"] == before["events"] + 1  # only the log line of the second merge itself
+    assert {k: v for k, v in after.items() if k != "events"} == {k: v for k, v in before.items() if k != "events"}
+
+
+def test_merge_rerun_syncs_continued_work_and_moved_file(tmp_path, two_files):
+    a, b = two_files
+    review = tmp_path / "review.db"
+    merge_projects(review, [a, b])
+    with Project(a) as p:
+        doc0 = p.document_ids()[0]
+        first, second = p.spans(doc0, "alice")
+        p.delete_span(first.id)
+        p.update_span(second.id, label="LOC")
+        p.add_span(p.document_ids()[1], Span(0, 6, "PER"), "alice")
+        p.set_doc_label(doc0, "alice", "stance", "NEUTRAL")
+    moved = tmp_path / "renamed.db"
+    shutil.move(a, moved)
+    report = merge_projects(review, [moved])
+    s = report.sources[0]
+    assert report.conflicts == []
+    assert (s.spans_added, s.spans_updated, s.spans_removed, s.labels) == (1, 1, 1, 1)
+    with Project(review) as p:
+        alice = sorted((sp.start, sp.label) for d in p.document_ids() for sp in p.spans(d, "alice"))
+        assert alice == [(0, "PER"), (15, "LOC")]
+
+
+def test_merge_same_name_different_work_is_a_conflict_not_overwritten(tmp_path, two_files):
+    a, b = two_files
+    review = tmp_path / "review.db"
+    merge_projects(review, [a])
+    other = _annotator_file(tmp_path / "other-alice.db", "alice", [TEXTS[0]], {TEXTS[0]: [(7, 14, "ORG")]},
+                            stance="FAVOR")
+    same = _annotator_file(tmp_path / "same-alice.db", "alice", [TEXTS[1]], {}, stance="FAVOR")
+    report = merge_projects(review, [other, same])
+    assert len(report.conflicts) == 1
+    c = report.conflicts[0]
+    assert c.annotator == "alice" and c.owner == str(a)
+    assert "1 span(s) only in this file, 2 only in the merged version" in c.detail
+    assert "conflict" in report.summary()
+    with Project(review) as p:
+        spans = [(s.start, s.label) for d in p.document_ids() for s in p.spans(d, "alice")]
+        assert sorted(spans) == [(0, "PER"), (15, "PER")]  # the first file's work kept
+
+
+def test_merge_package_roundtrip_is_a_sync(tmp_path, two_files):
+    a, b = two_files
+    review = tmp_path / "review.db"
+    merge_projects(review, [a, b])
+    with Project(review) as p:
+        assign_documents(p, ["alice", "bob"], overlap=2)
+        pkg = export_package(p, "alice", tmp_path / "alice-pkg.db")
+    assert pkg.documents == 3 and pkg.spans == 2 and pkg.others == []
+    with Project(tmp_path / "alice-pkg.db") as p:
+        assert p.annotators() == ["alice"]
+        third = [d for d in p.document_ids() if p.get_text(d) == TEXTS[2]][0]
+        p.add_span(third, Span(0, 5, "MISC"), "alice")
+        p.set_status(third, "alice", "done")
+    report = merge_projects(review, [tmp_path / "alice-pkg.db"])
+    assert report.conflicts == []
+    assert report.sources[0].spans_added == 1
+    again = merge_projects(review, [tmp_path / "alice-pkg.db", a])
+    assert again.totals()["spans_added"] == 0 and again.conflicts == []
+
+
+def test_merge_refuses_missing_file_and_skips_itself(tmp_path, two_files):
+    a, _ = two_files
+    with pytest.raises(ProjectError, match="no such project file"):
+        merge_projects(tmp_path / "r.db", [tmp_path / "nope.db"])
+    merge_projects(tmp_path / "r.db", [a])
+    report = merge_projects(tmp_path / "r.db", [tmp_path / "r.db"])
+    assert report.sources[0].skipped and "review project itself" in report.problems[0]
+
+
+def test_merge_reports_labels_outside_the_review_schema(tmp_path, two_files):
+    a, _ = two_files
+    other_schema = tmp_path / "other.toml"
+    other_schema.write_text('name = "other"\n[layers.entities]\nlabels = [{ name = "PER" }, { name = "EVENT" }]\n')
+    src = tmp_path / "src.db"
+    with Project(src, schema=other_schema) as p:
+        doc, _ = p.add_document(Document(text=TEXTS[0]))
+        p.add_spans(doc, [Span(0, 6, "PER"), Span(7, 14, "EVENT")], "dedi")
+    review = tmp_path / "review.db"
+    merge_projects(review, [a])
+    report = merge_projects(review, [src])
+    assert report.sources[0].spans_added == 1
+    assert any("label entities/EVENT" in p for p in report.problems)
+
+
+def test_merge_same_span_uid_under_another_annotator_is_reported_not_duplicated(tmp_path, two_files):
+    a, _ = two_files
+    review = tmp_path / "review.db"
+    merge_projects(review, [a])
+    edited = tmp_path / "edited.db"
+    shutil.copy(a, edited)
+    with Project(edited) as p:
+        p.add_annotator("dedi")
+        p.conn.execute("UPDATE spans SET annotator = 'dedi' WHERE annotator = 'alice'")
+        p.set_setting("project_uid", "another-file")  # a copy taken elsewhere, not the same file
+    before = _counts(review)["spans"]
+    report = merge_projects(review, [edited])
+    assert _counts(review)["spans"] == before
+    assert len([m for m in report.problems if "is already in the review" in m]) == 2
+    assert [c.annotator for c in report.conflicts] == ["alice"]  # her spans are gone in that copy
+
+
+def test_merge_source_that_cannot_be_written_gets_a_path_identity(two_files):
+    import sqlite3
+
+    from annotator.review import transfer
+
+    a, _ = two_files
+
+    class ReadOnly:
+        path = a
+
+        def get_setting(self, key, default=None):
+            return None
+
+        def set_setting(self, key, value):
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    uid = transfer.project_uid(ReadOnly())
+    assert uid.startswith("path:") and uid == transfer.project_uid(ReadOnly())
