@@ -9,6 +9,7 @@ The window is thin: editing goes through :class:`~annotator.gui.session.Session`
 from __future__ import annotations
 
 import gc
+import importlib.util
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{project.path.name} — annotator ({annotator})")
         self._build_widgets()
         self._build_actions()
+        self._install_extensions()
         self._connect()
         self.resize(1400, 860)
         if self.documents.model.rowCount() > 0:
@@ -310,6 +312,34 @@ class MainWindow(QMainWindow):
         self._add("shortcuts", "&Keyboard shortcuts", self.show_shortcuts, "Help", SK.HelpContents)
         self._add("about", "&About", self.show_about, "Help")
         self._update_label_actions()
+
+    def _install_extensions(self) -> None:
+        """The other parts' windows, one line each (contract: ``menu(name)``):
+        File > Export… (formats) and File > Merge…, Review > Agreement… / Assign… (review)."""
+        if importlib.util.find_spec("annotator.gui.export_dialog") is not None:
+            export = QAction("&Export…", self)
+            export.setShortcut(QKeySequence("Ctrl+Shift+E"))
+            export.setStatusTip("Write training data (spaCy, CoNLL, JSONL, brat, ...) in the background")
+            export.triggered.connect(self.export_dialog)
+            file_menu = self._menus["File"]
+            file_menu.insertAction(self._actions["switch_annotator"], export)
+            self.addAction(export)
+            self._actions["export"] = export
+        if importlib.util.find_spec("annotator.gui.review") is not None:
+            from annotator.gui.review.wiring import install_review_actions
+
+            for name, act in install_review_actions(self).items():
+                self.addAction(act)
+                self._actions[name] = act
+
+    def export_dialog(self) -> None:
+        """File > Export…: the formats part's dialog (it runs its own task)."""
+        from annotator.gui.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.project.path, self, annotator=self.annotator)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self._export_dialog = dialog  # alive while shown
+        dialog.show()
 
     def _connect(self) -> None:
         s = self.session

@@ -580,3 +580,24 @@ def test_main_window_palette_click_picks_label_and_relabels_selection(qtbot, win
     qtbot.mouseClick(window.palette.button("entities", "MISC"), Qt.MouseButton.LeftButton)
     assert stored(demo_project) == {("entities", *find(TEXT_A, "Joko Widodo"), "MISC")}
     assert window.view.hasFocus()
+
+
+def test_main_window_other_parts_are_wired_and_no_shortcut_is_ambiguous(window: MainWindow):
+    from collections import Counter
+
+    texts = {a.text().replace("&", "") for m in MENUS for a in window.menu(m).actions()}
+    import importlib.util
+
+    if importlib.util.find_spec("annotator.gui.export_dialog"):
+        assert "Export…" in texts
+    if importlib.util.find_spec("annotator.gui.review"):
+        assert {"Agreement and adjudication…", "Merge annotators' projects…"} <= texts
+    keys = Counter(k.toString() for a in window.actions() for k in a.shortcuts())
+    assert [k for k, n in keys.items() if n > 1] == []
+
+
+def test_main_window_export_opens_the_formats_dialog(qtbot, window: MainWindow):
+    pytest.importorskip("annotator.gui.export_dialog")
+    window.export_dialog()
+    assert window._export_dialog.isVisible()
+    window._export_dialog.close()
