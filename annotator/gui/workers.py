@@ -96,6 +96,15 @@ class Task(QObject):
         """Block until the thread ends (tests and shutdown only)."""
         return self._thread.wait(ms)
 
+    def shutdown(self, ms: int = 30000) -> bool:
+        """Cancel, let the function return, stop the thread and wait for it
+        (a window closing: the queued ``finished`` would never be handled)."""
+        self._cancel.set()
+        self._thread.quit()  # leaves the thread's event loop once the function returns
+        ended = self._thread.wait(ms)
+        self._running = False
+        return ended
+
     def _end(self) -> None:
         self._running = False
         self._thread.quit()

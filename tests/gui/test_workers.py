@@ -56,3 +56,39 @@ def test_workers_task_cancel(qtbot):
         task.start()
         assert started.wait(5)
         task.cancel()
+
+
+
+pytestmark = pytest.mark.gui
+
+
+def test_workers_shutdown_stops_a_running_task_without_the_event_loop(qtbot):
+    def job(report, should_cancel):
+        for _ in range(200):
+            if should_cancel():
+                return "stopped"
+            time.sleep(0.01)
+        return "ran out"
+
+    task = Task(job, "slow")
+    task.start()
+    time.sleep(0.05)
+    t = time.perf_counter()
+    assert task.shutdown(5000)
+    assert time.perf_counter() - t < 2.0
+    assert not task.is_running
+
+
+def test_workers_closing_the_window_mid_task_does_not_hang(qtbot, window):
+    def slow(project, *, progress=None, should_cancel=None):
+        while not should_cancel():
+            time.sleep(0.01)
+
+    window.suggest_function = slow
+    task = window.suggest_project()
+    assert task is not None and task.is_running
+    t = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - t < 3.0
+    assert not task.is_running
+    assert window.warm_up_nlp() is None  # nothing starts on a closed window

@@ -1,0 +1,42 @@
+"""``annotator screenshot PROJECT --document ID --out FILE.png [--theme dark] [--annotator NAME]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from annotator.core.errors import AnnotatorError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``screenshot`` command."""
+    p = subparsers.add_parser(
+        "screenshot",
+        help="render the main window on a document to a PNG (offscreen; no display needed)",
+        description="Render the annotation workspace on one document to a PNG file, offscreen.",
+    )
+    p.add_argument("project", help="project file (.db)")
+    p.add_argument("--document", type=int, default=None, help="document id (default: the first not done)")
+    p.add_argument("--out", required=True, help="PNG file to write")
+    p.add_argument("--theme", choices=("light", "dark"), default="light")
+    p.add_argument("--annotator", default=None, help="whose annotations to show (default: the first annotator)")
+    p.add_argument("--size", default="1440x880", help="window size WIDTHxHEIGHT (default 1440x880)")
+    p.set_defaults(handler=_screenshot)
+
+
+def _screenshot(args: argparse.Namespace) -> int:
+    from annotator.gui.screenshot import render_screenshot
+
+    try:
+        w, h = (int(x) for x in args.size.lower().split("x"))
+    except ValueError:
+        print(f"annotator: error: --size must look like 1440x880, not {args.size!r}", file=sys.stderr)
+        return 2
+    try:
+        out = render_screenshot(args.project, args.out, document=args.document, theme_name=args.theme,
+                                annotator=args.annotator, size=(w, h))
+    except (AnnotatorError, OSError) as exc:
+        print(f"annotator: error: {exc}", file=sys.stderr)
+        return 1
+    print(out)
+    return 0

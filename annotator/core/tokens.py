@@ -1,0 +1,233 @@
+"""Token boundaries without spaCy, agreeing with ``spacy.blank("id")``.
+
+The GUI snaps selections to tokens and moves span boundaries token by token on
+its own thread, where loading spaCy is not allowed (DESIGN §1, §7).  This
+module re-implements spaCy's tokenizer algorithm (split on whitespace, then
+peel prefixes and suffixes, then split infixes, with the exceptions table)
+driven by the very patterns and exceptions of spaCy's Indonesian tokenizer,
+dumped into ``resources/tokenizer/id.json`` by ``scripts/gen_tokenizer_data.py``.
+
+Tokenization is local to each run of non-space characters, so the functions
+that look at one place of a long text (:func:`snap_to_tokens`,
+:func:`tokens_near`) only tokenize the few runs there.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
+from typing import Callable, Iterator
+
+from annotator.paths import resource_path
+
+_NONSPACE = re.compile(r"\S+")
+
+
+class _Rules:
+    """spaCy's patterns and exceptions for one language."""
+
+    def __init__(self, lang: str = "id") -> None:
+        data = json.loads(resource_path("tokenizer", f"{lang}.json").read_text(encoding="utf-8"))
+        self.prefix_search: Callable[[str], re.Match[str] | None] = re.compile(data["prefix"]).search
+        self.suffix_search: Callable[[str], re.Match[str] | None] = re.compile(data["suffix"]).search
+        self.infix_finditer: Callable[[str], Iterator[re.Match[str]]] = re.compile(data["infix"]).finditer
+        self.url_match = re.compile(data["url"]).match if data.get("url") else None
+        self.token_match = re.compile(data["token_match"]).match if data.get("token_match") else None
+        self.specials: dict[str, list[str]] = {s: [s] for s in data["special_single"]}
+        self.specials.update(data["special_multi"])
+
+    def find_prefix(self, s: str) -> int:
+        """Length of the prefix spaCy would split off ``s`` (0 for none)."""
+        m = self.prefix_search(s)
+        return (m.end() - m.start()) if m else 0
+
+    def find_suffix(self, s: str) -> int:
+        """Length of the suffix spaCy would split off ``s`` (0 for none)."""
+        m = self.suffix_search(s)
+        return (m.end() - m.start()) if m else 0
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Rules:
+    return _Rules("id")
+
+
+@lru_cache(maxsize=65536)
+def _split_chunk(chunk: str) -> tuple[str, ...]:
+    """The token strings of one whitespace-free chunk (spaCy's ``_tokenize``)."""
+    r = _rules()
+    special = r.specials.get(chunk)
+    if special is not None:
+        return tuple(special)
+    prefixes: list[str] = []
+    suffixes: list[str] = []
+    string = chunk
+    last_size = -1
+    # Tokenizer._split_affixes
+    while string and len(string) != last_size:
+        if r.token_match and r.token_match(string):
+            break
+        if string in r.specials:
+            break
+        last_size = len(string)
+        pre_len = r.find_prefix(string)
+        prefix = minus_pre = ""
+        if pre_len:
+            prefix, minus_pre = string[:pre_len], string[pre_len:]
+            if minus_pre and minus_pre in r.specials:
+                string = minus_pre
+                prefixes.append(prefix)
+                break
+        suf_len = r.find_suffix(string[pre_len:])
+        suffix = minus_suf = ""
+        if suf_len:
+            suffix, minus_suf = string[-suf_len:], string[:-suf_len]
+            if minus_suf and minus_suf in r.specials:
+                string = minus_suf
+                suffixes.append(suffix)
+                break
+        if pre_len and suf_len and (pre_len + suf_len) <= len(string):
+            string = string[pre_len:-suf_len]
+            prefixes.append(prefix)
+            suffixes.append(suffix)
+        elif pre_len:
+            string = minus_pre
+            prefixes.append(prefix)
+        elif suf_len:
+            string = minus_suf
+            suffixes.append(suffix)
+        if string and string in r.specials:
+            break
+    # Tokenizer._attach_tokens
+    out = list(prefixes)
+    if string:
+        special = r.specials.get(string)
+        if special is not None:
+            out.extend(special)
+        elif (r.token_match and r.token_match(string)) or (r.url_match and r.url_match(string)):
+            out.append(string)
+        else:
+            matches = list(r.infix_finditer(string))
+            if not matches:
+                out.append(string)
+            else:
+                start = 0
+                for m in matches:
+                    i_start, i_end = m.start(), m.end()
+                    if i_start == 0:
+                        continue
+                    if i_start != start:
+                        out.append(string[start:i_start])
+                    if i_start != i_end:
+                        out.append(string[i_start:i_end])
+                    start = i_end
+                if string[start:]:
+                    out.append(string[start:])
+    out.extend(reversed(suffixes))
+    return tuple(_merge_specials(out, r.specials)) if len(out) > 1 else tuple(out)
+
+
+def _merge_specials(tokens: list[str], specials: dict[str, list[str]], longest: int = 4) -> list[str]:
+    """spaCy's special-case matcher pass: a run of tokens that spells an
+    exception containing punctuation (``8)``, ``a.n.``) becomes that exception."""
+    out: list[str] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        for j in range(min(n, i + longest), i + 1, -1):
+            joined = "".join(tokens[i:j])
+            if joined in specials:
+                out.extend(specials[joined])
+                i = j
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def _chunk_tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    pos = start
+    spans = []
+    for piece in _split_chunk(text[start:end]):
+        spans.append((pos, pos + len(piece)))
+        pos += len(piece)
+    return spans
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` code-point offsets of every non-space token of ``text``.
+
+    Agrees with ``[(t.idx, t.idx + len(t)) for t in spacy.blank("id")(text) if not t.is_space]``
+    on ordinary news text (checked by tests on the seeds and idner-news-2k).
+    """
+    out: list[tuple[int, int]] = []
+    for m in _NONSPACE.finditer(text):
+        out.extend(_chunk_tokens(text, m.start(), m.end()))
+    return out
+
+
+def tokens_near(text: str, start: int, end: int, context: int = 1) -> list[tuple[int, int]]:
+    """The tokens overlapping ``[start, end)`` plus ``context`` whole whitespace
+    chunks on each side: enough to snap or step a boundary without tokenizing
+    the whole text."""
+    n = len(text)
+    start = max(0, min(start, n))
+    end = max(start, min(end, n))
+    lo = start
+    for _ in range(context + 1):
+        while lo > 0 and text[lo - 1].isspace():
+            lo -= 1
+        while lo > 0 and not text[lo - 1].isspace():
+            lo -= 1
+    hi = end
+    for _ in range(context + 1):
+        while hi < n and text[hi].isspace():
+            hi += 1
+        while hi < n and not text[hi].isspace():
+            hi += 1
+    return [(lo + s, lo + e) for s, e in token_spans(text[lo:hi])]
+
+
+def snap_to_tokens(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Widen ``[start, end)`` to whole tokens and trim surrounding space.
+
+    Returns None when the range holds no token (only whitespace).
+    """
+    toks = [t for t in tokens_near(text, start, end, context=0) if t[0] < end and start < t[1]]
+    if not toks:
+        return None
+    return toks[0][0], toks[-1][1]
+
+
+def step_boundary(text: str, start: int, end: int, which: str, direction: int) -> tuple[int, int]:
+    """Move one boundary of ``[start, end)`` by one token.
+
+    ``which`` is ``"start"`` or ``"end"``, ``direction`` -1 (left) or +1
+    (right).  A span never becomes empty: shrinking past its last token is a
+    no-op.  Boundaries not on token edges move to the nearest edge first.
+    """
+    toks = tokens_near(text, start, end, context=2)
+    starts = [s for s, _ in toks]
+    ends = [e for _, e in toks]
+    if which == "start":
+        if direction < 0:
+            i = bisect_left(starts, start) - 1
+            new = starts[i] if i >= 0 else start
+        else:
+            i = bisect_right(starts, start)
+            new = starts[i] if i < len(starts) else start
+            if new >= end:
+                return start, end
+        return new, end
+    if direction > 0:
+        i = bisect_right(ends, end)
+        new = ends[i] if i < len(ends) else end
+    else:
+        i = bisect_left(ends, end) - 1
+        new = ends[i] if i >= 0 else end
+        if new <= start:
+            return start, end
+    return start, new

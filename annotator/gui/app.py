@@ -1,0 +1,193 @@
+"""Start the GUI: the application object, the annotator's name, the main window."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.model import GOLD
+from annotator.gui import settings as user_settings
+from annotator.gui.themes import apply_theme
+
+if TYPE_CHECKING:
+    from annotator.store import Project
+
+
+class AnnotatorDialog(QDialog):
+    """Pick an existing annotator of the project or type a new name."""
+
+    def __init__(self, names: list[str], current: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Who is annotating?")
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("Your name, as it will be stored with every span, label and status you make.\n"
+                             "Pick one of this project's annotators or type a new one."))
+        self.combo = QComboBox()
+        self.combo.setEditable(True)
+        self.combo.addItems(names)
+        self.combo.setCurrentText(current or (names[0] if names else getpass.getuser()))
+        lay.addWidget(self.combo)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #D55E00")
+        lay.addWidget(self.error)
+
+    def name(self) -> str:
+        """The name typed or picked."""
+        return self.combo.currentText().strip()
+
+    def _accept(self) -> None:
+        name = self.name()
+        if not name:
+            self.error.setText("A name is needed.")
+            return
+        if name == GOLD:
+            self.error.setText("'gold' is reserved for adjudicated annotations.")
+            return
+        self.accept()
+
+
+def ask_annotator(project: Project, parent: QWidget | None = None, current: str | None = None) -> str | None:
+    """Ask for the annotator's name (None when cancelled)."""
+    names = [n for n in project.annotators() if n != GOLD]
+    dlg = AnnotatorDialog(names, current, parent)
+    return dlg.name() if dlg.exec() == QDialog.DialogCode.Accepted else None
+
+
+def _quiet_platform_noise() -> None:
+    """Drop the offscreen plugin's "does not support propagateSizeHints()"
+    warning (printed on every window it shows); pass everything else on."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        if message.startswith("This plugin does not support"):
+            return
+        if kind != QtMsgType.QtDebugMsg:
+            print(f"qt: {message}", file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
+def ensure_app() -> QApplication:
+    """The QApplication (created once)."""
+    app = QApplication.instance()
+    if app is None:
+        _quiet_platform_noise()
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("annotator")
+        app.setApplicationDisplayName("annotator")
+        app.setOrganizationName(user_settings.ORGANIZATION)
+    assert isinstance(app, QApplication)
+    return app
+
+
+def resolve_annotator(project: Project, override: str | None, *, interactive: bool) -> str | None:
+    """``--annotator`` wins; else the remembered name; else ask (once) and remember.
+
+    Non-interactive runs (``quit_after_ms``, screenshots) fall back to the
+    login name instead of opening a dialog.
+    """
+    if override:
+        return override.strip()
+    remembered = user_settings.remembered_annotator()
+    if remembered:
+        return remembered
+    if not interactive:
+        return getpass.getuser() or "annotator"
+    name = ask_annotator(project)
+    if name:
+        user_settings.remember_annotator(name)
+    return name
+
+
+def _install_excepthook() -> None:
+    """A bug in a slot shows a message (and goes to stderr) instead of vanishing.
+
+    Every change is already stored, so the annotator can go on working.
+    """
+    import traceback
+
+    from PySide6.QtWidgets import QMessageBox
+
+    def hook(exc_type, exc, tb) -> None:  # noqa: ANN001 - sys.excepthook signature
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        print(text, file=sys.stderr)
+        box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
+                          f"{exc_type.__name__}: {exc}\n\nYour work up to the last action is saved.")
+        box.setDetailedText(text)
+        box.exec()
+
+    sys.excepthook = hook
+
+
+def _skip_optional_pandas() -> None:
+    """Keep sqlite-utils from importing pandas in the GUI process.
+
+    sqlite-utils imports pandas when it is installed, only to map pandas'
+    Timestamp to a column type; the GUI never passes it pandas objects, and
+    the import costs about 0.8 s of start-up on a 2-core machine.  Set
+    ``ANNOTATOR_ALLOW_PANDAS=1`` to keep pandas importable in the GUI.
+    """
+    if "pandas" not in sys.modules and "sqlite_utils" not in sys.modules \
+            and not os.environ.get("ANNOTATOR_ALLOW_PANDAS"):
+        sys.modules["pandas"] = None  # type: ignore[assignment] - makes "import pandas" raise ImportError
+
+
+def run(path: str | Path, annotator: str | None = None, quit_after_ms: int | None = None) -> int:
+    """Open ``path`` in the annotation workspace; returns the exit code.
+
+    ``quit_after_ms`` closes the window after that many milliseconds (smoke
+    tests, start-up timing) and never asks questions.
+    """
+    t0 = time.perf_counter()
+    _skip_optional_pandas()
+    from annotator.gui.main_window import MainWindow
+    from annotator.store import Project
+
+    app = ensure_app()
+    theme_name = user_settings.theme_name()
+    apply_theme(app, theme_name)
+    project = Project(path)
+    name = resolve_annotator(project, annotator, interactive=quit_after_ms is None)
+    if not name:
+        project.close()
+        return 1
+    project.add_annotator(name)  # listed for the next start's picker
+    previous_hook = sys.excepthook
+    _install_excepthook()
+    window = MainWindow(project, name, theme_name=theme_name)
+    window.restore_layout()
+    window.show()
+    shown_ms = (time.perf_counter() - t0) * 1000
+    window.statusBar().showMessage(f"Ready in {shown_ms:.0f} ms", 4000)
+    # spaCy loads after the window is up, off the GUI thread
+    warm = QTimer(window)  # owned by the window: never fires after it is gone
+    warm.setSingleShot(True)
+    warm.timeout.connect(window.warm_up_nlp)
+    warm.start(300)
+    if quit_after_ms is not None:
+        QTimer.singleShot(int(quit_after_ms), window.close)
+    try:
+        code = app.exec()
+    finally:
+        sys.excepthook = previous_hook
+        project.close()
+    return int(code)

@@ -1,0 +1,257 @@
+"""Side panels: the label palette (from the schema, with hotkeys) and the
+document panel (the ``stance`` question with its target, and the note)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.model import DocLabel
+from annotator.core.schema import LabelSchema
+
+
+def _chip_style(colour: str) -> str:
+    """A label chip in its colour; the active one (checked) gets a frame.  One
+    style sheet per button, set once: restyling on every selection was the
+    slowest part of selecting a span."""
+    c = QColor(colour)
+    text = "#111111" if c.lightnessF() > 0.55 else "#ffffff"
+    return (f"QToolButton {{ background: {colour}; color: {text}; border: 2px solid transparent;"
+            " border-radius: 4px; padding: 3px 6px; font-weight: 600; }"
+            " QToolButton:checked { border: 2px solid palette(text); }")
+
+
+class LabelPalette(QWidget):
+    """One row of label buttons per layer; the active layer's number keys pick its labels."""
+
+    labelChosen = Signal(str, str)  # noqa: N815 - layer, label
+    layerChosen = Signal(str)  # noqa: N815
+
+    def __init__(self, schema: LabelSchema, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.schema = schema
+        self._buttons: dict[tuple[str, str], QToolButton] = {}
+        self._headers: dict[str, QPushButton] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        for lay in schema.layers:
+            header = QPushButton(f"{lay.name.capitalize()}  ·  {'underline' if lay.style == 'underline' else 'highlight'}")
+            header.setFlat(True)
+            header.setCheckable(True)
+            header.setToolTip(f"{lay.description or lay.name}. Press L to switch the active layer.")
+            header.setStyleSheet("QPushButton { text-align: left; padding: 2px; } QPushButton:checked { font-weight: 700; }")
+            header.clicked.connect(lambda _=False, n=lay.name: self.layerChosen.emit(n))
+            self._headers[lay.name] = header
+            layout.addWidget(header)
+            grid = QGridLayout()
+            grid.setSpacing(4)
+            for i, lab in enumerate(lay.labels):
+                b = QToolButton()
+                b.setText(f"{lab.hotkey}  {lab.name}" if lab.hotkey else lab.name)
+                b.setToolTip(f"{lab.name}: {lab.description}" + (f"  (key {lab.hotkey})" if lab.hotkey else ""))
+                b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+                b.setStyleSheet(_chip_style(lab.colour))
+                b.setCheckable(True)
+                b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                b.clicked.connect(lambda _=False, n=lay.name, l_=lab.name: self.labelChosen.emit(n, l_))
+                self._buttons[(lay.name, lab.name)] = b
+                grid.addWidget(b, i // 2, i % 2)
+            layout.addLayout(grid)
+        layout.addStretch(1)
+        self.set_active(schema.layers[0].name, schema.layers[0].labels[0].name)
+
+    def set_active(self, layer: str, label: str) -> None:
+        """Mark the active layer and its active label."""
+        # always sync: a click on the active chip has just unchecked it
+        self._active = (layer, label)
+        for name, header in self._headers.items():
+            header.setChecked(name == layer)
+        for key, b in self._buttons.items():
+            b.setChecked(key == (layer, label))
+
+    def button(self, layer: str, label: str) -> QToolButton:
+        """The button of a label (tests)."""
+        return self._buttons[(layer, label)]
+
+
+class _CommitOnFocusOut(QObject):
+    def __init__(self, callback, parent: QObject) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self._cb = callback
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.FocusOut:
+            self._cb()
+        return False
+
+
+class AnswerPanel(QWidget):
+    """Document questions: choice questions as buttons (with an entity target
+    when the schema asks for one), free-text questions as a note."""
+
+    answerChanged = Signal(str, object, object)  # noqa: N815 - question, value or None, target or None
+
+    def __init__(self, schema: LabelSchema, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.schema = schema
+        self._groups: dict[str, QButtonGroup] = {}
+        self._targets: dict[str, QComboBox] = {}
+        self._notes: dict[str, QPlainTextEdit] = {}
+        self._loaded_notes: dict[str, str] = {}
+        self._loading = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        for q in schema.questions:
+            title = QLabel(f"<b>{q.name.capitalize()}</b>")
+            title.setToolTip(q.description)
+            layout.addWidget(title)
+            if q.free_text:
+                edit = QPlainTextEdit()
+                edit.setPlaceholderText(q.description or "Note")
+                edit.setTabChangesFocus(True)
+                edit.setFixedHeight(70)
+                timer = QTimer(edit)
+                timer.setSingleShot(True)
+                timer.setInterval(1200)
+                timer.timeout.connect(lambda n=q.name: self.commit_note(n))
+                edit.textChanged.connect(lambda t=timer: None if self._loading else t.start())
+                edit.installEventFilter(_CommitOnFocusOut(lambda n=q.name: self.commit_note(n), edit))
+                self._notes[q.name] = edit
+                layout.addWidget(edit)
+                continue
+            row = QHBoxLayout()
+            group = QButtonGroup(self)
+            row.setSpacing(4)
+            group.setExclusive(False)
+            for i, value in enumerate(q.values):
+                b = QPushButton(value)
+                b.setCheckable(True)
+                b.setStyleSheet("QPushButton:checked { background: palette(highlight); color: palette(highlighted-text);"
+                                " font-weight: 700; border: 1px solid palette(highlight); border-radius: 3px;"
+                                " padding: 4px; }")
+                b.setToolTip(f"{q.name} = {value}  (Ctrl+{i + 1})")
+                b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                group.addButton(b, i)
+                row.addWidget(b)
+            group.idClicked.connect(lambda i, n=q.name: self._value_clicked(n, i))
+            self._groups[q.name] = group
+            layout.addLayout(row)
+            if q.target == "entity":
+                combo = QComboBox()
+                combo.setToolTip("The target of the stance: one of the article's entities")
+                combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                combo.setMinimumContentsLength(12)
+                combo.activated.connect(lambda _i, n=q.name: self._target_changed(n))
+                self._targets[q.name] = combo
+                trow = QHBoxLayout()
+                trow.addWidget(QLabel("Target"))
+                trow.addWidget(combo, 1)
+                layout.addLayout(trow)
+        layout.addStretch(1)
+
+    def load(self, answers: dict[str, DocLabel], entities: list[str]) -> None:
+        """Show the annotator's answers on a document."""
+        self._loading = True
+        try:
+            for name, group in self._groups.items():
+                q = self.schema.question(name)
+                ans = answers.get(name)
+                for b in group.buttons():
+                    b.setChecked(ans is not None and q.values[group.id(b)] == ans.value)
+                combo = self._targets.get(name)
+                if combo is not None:
+                    combo.clear()
+                    combo.addItem("(choose an entity)", None)
+                    choices = list(entities)
+                    if ans is not None and ans.target and ans.target not in choices:
+                        choices.insert(0, ans.target)
+                    for e in choices:
+                        combo.addItem(e, e)
+                    idx = combo.findData(ans.target) if ans is not None and ans.target else 0
+                    combo.setCurrentIndex(max(idx, 0))
+            for name, edit in self._notes.items():
+                text = answers[name].value if name in answers else ""
+                self._loaded_notes[name] = text
+                edit.setPlainText(text)
+        finally:
+            self._loading = False
+
+    def set_entities(self, entities: list[str]) -> None:
+        """Refresh the target choices, keeping the chosen one."""
+        for combo in self._targets.values():
+            current = combo.currentData()
+            combo.clear()
+            combo.addItem("(choose an entity)", None)
+            for e in ([current] if current and current not in entities else []) + entities:
+                combo.addItem(e, e)
+            combo.setCurrentIndex(max(combo.findData(current), 0) if current else 0)
+
+    def choose(self, question: str, index: int) -> None:
+        """Pick value ``index`` of a choice question (Ctrl+number)."""
+        group = self._groups.get(question)
+        if group is None or index >= len(group.buttons()):
+            return
+        button = group.button(index)
+        button.setChecked(not button.isChecked())
+        self._value_clicked(question, index)
+
+    def _value_clicked(self, question: str, index: int) -> None:
+        if self._loading:
+            return
+        group = self._groups[question]
+        q = self.schema.question(question)
+        clicked = group.button(index)
+        for b in group.buttons():
+            if b is not clicked:
+                b.setChecked(False)
+        value = q.values[index] if clicked.isChecked() else None
+        combo = self._targets.get(question)
+        target = combo.currentData() if combo is not None else None
+        self.answerChanged.emit(question, value, target)
+
+    def _target_changed(self, question: str) -> None:
+        if self._loading:
+            return
+        group = self._groups[question]
+        checked = group.checkedButton() or next((b for b in group.buttons() if b.isChecked()), None)
+        if checked is None:
+            return
+        q = self.schema.question(question)
+        self.answerChanged.emit(question, q.values[group.id(checked)], self._targets[question].currentData())
+
+    def commit_note(self, question: str) -> None:
+        """Save a note if it changed since it was loaded."""
+        if self._loading:
+            return
+        edit = self._notes[question]
+        text = edit.toPlainText().strip()
+        if text != self._loaded_notes.get(question, ""):
+            self._loaded_notes[question] = text
+            self.answerChanged.emit(question, text or None, None)
+
+    def commit_all(self) -> None:
+        """Save every note that changed (before switching documents or closing)."""
+        for name in self._notes:
+            self.commit_note(name)
+
+    def note_edit(self, question: str) -> QPlainTextEdit:
+        """The editor of a free-text question (tests)."""
+        return self._notes[question]
+
+    def target_combo(self, question: str) -> QComboBox:
+        """The target chooser of a question (tests)."""
+        return self._targets[question]
