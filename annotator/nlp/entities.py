@@ -160,7 +160,9 @@ class EntityRules:
             self.gaz.add(toks(name), "ORG")
         for name in gazetteer("persons.txt"):
             self.gaz.add(toks(name), "PER")
-        for name in gazetteer("locations.txt") + cldr_territories(("id", "en")) + cldr_cities(("id", "en")):
+        # CLDR names in Indonesian, English and the document's language (when CLDR knows it)
+        cldr_langs = tuple(dict.fromkeys(("id", "en", language)))
+        for name in gazetteer("locations.txt") + cldr_territories(cldr_langs) + cldr_cities(cldr_langs):
             self.gaz.add(toks(name), "LOC")
         # titles, heads and stop entries match without regard to case
         self.titles = _Index()

@@ -60,11 +60,17 @@ def gazetteer(name: str) -> list[str]:
 def cldr_territories(languages: tuple[str, ...] = ("id", "en")) -> list[str]:
     """Country and territory names from CLDR in the given languages (plus
     the short forms CLDR offers as variants)."""
-    from babel import Locale
+    from babel import Locale, UnknownLocaleError
 
     names: dict[str, None] = {}
+    locales = []
     for lang in languages:
-        for code, name in Locale(lang).territories.items():
+        try:
+            locales.append(Locale.parse(lang))
+        except (UnknownLocaleError, ValueError):
+            continue  # a language CLDR does not know: its names are simply not added
+    for loc in locales:
+        for code, name in loc.territories.items():
             if code in _CLDR_SKIP or code.isdigit():
                 continue
             names.setdefault(name, None)
@@ -75,8 +81,8 @@ def cldr_territories(languages: tuple[str, ...] = ("id", "en")) -> list[str]:
             if name.endswith(")") and " (" in name:  # "Myanmar (Burma)": the other name too
                 names.setdefault(name[name.index(" (") + 2 : -1].strip(), None)
     # continents and regions (numeric codes) name places too, except the world
-    for lang in languages:
-        for code, name in Locale(lang).territories.items():
+    for loc in locales:
+        for code, name in loc.territories.items():
             if code.isdigit() and code != "001":
                 names.setdefault(name, None)
     return list(names)
@@ -88,6 +94,7 @@ def cldr_cities(languages: tuple[str, ...] = ("id", "en")) -> list[str]:
     Nouakchott ...) in the given languages."""
     import zoneinfo
 
+    from babel import UnknownLocaleError
     from babel.dates import get_timezone_location
 
     names: dict[str, None] = {}
@@ -97,7 +104,7 @@ def cldr_cities(languages: tuple[str, ...] = ("id", "en")) -> list[str]:
         for lang in languages:
             try:
                 city = get_timezone_location(zone, locale=lang, return_city=True)
-            except (LookupError, ValueError):  # pragma: no cover - zones babel lacks
+            except (LookupError, ValueError, UnknownLocaleError):  # zones or languages babel lacks
                 continue
             if city and city[0].isupper() and not any(ch.isdigit() for ch in city):
                 names.setdefault(city, None)

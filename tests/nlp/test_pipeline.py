@@ -145,3 +145,10 @@ def test_pipeline_model_serves_every_document_and_language_picks_the_lexicon(tin
             got = {(text[s.start:s.end], s.label, s.origin) for s in p.suggestions(doc_id, "entities")}
             assert ("Wiratmoko Sasongko", "PER", "model:id_tiny@0.1.0") in got
             assert cue in {(text[s.start:s.end], s.label) for s in p.suggestions(doc_id, "cues")}
+
+
+def test_pipeline_other_languages_get_rules_with_their_cldr_names():
+    nlp = load_pipeline(language="fr")
+    assert {("Russie", "LOC"), ("Paris", "LOC")} <= ents(nlp("Le président a dit à Paris que la Russie refuse."))
+    unknown = load_pipeline(language="zz")  # a code neither spaCy nor CLDR knows: generic tokenizer
+    assert unknown.lang == "xx" and ("Jakarta", "LOC") in ents(unknown("Ia tiba di Jakarta."))
