@@ -59,7 +59,7 @@ def test_pipeline_model_labels_mapped_and_merged(tiny_model):
     assert ("Jakarta", "LOC", "rule:gazetteer") in found
     assert ("Lembaga Cahaya", "ORG", "rule:org-head") in found
     assert not any(t == "Senin" for t, _, _ in found)
-    assert "model:id_tiny@0.1.0" in pipeline_version(nlp) or "id_tiny@0.1.0" in pipeline_version(nlp)
+    assert "+id_tiny@0.1.0+" in pipeline_version(nlp)
 
 
 def test_pipeline_label_map_comes_from_the_project_schema(tiny_model, tmp_path):
