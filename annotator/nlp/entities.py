@@ -414,6 +414,14 @@ class EntityRules:
                     continue
                 g = gaz_match(j, run_end)
                 if g is not None:
+                    if g[1] == "PER" and chunk_start is not None and all(
+                        len(x.rstrip(".")) <= 2 or x in self.given for x in words[chunk_start:j]
+                    ):
+                        # initials or given names before a known name: "M Nazaruddin", "Haji Muhammad Nazaruddin"
+                        emit(chunk_start, g[0], "PER", "rule:gazetteer", S_GAZETTEER)
+                        chunk_start = None
+                        j = g[0]
+                        continue
                     close_chunk(j)
                     if not (g[1] == "LOC" and j > 0 and lowers[j - 1] in LOC_MODIFIED_NOUNS):
                         emit(j, g[0], g[1], "rule:gazetteer", S_GAZETTEER)

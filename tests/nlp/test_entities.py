@@ -98,3 +98,7 @@ def test_entities_english_document(nlp_en):
     doc = nlp_en("Russian Defence Minister Sergei Shoigu met junta leader Min Aung Hlaing in Moscow, Reuters reported.")
     found = ents(doc)
     assert {("Sergei Shoigu", "PER"), ("Min Aung Hlaing", "PER"), ("Moscow", "LOC"), ("Reuters", "ORG")} <= found
+
+
+def test_entities_initials_join_a_known_name(nlp_id):
+    assert ("M Nazaruddin", "PER") in ents(nlp_id("Kasus yang melibatkan M Nazaruddin dibahas lagi."))
