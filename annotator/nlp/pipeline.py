@@ -251,10 +251,13 @@ def model_origin(nlp: Language) -> str:
 
 
 def pipeline_version(nlp: Language) -> str:
-    """The suggester version recorded with each run: rules version, a hash of
-    the word lists and, with a model, the model's name and version.  A change
+    """The suggester version recorded with each run: rules version, the
+    annotator release, a hash of the word lists and, with a model, the model's
+    name and version.  A change
     of any of them makes ``annotator suggest`` redo every document."""
-    parts = [f"rules-{RULES_VERSION}", resources_fingerprint()]
+    from annotator import __version__
+
+    parts = [f"rules-{RULES_VERSION}", f"annotator-{__version__}", resources_fingerprint()]
     ents = nlp.get_pipe("annotator_entities") if "annotator_entities" in nlp.pipe_names else None
     if ents is not None and getattr(ents, "model_origin", ""):
         parts.append(ents.model_origin.removeprefix("model:"))
