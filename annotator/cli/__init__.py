@@ -18,6 +18,8 @@ from annotator.core.errors import AnnotatorError
 
 Handler = Callable[[argparse.Namespace], int]
 
+_TOP_LEVEL_FLAGS = ("-h", "--help", "--version")
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The full parser with every registered command."""
@@ -47,7 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``annotator`` console script."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    if not args_list or (args_list[0] not in _command_names(parser) and not args_list[0].startswith("-")):
+    # Anything but a command name or the top-level help/version flags opens the
+    # GUI, so "annotator --annotator NAME x.db" works as well as "annotator x.db".
+    if not args_list or (args_list[0] not in _command_names(parser) and args_list[0] not in _TOP_LEVEL_FLAGS):
         from annotator.cli.gui_cmd import open_gui
 
         return open_gui(args_list)

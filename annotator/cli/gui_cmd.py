@@ -57,6 +57,9 @@ def open_gui(argv: list[str]) -> int:
         return 2
     path = Path(args.project) if args.project else default_project_path()
     try:
+        from annotator.gui.app import _skip_optional_pandas
+
+        _skip_optional_pandas()  # before the store is first imported: start-up time
         if args.project is None:
             ensure_default_project(path)
         from annotator.gui.app import run

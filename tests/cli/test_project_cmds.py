@@ -70,3 +70,16 @@ def test_cli_python_m_and_help(tmp_path):
     assert proc.returncode == 0
     for cmd in ("import", "list", "show", "stats"):
         assert cmd in proc.stdout
+
+
+def test_cli_gui_options_before_the_project_reach_the_gui(tmp_path, monkeypatch):
+    seen = {}
+
+    def fake_open_gui(argv):
+        seen["argv"] = argv
+        return 0
+
+    monkeypatch.setattr("annotator.cli.gui_cmd.open_gui", fake_open_gui)
+    assert main(["--annotator", "alice", str(tmp_path / "x.db")]) == 0
+    assert seen["argv"] == ["--annotator", "alice", str(tmp_path / "x.db")]
+    assert main([]) == 0 and seen["argv"] == []
