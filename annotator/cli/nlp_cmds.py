@@ -1,0 +1,143 @@
+"""``suggest``, ``suggestions`` and ``evaluate``: machine suggestions from the terminal.
+
+spaCy is imported only when a command runs (inside ``annotator.nlp``), so
+``annotator --help`` and the other commands stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from annotator.cli.progress import TerminalProgress
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    """Suggest entities and cues for every changed document."""
+    from annotator.nlp.suggest import suggest_project
+    from annotator.store import Project
+
+    with Project(args.project, create=False) as project:
+        progress = TerminalProgress("suggest")
+        try:
+            report = suggest_project(
+                project, model=args.model, force=args.force, n_process=args.n_process, batch_size=args.batch_size,
+                progress=progress, doc_ids=args.doc or None, label_map=args.label_map,
+            )
+        finally:
+            progress.close()
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(
+        f"suggested {report.documents} document(s), {report.skipped} already up to date: "
+        f"{report.suggestions} suggestion(s)"
+        + (" (" + ", ".join(f"{n} {layer}" for layer, n in sorted(report.by_layer.items())) + ")" if report.by_layer else "")
+        + f"; {report.tokens} tokens in {report.seconds:.1f} s ({report.tokens_per_second:,.0f} tokens/s after "
+        f"{report.load_seconds:.1f} s loading the pipeline)"
+    )
+    print(f"suggester {report.suggester} version {report.version}", file=sys.stderr)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Score the suggestions against an annotator's spans."""
+    from annotator.nlp.evaluate import evaluate_project
+    from annotator.store import Project
+
+    with Project(args.project, create=False) as project:
+        result = evaluate_project(project, args.reference, layer=args.layer, min_score=args.min_score)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{result['documents']} document(s), layer {result['layer']}, reference {result['reference']}"
+          + (f" ({result['unsuggested']} document(s) without suggestions left out)" if result["unsuggested"] else ""))
+    print(f"{'label':<10} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>8}")
+    for label, row in result["per_label"].items():
+        print(f"{label:<10} {row['precision']:>9.3f} {row['recall']:>7.3f} {row['f1']:>7.3f} {row['support']:>8}")
+    print(f"{'overall':<10} {result['precision']:>9.3f} {result['recall']:>7.3f} {result['f1']:>7.3f} "
+          f"{result['tp'] + result['fn']:>8}")
+    return 0
+
+
+def cmd_suggestions(args: argparse.Namespace) -> int:
+    """List a document's stored suggestions with origin and score."""
+    from annotator.store import Project
+
+    with Project(args.project, create=False) as project:
+        text = project.get_text(args.doc_id)
+        rows = [
+            {"layer": s.layer, "start": s.start, "end": s.end, "label": s.label, "text": s.text_in(text),
+             "origin": s.origin, "score": s.score}
+            for s in project.suggestions(args.doc_id, args.layer)
+        ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("(no suggestions: run 'annotator suggest' first)")
+    for r in rows:
+        score = f"{r['score']:.2f}" if r["score"] is not None else "-"
+        print(f"{r['layer']:<9} {r['start']:>6}-{r['end']:<6} {r['label']:<9} {score:>5}  {r['origin']:<20} {r['text']!r}")
+    return 0
+
+
+def _label_map(value: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in filter(None, (x.strip() for x in value.split(","))):
+        src, sep, dst = item.partition("=")
+        if not sep or not src.strip() or not dst.strip():
+            raise argparse.ArgumentTypeError(f"expected FROM=TO pairs separated by commas, got {item!r}")
+        pairs[src.strip()] = dst.strip()
+    return pairs
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the suggestion commands."""
+    p = sub.add_parser(
+        "suggest",
+        help="pre-highlight entities and stance cues (only documents whose text or suggester changed)",
+        description="Run the suggestion pipeline (rules, word lists, cue lexicon, and optionally an installed spaCy "
+        "pipeline) over the project's documents and store the suggestions apart from human spans.",
+    )
+    p.add_argument("project", help="project file (.db)")
+    p.add_argument("--model", help="an installed spaCy pipeline (package name or folder) to add to the rules")
+    p.add_argument("--n-process", type=_positive, default=1, metavar="N", help="worker processes for nlp.pipe (default 1)")
+    p.add_argument("--batch-size", type=_positive, default=64, metavar="B", help="documents per batch (default 64)")
+    p.add_argument("--force", action="store_true", help="redo every document, even unchanged ones")
+    p.add_argument("--doc", type=int, action="append", metavar="ID", help="only this document (repeatable)")
+    p.add_argument("--label-map", type=_label_map, metavar="FROM=TO,...",
+                   help="map the model's labels onto the schema (overrides the schema's [label_map])")
+    p.add_argument("--json", action="store_true", help="print the run's report as JSON")
+    p.set_defaults(handler=cmd_suggest)
+
+    p = sub.add_parser("suggestions", help="list a document's suggestions with origin and score")
+    p.add_argument("project", help="project file (.db)")
+    p.add_argument("doc_id", type=int, help="document id (see 'annotator list')")
+    p.add_argument("--layer", help="only this layer (entities, cues)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_suggestions)
+
+    p = sub.add_parser(
+        "evaluate",
+        help="score the current suggestions against an annotator's spans (exact match)",
+        description="Entity-level precision, recall and F1 of the stored suggestions against the spans of "
+        "--reference, exact match on start, end and label.",
+    )
+    p.add_argument("project", help="project file (.db)")
+    p.add_argument("--reference", required=True, metavar="NAME", help="annotator whose spans are the truth (e.g. gold)")
+    p.add_argument("--layer", default="entities", help="span layer to score (default: entities)")
+    p.add_argument("--min-score", type=float, metavar="S", help="score only suggestions with score >= S")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.set_defaults(handler=cmd_evaluate)

@@ -1,0 +1,106 @@
+"""Scoring suggestions against a person's (or the gold) spans.
+
+Entity level, exact match on ``(start, end, label)`` in character offsets, on
+every document that has suggestions (documents never suggested are counted
+apart, not as misses).  Precision, recall and F1 follow the usual
+definitions (0 when undefined), as seqeval computes them from IOB tags.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Iterable
+
+from annotator.core.errors import AnnotatorError
+
+
+class EvaluationError(AnnotatorError):
+    """Nothing to evaluate (unknown reference, no suggestions yet)."""
+
+    code = "E103"
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """Precision, recall, F1 (0.0 where a denominator is 0)."""
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def score_sets(pairs: Iterable[tuple[set[tuple[int, int, str]], set[tuple[int, int, str]]]]) -> dict[str, Any]:
+    """Scores from ``(predicted, reference)`` sets of ``(start, end, label)``
+    per document."""
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    docs = 0
+    for pred, ref in pairs:
+        docs += 1
+        for key in pred:
+            (tp if key in ref else fp)[key[2]] += 1
+        for key in ref - pred:
+            fn[key[2]] += 1
+    labels = sorted(set(tp) | set(fp) | set(fn))
+    per_label: dict[str, dict[str, float | int]] = {}
+    for lab in labels:
+        p, r, f = prf(tp[lab], fp[lab], fn[lab])
+        per_label[lab] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
+                          "support": tp[lab] + fn[lab], "tp": tp[lab], "fp": fp[lab], "fn": fn[lab]}
+    T, F, N = sum(tp.values()), sum(fp.values()), sum(fn.values())
+    p, r, f = prf(T, F, N)
+    return {"documents": docs, "precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
+            "tp": T, "fp": F, "fn": N, "per_label": per_label}
+
+
+def evaluate_project(
+    project: Any,
+    reference: str,
+    *,
+    layer: str = "entities",
+    doc_ids: Iterable[int] | None = None,
+    suggester: str | None = None,
+    min_score: float | None = None,
+) -> dict[str, Any]:
+    """Current suggestions of ``layer`` against ``reference``'s spans.
+
+    Returns ``{"documents", "precision", "recall", "f1", "per_label": {LABEL:
+    {"precision", "recall", "f1", "support", ...}}, "tp", "fp", "fn",
+    "reference", "layer", "unsuggested"}``.  ``suggester`` limits the
+    suggestions to one suggester's set (default: all); ``min_score`` keeps
+    only suggestions scored at least that (precision/recall trade-off).
+    """
+    project.schema.layer(layer)  # SchemaError naming the layers when unknown
+    if reference not in project.annotators():
+        raise EvaluationError(
+            f"no annotator {reference!r} in {project.path} (annotators: {', '.join(project.annotators()) or 'none'})"
+        )
+    sql = "SELECT DISTINCT document_id FROM suggestion_runs"
+    args: tuple[Any, ...] = ()
+    if suggester is not None:
+        sql += " WHERE suggester = ?"
+        args = (suggester,)
+    suggested = {r[0] for r in project.conn.execute(sql, args)}
+    wanted = set(doc_ids) if doc_ids is not None else set(project.document_ids())
+    ids = sorted(suggested & wanted)
+    if not ids:
+        raise EvaluationError(f"no suggestions to evaluate in {project.path}: run 'annotator suggest' first")
+
+    def pairs() -> Iterable[tuple[set[tuple[int, int, str]], set[tuple[int, int, str]]]]:
+        for doc_id in ids:
+            rows = project.conn.execute(
+                'SELECT start, "end", label FROM suggestions WHERE document_id = ? AND layer = ?'
+                + (" AND suggester = ?" if suggester is not None else "")
+                + (" AND coalesce(score, 0) >= ?" if min_score is not None else ""),
+                (doc_id, layer) + ((suggester,) if suggester is not None else ())
+                + ((min_score,) if min_score is not None else ()),
+            )
+            pred = {(int(a), int(b), str(c)) for a, b, c in rows}
+            ref = {(s.start, s.end, s.label) for s in project.spans(doc_id, annotator=reference, layer=layer)}
+            yield pred, ref
+
+    result = score_sets(pairs())
+    result.update({"reference": reference, "layer": layer, "unsuggested": len(wanted - suggested)})
+    if min_score is not None:
+        result["min_score"] = min_score
+    return result

@@ -1,0 +1,266 @@
+"""Building the spaCy pipeline that makes suggestions.
+
+Default (no model): ``spacy.blank(LANG)`` + the lookup lemmatizer of
+spacy-lookups-data + ``annotator_entities`` (rules and lists, see
+:mod:`annotator.nlp.entities`) + ``annotator_cues`` (lexicon and quotes, see
+:mod:`annotator.nlp.cues`).
+
+With ``model`` (an installed package name or a folder written by
+``nlp.to_disk``): that pipeline, a lookup lemmatizer if it has none, then the
+same two components; ``annotator_entities`` maps the model's ``doc.ents``
+through the schema's ``label_map`` and merges them with the rule candidates
+(precedence in :mod:`annotator.nlp.merge`).
+
+Each processed Doc carries its suggestions in ``doc._.annotator_suggestions``
+as ``[layer, start, end, label, origin, score]`` rows (character offsets);
+``doc.ents`` holds the merged entities and ``doc.spans["cues"]`` the cues.
+Everything there survives ``nlp.pipe(n_process=N)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Any, Mapping
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from annotator.core.errors import AnnotatorError
+from annotator.nlp.cues import CueMatcher
+from annotator.nlp.entities import EntityRules
+from annotator.nlp.merge import Candidate, join_abbreviations, resolve_overlaps
+from annotator.nlp.resources import resources_fingerprint
+
+#: Bump when the rules' code changes in a way that changes output.
+RULES_VERSION = "1.0"
+EXT = "annotator_suggestions"
+#: The document's language (its ``language`` field); chooses the cue lexicon and
+#: the vocabulary of the rules.  None: the pipeline's own language.
+LANG_EXT = "annotator_language"
+ENTITY_COMPONENTS = ("ner", "beam_ner", "entity_ruler")
+DEFAULT_MODEL_SCORE = 0.75
+
+for _ext in (EXT, LANG_EXT):
+    if not Doc.has_extension(_ext):
+        Doc.set_extension(_ext, default=None)
+
+
+class ModelError(AnnotatorError):
+    """A spaCy pipeline given with ``--model`` is missing or cannot be used."""
+
+    code = "E102"
+
+
+@Language.factory(
+    "annotator_entities",
+    default_config={"language": "id", "label_map": {}, "model_origin": "", "model_score": DEFAULT_MODEL_SCORE,
+                    "rules": True},
+)
+def make_entities(
+    nlp: Language, name: str, language: str, label_map: dict[str, str], model_origin: str, model_score: float,
+    rules: bool,
+) -> EntitySuggester:
+    """spaCy factory of :class:`EntitySuggester`."""
+    return EntitySuggester(nlp, language, label_map, model_origin, model_score, rules)
+
+
+class EntitySuggester:
+    """Pipeline component: rule candidates + mapped model entities, merged."""
+
+    def __init__(
+        self, nlp: Language, language: str, label_map: Mapping[str, str], model_origin: str = "",
+        model_score: float = DEFAULT_MODEL_SCORE, rules: bool = True,
+    ) -> None:
+        self.nlp = nlp
+        self.language = language
+        self.use_rules = rules
+        self._rules: dict[str, EntityRules] = {language: EntityRules(nlp, language)} if rules else {}
+        self.label_map = dict(label_map)
+        self.model_origin = model_origin
+        self.model_score = float(model_score)
+
+    def rules_for(self, language: str | None) -> EntityRules | None:
+        """The rules for a document language (built on first use)."""
+        if not self.use_rules:
+            return None
+        language = language or self.language
+        rules = self._rules.get(language)
+        if rules is None:
+            rules = self._rules[language] = EntityRules(self.nlp, language)
+        return rules
+
+    def __call__(self, doc: Doc) -> Doc:
+        rules = self.rules_for(doc._.get(LANG_EXT))
+        cands: list[Candidate] = list(rules(doc)) if rules is not None else []
+        if self.model_origin:
+            for ent in doc.ents:
+                mapped = self.label_map.get(ent.label_)
+                if mapped:
+                    cands.append(Candidate(ent.start_char, ent.end_char, mapped, self.model_origin, self.model_score))
+        merged = join_abbreviations(doc.text, resolve_overlaps(cands))
+        ents = []
+        for c in merged:
+            span = doc.char_span(c.start, c.end, label=c.label, alignment_mode="strict")
+            if span is not None:
+                ents.append(span)
+        doc.set_ents(ents, default="outside")
+        rows = doc._.get(EXT) or []
+        rows.extend([c.layer, c.start, c.end, c.label, c.origin, round(c.score, 3)] for c in merged)
+        doc._.set(EXT, rows)
+        return doc
+
+
+@Language.factory("annotator_cues", default_config={"language": "id"})
+def make_cues(nlp: Language, name: str, language: str) -> CueSuggester:
+    """spaCy factory of :class:`CueSuggester`."""
+    return CueSuggester(language)
+
+
+class CueSuggester:
+    """Pipeline component: stance cues and quotations."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._matchers: dict[str, CueMatcher] = {language: CueMatcher(language)}
+
+    def matcher_for(self, language: str | None) -> CueMatcher:
+        """The lexicon of a document language (loaded on first use)."""
+        language = language or self.language
+        matcher = self._matchers.get(language)
+        if matcher is None:
+            matcher = self._matchers[language] = CueMatcher(language)
+        return matcher
+
+    def __call__(self, doc: Doc) -> Doc:
+        cands = self.matcher_for(doc._.get(LANG_EXT))(doc)
+        group = []
+        for c in cands:
+            span = doc.char_span(c.start, c.end, label=c.label, alignment_mode="expand")
+            if span is not None:
+                group.append(span)
+        doc.spans["cues"] = group
+        rows = doc._.get(EXT) or []
+        rows.extend([c.layer, c.start, c.end, c.label, c.origin, round(c.score, 3)] for c in cands)
+        doc._.set(EXT, rows)
+        return doc
+
+
+def _blank(language: str) -> Language:
+    try:
+        return spacy.blank(language)
+    except (ImportError, ValueError, KeyError):
+        return spacy.blank("xx")  # a language spaCy does not know: generic tokenizer
+
+
+def _add_lookup_lemmatizer(nlp: Language, name: str) -> None:
+    """A lookup lemmatizer with the spacy-lookups-data table (none for
+    languages the package lacks: lemmas then equal the words)."""
+    from spacy.lookups import load_lookups
+
+    try:
+        lookups = load_lookups(nlp.lang, ["lemma_lookup"])
+    except ValueError:
+        return
+    pipe = nlp.add_pipe("lemmatizer", name=name, config={"mode": "lookup", "overwrite": False})
+    pipe.initialize(lookups=lookups)
+
+
+_CACHE: dict[tuple[Any, ...], Language] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def load_pipeline(
+    model: str | None = None,
+    *,
+    language: str = "id",
+    label_map: Mapping[str, str] | None = None,
+    model_score: float = DEFAULT_MODEL_SCORE,
+) -> Language:
+    """The spaCy Language used for suggestions (see module docstring).
+
+    ``model``: an installed pipeline name or a path; ``language`` is used only
+    without a model (a model has its own).  ``label_map`` maps the model's
+    labels to the schema (default: the news schema's ``[label_map]``).
+    Pipelines are cached per arguments.  Raises :class:`ModelError` with one
+    clear message when the model is missing or broken.
+    """
+    if label_map is None:
+        from annotator.core.schema import LabelSchema
+
+        label_map = LabelSchema.load("news").label_map
+    key = (model, language if model is None else None, tuple(sorted(label_map.items())), model_score)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            return cached
+        nlp = _build(model, language, label_map, model_score)
+        _CACHE[key] = nlp
+        return nlp
+
+
+def _build(model: str | None, language: str, label_map: Mapping[str, str], model_score: float) -> Language:
+    if model is None:
+        nlp = _blank(language)
+        _add_lookup_lemmatizer(nlp, "lemmatizer")
+        nlp.add_pipe("annotator_entities", config={"language": nlp.lang, "label_map": dict(label_map)})
+        nlp.add_pipe("annotator_cues", config={"language": nlp.lang})
+        return nlp
+    nlp = load_model(model)
+    lang = nlp.lang
+    if not any(nlp.get_pipe_meta(n).factory in ("lemmatizer",) or n == "lemmatizer" for n in nlp.pipe_names):
+        _add_lookup_lemmatizer(nlp, "annotator_lemmatizer")
+    nlp.add_pipe(
+        "annotator_entities",
+        config={"language": lang, "label_map": dict(label_map), "model_origin": model_origin(nlp),
+                "model_score": model_score},
+    )
+    nlp.add_pipe("annotator_cues", config={"language": lang})
+    return nlp
+
+
+def load_model(model: str) -> Language:
+    """Load an installed spaCy pipeline by name or path; :class:`ModelError`
+    when it is missing, broken or recognises no entities."""
+    try:
+        nlp = spacy.load(model)
+    except OSError as exc:
+        if "E050" in str(exc) or "E053" in str(exc) or "Can't find model" in str(exc):
+            raise ModelError(
+                f"no spaCy pipeline {model!r}: give the name of an installed pipeline package or the path of a "
+                "folder written by nlp.to_disk() (models cannot be downloaded on this machine)"
+            ) from exc
+        raise ModelError(f"spaCy pipeline {model!r} cannot be read: {exc}") from exc
+    except Exception as exc:  # a broken config or weights: spaCy raises many kinds
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelError(f"spaCy pipeline {model!r} is broken and cannot be loaded: {first}") from exc
+    if not any(nlp.get_pipe_meta(n).factory in ENTITY_COMPONENTS for n in nlp.pipe_names):
+        raise ModelError(
+            f"spaCy pipeline {model!r} has no entity recogniser (components: {', '.join(nlp.pipe_names) or 'none'});"
+            " it needs one of " + ", ".join(ENTITY_COMPONENTS)
+        )
+    return nlp
+
+
+def model_origin(nlp: Language) -> str:
+    """``model:NAME@VERSION`` for a loaded pipeline (from its meta)."""
+    meta = nlp.meta
+    name = f"{meta.get('lang', nlp.lang)}_{meta.get('name', 'pipeline')}"
+    return f"model:{name}@{meta.get('version', '0.0.0')}"
+
+
+def pipeline_version(nlp: Language) -> str:
+    """The suggester version recorded with each run: rules version, the
+    annotator release, a hash of the word lists and, with a model, the model's
+    name and version.  A change
+    of any of them makes ``annotator suggest`` redo every document."""
+    from annotator import __version__
+
+    parts = [f"rules-{RULES_VERSION}", f"annotator-{__version__}", resources_fingerprint()]
+    ents = nlp.get_pipe("annotator_entities") if "annotator_entities" in nlp.pipe_names else None
+    if ents is not None and getattr(ents, "model_origin", ""):
+        parts.append(ents.model_origin.removeprefix("model:"))
+        label_map = ",".join(f"{k}={v}" for k, v in sorted(ents.label_map.items()))
+        parts.append(hashlib.sha256(label_map.encode()).hexdigest()[:6])
+    return "+".join(parts)

@@ -1,0 +1,326 @@
+"""Running a suggester over a project and storing what it suggests.
+
+``suggest_project`` is the one entry point (CLI ``annotator suggest`` and the
+GUI's background Task both call it): it reads only the documents whose text
+or suggester version changed since the last run (``--force``: all), runs the
+pipeline in batches (``nlp.pipe``), and stores each batch of results in one
+transaction, apart from human spans (DESIGN §2).  Cancelling keeps every
+batch already stored.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from annotator.core.model import Span
+from annotator.core.schema import LabelSchema
+from annotator.nlp.base import Suggester, SuggestInput, SuggestOutput
+from annotator.nlp.merge import Candidate, resolve_overlaps
+
+#: The name under which the default pipeline's suggestions are stored.  One
+#: name for rules and models alike: running with ``--model`` replaces the
+#: rule-only set (its version differs), so entity suggestions never overlap.
+PIPELINE_SUGGESTER = "pipeline"
+
+ProgressFn = Callable[[int, int, str], None]
+CancelFn = Callable[[], bool]
+
+
+@dataclass
+class SuggestReport:
+    """What a run did."""
+
+    documents: int = 0  # documents suggested in this run
+    skipped: int = 0  # documents already up to date
+    suggestions: int = 0  # spans stored
+    tokens: int = 0  # tokens processed
+    seconds: float = 0.0  # the whole call, loading the pipeline included
+    load_seconds: float = 0.0  # of which building/loading the pipeline
+    cancelled: bool = False
+    decisions_kept: int = 0  # accept/reject decisions carried over to the new suggestions
+    suggester: str = ""
+    version: str = ""
+    by_layer: dict[str, int] = field(default_factory=dict)
+    by_origin: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def tokens_per_second(self) -> float:
+        """Throughput of the processing (pipeline loading excluded; 0 when nothing ran)."""
+        busy = self.seconds - self.load_seconds
+        return self.tokens / busy if busy > 0 and self.tokens else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        return {
+            "documents": self.documents, "skipped": self.skipped, "suggestions": self.suggestions,
+            "tokens": self.tokens, "seconds": round(self.seconds, 3), "load_seconds": round(self.load_seconds, 3),
+            "tokens_per_second": round(self.tokens_per_second, 1), "cancelled": self.cancelled,
+            "decisions_kept": self.decisions_kept,
+            "suggester": self.suggester, "version": self.version, "by_layer": self.by_layer,
+            "by_origin": self.by_origin,
+        }
+
+
+class PipelineSuggester:
+    """The default :class:`Suggester`: the spaCy pipeline of
+    :func:`annotator.nlp.pipeline.load_pipeline` (rules, lists, cue lexicon,
+    and an installed model when given), one pipeline per document language.
+
+    With a model, every document goes through the model's pipeline (its
+    tokenizer and lemmas); the document's language still picks the cue
+    lexicon and the vocabulary of the rules.
+    """
+
+    name = PIPELINE_SUGGESTER
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        label_map: Mapping[str, str] | None = None,
+        language: str = "id",
+        schema: LabelSchema | None = None,
+    ) -> None:
+        from annotator.nlp.pipeline import load_pipeline, pipeline_version
+
+        self.model = model
+        self.schema = schema or LabelSchema.load("news")
+        self.label_map = dict(label_map if label_map is not None else self.schema.label_map)
+        self._load = load_pipeline
+        # load at once: a missing model must fail before any work starts
+        self.main = load_pipeline(model, language=language, label_map=self.label_map)
+        self._version = pipeline_version(self.main)
+        self._by_lang: dict[str, Any] = {self.main.lang: self.main}
+
+    @property
+    def version(self) -> str:
+        """Rules version, word-list hash and model name@version."""
+        return self._version
+
+    def pipeline_for(self, language: str) -> Any:
+        """The spaCy pipeline used for documents in ``language``."""
+        language = (language or "id").lower()
+        nlp = self._by_lang.get(language)
+        if nlp is None:
+            nlp = self._load(None, language=language, label_map=self.label_map)
+            self._by_lang[language] = nlp
+        return nlp
+
+    def suggest(
+        self, inputs: Iterable[SuggestInput], *, batch_size: int = 64, n_process: int = 1
+    ) -> Iterator[SuggestOutput]:
+        """Run ``nlp.pipe`` over the inputs, in order.
+
+        Without a model, consecutive inputs of one language share the blank
+        pipeline of that language (tokenizer and lemmas); with a model, every
+        input goes through the model's pipeline.  Either way the document's
+        language chooses the cue lexicon and the rules' vocabulary."""
+        from annotator.nlp.pipeline import EXT, LANG_EXT
+
+        def as_doc(nlp: Any, item: SuggestInput) -> tuple[Any, int]:
+            doc = nlp.make_doc(item.text)
+            doc._.set(LANG_EXT, (item.language or "id").lower())
+            return doc, item.document_id
+
+        it = iter(inputs)
+        # Consecutive inputs of one pipeline form one stream (worker processes start
+        # once per stream); peek one ahead to notice where the pipeline changes.
+        buffered: SuggestInput | None = next(it, None)
+        while buffered is not None:
+            nlp = self.pipeline_for_input(buffered)
+            head, buffered = buffered, None
+
+            def same_pipeline(first: SuggestInput = head, pipeline: Any = nlp) -> Iterator[tuple[Any, int]]:
+                nonlocal buffered
+                yield as_doc(pipeline, first)
+                for item in it:
+                    if self.pipeline_for_input(item) is not pipeline:
+                        buffered = item
+                        return
+                    yield as_doc(pipeline, item)
+
+            for doc, doc_id in nlp.pipe(same_pipeline(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+                rows = doc._.get(EXT) or []
+                spans = [
+                    Span(start=int(r[1]), end=int(r[2]), label=str(r[3]), layer=str(r[0]), origin=str(r[4]),
+                         score=float(r[5]))
+                    for r in rows
+                ]
+                yield SuggestOutput(doc_id, spans, len(doc))
+
+    def pipeline_for_input(self, item: SuggestInput) -> Any:
+        """The model's pipeline for every document, or the rule pipeline of its language."""
+        return self.main if self.model is not None else self.pipeline_for(item.language)
+
+
+def _fits_schema(schema: LabelSchema, spans: Sequence[Span], length: int | None = None) -> list[Span]:
+    """Drop spans whose layer or label the project's schema lacks (a model
+    mapped to MISC in a schema without MISC, a cues layer that is absent) or
+    whose offsets do not fit a text of ``length`` characters."""
+    allowed = {(lay.name, lab) for lay in schema.layers for lab in lay.label_names}
+    limit = length if length is not None else float("inf")
+    kept = [s for s in spans if (s.layer, s.label) in allowed and 0 <= s.start < s.end <= limit]
+    # a layer that forbids overlaps gets none, whatever the suggester did (best score wins)
+    for layer in schema.layers:
+        if layer.allow_overlap:
+            continue
+        mine = sorted((s for s in kept if s.layer == layer.name), key=lambda s: (s.start, s.end))
+        if any(a.end > b.start for a, b in zip(mine, mine[1:], strict=False)):
+            best = resolve_overlaps([Candidate(s.start, s.end, s.label, s.origin, s.score or 0.0, s.layer)
+                                     for s in mine])
+            keys = {(c.start, c.end, c.label, c.origin) for c in best}
+            kept = [s for s in kept if s.layer != layer.name or (s.start, s.end, s.label, s.origin) in keys]
+    return kept
+
+
+def _decisions(project: Any, document_id: int, suggester: str) -> dict[tuple[str, int, int, str], list[tuple[Any, ...]]]:
+    """Annotators' accept/reject decisions on the suggester's current
+    suggestions of a document, by suggestion key (layer, start, end, label)."""
+    out: dict[tuple[str, int, int, str], list[tuple[Any, ...]]] = {}
+    for layer, start, end, label, who, decision, span_id, created in project.conn.execute(
+        'SELECT g.layer, g.start, g."end", g.label, x.annotator, x.decision, x.span_id, x.created'
+        " FROM suggestion_decisions x JOIN suggestions g ON g.id = x.suggestion_id"
+        " WHERE g.document_id = ? AND g.suggester = ?",
+        (document_id, suggester),
+    ):
+        out.setdefault((layer, start, end, label), []).append((who, decision, span_id, created))
+    return out
+
+
+def _restore_decisions(
+    project: Any, document_id: int, suggester: str, kept: dict[tuple[str, int, int, str], list[tuple[Any, ...]]]
+) -> int:
+    """Re-attach decisions to the new suggestions with the same key, so a
+    rejected suggestion does not come back as pending after a re-run.
+    Decisions on suggestions that disappeared go with them."""
+    restored = 0
+    for sid, layer, start, end, label in project.conn.execute(
+        'SELECT id, layer, start, "end", label FROM suggestions WHERE document_id = ? AND suggester = ?',
+        (document_id, suggester),
+    ).fetchall():
+        for who, decision, span_id, created in kept.pop((layer, start, end, label), ()):
+            project.conn.execute(
+                "INSERT OR REPLACE INTO suggestion_decisions(suggestion_id, annotator, decision, span_id, created)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (sid, who, decision, span_id, created),
+            )
+            restored += 1
+    return restored
+
+
+def _pending(project: Any, name: str, version: str, force: bool, doc_ids: Iterable[int] | None) -> tuple[list[tuple[int, str]], int]:
+    """``([(id, language)], skipped)`` of documents that need suggesting."""
+    runs = project.suggestion_runs(name)
+    wanted = set(doc_ids) if doc_ids is not None else None
+    todo: list[tuple[int, str]] = []
+    skipped = 0
+    for doc_id, language, chash in project.conn.execute("SELECT id, language, content_hash FROM documents ORDER BY id"):
+        if wanted is not None and doc_id not in wanted:
+            continue
+        if not force and runs.get(doc_id) == (version, chash):
+            skipped += 1
+            continue
+        todo.append((int(doc_id), language or "id"))
+    return todo, skipped
+
+
+def suggest_project(
+    project: Any,
+    *,
+    model: str | None = None,
+    force: bool = False,
+    doc_ids: Iterable[int] | None = None,
+    n_process: int = 1,
+    batch_size: int = 64,
+    progress: ProgressFn | None = None,
+    should_cancel: CancelFn | None = None,
+    suggester: Suggester | None = None,
+    label_map: Mapping[str, str] | None = None,
+) -> SuggestReport:
+    """Suggest entities and cues for a project's documents and store them.
+
+    ``project`` is an open :class:`annotator.store.Project` (opened in the
+    calling thread).  Only documents whose text or suggester version changed
+    are redone unless ``force``.  ``progress(done, total, what)`` is called
+    per document; ``should_cancel()`` is polled per document and stops the
+    run early, keeping what is stored.  ``suggester`` replaces the default
+    :class:`PipelineSuggester` (then ``model`` is ignored).  ``label_map``
+    entries override the schema's ``[label_map]`` for the model's labels.
+    Raises :class:`annotator.nlp.pipeline.ModelError` for a missing or broken model.
+    """
+    if batch_size < 1:
+        raise ValueError("batch size must be at least 1")
+    if n_process < 1:
+        raise ValueError("the number of processes must be at least 1")
+    started = time.perf_counter()
+    if suggester is None:
+        merged = {**project.schema.label_map, **(label_map or {})}
+        suggester = PipelineSuggester(model, schema=project.schema, label_map=merged)
+    name, version = suggester.name, suggester.version
+    report = SuggestReport(suggester=name, version=version, load_seconds=time.perf_counter() - started)
+    todo, report.skipped = _pending(project, name, version, force, doc_ids)
+    total = len(todo)
+    if progress is not None:
+        progress(0, total, "")
+    if not todo:
+        report.seconds = time.perf_counter() - started
+        return report
+    schema = project.schema
+
+    def inputs() -> Iterator[SuggestInput]:
+        for doc_id, language in todo:
+            if should_cancel is not None and should_cancel():
+                report.cancelled = True
+                return
+            text = project.get_text(doc_id)
+            lengths[doc_id] = len(text)
+            yield SuggestInput(doc_id, text, language)
+
+    batch: list[SuggestOutput] = []
+    # documents where someone accepted or rejected this suggester's suggestions
+    # (one query up front instead of one per document)
+    decided = {r[0] for r in project.conn.execute(
+        "SELECT DISTINCT g.document_id FROM suggestion_decisions x JOIN suggestions g ON g.id = x.suggestion_id"
+        " WHERE g.suggester = ?", (name,))}
+    lengths: dict[int, int] = {}
+
+    def store(outputs: list[SuggestOutput]) -> None:
+        # one transaction per batch: a commit per document would cost more
+        # than the rules themselves (benchmarks/suggest_bench.py)
+        with project.transaction():
+            for out in outputs:
+                spans = _fits_schema(schema, out.spans, lengths.pop(out.document_id, None))
+                kept = _decisions(project, out.document_id, name) if out.document_id in decided else {}
+                # labels and offsets are checked above: skip the per-span check of the store
+                project.set_suggestions(out.document_id, spans, suggester=name, version=version, validate=False)
+                if kept:
+                    report.decisions_kept += _restore_decisions(project, out.document_id, name, kept)
+                report.suggestions += len(spans)
+                for s in spans:
+                    report.by_layer[s.layer] = report.by_layer.get(s.layer, 0) + 1
+                    report.by_origin[s.origin] = report.by_origin.get(s.origin, 0) + 1
+
+    outputs = suggester.suggest(inputs(), batch_size=batch_size, n_process=n_process)
+    try:
+        for out in outputs:
+            batch.append(out)
+            report.documents += 1
+            report.tokens += out.tokens
+            if progress is not None:
+                progress(report.documents, total, f"document {out.document_id}")
+            if len(batch) >= batch_size:
+                store(batch)
+                batch = []
+            if should_cancel is not None and should_cancel():
+                report.cancelled = True
+                break
+        if batch:
+            store(batch)
+    finally:
+        close = getattr(outputs, "close", None)
+        if close is not None:
+            close()  # stops spaCy's worker processes when the run ends early
+    report.seconds = time.perf_counter() - started
+    return report
