@@ -208,10 +208,12 @@ def read_conll(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
         n = int(per_doc or DEFAULT_SENTENCES_PER_DOC)
         if n < 1:
             raise InputError("--sentences-per-doc must be at least 1", path)
-        sentences = [(s, d.line) for d in docs for s in d.sentences]
+        # Group within each -DOCSTART- document (or the whole file when there
+        # are none): a group never spans two documents of the source.
         docs = [
-            ConllDoc(sentences=[s for s, _ in sentences[i : i + n]], line=sentences[i][0][0].line)
-            for i in range(0, len(sentences), n)
+            ConllDoc(sentences=d.sentences[i : i + n], line=d.sentences[i][0].line)
+            for d in docs
+            for i in range(0, len(d.sentences), n)
         ]
     if not docs:
         raise InputError("no tokens in file", path)

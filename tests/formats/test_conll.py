@@ -78,3 +78,13 @@ def test_conll_bad_lines_name_the_line(project, tmp_path):
     g.write_text("Joko NNP B-PER\nWidodo I-PER\n", encoding="utf-8")
     assert "y.conll:2" in import_paths(project, [g]).failed[0].error
     assert project.count_documents() == 0
+
+
+def test_conll_sentences_per_doc_never_crosses_docstart(project, tmp_path):
+    f = tmp_path / "x.conll"
+    f.write_text(
+        "-DOCSTART- -X- O O\n\nA O\n\nB O\n\nC O\n\n-DOCSTART- -X- O O\n\nD O\n\nE O\n", encoding="utf-8"
+    )
+    assert import_paths(project, [f], extra={"sentences_per_doc": 2}).ok
+    texts = [project.get_text(i) for i in project.document_ids()]
+    assert texts == ["A\nB", "C", "D\nE"]
