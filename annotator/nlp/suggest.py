@@ -175,41 +175,6 @@ def _fits_schema(schema: LabelSchema, spans: Sequence[Span], length: int | None 
     return kept
 
 
-def _decisions(project: Any, document_id: int, suggester: str) -> dict[tuple[str, int, int, str], list[tuple[Any, ...]]]:
-    """Annotators' accept/reject decisions on the suggester's current
-    suggestions of a document, by suggestion key (layer, start, end, label)."""
-    out: dict[tuple[str, int, int, str], list[tuple[Any, ...]]] = {}
-    for layer, start, end, label, who, decision, span_id, created in project.conn.execute(
-        'SELECT g.layer, g.start, g."end", g.label, x.annotator, x.decision, x.span_id, x.created'
-        " FROM suggestion_decisions x JOIN suggestions g ON g.id = x.suggestion_id"
-        " WHERE g.document_id = ? AND g.suggester = ?",
-        (document_id, suggester),
-    ):
-        out.setdefault((layer, start, end, label), []).append((who, decision, span_id, created))
-    return out
-
-
-def _restore_decisions(
-    project: Any, document_id: int, suggester: str, kept: dict[tuple[str, int, int, str], list[tuple[Any, ...]]]
-) -> int:
-    """Re-attach decisions to the new suggestions with the same key, so a
-    rejected suggestion does not come back as pending after a re-run.
-    Decisions on suggestions that disappeared go with them."""
-    restored = 0
-    for sid, layer, start, end, label in project.conn.execute(
-        'SELECT id, layer, start, "end", label FROM suggestions WHERE document_id = ? AND suggester = ?',
-        (document_id, suggester),
-    ).fetchall():
-        for who, decision, span_id, created in kept.pop((layer, start, end, label), ()):
-            project.conn.execute(
-                "INSERT OR REPLACE INTO suggestion_decisions(suggestion_id, annotator, decision, span_id, created)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (sid, who, decision, span_id, created),
-            )
-            restored += 1
-    return restored
-
-
 def _pending(project: Any, name: str, version: str, force: bool, doc_ids: Iterable[int] | None) -> tuple[list[tuple[int, str]], int]:
     """``([(id, language)], skipped)`` of documents that need suggesting."""
     runs = project.suggestion_runs(name)
@@ -279,11 +244,6 @@ def suggest_project(
             yield SuggestInput(doc_id, text, language)
 
     batch: list[SuggestOutput] = []
-    # documents where someone accepted or rejected this suggester's suggestions
-    # (one query up front instead of one per document)
-    decided = {r[0] for r in project.conn.execute(
-        "SELECT DISTINCT g.document_id FROM suggestion_decisions x JOIN suggestions g ON g.id = x.suggestion_id"
-        " WHERE g.suggester = ?", (name,))}
     lengths: dict[int, int] = {}
 
     def store(outputs: list[SuggestOutput]) -> None:
@@ -292,11 +252,11 @@ def suggest_project(
         with project.transaction():
             for out in outputs:
                 spans = _fits_schema(schema, out.spans, lengths.pop(out.document_id, None))
-                kept = _decisions(project, out.document_id, name) if out.document_id in decided else {}
-                # labels and offsets are checked above: skip the per-span check of the store
-                project.set_suggestions(out.document_id, spans, suggester=name, version=version, validate=False)
-                if kept:
-                    report.decisions_kept += _restore_decisions(project, out.document_id, name, kept)
+                # labels and offsets are checked above: skip the per-span check of the
+                # store; the store carries annotators' decisions over to the new set
+                report.decisions_kept += project.set_suggestions(
+                    out.document_id, spans, suggester=name, version=version, validate=False
+                )
                 report.suggestions += len(spans)
                 for s in spans:
                     report.by_layer[s.layer] = report.by_layer.get(s.layer, 0) + 1

@@ -504,28 +504,49 @@ class Project:
 
     def set_suggestions(
         self, document_id: int, spans: Sequence[Span], suggester: str, version: str, *, validate: bool = True
-    ) -> None:
+    ) -> int:
         """Replace ``suggester``'s suggestions on a document and record the run
-        (text hash + version) so unchanged documents are skipped next time."""
+        (text hash + version) so unchanged documents are skipped next time.
+
+        Annotators' accept/reject decisions follow a suggestion that comes
+        back with the same (layer, start, end, label), so a rejected suggestion
+        does not return as pending after a re-run; decisions on suggestions that
+        are gone go with them.  Returns how many decisions were kept.
+        """
         text = self.get_text(document_id)
         with self.transaction():
+            decided: dict[tuple[str, int, int, str], list[tuple[Any, ...]]] = {}
+            for layer, start, end, label, who, decision, span_id, created in self.conn.execute(
+                'SELECT g.layer, g.start, g."end", g.label, x.annotator, x.decision, x.span_id, x.created'
+                " FROM suggestions g JOIN suggestion_decisions x ON x.suggestion_id = g.id"
+                " WHERE g.document_id = ? AND g.suggester = ?",
+                (document_id, suggester),
+            ):
+                decided.setdefault((layer, start, end, label), []).append((who, decision, span_id, created))
             self.conn.execute("DELETE FROM suggestions WHERE document_id = ? AND suggester = ?",
                               (document_id, suggester))
-            rows = []
+            kept = 0
             for s in spans:
                 if validate:
                     self._check_span(document_id, s, text)
-                rows.append((document_id, s.layer, s.start, s.end, s.label, s.origin, s.score, suggester, version))
-            self.conn.executemany(
-                'INSERT INTO suggestions(document_id, layer, start, "end", label, origin, score, suggester, version)'
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+                cur = self.conn.execute(
+                    'INSERT INTO suggestions(document_id, layer, start, "end", label, origin, score, suggester, version)'
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (document_id, s.layer, s.start, s.end, s.label, s.origin, s.score, suggester, version),
+                )
+                for who, decision, span_id, created in decided.pop((s.layer, s.start, s.end, s.label), ()):
+                    self.conn.execute(
+                        "INSERT OR REPLACE INTO suggestion_decisions(suggestion_id, annotator, decision, span_id,"
+                        " created) VALUES (?, ?, ?, ?, ?)",
+                        (cur.lastrowid, who, decision, span_id, created),
+                    )
+                    kept += 1
             self.conn.execute(
                 "INSERT OR REPLACE INTO suggestion_runs(document_id, suggester, version, content_hash, created)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (document_id, suggester, version, content_hash(text), now()),
             )
+            return kept
 
     def suggestion_runs(self, suggester: str) -> dict[int, tuple[str, str]]:
         """``{document_id: (version, content_hash)}`` of the suggester's last runs."""

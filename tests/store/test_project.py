@@ -186,3 +186,22 @@ def test_project_schema_travels_with_the_file(project_path):
         assert p.schema.name == "news"
     with Project(project_path) as p:
         assert p.schema.layer("entities").label_names == ("PER", "ORG", "LOC", "MISC")
+
+
+def test_project_set_suggestions_keeps_decisions_on_unchanged_suggestions(project):
+    text = "Putin dan Shoigu di Kremlin"
+    doc_id, _ = project.add_document(Document(text=text))
+    first = [Span(0, 5, "PER", origin="r"), Span(10, 16, "PER", origin="r"), Span(20, 27, "ORG", origin="r")]
+    project.set_suggestions(doc_id, first, "rules", "1")
+    by_text = {s.text_in(text): s.id for s in project.suggestions(doc_id)}
+    project.reject_suggestion(by_text["Putin"], "alice")
+    project.accept_suggestion(by_text["Kremlin"], "alice")
+    # a re-run: Putin and Kremlin come back unchanged, Shoigu changes label
+    kept = project.set_suggestions(
+        doc_id, [Span(0, 5, "PER", origin="r"), Span(10, 16, "LOC", origin="r"), Span(20, 27, "ORG", origin="r")],
+        "rules", "2")
+    assert kept == 2
+    assert [s.text_in(text) for s in project.suggestions(doc_id, pending_for="alice")] == ["Shoigu"]
+    assert len(project.suggestions(doc_id, pending_for="bob")) == 3
+    decisions = project.suggestion_decisions(doc_id, "alice")
+    assert sorted(decisions.values()) == ["accepted", "rejected"]
