@@ -581,9 +581,11 @@ class Project:
         returns the new span id."""
         with self.transaction():
             sug = self.get_suggestion(suggestion_id)
-            span_id = self.add_span(
-                sug.document_id or 0, sug.with_(label=label or sug.label, annotator=annotator, id=None), annotator
-            )
+            new = sug.with_(label=label or sug.label, annotator=annotator, id=None)
+            self.schema.check_span(new.layer, new.label)
+            # A stored suggestion's offsets were checked against the (immutable)
+            # text when it was stored: skip re-reading a long text per accept.
+            span_id = self.add_span(sug.document_id or 0, new, annotator, validate=False)
             self.conn.execute(
                 "INSERT OR REPLACE INTO suggestion_decisions(suggestion_id, annotator, decision, span_id, created)"
                 " VALUES (?, ?, 'accepted', ?, ?)",
