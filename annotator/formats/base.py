@@ -136,6 +136,24 @@ def read_text_file(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def iter_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` for each non-blank line of a JSON-lines file;
+    :class:`InputError` names the line of broken JSON or of a non-object."""
+    import json
+
+    content = read_text_file(path)
+    for number, line in enumerate(content.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"broken JSON ({exc.msg} at column {exc.colno})", path, number) from exc
+        if not isinstance(obj, dict):
+            raise InputError("each line must be a JSON object", path, number)
+        yield number, obj
+
+
 @dataclass
 class FileResult:
     """What happened to one input file."""

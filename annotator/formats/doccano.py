@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 from annotator.core.errors import InputError
 from annotator.core.model import Document, Span
-from annotator.formats.base import ImportRecord, ReadOptions, read_text_file, register_reader
+from annotator.formats.base import ImportRecord, ReadOptions, iter_json_lines, register_reader
 from annotator.formats.export import ExportContext, ExportRecord, register_writer, suggestions_back
 from annotator.formats.labels import flat_label, unflatten
 from annotator.formats.spacy_format import document_user_data
@@ -90,18 +90,9 @@ def _entity_triples(obj: dict[str, Any], path: Path, line: int) -> tuple[list[tu
 @register_reader("doccano", (".doccano.jsonl",), sniff=sniff_doccano)
 def read_doccano(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
     """Read doccano JSONL (see module docstring)."""
-    content = read_text_file(path)
     schema = options.schema
     records = []
-    for number, line in enumerate(content.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"broken JSON ({exc.msg} at column {exc.colno})", path, number) from exc
-        if not isinstance(obj, dict):
-            raise InputError("each line must be a JSON object", path, number)
+    for number, obj in iter_json_lines(path):
         text = obj.get("text") if "text" in obj else obj.get("data")
         if not isinstance(text, str) or not text.strip():
             raise InputError('missing or empty "text"', path, number)

@@ -26,10 +26,9 @@ import zlib
 from pathlib import Path
 from typing import Any, Iterator
 
-import annotator.formats.text  # noqa: F401  (registers the native reader first; ours replaces it below)
 from annotator.core.errors import InputError
 from annotator.core.model import DEFAULT_LAYER, Document, Span
-from annotator.formats.base import ImportRecord, ReadOptions, read_text_file, register_reader, warn
+from annotator.formats.base import ImportRecord, ReadOptions, iter_json_lines, register_reader, warn
 from annotator.formats.export import ExportContext, ExportRecord, register_writer, suggestions_back
 from annotator.formats.labels import map_label
 from annotator.formats.spacy_format import document_user_data
@@ -179,18 +178,9 @@ def _parse_labels(obj: dict[str, Any], path: Path, line: int, options: ReadOptio
 @register_reader("jsonl", (".jsonl", ".ndjson"))
 def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
     """Native or Prodigy-style JSONL (see module docstring)."""
-    content = read_text_file(path)
     records = []
     rejected = 0
-    for number, line in enumerate(content.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"broken JSON ({exc.msg} at column {exc.colno})", path, number) from exc
-        if not isinstance(obj, dict):
-            raise InputError("each line must be a JSON object", path, number)
+    for number, obj in iter_json_lines(path):
         text = obj.get("text")
         if not isinstance(text, str) or not text.strip():
             raise InputError('missing or empty "text"', path, number)

@@ -1,15 +1,14 @@
-"""Plain-text, native JSONL and CSV article readers."""
+"""Plain-text and CSV article readers (native JSONL lives in prodigy.py, which reads both)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 from annotator.core.errors import InputError
-from annotator.core.model import DEFAULT_LAYER, Document, Span
+from annotator.core.model import Document
 from annotator.formats.base import ImportRecord, ReadOptions, read_text_file, register_reader
 
 _DOC_FIELDS = ("title", "source", "url", "published", "language")
@@ -22,81 +21,6 @@ def read_txt(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
     if not text.strip():
         raise InputError("empty file", path)
     yield ImportRecord(Document(text=text, meta={"file": path.name}), line=1)
-
-
-def _spans_of(obj: dict[str, Any], text: str, path: Path, line: int, options: ReadOptions) -> list[Span]:
-    spans = []
-    raw = obj.get("spans") or []
-    if not isinstance(raw, list):
-        raise InputError('"spans" must be a list', path, line)
-    for i, s in enumerate(raw):
-        if not isinstance(s, dict) or "start" not in s or "end" not in s or "label" not in s:
-            raise InputError(f'span {i + 1} needs "start", "end" and "label"', path, line)
-        layer = str(s.get("layer") or DEFAULT_LAYER)
-        span = Span(start=s["start"], end=s["end"], label=str(s["label"]), layer=layer,
-                    origin=str(s.get("origin", "human")), score=s.get("score"))
-        try:
-            options.schema.check_span(layer, span.label)
-            span.validate(text)
-        except ValueError as exc:
-            msg = str(exc).split("] ", 1)[-1]
-            raise InputError(f"span {i + 1} ({s.get('start')}-{s.get('end')} {span.label}): {msg}", path, line) from exc
-        spans.append(span)
-    return spans
-
-
-def _labels_of(obj: dict[str, Any], path: Path, line: int, options: ReadOptions) -> dict[str, tuple[str, str | None]]:
-    raw = obj.get("labels") or {}
-    if not isinstance(raw, dict):
-        raise InputError('"labels" must be an object {"QUESTION": "VALUE"}', path, line)
-    out: dict[str, tuple[str, str | None]] = {}
-    for question, value in raw.items():
-        target = None
-        if isinstance(value, dict):  # {"value": "AGAINST", "target": "Rusia"}
-            target = value.get("target")
-            value = value.get("value")
-        try:
-            options.schema.check_answer(question, str(value))
-        except ValueError as exc:
-            raise InputError(str(exc).split("] ", 1)[-1], path, line) from exc
-        out[question] = (str(value), str(target) if target else None)
-    return out
-
-
-@register_reader("jsonl", (".jsonl", ".ndjson"))
-def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
-    """Native JSONL: ``{"text", "title"?, "meta"?, "annotator"?, "status"?, "spans"?, "labels"?}``."""
-    content = read_text_file(path)
-    records = []
-    for number, line in enumerate(content.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"broken JSON ({exc.msg} at column {exc.colno})", path, number) from exc
-        if not isinstance(obj, dict):
-            raise InputError("each line must be a JSON object", path, number)
-        text = obj.get("text")
-        if not isinstance(text, str) or not text.strip():
-            raise InputError('missing or empty "text"', path, number)
-        meta = obj.get("meta") or {}
-        if not isinstance(meta, dict):
-            raise InputError('"meta" must be an object', path, number)
-        fields = {k: str(obj[k]) for k in _DOC_FIELDS if obj.get(k)}
-        records.append(
-            ImportRecord(
-                document=Document(text=text, meta=meta, **fields),
-                annotator=str(obj["annotator"]) if obj.get("annotator") else None,
-                spans=_spans_of(obj, text, path, number, options),
-                labels=_labels_of(obj, path, number, options),
-                status=str(obj["status"]) if obj.get("status") else None,
-                line=number,
-            )
-        )
-    if not records:
-        raise InputError("empty file", path)
-    return iter(records)
 
 
 _TEXT_COLUMNS = ("text", "body", "content", "article", "isi")
