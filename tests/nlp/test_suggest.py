@@ -50,6 +50,8 @@ def test_suggest_seed_entities(seeds_suggested):
     assert not missing, missing
     # no known place or organisation is suggested as a person
     assert not {(t, "PER") for t in SEED_LOC + SEED_ORG} & found
+    # a descriptor before a title-less name stays out of the person ("Pemimpin Junta Min Aung Hlaing")
+    assert not [t for t, lab in found if lab == "PER" and t.split()[0] in ("Junta", "Pemimpin", "Jenderal")]
 
 
 def test_suggest_seed_cues(seeds_suggested):
