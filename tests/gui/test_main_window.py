@@ -601,3 +601,21 @@ def test_main_window_export_opens_the_formats_dialog(qtbot, window: MainWindow):
     window.export_dialog()
     assert window._export_dialog.isVisible()
     window._export_dialog.close()
+
+
+def test_main_window_very_long_title_leaves_the_article_in_view(qtbot, demo_project: Project):
+    from annotator.core.model import Document
+
+    title = "Sangat panjang judul berita ini " * 30
+    doc_id, _ = demo_project.add_document(Document("Jokowi bertemu Prabowo di Jakarta. " * 40, title=title))
+    win = MainWindow(demo_project, "ani", remember=False)
+    qtbot.addWidget(win)
+    win.resize(1200, 760)
+    win.show()
+    qtbot.waitExposed(win)
+    win.open_document(doc_id)
+    qtbot.wait(10)
+    label = win.article.title_label
+    assert win.view.height() > 3 * label.height()  # the title took 300 of 650 px before
+    assert label.text().endswith("…") and label.toolTip() == title  # the whole title on hover
+    win.close()
