@@ -106,6 +106,9 @@ class MainWindow(QMainWindow):
         self._install_extensions()
         self._connect()
         self.resize(1400, 860)
+        # nothing to answer or annotate until a document is open (an empty project)
+        self.answers.setEnabled(False)
+        self.view.setPlaceholderText("No document open. Import articles with File ▸ Import articles… (Ctrl+I).")
         if self.documents.model.rowCount() > 0:
             last = self._remembered_document()
             self.open_document(last or self.documents.first_not_done() or self.documents.model.doc_id(0))
@@ -454,7 +457,8 @@ class MainWindow(QMainWindow):
             return
         nxt = self.documents.first_not_done(self.session.doc_id)
         if nxt is None:
-            self.statusBar().showMessage("Every document in the list is done or skipped", 6000)
+            self.statusBar().showMessage("Every document in the list is done or skipped" if self.documents.model.rowCount()
+                                         else "No documents in the list", 6000)
             return
         self.open_document(nxt)
 
@@ -480,6 +484,7 @@ class MainWindow(QMainWindow):
         self.span_model.set_items(doc.text, items, presorted=True)
         self._show_meta(doc)
         self.answers.load(self.session.answers(), self.session.entity_texts())
+        self.answers.setEnabled(True)
         self._show_search_hits()
         self._update_span_box()
         self.statusBar().showMessage(

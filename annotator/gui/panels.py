@@ -203,7 +203,7 @@ class AnswerPanel(QWidget):
     def choose(self, question: str, index: int) -> None:
         """Pick value ``index`` of a choice question (Ctrl+number)."""
         group = self._groups.get(question)
-        if group is None or index >= len(group.buttons()):
+        if group is None or index >= len(group.buttons()) or not self.isEnabled():  # no document open
             return
         button = group.button(index)
         button.setChecked(not button.isChecked())

@@ -619,3 +619,18 @@ def test_main_window_very_long_title_leaves_the_article_in_view(qtbot, demo_proj
     assert win.view.height() > 3 * label.height()  # the title took 300 of 650 px before
     assert label.text().endswith("…") and label.toolTip() == title  # the whole title on hover
     win.close()
+
+
+def test_main_window_empty_project_offers_import_and_answers_nothing(qtbot, tmp_path):
+    with Project(tmp_path / "empty.db") as p:
+        win = MainWindow(p, "ani", remember=False)
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        assert "Import" in win.view.placeholderText()
+        assert not win.answers.isEnabled()
+        win.action("stance_FAVOR").trigger()  # Ctrl+1 with no document: no answer shown as given
+        assert not any(b.isChecked() for b in win.answers._groups["stance"].buttons())
+        win.action("next_todo").trigger()
+        assert win.statusBar().currentMessage() == "No documents in the list"
+        win.close()
