@@ -127,6 +127,9 @@ class MainWindow(QMainWindow):
     def open_document(self, doc_id: int) -> None:
         """Show a document (and select it in the list)."""
         self.answers.commit_all()
+        if self.answers.has_unsaved():  # the store refused the note (busy): switching would lose it
+            self.statusBar().showMessage("The note is not saved yet (the project is busy); try again", 8000)
+            return
         with paused_gc():
             self.session.open_document(doc_id)
         if self.remember:
@@ -745,12 +748,16 @@ class MainWindow(QMainWindow):
 
     def _on_answer(self, question: str, value: str | None, target: str | None) -> None:
         self._answer_from_panel = True  # the panel shows it already: no reload (it would reset a note being typed)
+        saved = False
         try:
-            self.session.set_answer(question, value, target)
+            saved = self.session.set_answer(question, value, target)
         except AnnotatorError as exc:
             self.statusBar().showMessage(str(exc), 6000)
         finally:
             self._answer_from_panel = False
+        if not saved and self.project.schema.question(question).free_text:
+            # the failed write re-read the document (the note went back to what is stored): keep the text typed
+            self.answers.keep_unsaved(question, value)
 
     # -- background work -----------------------------------------------------------
 
@@ -919,6 +926,12 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Nothing to save (every change is stored at once); record time, stop work."""
         self.answers.commit_all()
+        if self.answers.has_unsaved() and QMessageBox.question(
+                self, "Note not saved",
+                "The note on this document could not be saved (the project is busy). Close anyway and lose it?",
+        ) != QMessageBox.StandardButton.Yes:
+            event.ignore()
+            return
         self.session.close()
         self.tasks.shutdown()
         if self.remember:
