@@ -14,7 +14,6 @@ from annotator.gui.article_view import ArticleView
 from annotator.gui.models import STATE_TEXT
 from annotator.gui.themes import Theme
 
-
 #: longer titles are cut (about three lines of the title font at the usual width)
 TITLE_CHARS = 160
 
