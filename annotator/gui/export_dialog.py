@@ -83,7 +83,9 @@ class ExportDialog(QDialog):
         self.browse_button.clicked.connect(self._browse)
         out_row.addWidget(self.out_edit, 1)
         out_row.addWidget(self.browse_button)
-        form.addRow("&Output:", out_row)
+        out_label = QLabel("&Output:")  # a row holding a layout gets no buddy: the "&" would show as text
+        out_label.setBuddy(self.out_edit)
+        form.addRow(out_label, out_row)
 
         self.who_box = QComboBox()
         self.who_box.addItem("Adjudicated (gold)", GOLD_CHOICE)
@@ -117,6 +119,7 @@ class ExportDialog(QDialog):
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2**31 - 1)
         self.seed_spin.setPrefix("seed ")
+        self.split_check.setMinimumWidth(self.split_check.sizeHint().width())  # the spin boxes clipped its text
         split_row.addWidget(self.split_check)
         split_row.addWidget(self.split_spin)
         split_row.addWidget(self.seed_spin)
