@@ -111,15 +111,15 @@ class ExportDialog(QDialog):
         form.addRow("&Layer:", self.layer_box)
 
         split_row = QHBoxLayout()
-        self.split_check = QCheckBox("&Split into train/dev, train fraction")
+        self.split_check = QCheckBox("&Split into train/dev")
         self.split_spin = QDoubleSpinBox()
         self.split_spin.setRange(0.05, 0.95)
         self.split_spin.setSingleStep(0.05)
         self.split_spin.setValue(0.8)
+        self.split_spin.setPrefix("train ")  # was in the check box's text, which the spin boxes covered
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2**31 - 1)
         self.seed_spin.setPrefix("seed ")
-        self.split_check.setMinimumWidth(self.split_check.sizeHint().width())  # the spin boxes clipped its text
         split_row.addWidget(self.split_check)
         split_row.addWidget(self.split_spin)
         split_row.addWidget(self.seed_spin)

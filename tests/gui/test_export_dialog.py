@@ -154,4 +154,5 @@ def test_export_dialog_labels_show_no_ampersand_and_are_not_clipped(qtbot, annot
     qtbot.waitExposed(dialog)
     out_label = next(lab for lab in dialog.findChildren(QLabel) if lab.text() == "&Output:")
     assert out_label.buddy() is dialog.out_edit  # without a buddy Qt draws "&Output:" literally
-    assert dialog.split_check.width() >= dialog.split_check.sizeHint().width()
+    check, spin = dialog.split_check, dialog.split_spin
+    assert check.geometry().left() + check.sizeHint().width() <= spin.geometry().left()  # text not covered
