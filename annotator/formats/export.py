@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import tempfile
 import time
@@ -432,6 +433,28 @@ def _finish(tmp: Path) -> None:
         os.fsync(fh.fileno())
 
 
+#: Files an export folder (brat, or any format with ``split``) is made of.
+_EXPORT_FOLDER_FILE = re.compile(r"^(\d+\.(txt|ann|json)|annotation\.conf|visual\.conf)$")
+
+
+def _check_replaceable(out: Path, info: WriterInfo, split: bool) -> None:
+    """``force`` replaces an earlier export, never anything else: a file
+    format's ``out`` that is a folder, or a folder holding files no export
+    writes (a training config, other data), is refused, since replacing
+    it would delete them."""
+    if not out.is_dir() or out.is_symlink():
+        return
+    if not (info.directory or split):
+        raise ExportError(f"{out} is a folder; --out names the {info.name} file to write")
+    parts = {f"train{info.extension}", f"dev{info.extension}"} if split and info.extension else set()
+    for path in sorted(out.rglob("*")):
+        if path.is_file() and path.name not in parts and not (info.directory and _EXPORT_FOLDER_FILE.match(path.name)):
+            raise ExportError(
+                f"{out} holds files this export would not write ({path.relative_to(out)}); --force replaces "
+                "an earlier export only, never other files: choose another --out"
+            )
+
+
 def _put_in_place(tmp: Path, out: Path) -> None:
     """Rename ``tmp`` to ``out``.  A file replaces a file atomically; any other
     old output (allowed by force) is moved aside first and removed only once
@@ -508,6 +531,7 @@ def export_project(
     out = Path(out)
     if out.exists() and not force:
         raise ExportError(f"{out} exists; pass --force to replace it")
+    _check_replaceable(out, info, split is not None)
     names, separately = choose_annotators(project, annotator=annotator, gold=gold,
                                           all_annotators=all_annotators, info=info)
     options = ExportOptions(

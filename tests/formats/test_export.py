@@ -170,3 +170,25 @@ def test_export_suggestions_come_back_as_suggestions(annotated: Project, tmp_pat
         assert view(back) == view(annotated) and len(view(back)) > 10
         assert "suggestions" not in back.annotators()  # never someone's spans
         assert {s.annotator for i in back.document_ids() for s in back.spans(i)} == {"ana"}
+
+
+def test_export_force_never_deletes_a_folder_of_other_files(annotated: Project, tmp_path: Path) -> None:
+    """--force replaces an earlier export; it must not wipe a folder the user pointed at by mistake."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "config.cfg").write_text("keep me")
+    with pytest.raises(ExportError, match="is a folder"):
+        export_project(annotated, "conll", folder, annotator="ana", force=True)
+    with pytest.raises(ExportError, match=r"holds files this export would not write \(config.cfg\)"):
+        export_project(annotated, "spacy", folder, annotator="ana", split=0.5, force=True)
+    with pytest.raises(ExportError, match="config.cfg"):
+        export_project(annotated, "brat", folder, annotator="ana", force=True)
+    assert [p.name for p in folder.iterdir()] == ["config.cfg"]
+    assert (folder / "config.cfg").read_text() == "keep me"
+    # an earlier export of the same kind is still replaced
+    export_project(annotated, "brat", tmp_path / "b", annotator="ana", split=0.5, seed=1)
+    export_project(annotated, "brat", tmp_path / "b", annotator="ana", split=0.5, seed=2, force=True)
+    export_project(annotated, "spacy", tmp_path / "s", annotator="ana", split=0.5)
+    report = export_project(annotated, "spacy", tmp_path / "s", annotator="ana", split=0.5, force=True)
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["dev.spacy", "train.spacy"]
+    assert report.parts == {"train": 1, "dev": 1}
