@@ -309,6 +309,12 @@ def choose_annotators(
             raise ExportError(f"no annotator {annotator!r} in {project.path} (annotators: {known})")
         return [annotator], False
     if gold:
+        if GOLD not in working:
+            # without this, --gold on an unadjudicated project wrote bare texts: training data with no entities
+            raise ExportError(
+                f"no gold set in {project.path} yet: adjudicate first ('annotator adjudicate PROJECT --auto' "
+                "or 'annotator review PROJECT'), or choose --annotator NAME"
+            )
         return [GOLD], False
     if all_annotators or info.all_annotators_default:
         return working, True

@@ -30,7 +30,7 @@ def test_export_cmds_writes_and_refuses_to_overwrite(project_path: Path, tmp_pat
     before = out.read_bytes()
     assert main(["export", str(project_path), "-f", "spacy", "-o", str(out), "--annotator", "ana"]) == 1
     assert "exists; pass --force" in capsys.readouterr().err and out.read_bytes() == before
-    assert main(["export", str(project_path), "-f", "spacy", "-o", str(out), "--gold", "--force"]) == 0
+    assert main(["export", str(project_path), "-f", "spacy", "-o", str(out), "--annotator", "ana", "--force"]) == 0
 
 
 def test_export_cmds_lists_misaligned_spans_and_writes_the_report(project_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -67,3 +67,10 @@ def test_export_cmds_formats_lists_every_reader_and_writer(capsys) -> None:  # t
     for name in ("spacy", "jsonl", "conll", "conllu", "brat", "doccano", "labelstudio"):
         assert rows[name] == "import/export"
     assert rows["txt"] == "import"
+
+
+def test_export_cmds_gold_before_adjudication_is_an_error(project_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    _project(project_path)
+    out = tmp_path / "train.spacy"
+    assert main(["export", str(project_path), "-f", "spacy", "-o", str(out), "--gold", "--split", "0.5"]) == 1
+    assert "no gold set" in capsys.readouterr().err and not out.exists()

@@ -192,3 +192,10 @@ def test_export_force_never_deletes_a_folder_of_other_files(annotated: Project, 
     report = export_project(annotated, "spacy", tmp_path / "s", annotator="ana", split=0.5, force=True)
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["dev.spacy", "train.spacy"]
     assert report.parts == {"train": 1, "dev": 1}
+
+
+def test_export_gold_without_a_gold_set_is_refused(annotated: Project, tmp_path: Path) -> None:
+    out = tmp_path / "train.spacy"
+    with pytest.raises(ExportError, match="no gold set .*adjudicate"):
+        export_project(annotated, "spacy", out, gold=True)
+    assert not out.exists()
