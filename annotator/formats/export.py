@@ -574,6 +574,7 @@ def export_project(
 
     total = len(ids)
     done = 0
+    not_done = 0
     tmp = _temp_sibling(out, info.directory or split is not None)
     try:
         for part_name, part_ids in parts:
@@ -586,7 +587,7 @@ def export_project(
             count_before = report.records
 
             def records(part_ids: list[int] = part_ids) -> Iterator[ExportRecord]:
-                nonlocal done
+                nonlocal done, not_done
                 last: int | None = None
                 for item in iter_records(
                     project, part_ids, names, separately, only_done=only_done,
@@ -602,6 +603,7 @@ def export_project(
                         if progress and (done % 25 == 0 or done == total):
                             progress(done, total, doc.title)
                         if isinstance(item, Document):
+                            not_done += 1  # only --only-done leaves a document without a record
                             continue
                         report.documents += 1
                     if isinstance(item, Document):
@@ -627,6 +629,13 @@ def export_project(
         report.files.append(str(out))
     for what, n in ctx.unwritten.items():
         report.warnings.append(f"{fmt} has no place for {what}: {n} left out")
+    if not_done:
+        # said out loud: gold is never marked done by 'adjudicate --auto', so
+        # '--gold --only-done' can leave out everything
+        report.warnings.append(
+            f"--only-done: {not_done} document(s) left out, not marked done by {', '.join(names) or 'anyone'}"
+            + ("; nothing was exported" if not report.records else "")
+        )
     if report.unannotated and names:
         report.warnings.append(
             f"{report.unannotated} record(s) carry no spans or answers (written as unannotated text; "

@@ -105,6 +105,7 @@ def test_export_only_done_keeps_finished_documents(annotated: Project, tmp_path:
     annotated.set_status(second, "ana", "in_progress")
     report = export_project(annotated, "jsonl", tmp_path / "d.jsonl", annotator="ana", only_done=True)
     assert [t["meta"]["id"] for t in _jsonl(tmp_path / "d.jsonl")] == [first] and report.documents == 1
+    assert "--only-done: 1 document(s) left out, not marked done by ana" in report.warnings
     report = export_project(annotated, "jsonl", tmp_path / "all.jsonl", all_annotators=True, only_done=True)
     assert sorted(t["_annotator_id"] for t in _jsonl(tmp_path / "all.jsonl")) == ["ana", "budi"]
 
@@ -199,3 +200,12 @@ def test_export_gold_without_a_gold_set_is_refused(annotated: Project, tmp_path:
     with pytest.raises(ExportError, match="no gold set .*adjudicate"):
         export_project(annotated, "spacy", out, gold=True)
     assert not out.exists()
+
+
+def test_export_only_done_says_when_it_leaves_everything_out(annotated: Project, tmp_path: Path) -> None:
+    """'adjudicate --auto' never marks gold done: '--gold --only-done' must not write an empty file silently."""
+    for doc_id in annotated.document_ids():
+        annotated.add_span(doc_id, Span(0, 5, "LOC"), "gold")
+    report = export_project(annotated, "conll", tmp_path / "g.conll", gold=True, only_done=True)
+    assert report.records == 0
+    assert report.warnings == ["--only-done: 2 document(s) left out, not marked done by gold; nothing was exported"]
