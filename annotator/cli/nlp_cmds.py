@@ -52,7 +52,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     print(f"{result['documents']} document(s), layer {result['layer']}, reference {result['reference']}"
-          + (f" ({result['unsuggested']} document(s) without suggestions left out)" if result["unsuggested"] else ""))
+          + (f" ({result['unsuggested']} document(s) without suggestions left out)" if result["unsuggested"] else "")
+          + (f" ({result['unannotated']} document(s) {result['reference']} has not annotated left out)"
+             if result["unannotated"] else ""))
     print(f"{'label':<10} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>8}")
     for label, row in result["per_label"].items():
         print(f"{label:<10} {row['precision']:>9.3f} {row['recall']:>7.3f} {row['f1']:>7.3f} {row['support']:>8}")
