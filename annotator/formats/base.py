@@ -183,14 +183,15 @@ class ImportReport:
         return not self.failed
 
     def totals(self) -> dict[str, int]:
-        """Sums over the imported files."""
+        """Sums over the imported files (a failed file was rolled back: its counts are not sums of anything)."""
+        stored = [f for f in self.files if not f.error]
         return {
-            "files": len(self.files) - len(self.failed),
+            "files": len(stored),
             "failed": len(self.failed),
-            "documents": sum(f.documents for f in self.files),
-            "new_documents": sum(f.new_documents for f in self.files),
-            "spans": sum(f.spans for f in self.files),
-            "labels": sum(f.labels for f in self.files),
+            "documents": sum(f.documents for f in stored),
+            "new_documents": sum(f.new_documents for f in stored),
+            "spans": sum(f.spans for f in stored),
+            "labels": sum(f.labels for f in stored),
         }
 
 
