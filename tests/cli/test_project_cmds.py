@@ -83,3 +83,23 @@ def test_cli_gui_options_before_the_project_reach_the_gui(tmp_path, monkeypatch)
     assert main(["--annotator", "alice", str(tmp_path / "x.db")]) == 0
     assert seen["argv"] == ["--annotator", "alice", str(tmp_path / "x.db")]
     assert main([]) == 0 and seen["argv"] == []
+
+
+def test_cli_output_into_a_closed_pipe_is_no_traceback(tmp_path):
+    """'annotator show big.db 1 | head -1' must not end in a BrokenPipeError traceback."""
+    from annotator.core.model import Document
+    from annotator.store import Project
+
+    db = tmp_path / "big.db"
+    with Project(db) as p:  # far more than a pipe buffer holds, so the writer blocks until head exits
+        p.add_document(Document(text="\n".join(f"Kalimat nomor {i} di dalam artikel." for i in range(20000))))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "annotator", "show", str(db), "1"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Traceback" not in err and "BrokenPipeError" not in err
+    assert proc.returncode == 1
