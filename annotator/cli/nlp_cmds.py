@@ -48,6 +48,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     with Project(args.project, create=False) as project:
         result = evaluate_project(project, args.reference, layer=args.layer, min_score=args.min_score)
+    if result["tp"] + result["fn"] == 0:
+        # recall 0 and F1 0 would read as "the suggester found nothing right", not "there was nothing to find"
+        print(f"annotator: warning: {args.reference} has no span in layer {result['layer']!r} on the "
+              f"{result['documents']} document(s) scored: every suggestion counts as a false positive",
+              file=sys.stderr)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0

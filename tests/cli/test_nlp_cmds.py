@@ -107,3 +107,19 @@ def test_nlp_cmds_suggestions_lists_origin_and_score(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "rule:gazetteer" in out and "'Reuters'" in out
     assert main(["suggestions", str(db), "99"]) == 1
+
+
+def test_nlp_cmds_evaluate_warns_when_the_reference_has_nothing_in_the_layer(tmp_path, capsys):
+    from annotator.core.model import Document, Span
+    from annotator.store import Project
+
+    db = tmp_path / "e.db"
+    with Project(db) as p:
+        d, _ = p.add_document(Document(text="Jokowi mengatakan hal itu."))
+        p.add_span(d, Span(0, 6, "PER"), "gold")
+        p.set_suggestions(d, [Span(0, 6, "PER"), Span(7, 17, "REPORT", layer="cues")], "s", "1")
+    assert main(["evaluate", str(db), "--reference", "gold"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    assert main(["evaluate", str(db), "--reference", "gold", "--layer", "cues"]) == 0
+    err = capsys.readouterr().err
+    assert "gold has no span in layer 'cues' on the 1 document(s) scored" in err
