@@ -5,15 +5,32 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from annotator.cli.progress import TerminalProgress
 
 
 def _project(args: argparse.Namespace, create: bool = False) -> Any:
+    from annotator.core.errors import ProjectError
+    from annotator.core.schema import LabelSchema
     from annotator.store import Project
 
-    return Project(args.project, create=create, schema=getattr(args, "schema", None))
+    schema = getattr(args, "schema", None)
+    if schema is not None:
+        # loaded first, so a misspelt schema leaves no project file (with the default schema) behind
+        loaded = LabelSchema.load(schema)
+        if Path(args.project).exists():
+            # --schema is for a new project: replacing the schema of one holding spans would strand them
+            with Project(args.project, create=False) as existing:
+                current = existing.schema
+            if current.to_toml_dict() != loaded.to_toml_dict():
+                raise ProjectError(
+                    f"{args.project} already uses schema {current.name!r}; --schema applies only to a new project"
+                )
+            return Project(args.project, create=create)
+        schema = loaded
+    return Project(args.project, create=create, schema=schema)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

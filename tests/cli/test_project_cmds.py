@@ -103,3 +103,27 @@ def test_cli_output_into_a_closed_pipe_is_no_traceback(tmp_path):
     proc.wait(timeout=60)
     assert "Traceback" not in err and "BrokenPipeError" not in err
     assert proc.returncode == 1
+
+
+def test_cli_import_schema_applies_to_a_new_project_only(tmp_path, capsys):
+    from annotator.store import Project
+
+    db = tmp_path / "x.db"
+    # a misspelt schema must not leave a project file with the default schema behind
+    assert main(["import", str(db), str(SEED_FILES[0]), "--schema", "nosuch"]) == 1
+    assert "no schema file" in capsys.readouterr().err and not db.exists()
+    custom = tmp_path / "custom.toml"
+    custom.write_text((ROOT / "resources" / "schemas" / "news.toml").read_text(encoding="utf-8")
+                      .replace('name = "news"', 'name = "custom"').replace('{ name = "MISC"', '{ name = "EVENT"'),
+                      encoding="utf-8")
+    assert main(["import", str(db), str(SEED_FILES[0])]) == 0
+    # the project holds news-schema work: a different --schema is refused, not swapped in silently
+    assert main(["import", str(db), str(SEED_FILES[1]), "--schema", str(custom)]) == 1
+    assert "already uses schema 'news'" in capsys.readouterr().err
+    with Project(db, create=False) as p:
+        assert p.schema.name == "news" and p.count_documents() == 1
+    assert main(["import", str(db), str(SEED_FILES[1]), "--schema", "news"]) == 0  # the same schema is fine
+    new = tmp_path / "new.db"
+    assert main(["import", str(new), str(SEED_FILES[1]), "--schema", str(custom)]) == 0
+    with Project(new, create=False) as p:
+        assert "EVENT" in p.schema.layer("entities").label_names
