@@ -34,6 +34,16 @@ def _ints(value: str | None) -> list[int] | None:
         raise SystemExit(f"annotator: error: --documents takes ids separated by commas ({exc})") from exc
 
 
+def _at_least_one(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
 def _fmt(x: float | None) -> str:
     return "   n/a" if x is None else f"{x:6.3f}"
 
@@ -271,7 +281,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project")
     p.add_argument("--auto", action="store_true", help="merge agreements into gold for every document")
     p.add_argument("--layer", action="append", help="span layer(s) (default: all)")
-    p.add_argument("--min-annotators", type=int, default=2, help="annotators who marked a document done (default 2)")
+    p.add_argument("--min-annotators", type=_at_least_one, default=2, help="annotators who marked a document done (default 2)")
     p.set_defaults(handler=cmd_adjudicate)
 
     p = sub.add_parser("review", help="open the review window: agreement, comparison, adjudication")

@@ -85,3 +85,13 @@ def test_review_cmds_review_opens_window_and_quits(qtbot, tmp_path):
     review = tmp_path / "review.db"
     main(["merge", str(review), str(a), str(b)])
     assert main(["review", str(review), "--quit-after", "300"]) == 0
+
+
+def test_review_cmds_adjudicate_refuses_a_bad_layer_or_minimum(tmp_path, capsys):
+    db = tmp_path / "r.db"
+    Project(db).close()
+    assert main(["adjudicate", str(db), "--auto", "--layer", "entity"]) == 1
+    assert "layer 'entity' is not in schema" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["adjudicate", str(db), "--auto", "--min-annotators", "0"])
+    assert "must be at least 1" in capsys.readouterr().err
