@@ -33,6 +33,16 @@ def _project(args: argparse.Namespace, create: bool = False) -> Any:
     return Project(args.project, create=create, schema=schema)
 
 
+def _at_least_one(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     """Import files; exit 1 when any file failed (the others still import)."""
     from annotator.formats import import_paths
@@ -134,7 +144,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--annotator", help="whose annotations the input holds")
     p.add_argument("--schema", help="label schema name or TOML file (for a new project)")
     p.add_argument("--no-clean", action="store_true", help="keep scraped text exactly as given")
-    p.add_argument("--sentences-per-doc", type=int, help="CoNLL without -DOCSTART-: sentences per document")
+    p.add_argument("--sentences-per-doc", type=_at_least_one, help="CoNLL without -DOCSTART-: sentences per document")
     p.add_argument("--text-column", help="CSV: the column holding the text")
     p.set_defaults(handler=cmd_import)
 

@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from annotator.cli import main
 from tests.conftest import ROOT, SEED_FILES
 
@@ -127,3 +129,12 @@ def test_cli_import_schema_applies_to_a_new_project_only(tmp_path, capsys):
     assert main(["import", str(new), str(SEED_FILES[1]), "--schema", str(custom)]) == 0
     with Project(new, create=False) as p:
         assert "EVENT" in p.schema.layer("entities").label_names
+
+
+def test_cli_import_sentences_per_doc_zero_is_refused(tmp_path, capsys):
+    conll = tmp_path / "a.conll"
+    conll.write_text("Jokowi B-PER\nke O\nBandung B-LOC\n\nAni B-PER\n", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["import", str(tmp_path / "x.db"), str(conll), "--sentences-per-doc", "0"])
+    assert "--sentences-per-doc: must be at least 1, not 0" in capsys.readouterr().err
+    assert not (tmp_path / "x.db").exists()
