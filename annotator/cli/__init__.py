@@ -73,6 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AnnotatorError as exc:
         print(f"annotator: error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        # the environment's fault (a folder that cannot be created, no permission, disk full): one line, no traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"annotator: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("annotator: interrupted", file=sys.stderr)
         return 130

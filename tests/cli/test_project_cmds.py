@@ -138,3 +138,16 @@ def test_cli_import_sentences_per_doc_zero_is_refused(tmp_path, capsys):
         main(["import", str(tmp_path / "x.db"), str(conll), "--sentences-per-doc", "0"])
     assert "--sentences-per-doc: must be at least 1, not 0" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
+
+
+def test_cli_environment_errors_are_one_line(tmp_path, capsys):
+    """A file where a folder must go (or no permission, a full disk) is the environment's fault: no traceback."""
+    db = tmp_path / "x.db"
+    assert main(["import", str(db), str(SEED_FILES[0])]) == 0
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder")
+    capsys.readouterr()
+    assert main(["package", str(db), "--annotator", "ana", "--documents", "1",
+                 "--out", str(blocker / "sub" / "ana.db")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("annotator: error: ") and "blocker" in err and len(err.strip().splitlines()) == 1
