@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,12 @@ def cmd_assign(args: argparse.Namespace) -> int:
     return 0
 
 
+def _package_file(name: str) -> str:
+    """``NAME.db`` for an annotator's package: a name is not a path, so
+    "tim/budi" or "../x" stays inside ``--out``."""
+    return (re.sub(r"[^\w.@+-]+", "_", name).lstrip(".") or "annotator") + ".db"
+
+
 def cmd_package(args: argparse.Namespace) -> int:
     """Export per-annotator project files."""
     from annotator.review.assign import assignments, export_package
@@ -151,13 +158,13 @@ def cmd_package(args: argparse.Namespace) -> int:
     out = Path(args.out)
     with Project(args.project, create=False) as project:
         if args.annotator:
-            targets = [(args.annotator, out if out.suffix == ".db" else out / f"{args.annotator}.db")]
+            targets = [(args.annotator, out if out.suffix == ".db" else out / _package_file(args.annotator))]
         else:
             names = sorted({a for anns in assignments(project).values() for a in anns})
             if not names:
                 print("annotator: error: no assignments; name --annotator or run 'annotator assign'", file=sys.stderr)
                 return 1
-            targets = [(n, out / f"{n}.db") for n in names]
+            targets = [(n, out / _package_file(n)) for n in names]
         for name, path in targets:
             path.parent.mkdir(parents=True, exist_ok=True)
             report = export_package(project, name, path, documents=_ints(args.documents),
