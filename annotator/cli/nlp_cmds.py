@@ -15,10 +15,18 @@ from annotator.cli.progress import TerminalProgress
 
 def cmd_suggest(args: argparse.Namespace) -> int:
     """Suggest entities and cues for every changed document."""
+    from annotator.core.errors import SchemaError
     from annotator.nlp.suggest import suggest_project
     from annotator.store import Project
 
     with Project(args.project, create=False) as project:
+        if args.label_map:
+            # a target the schema lacks would drop that label's entities without a word
+            labels = project.schema.layer("entities").label_names
+            bad = sorted({dst for dst in args.label_map.values() if dst not in labels})
+            if bad:
+                raise SchemaError(f"--label-map: {', '.join(map(repr, bad))} is not an entity label of schema "
+                                  f"{project.schema.name!r} (labels: {', '.join(labels)})")
         progress = TerminalProgress("suggest")
         try:
             report = suggest_project(

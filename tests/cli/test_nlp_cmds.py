@@ -123,3 +123,13 @@ def test_nlp_cmds_evaluate_warns_when_the_reference_has_nothing_in_the_layer(tmp
     assert main(["evaluate", str(db), "--reference", "gold", "--layer", "cues"]) == 0
     err = capsys.readouterr().err
     assert "gold has no span in layer 'cues' on the 1 document(s) scored" in err
+
+
+def test_nlp_cmds_label_map_target_must_be_a_schema_label(tmp_path, capsys):
+    """'--label-map PERSON=PRE' (a typo) would silently drop every PERSON entity of the model."""
+    from annotator.store import Project
+
+    db = tmp_path / "m.db"
+    Project(db).close()
+    assert main(["suggest", str(db), "--label-map", "PERSON=PRE,GPE=LOC"]) == 1
+    assert "--label-map: 'PRE' is not an entity label of schema 'news'" in capsys.readouterr().err
