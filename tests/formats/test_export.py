@@ -208,4 +208,5 @@ def test_export_only_done_says_when_it_leaves_everything_out(annotated: Project,
         annotated.add_span(doc_id, Span(0, 5, "LOC"), "gold")
     report = export_project(annotated, "conll", tmp_path / "g.conll", gold=True, only_done=True)
     assert report.records == 0
-    assert report.warnings == ["--only-done: 2 document(s) left out, not marked done by gold; nothing was exported"]
+    assert report.warnings == ["--only-done: 2 document(s) left out, not marked done by gold; nothing was exported; "
+                               "gold is marked done in the review window ('annotator review', Ctrl+D)"]
