@@ -72,6 +72,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     """One line per document: id, state, outlet, title."""
     with _project(args) as project:
+        if args.annotator and args.annotator not in project.annotators():
+            from annotator.core.errors import NotFoundError
+
+            # a misspelt name would list every document as todo
+            raise NotFoundError(f"no annotator {args.annotator!r} in {args.project} "
+                                f"(annotators: {', '.join(project.annotators()) or 'none'})")
         for info in project.document_infos(annotator=args.annotator):
             state = f"{info.state:<11} " if args.annotator else ""
             print(f"{info.id:>6}  {state}{info.source[:18]:<18}  {info.title}")

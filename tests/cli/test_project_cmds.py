@@ -151,3 +151,14 @@ def test_cli_environment_errors_are_one_line(tmp_path, capsys):
                  "--out", str(blocker / "sub" / "ana.db")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("annotator: error: ") and "blocker" in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_list_unknown_annotator_is_an_error(tmp_path, capsys):
+    db = tmp_path / "x.db"
+    f = tmp_path / "a.jsonl"
+    f.write_text('{"text": "Jokowi di Jakarta.", "annotator": "alice", "status": "done"}\n', encoding="utf-8")
+    assert main(["import", str(db), str(f)]) == 0
+    assert main(["list", str(db), "--annotator", "alice"]) == 0
+    assert "done" in capsys.readouterr().out
+    assert main(["list", str(db), "--annotator", "alcie"]) == 1
+    assert "no annotator 'alcie'" in capsys.readouterr().err
