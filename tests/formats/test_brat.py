@@ -72,3 +72,12 @@ def test_brat_export_folder_imports_back_without_format(seeded_project: Project,
     with Project(tmp_path / "mixed.db") as mixed:
         assert import_paths(mixed, [tmp_path / "mixed"]).ok
         assert {mixed.get_text(i) for i in mixed.document_ids()} == {"Jokowi ke Jakarta", "Artikel lain tanpa anotasi."}
+
+
+def test_brat_ann_text_that_does_not_match_the_txt_is_an_error(project: Project, tmp_path: Path) -> None:
+    """Offsets that point at other words (a .txt edited after annotation, another encoding) must not import."""
+    (tmp_path / "a.txt").write_text("Presiden Jokowi ke Jakarta", encoding="utf-8")
+    (tmp_path / "a.ann").write_text("T1\tPER 9 15\tJokowi\nT2\tLOC 0 7\tJakarta\n", encoding="utf-8")
+    report = import_paths(project, [tmp_path / "a.ann"], fmt="brat")
+    assert not report.ok and "a.ann:2: T2: the .ann quotes 'Jakarta' but 0-7 of a.txt is 'Preside'" in report.failed[0].error
+    assert project.count_documents() == 0
