@@ -81,6 +81,8 @@ def cmd_suggestions(args: argparse.Namespace) -> int:
     from annotator.store import Project
 
     with Project(args.project, create=False) as project:
+        if args.layer is not None:
+            project.schema.layer(args.layer)  # SchemaError naming the layers, not "run 'annotator suggest' first"
         text = project.get_text(args.doc_id)
         rows = [
             {"layer": s.layer, "start": s.start, "end": s.end, "label": s.label, "text": s.text_in(text),

@@ -133,3 +133,17 @@ def test_nlp_cmds_label_map_target_must_be_a_schema_label(tmp_path, capsys):
     Project(db).close()
     assert main(["suggest", str(db), "--label-map", "PERSON=PRE,GPE=LOC"]) == 1
     assert "--label-map: 'PRE' is not an entity label of schema 'news'" in capsys.readouterr().err
+
+
+def test_nlp_cmds_suggestions_unknown_layer_is_named(tmp_path, capsys):
+    from annotator.core.model import Document, Span
+    from annotator.store import Project
+
+    db = tmp_path / "s.db"
+    with Project(db) as p:
+        d, _ = p.add_document(Document(text="Jokowi di Jakarta."))
+        p.set_suggestions(d, [Span(0, 6, "PER")], "s", "1")
+    assert main(["suggestions", str(db), "1", "--layer", "entities"]) == 0
+    assert "Jokowi" in capsys.readouterr().out
+    assert main(["suggestions", str(db), "1", "--layer", "entity"]) == 1
+    assert "layer 'entity' is not in schema" in capsys.readouterr().err
