@@ -302,6 +302,10 @@ def auto_merge_project(
 
     ``changes``, when given, receives each document's :class:`GoldChange` (for undo).
     ``should_cancel`` stops between documents (what is merged stays merged)."""
+    for name in layers or ():
+        project.schema.layer(name)  # SchemaError naming the layers: a typo must not merge nothing, silently
+    if min_annotators < 1:
+        raise ValueError(f"min_annotators must be at least 1, not {min_annotators}")
     report = AutoMergeReport()
     ids = project.document_ids()
     for i, doc_id in enumerate(ids):

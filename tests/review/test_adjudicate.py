@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from annotator.core.errors import SchemaError
 from annotator.core.model import GOLD, Span
 from annotator.review import adjudicate as adj
 from tests.review.factory import build
@@ -97,6 +98,12 @@ def test_adjudicate_auto_merge_project_skips_documents_with_one_annotator(tmp_pa
     with p:
         report = adj.auto_merge_project(p)
         assert (report.documents, report.spans, report.skipped) == (1, 1, 1)
+        assert p.spans(ids[1], GOLD) == []
+        # a misspelt layer or a nonsense minimum is refused, not "0 agreed span(s)"
+        with pytest.raises(SchemaError, match="layer 'entity' is not in schema"):
+            adj.auto_merge_project(p, layers=["entity"])
+        with pytest.raises(ValueError, match="at least 1"):
+            adj.auto_merge_project(p, min_annotators=0)
         assert p.spans(ids[1], GOLD) == []
 
 
