@@ -215,10 +215,11 @@ def cmd_adjudicate(args: argparse.Namespace) -> int:
     with Project(args.project, create=False) as project:
         progress = TerminalProgress("adjudicate")
         report = auto_merge_project(project, layers=_many(args.layer), min_annotators=args.min_annotators,
-                                    progress=progress)
+                                    progress=progress, mark_done=args.mark_done)
         progress.close()
     print(f"gold: {report.spans} agreed span(s) and {report.answers} agreed answer(s) added on {report.documents} "
-          f"document(s); {report.skipped} document(s) had fewer than {args.min_annotators} annotators done")
+          f"document(s); {report.skipped} document(s) had fewer than {args.min_annotators} annotators done"
+          + (f"; {report.marked_done} fully settled document(s) marked done for gold" if args.mark_done else ""))
     return 0
 
 
@@ -289,6 +290,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--auto", action="store_true", help="merge agreements into gold for every document")
     p.add_argument("--layer", action="append", help="span layer(s) (default: all)")
     p.add_argument("--min-annotators", type=_at_least_one, default=2, help="annotators who marked a document done (default 2)")
+    p.add_argument("--mark-done", action="store_true",
+                   help="mark gold done on documents where nothing is left to settle (for export --gold --only-done)")
     p.set_defaults(handler=cmd_adjudicate)
 
     p = sub.add_parser("review", help="open the review window: agreement, comparison, adjudication")

@@ -635,7 +635,7 @@ def export_project(
         report.warnings.append(
             f"--only-done: {not_done} document(s) left out, not marked done by {', '.join(names) or 'anyone'}"
             + ("; nothing was exported" if not report.records else "")
-            + ("; gold is marked done in the review window ('annotator review', Ctrl+D)" if GOLD in names else "")
+            + ("; gold is marked done in the review window ('annotator review', Ctrl+D) or by 'annotator adjudicate --auto --mark-done'" if GOLD in names else "")
         )
     if report.unannotated and names:
         report.warnings.append(

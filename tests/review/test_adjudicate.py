@@ -139,3 +139,18 @@ def test_adjudicate_cues_layer_keeps_overlapping_gold_spans(tmp_path):
         change = adj.accept_span(p, alice_crit)
         assert change.removed == []  # the QUOTE around it stays
         assert sorted(s.label for s in p.spans(doc, GOLD, "cues")) == ["CRITICISE", "QUOTE", "REPORT"]
+
+
+def test_adjudicate_mark_done_only_when_gold_settles_everything(project):
+    p, doc = project
+    report = adj.auto_merge_project(p, mark_done=True)
+    # Putin's boundary and Moskow's label are still open: not done
+    assert report.marked_done == 0 and p.status(doc, GOLD) == "todo"
+    assert not adj.is_settled(p, doc, ["alice", "bob"])
+    adj.add_gold_span(p, doc, Span(*PUTIN))
+    assert not adj.is_settled(p, doc, ["alice", "bob"])
+    adj.add_gold_span(p, doc, Span(*MOSKOW))
+    assert adj.is_settled(p, doc, ["alice", "bob"])
+    report = adj.auto_merge_project(p, mark_done=True)
+    assert report.marked_done == 1 and p.status(doc, GOLD) == "done"
+    assert adj.auto_merge_project(p, mark_done=True).marked_done == 0  # already done
