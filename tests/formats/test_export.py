@@ -209,4 +209,5 @@ def test_export_only_done_says_when_it_leaves_everything_out(annotated: Project,
     report = export_project(annotated, "conll", tmp_path / "g.conll", gold=True, only_done=True)
     assert report.records == 0
     assert report.warnings == ["--only-done: 2 document(s) left out, not marked done by gold; nothing was exported; "
-                               "gold is marked done in the review window ('annotator review', Ctrl+D)"]
+                               "gold is marked done in the review window ('annotator review', Ctrl+D) "
+                               "or by 'annotator adjudicate --auto --mark-done'"]
