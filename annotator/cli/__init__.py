@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from typing import Callable, Sequence
@@ -61,9 +62,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(handler(args) or 0)
+        code = int(handler(args) or 0)
+        sys.stdout.flush()  # a reader that went away shows here, not as a traceback at exit
+        return code
+    except BrokenPipeError:
+        # 'annotator list big.db | head': the reader stopped reading; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except AnnotatorError as exc:
         print(f"annotator: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        # the environment's fault (a folder that cannot be created, no permission, disk full): one line, no traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"annotator: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("annotator: interrupted", file=sys.stderr)

@@ -16,9 +16,15 @@ SHOWN_ISSUES = 20
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Run one export and print its summary and alignment report."""
-    from annotator.formats.export import export_project
+    from annotator.formats.export import ExportError, export_project
     from annotator.store import Project
 
+    report_path = Path(args.report) if args.report else None
+    if report_path is not None:  # checked before the export: it is written after it
+        if report_path.resolve() == Path(args.out).resolve():
+            raise ExportError(f"--report {report_path} is the export itself; name another file")
+        if report_path.exists() and not args.force:
+            raise ExportError(f"{report_path} exists; pass --force to replace it")
     with Project(args.project, create=False) as project:
         progress = TerminalProgress("export")
         try:
@@ -31,8 +37,14 @@ def cmd_export(args: argparse.Namespace) -> int:
             )
         finally:
             progress.close()
-    if args.report:
-        _write_issue_report(Path(args.report), report.issues)
+    if report_path is not None:
+        try:
+            report_path.parent.mkdir(parents=True, exist_ok=True)
+            _write_issue_report(report_path, report.issues)
+        except OSError as exc:
+            print(report.summary())
+            raise ExportError(f"the export is written, but not the report {report_path}: "
+                              f"{exc.strerror or exc}") from exc
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return 0

@@ -15,10 +15,18 @@ from annotator.cli.progress import TerminalProgress
 
 def cmd_suggest(args: argparse.Namespace) -> int:
     """Suggest entities and cues for every changed document."""
+    from annotator.core.errors import SchemaError
     from annotator.nlp.suggest import suggest_project
     from annotator.store import Project
 
     with Project(args.project, create=False) as project:
+        if args.label_map:
+            # a target the schema lacks would drop that label's entities without a word
+            labels = project.schema.layer("entities").label_names
+            bad = sorted({dst for dst in args.label_map.values() if dst not in labels})
+            if bad:
+                raise SchemaError(f"--label-map: {', '.join(map(repr, bad))} is not an entity label of schema "
+                                  f"{project.schema.name!r} (labels: {', '.join(labels)})")
         progress = TerminalProgress("suggest")
         try:
             report = suggest_project(
@@ -48,11 +56,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     with Project(args.project, create=False) as project:
         result = evaluate_project(project, args.reference, layer=args.layer, min_score=args.min_score)
+    if result["tp"] + result["fn"] == 0:
+        # recall 0 and F1 0 would read as "the suggester found nothing right", not "there was nothing to find"
+        print(f"annotator: warning: {args.reference} has no span in layer {result['layer']!r} on the "
+              f"{result['documents']} document(s) scored: every suggestion counts as a false positive",
+              file=sys.stderr)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     print(f"{result['documents']} document(s), layer {result['layer']}, reference {result['reference']}"
-          + (f" ({result['unsuggested']} document(s) without suggestions left out)" if result["unsuggested"] else ""))
+          + (f" ({result['unsuggested']} document(s) without suggestions left out)" if result["unsuggested"] else "")
+          + (f" ({result['unannotated']} document(s) {result['reference']} has not annotated left out)"
+             if result["unannotated"] else ""))
     print(f"{'label':<10} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>8}")
     for label, row in result["per_label"].items():
         print(f"{label:<10} {row['precision']:>9.3f} {row['recall']:>7.3f} {row['f1']:>7.3f} {row['support']:>8}")
@@ -66,6 +81,8 @@ def cmd_suggestions(args: argparse.Namespace) -> int:
     from annotator.store import Project
 
     with Project(args.project, create=False) as project:
+        if args.layer is not None:
+            project.schema.layer(args.layer)  # SchemaError naming the layers, not "run 'annotator suggest' first"
         text = project.get_text(args.doc_id)
         rows = [
             {"layer": s.layer, "start": s.start, "end": s.end, "label": s.label, "text": s.text_in(text),

@@ -5,15 +5,42 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from annotator.cli.progress import TerminalProgress
 
 
 def _project(args: argparse.Namespace, create: bool = False) -> Any:
+    from annotator.core.errors import ProjectError
+    from annotator.core.schema import LabelSchema
     from annotator.store import Project
 
-    return Project(args.project, create=create, schema=getattr(args, "schema", None))
+    schema = getattr(args, "schema", None)
+    if schema is not None:
+        # loaded first, so a misspelt schema leaves no project file (with the default schema) behind
+        loaded = LabelSchema.load(schema)
+        if Path(args.project).exists():
+            # --schema is for a new project: replacing the schema of one holding spans would strand them
+            with Project(args.project, create=False) as existing:
+                current = existing.schema
+            if current.to_toml_dict() != loaded.to_toml_dict():
+                raise ProjectError(
+                    f"{args.project} already uses schema {current.name!r}; --schema applies only to a new project"
+                )
+            return Project(args.project, create=create)
+        schema = loaded
+    return Project(args.project, create=create, schema=schema)
+
+
+def _at_least_one(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -45,6 +72,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     """One line per document: id, state, outlet, title."""
     with _project(args) as project:
+        if args.annotator and args.annotator not in project.annotators():
+            from annotator.core.errors import NotFoundError
+
+            # a misspelt name would list every document as todo
+            raise NotFoundError(f"no annotator {args.annotator!r} in {args.project} "
+                                f"(annotators: {', '.join(project.annotators()) or 'none'})")
         for info in project.document_infos(annotator=args.annotator):
             state = f"{info.state:<11} " if args.annotator else ""
             print(f"{info.id:>6}  {state}{info.source[:18]:<18}  {info.title}")
@@ -117,7 +150,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--annotator", help="whose annotations the input holds")
     p.add_argument("--schema", help="label schema name or TOML file (for a new project)")
     p.add_argument("--no-clean", action="store_true", help="keep scraped text exactly as given")
-    p.add_argument("--sentences-per-doc", type=int, help="CoNLL without -DOCSTART-: sentences per document")
+    p.add_argument("--sentences-per-doc", type=_at_least_one, help="CoNLL without -DOCSTART-: sentences per document")
     p.add_argument("--text-column", help="CSV: the column holding the text")
     p.set_defaults(handler=cmd_import)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,16 @@ def _ints(value: str | None) -> list[int] | None:
         return [int(x) for x in value.split(",") if x.strip()]
     except ValueError as exc:
         raise SystemExit(f"annotator: error: --documents takes ids separated by commas ({exc})") from exc
+
+
+def _at_least_one(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
 
 
 def _fmt(x: float | None) -> str:
@@ -133,6 +144,12 @@ def cmd_assign(args: argparse.Namespace) -> int:
     return 0
 
 
+def _package_file(name: str) -> str:
+    """``NAME.db`` for an annotator's package: a name is not a path, so
+    "tim/budi" or "../x" stays inside ``--out``."""
+    return (re.sub(r"[^\w.@+-]+", "_", name).lstrip(".") or "annotator") + ".db"
+
+
 def cmd_package(args: argparse.Namespace) -> int:
     """Export per-annotator project files."""
     from annotator.review.assign import assignments, export_package
@@ -141,13 +158,13 @@ def cmd_package(args: argparse.Namespace) -> int:
     out = Path(args.out)
     with Project(args.project, create=False) as project:
         if args.annotator:
-            targets = [(args.annotator, out if out.suffix == ".db" else out / f"{args.annotator}.db")]
+            targets = [(args.annotator, out if out.suffix == ".db" else out / _package_file(args.annotator))]
         else:
             names = sorted({a for anns in assignments(project).values() for a in anns})
             if not names:
                 print("annotator: error: no assignments; name --annotator or run 'annotator assign'", file=sys.stderr)
                 return 1
-            targets = [(n, out / f"{n}.db") for n in names]
+            targets = [(n, out / _package_file(n)) for n in names]
         for name, path in targets:
             path.parent.mkdir(parents=True, exist_ok=True)
             report = export_package(project, name, path, documents=_ints(args.documents),
@@ -198,10 +215,11 @@ def cmd_adjudicate(args: argparse.Namespace) -> int:
     with Project(args.project, create=False) as project:
         progress = TerminalProgress("adjudicate")
         report = auto_merge_project(project, layers=_many(args.layer), min_annotators=args.min_annotators,
-                                    progress=progress)
+                                    progress=progress, mark_done=args.mark_done)
         progress.close()
     print(f"gold: {report.spans} agreed span(s) and {report.answers} agreed answer(s) added on {report.documents} "
-          f"document(s); {report.skipped} document(s) had fewer than {args.min_annotators} annotators done")
+          f"document(s); {report.skipped} document(s) had fewer than {args.min_annotators} annotators done"
+          + (f"; {report.marked_done} fully settled document(s) marked done for gold" if args.mark_done else ""))
     return 0
 
 
@@ -271,7 +289,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project")
     p.add_argument("--auto", action="store_true", help="merge agreements into gold for every document")
     p.add_argument("--layer", action="append", help="span layer(s) (default: all)")
-    p.add_argument("--min-annotators", type=int, default=2, help="annotators who marked a document done (default 2)")
+    p.add_argument("--min-annotators", type=_at_least_one, default=2, help="annotators who marked a document done (default 2)")
+    p.add_argument("--mark-done", action="store_true",
+                   help="mark gold done on documents where nothing is left to settle (for export --gold --only-done)")
     p.set_defaults(handler=cmd_adjudicate)
 
     p = sub.add_parser("review", help="open the review window: agreement, comparison, adjudication")

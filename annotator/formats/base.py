@@ -101,6 +101,11 @@ def readers() -> dict[str, ReaderInfo]:
 
 def format_for(path: Path) -> str:
     """Guess a format from a file name; :class:`InputError` when unknown."""
+    if path.is_dir():
+        folder_format = _folder_format(path)
+        if folder_format is None:
+            raise InputError("a folder of no known format; pass --format", path)
+        return folder_format
     name = path.name.lower()
     best = ""
     found = None
@@ -120,6 +125,20 @@ def format_for(path: Path) -> str:
             if info.name != found and info.sniff is not None and info.sniff(head):
                 return info.name
     return found
+
+
+def _folder_format(folder: Path) -> str | None:
+    """The format that reads ``folder`` whole, if every file in it belongs to
+    that format (brat: ``NAME.ann`` with its ``NAME.txt``/``NAME.json``, and
+    ``.conf`` files); a folder mixing other files is read file by file."""
+    files = [f for f in folder.rglob("*") if f.is_file() and not f.name.startswith(".")]
+    for info in readers().values():
+        if not info.directory:
+            continue
+        anchors = {f.with_suffix("") for f in files if any(f.name.lower().endswith(e) for e in info.extensions)}
+        if anchors and all(f.with_suffix("") in anchors or f.suffix.lower() == ".conf" for f in files):
+            return info.name
+    return None
 
 
 def read_text_file(path: Path) -> str:
@@ -183,14 +202,15 @@ class ImportReport:
         return not self.failed
 
     def totals(self) -> dict[str, int]:
-        """Sums over the imported files."""
+        """Sums over the imported files (a failed file was rolled back: its counts are not sums of anything)."""
+        stored = [f for f in self.files if not f.error]
         return {
-            "files": len(self.files) - len(self.failed),
+            "files": len(stored),
             "failed": len(self.failed),
-            "documents": sum(f.documents for f in self.files),
-            "new_documents": sum(f.new_documents for f in self.files),
-            "spans": sum(f.spans for f in self.files),
-            "labels": sum(f.labels for f in self.files),
+            "documents": sum(f.documents for f in stored),
+            "new_documents": sum(f.new_documents for f in stored),
+            "spans": sum(f.spans for f in stored),
+            "labels": sum(f.labels for f in stored),
         }
 
 
@@ -201,6 +221,10 @@ def expand_paths(paths: Iterable[str | Path], fmt: str | None) -> list[Path]:
     for p in map(Path, paths):
         if p.is_dir():
             if fmt and readers().get(fmt, ReaderInfo(fmt, None, ())).directory:  # type: ignore[arg-type]
+                out.append(p)
+                continue
+            if fmt is None and _folder_format(p) is not None:
+                # a brat folder: its .txt and .json files are not articles and tasks of their own
                 out.append(p)
                 continue
             known = {e for info in readers().values() for e in info.extensions}

@@ -138,6 +138,12 @@ def _read_ann(ann: Path, root: Path, options: ReadOptions) -> ImportRecord:
                 span.validate(text)
             except ValueError as exc:
                 raise InputError(str(exc).split("] ", 1)[-1], ann, number) from exc
+            # brat repeats the span's text: a mismatch means the offsets are off (another
+            # encoding, a changed .txt), and importing would mark the wrong words
+            quoted, actual = m.group(4).split(), " ".join(text[a:b] for a, b in pairs).split()
+            if quoted and quoted != actual:
+                raise InputError(f"T{m.group(1)}: the .ann quotes {' '.join(quoted)[:40]!r} but {start}-{end} of "
+                                 f"{txt.name} is {' '.join(actual)[:40]!r}", ann, number)
             spans[f"T{m.group(1)}"] = span
             continue
         m = _NOTE.match(line)

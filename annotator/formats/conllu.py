@@ -22,7 +22,7 @@ from typing import Any, Iterator
 from annotator.core.errors import InputError
 from annotator.core.model import Document, Span
 from annotator.formats.base import ImportRecord, ReadOptions, read_text_file, register_reader
-from annotator.formats.conll import DEFAULT_SENTENCES_PER_DOC, decode_tags
+from annotator.formats.conll import _TAG, DEFAULT_SENTENCES_PER_DOC, decode_tags
 from annotator.formats.conll_export import OVERLAP_ACTION, record_rows
 from annotator.formats.export import ExportContext, ExportRecord, register_writer, suggestions_back
 
@@ -234,6 +234,8 @@ def _record(d: dict[str, Any], path: Path, index: int, options: ReadOptions) -> 
             parts.append(gap)
             pos += len(gap)
             ne = misc.get("NE") or misc.get("name") or "O"
+            if not _TAG.match(ne):  # decode_tags would read it as O: the entity would vanish
+                raise InputError(f"not a NER tag in MISC: {ne!r} (want O, B-X, I-X, L-X, U-X)", path, number)
             tags.append(ne)
             lines.append(number)
     text = "".join(parts)

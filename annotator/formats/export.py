@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import tempfile
 import time
@@ -308,6 +309,12 @@ def choose_annotators(
             raise ExportError(f"no annotator {annotator!r} in {project.path} (annotators: {known})")
         return [annotator], False
     if gold:
+        if GOLD not in working:
+            # without this, --gold on an unadjudicated project wrote bare texts: training data with no entities
+            raise ExportError(
+                f"no gold set in {project.path} yet: adjudicate first ('annotator adjudicate PROJECT --auto' "
+                "or 'annotator review PROJECT'), or choose --annotator NAME"
+            )
         return [GOLD], False
     if all_annotators or info.all_annotators_default:
         return working, True
@@ -432,6 +439,28 @@ def _finish(tmp: Path) -> None:
         os.fsync(fh.fileno())
 
 
+#: Files an export folder (brat, or any format with ``split``) is made of.
+_EXPORT_FOLDER_FILE = re.compile(r"^(\d+\.(txt|ann|json)|annotation\.conf|visual\.conf)$")
+
+
+def _check_replaceable(out: Path, info: WriterInfo, split: bool) -> None:
+    """``force`` replaces an earlier export, never anything else: a file
+    format's ``out`` that is a folder, or a folder holding files no export
+    writes (a training config, other data), is refused, since replacing
+    it would delete them."""
+    if not out.is_dir() or out.is_symlink():
+        return
+    if not (info.directory or split):
+        raise ExportError(f"{out} is a folder; --out names the {info.name} file to write")
+    parts = {f"train{info.extension}", f"dev{info.extension}"} if split and info.extension else set()
+    for path in sorted(out.rglob("*")):
+        if path.is_file() and path.name not in parts and not (info.directory and _EXPORT_FOLDER_FILE.match(path.name)):
+            raise ExportError(
+                f"{out} holds files this export would not write ({path.relative_to(out)}); --force replaces "
+                "an earlier export only, never other files: choose another --out"
+            )
+
+
 def _put_in_place(tmp: Path, out: Path) -> None:
     """Rename ``tmp`` to ``out``.  A file replaces a file atomically; any other
     old output (allowed by force) is moved aside first and removed only once
@@ -508,6 +537,7 @@ def export_project(
     out = Path(out)
     if out.exists() and not force:
         raise ExportError(f"{out} exists; pass --force to replace it")
+    _check_replaceable(out, info, split is not None)
     names, separately = choose_annotators(project, annotator=annotator, gold=gold,
                                           all_annotators=all_annotators, info=info)
     options = ExportOptions(
@@ -544,6 +574,7 @@ def export_project(
 
     total = len(ids)
     done = 0
+    not_done = 0
     tmp = _temp_sibling(out, info.directory or split is not None)
     try:
         for part_name, part_ids in parts:
@@ -556,7 +587,7 @@ def export_project(
             count_before = report.records
 
             def records(part_ids: list[int] = part_ids) -> Iterator[ExportRecord]:
-                nonlocal done
+                nonlocal done, not_done
                 last: int | None = None
                 for item in iter_records(
                     project, part_ids, names, separately, only_done=only_done,
@@ -572,6 +603,7 @@ def export_project(
                         if progress and (done % 25 == 0 or done == total):
                             progress(done, total, doc.title)
                         if isinstance(item, Document):
+                            not_done += 1  # only --only-done leaves a document without a record
                             continue
                         report.documents += 1
                     if isinstance(item, Document):
@@ -597,6 +629,14 @@ def export_project(
         report.files.append(str(out))
     for what, n in ctx.unwritten.items():
         report.warnings.append(f"{fmt} has no place for {what}: {n} left out")
+    if not_done:
+        # said out loud: gold is never marked done by 'adjudicate --auto', so
+        # '--gold --only-done' can leave out everything
+        report.warnings.append(
+            f"--only-done: {not_done} document(s) left out, not marked done by {', '.join(names) or 'anyone'}"
+            + ("; nothing was exported" if not report.records else "")
+            + ("; gold is marked done in the review window ('annotator review', Ctrl+D) or by 'annotator adjudicate --auto --mark-done'" if GOLD in names else "")
+        )
     if report.unannotated and names:
         report.warnings.append(
             f"{report.unannotated} record(s) carry no spans or answers (written as unannotated text; "

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from annotator.core.errors import AnnotatorError, InputError
-from annotator.core.model import STATES, Document
+from annotator.core.model import STATES, Document, content_hash
 from annotator.formats.base import FileResult, ImportRecord, ReadOptions
 from annotator.formats.clean import clean_news_text
 
@@ -51,7 +51,11 @@ def store_records(
         for rec in records:
             try:
                 doc = rec.document
-                if options.clean and rec.clean and not rec.has_annotations and doc.original_text is None:
+                # Clean only a bare article. A status is an annotator's work on the text as given (bob
+                # marking it done with no span must land on the document alice's spans are on), and a
+                # text already stored as given (imported with spans or --no-clean) is that document.
+                if (options.clean and rec.clean and not rec.has_annotations and not rec.status
+                        and doc.original_text is None and project.document_id_by_hash(content_hash(doc.text)) is None):
                     doc = cleaned(doc)
                 doc = _fallback_title(doc)
                 doc_id, created = project.add_document(doc)

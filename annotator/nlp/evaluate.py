@@ -1,8 +1,9 @@
 """Scoring suggestions against a person's (or the gold) spans.
 
 Entity level, exact match on ``(start, end, label)`` in character offsets, on
-every document that has suggestions (documents never suggested are counted
-apart, not as misses).  Precision, recall and F1 follow the usual
+every document that has suggestions and that the reference worked on
+(documents never suggested, or not annotated by the reference, are counted
+apart, not as misses or false positives).  Precision, recall and F1 follow the usual
 definitions (0 when undefined), as seqeval computes them from IOB tags.
 """
 
@@ -66,7 +67,10 @@ def evaluate_project(
 
     Returns ``{"documents", "precision", "recall", "f1", "per_label": {LABEL:
     {"precision", "recall", "f1", "support", ...}}, "tp", "fp", "fn",
-    "reference", "layer", "unsuggested"}``.  ``suggester`` limits the
+    "reference", "layer", "unsuggested", "unannotated"}``: only documents that
+    have suggestions and that ``reference`` worked on (a span, an answer, or a
+    status other than todo/skipped) count; the others are counted in
+    ``unsuggested`` and ``unannotated``.  ``suggester`` limits the
     suggestions to one suggester's set (default: all); ``min_score`` keeps
     only suggestions scored at least that (precision/recall trade-off).
     """
@@ -82,9 +86,22 @@ def evaluate_project(
         args = (suggester,)
     suggested = {r[0] for r in project.conn.execute(sql, args)}
     wanted = set(doc_ids) if doc_ids is not None else set(project.document_ids())
-    ids = sorted(suggested & wanted)
-    if not ids:
+    if not suggested & wanted:
         raise EvaluationError(f"no suggestions to evaluate in {project.path}: run 'annotator suggest' first")
+    # Only documents the reference worked on: scoring every suggestion on a
+    # document alice (or gold) has not reached yet as a false positive made
+    # precision meaningless for anyone but a fully imported reference.
+    worked = {r[0] for r in project.conn.execute(
+        "SELECT document_id FROM spans WHERE annotator = ?1"
+        " UNION SELECT document_id FROM doc_labels WHERE annotator = ?1"
+        " UNION SELECT document_id FROM document_status WHERE annotator = ?1 AND state NOT IN ('todo', 'skipped')",
+        (reference,),
+    )}
+    ids = sorted(suggested & wanted & worked)
+    if not ids:
+        raise EvaluationError(
+            f"{reference!r} has not annotated any of the suggested documents in {project.path}: nothing to score"
+        )
 
     def pairs() -> Iterable[tuple[set[tuple[int, int, str]], set[tuple[int, int, str]]]]:
         for doc_id in ids:
@@ -100,7 +117,8 @@ def evaluate_project(
             yield pred, ref
 
     result = score_sets(pairs())
-    result.update({"reference": reference, "layer": layer, "unsuggested": len(wanted - suggested)})
+    result.update({"reference": reference, "layer": layer, "unsuggested": len(wanted - suggested),
+                   "unannotated": len((suggested & wanted) - worked)})
     if min_score is not None:
         result["min_score"] = min_score
     return result

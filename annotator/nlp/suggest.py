@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+from annotator.core.errors import NotFoundError
 from annotator.core.model import Span
 from annotator.core.schema import LabelSchema
 from annotator.nlp.base import Suggester, SuggestInput, SuggestOutput
@@ -219,6 +220,11 @@ def suggest_project(
         raise ValueError("batch size must be at least 1")
     if n_process < 1:
         raise ValueError("the number of processes must be at least 1")
+    if doc_ids is not None:
+        doc_ids = list(doc_ids)
+        missing = sorted(set(doc_ids) - set(project.document_ids()))
+        if missing:  # checked before the pipeline loads; a typo must not look like "0 documents to do"
+            raise NotFoundError(f"no document {', '.join(map(str, missing))} in {project.path}")
     started = time.perf_counter()
     if suggester is None:
         merged = {**project.schema.label_map, **(label_map or {})}

@@ -232,6 +232,7 @@ class AutoMergeReport:
     spans: int = 0
     answers: int = 0
     skipped: int = 0
+    marked_done: int = 0  # gold documents with nothing left to settle, marked done (mark_done=True)
 
 
 def auto_merge(
@@ -297,11 +298,19 @@ def auto_merge_project(
     progress: ProgressFn | None = None,
     should_cancel: Callable[[], bool] | None = None,
     changes: dict[int, GoldChange] | None = None,
+    mark_done: bool = False,
 ) -> AutoMergeReport:
     """:func:`auto_merge` on every document that enough annotators marked done.
 
     ``changes``, when given, receives each document's :class:`GoldChange` (for undo).
-    ``should_cancel`` stops between documents (what is merged stays merged)."""
+    ``should_cancel`` stops between documents (what is merged stays merged).
+    With ``mark_done``, a document whose gold now settles everything
+    (:func:`is_settled`) is marked done for gold, so ``export --gold --only-done``
+    takes exactly the finished ones."""
+    for name in layers or ():
+        project.schema.layer(name)  # SchemaError naming the layers: a typo must not merge nothing, silently
+    if min_annotators < 1:
+        raise ValueError(f"min_annotators must be at least 1, not {min_annotators}")
     report = AutoMergeReport()
     ids = project.document_ids()
     for i, doc_id in enumerate(ids):
@@ -318,6 +327,27 @@ def auto_merge_project(
             report.documents += 1
             report.spans += len(change.added)
             report.answers += len(change.answers_before)
+            if mark_done and project.status(doc_id, GOLD) != "done" and is_settled(project, doc_id, names, layers):
+                project.set_status(doc_id, GOLD, "done")
+                report.marked_done += 1
         if progress:
             progress(i + 1, len(ids), f"document {doc_id}")
     return report
+
+
+def is_settled(
+    project: Any, document_id: int, annotators: Sequence[str], layers: Sequence[str] | None = None
+) -> bool:
+    """True when gold leaves nothing open on the document: every unit of every
+    layer is agreed or has a gold span, and every question (but free text) that
+    an annotator answered has a gold answer."""
+    for layer in layers or project.schema.layer_names:
+        if any(not u.agreed and not u.resolved for u in compare_document(project, document_id, layer, annotators).units):
+            return False
+    for q in project.schema.questions:
+        if q.free_text:
+            continue
+        answers = answers_by_annotator(project, document_id, q.name)
+        if any(n in answers for n in annotators) and GOLD not in answers:
+            return False
+    return True

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from annotator.core.errors import NotFoundError
 from annotator.core.model import GOLD
 from annotator.review import spans as spanm
 from annotator.review import stats
@@ -117,6 +118,15 @@ def compute_agreement(
     for name in question_names:
         schema.question(name)
     names = sorted(dict.fromkeys(annotators)) if annotators is not None else default_annotators(project)
+    if annotators is not None:
+        # a misspelt name would otherwise show up as "no document both marked done"
+        known = set(project.annotators()) | set(default_annotators(project))
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise NotFoundError(
+                f"no annotator {', '.join(map(repr, unknown))} in {project.path} "
+                f"(annotators: {', '.join(sorted(known)) or 'none'})"
+            )
     notes: list[str] = []
     counted = counted_documents(project, names, include_unfinished)
     pairs = list(itertools.combinations(names, 2))

@@ -30,7 +30,7 @@ def test_export_cmds_writes_and_refuses_to_overwrite(project_path: Path, tmp_pat
     before = out.read_bytes()
     assert main(["export", str(project_path), "-f", "spacy", "-o", str(out), "--annotator", "ana"]) == 1
     assert "exists; pass --force" in capsys.readouterr().err and out.read_bytes() == before
-    assert main(["export", str(project_path), "-f", "spacy", "-o", str(out), "--gold", "--force"]) == 0
+    assert main(["export", str(project_path), "-f", "spacy", "-o", str(out), "--annotator", "ana", "--force"]) == 0
 
 
 def test_export_cmds_lists_misaligned_spans_and_writes_the_report(project_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -67,3 +67,27 @@ def test_export_cmds_formats_lists_every_reader_and_writer(capsys) -> None:  # t
     for name in ("spacy", "jsonl", "conll", "conllu", "brat", "doccano", "labelstudio"):
         assert rows[name] == "import/export"
     assert rows["txt"] == "import"
+
+
+def test_export_cmds_gold_before_adjudication_is_an_error(project_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    _project(project_path)
+    out = tmp_path / "train.spacy"
+    assert main(["export", str(project_path), "-f", "spacy", "-o", str(out), "--gold", "--split", "0.5"]) == 1
+    assert "no gold set" in capsys.readouterr().err and not out.exists()
+
+
+def test_export_cmds_report_never_replaces_the_export_or_another_file(project_path: Path, tmp_path: Path,
+                                                                        capsys) -> None:  # type: ignore[no-untyped-def]
+    _project(project_path, misaligned=True)
+    out = tmp_path / "x.conll"
+    base = ["export", str(project_path), "-f", "conll", "--annotator", "ana"]
+    assert main([*base, "-o", str(out), "--report", str(out)]) == 1
+    assert "is the export itself" in capsys.readouterr().err and not out.exists()
+    keep = tmp_path / "notes.tsv"
+    keep.write_text("mine")
+    assert main([*base, "-o", str(out), "--report", str(keep)]) == 1
+    assert "notes.tsv exists; pass --force" in capsys.readouterr().err and keep.read_text() == "mine"
+    # a report in a folder that does not exist yet is written there, like --out
+    nested = tmp_path / "reports" / "x.tsv"
+    assert main([*base, "-o", str(out), "--report", str(nested)]) == 0
+    assert nested.read_text(encoding="utf-8").startswith("document\t") and out.read_text().strip()

@@ -107,3 +107,43 @@ def test_nlp_cmds_suggestions_lists_origin_and_score(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "rule:gazetteer" in out and "'Reuters'" in out
     assert main(["suggestions", str(db), "99"]) == 1
+
+
+def test_nlp_cmds_evaluate_warns_when_the_reference_has_nothing_in_the_layer(tmp_path, capsys):
+    from annotator.core.model import Document, Span
+    from annotator.store import Project
+
+    db = tmp_path / "e.db"
+    with Project(db) as p:
+        d, _ = p.add_document(Document(text="Jokowi mengatakan hal itu."))
+        p.add_span(d, Span(0, 6, "PER"), "gold")
+        p.set_suggestions(d, [Span(0, 6, "PER"), Span(7, 17, "REPORT", layer="cues")], "s", "1")
+    assert main(["evaluate", str(db), "--reference", "gold"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    assert main(["evaluate", str(db), "--reference", "gold", "--layer", "cues"]) == 0
+    err = capsys.readouterr().err
+    assert "gold has no span in layer 'cues' on the 1 document(s) scored" in err
+
+
+def test_nlp_cmds_label_map_target_must_be_a_schema_label(tmp_path, capsys):
+    """'--label-map PERSON=PRE' (a typo) would silently drop every PERSON entity of the model."""
+    from annotator.store import Project
+
+    db = tmp_path / "m.db"
+    Project(db).close()
+    assert main(["suggest", str(db), "--label-map", "PERSON=PRE,GPE=LOC"]) == 1
+    assert "--label-map: 'PRE' is not an entity label of schema 'news'" in capsys.readouterr().err
+
+
+def test_nlp_cmds_suggestions_unknown_layer_is_named(tmp_path, capsys):
+    from annotator.core.model import Document, Span
+    from annotator.store import Project
+
+    db = tmp_path / "s.db"
+    with Project(db) as p:
+        d, _ = p.add_document(Document(text="Jokowi di Jakarta."))
+        p.set_suggestions(d, [Span(0, 6, "PER")], "s", "1")
+    assert main(["suggestions", str(db), "1", "--layer", "entities"]) == 0
+    assert "Jokowi" in capsys.readouterr().out
+    assert main(["suggestions", str(db), "1", "--layer", "entity"]) == 1
+    assert "layer 'entity' is not in schema" in capsys.readouterr().err

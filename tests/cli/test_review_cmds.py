@@ -85,3 +85,26 @@ def test_review_cmds_review_opens_window_and_quits(qtbot, tmp_path):
     review = tmp_path / "review.db"
     main(["merge", str(review), str(a), str(b)])
     assert main(["review", str(review), "--quit-after", "300"]) == 0
+
+
+def test_review_cmds_adjudicate_refuses_a_bad_layer_or_minimum(tmp_path, capsys):
+    db = tmp_path / "r.db"
+    Project(db).close()
+    assert main(["adjudicate", str(db), "--auto", "--layer", "entity"]) == 1
+    assert "layer 'entity' is not in schema" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["adjudicate", str(db), "--auto", "--min-annotators", "0"])
+    assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_review_cmds_package_file_names_stay_inside_out(tmp_path, capsys):
+    a, b = _files(tmp_path)
+    review = tmp_path / "review.db"
+    main(["merge", str(review), str(a), str(b)])
+    assert main(["assign", str(review), "--annotators", "../evil,tim/budi", "--overlap", "2"]) == 0
+    out = tmp_path / "pk"
+    assert main(["package", str(review), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["_evil.db", "tim_budi.db"]
+    assert not (tmp_path / "evil.db").exists()
+    with Project(out / "tim_budi.db", create=False) as p:  # the package is still for the name as given
+        assert p.get_setting("package_for") == "tim/budi"

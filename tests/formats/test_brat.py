@@ -53,3 +53,31 @@ def test_brat_reader_skips_relations_with_a_warning(project: Project, tmp_path: 
     assert import_paths(project, [tmp_path / "a.ann"], fmt="brat", annotator="x").ok
     assert [(s.label, s.start) for s in project.spans(project.document_ids()[0])] == [("PER", 0), ("LOC", 10)]
     assert "relation" in capsys.readouterr().err
+
+
+def test_brat_export_folder_imports_back_without_format(seeded_project: Project, tmp_path: Path) -> None:
+    """'annotator import P BRAT_FOLDER' used to take its .txt files as bare articles and fail on every .json."""
+    annotate_seeds(seeded_project)
+    export_project(seeded_project, "brat", tmp_path / "b", annotator="ana")
+    with Project(tmp_path / "back.db") as back:
+        report = import_paths(back, [tmp_path / "b"])
+        assert report.ok, report.failed
+        assert back.count_documents() == 2
+        assert snapshot(back)["spans"] == {s for s in snapshot(seeded_project)["spans"] if s[1] == "ana"}
+    # a folder that also holds other files is still read file by file
+    (tmp_path / "mixed").mkdir()
+    (tmp_path / "mixed" / "a.txt").write_text("Jokowi ke Jakarta", encoding="utf-8")
+    (tmp_path / "mixed" / "a.ann").write_text("T1\tPER 0 6\tJokowi\n", encoding="utf-8")
+    (tmp_path / "mixed" / "article.txt").write_text("Artikel lain tanpa anotasi.", encoding="utf-8")
+    with Project(tmp_path / "mixed.db") as mixed:
+        assert import_paths(mixed, [tmp_path / "mixed"]).ok
+        assert {mixed.get_text(i) for i in mixed.document_ids()} == {"Jokowi ke Jakarta", "Artikel lain tanpa anotasi."}
+
+
+def test_brat_ann_text_that_does_not_match_the_txt_is_an_error(project: Project, tmp_path: Path) -> None:
+    """Offsets that point at other words (a .txt edited after annotation, another encoding) must not import."""
+    (tmp_path / "a.txt").write_text("Presiden Jokowi ke Jakarta", encoding="utf-8")
+    (tmp_path / "a.ann").write_text("T1\tPER 9 15\tJokowi\nT2\tLOC 0 7\tJakarta\n", encoding="utf-8")
+    report = import_paths(project, [tmp_path / "a.ann"], fmt="brat")
+    assert not report.ok and "a.ann:2: T2: the .ann quotes 'Jakarta' but 0-7 of a.txt is 'Preside'" in report.failed[0].error
+    assert project.count_documents() == 0

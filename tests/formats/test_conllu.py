@@ -77,3 +77,16 @@ def test_conllu_escapes_every_whitespace_run() -> None:
     for ws in [" ", "  ", "\n", "\r\n", "\t", "\u00a0", "\u2028 ", "\\"]:
         assert "\n" not in escape_spaces(ws) and "|" not in escape_spaces(ws)
         assert unescape_spaces(escape_spaces(ws)) == ws
+
+
+def test_conllu_bad_ne_tag_names_the_line_and_imports_nothing(project: Project, tmp_path: Path) -> None:
+    """A tag the decoder cannot read used to become O: the entity vanished without a word."""
+    path = tmp_path / "bad.conllu"
+    path.write_text(
+        "# text = Jokowi di Jakarta\n1\tJokowi\t_\t_\t_\t_\t_\t_\t_\tNE=B-PER\n2\tdi\t_\t_\t_\t_\t_\t_\t_\t_\n"
+        "3\tJakarta\t_\t_\t_\t_\t_\t_\t_\tNE=Q-LOC|SpaceAfter=No\n",
+        encoding="utf-8",
+    )
+    report = import_paths(project, [path], annotator="ud")
+    assert not report.ok and "bad.conllu:4: not a NER tag in MISC: 'Q-LOC'" in report.failed[0].error
+    assert project.count_documents() == 0

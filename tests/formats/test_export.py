@@ -105,6 +105,7 @@ def test_export_only_done_keeps_finished_documents(annotated: Project, tmp_path:
     annotated.set_status(second, "ana", "in_progress")
     report = export_project(annotated, "jsonl", tmp_path / "d.jsonl", annotator="ana", only_done=True)
     assert [t["meta"]["id"] for t in _jsonl(tmp_path / "d.jsonl")] == [first] and report.documents == 1
+    assert "--only-done: 1 document(s) left out, not marked done by ana" in report.warnings
     report = export_project(annotated, "jsonl", tmp_path / "all.jsonl", all_annotators=True, only_done=True)
     assert sorted(t["_annotator_id"] for t in _jsonl(tmp_path / "all.jsonl")) == ["ana", "budi"]
 
@@ -170,3 +171,43 @@ def test_export_suggestions_come_back_as_suggestions(annotated: Project, tmp_pat
         assert view(back) == view(annotated) and len(view(back)) > 10
         assert "suggestions" not in back.annotators()  # never someone's spans
         assert {s.annotator for i in back.document_ids() for s in back.spans(i)} == {"ana"}
+
+
+def test_export_force_never_deletes_a_folder_of_other_files(annotated: Project, tmp_path: Path) -> None:
+    """--force replaces an earlier export; it must not wipe a folder the user pointed at by mistake."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "config.cfg").write_text("keep me")
+    with pytest.raises(ExportError, match="is a folder"):
+        export_project(annotated, "conll", folder, annotator="ana", force=True)
+    with pytest.raises(ExportError, match=r"holds files this export would not write \(config.cfg\)"):
+        export_project(annotated, "spacy", folder, annotator="ana", split=0.5, force=True)
+    with pytest.raises(ExportError, match="config.cfg"):
+        export_project(annotated, "brat", folder, annotator="ana", force=True)
+    assert [p.name for p in folder.iterdir()] == ["config.cfg"]
+    assert (folder / "config.cfg").read_text() == "keep me"
+    # an earlier export of the same kind is still replaced
+    export_project(annotated, "brat", tmp_path / "b", annotator="ana", split=0.5, seed=1)
+    export_project(annotated, "brat", tmp_path / "b", annotator="ana", split=0.5, seed=2, force=True)
+    export_project(annotated, "spacy", tmp_path / "s", annotator="ana", split=0.5)
+    report = export_project(annotated, "spacy", tmp_path / "s", annotator="ana", split=0.5, force=True)
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["dev.spacy", "train.spacy"]
+    assert report.parts == {"train": 1, "dev": 1}
+
+
+def test_export_gold_without_a_gold_set_is_refused(annotated: Project, tmp_path: Path) -> None:
+    out = tmp_path / "train.spacy"
+    with pytest.raises(ExportError, match="no gold set .*adjudicate"):
+        export_project(annotated, "spacy", out, gold=True)
+    assert not out.exists()
+
+
+def test_export_only_done_says_when_it_leaves_everything_out(annotated: Project, tmp_path: Path) -> None:
+    """'adjudicate --auto' never marks gold done: '--gold --only-done' must not write an empty file silently."""
+    for doc_id in annotated.document_ids():
+        annotated.add_span(doc_id, Span(0, 5, "LOC"), "gold")
+    report = export_project(annotated, "conll", tmp_path / "g.conll", gold=True, only_done=True)
+    assert report.records == 0
+    assert report.warnings == ["--only-done: 2 document(s) left out, not marked done by gold; nothing was exported; "
+                               "gold is marked done in the review window ('annotator review', Ctrl+D) "
+                               "or by 'annotator adjudicate --auto --mark-done'"]

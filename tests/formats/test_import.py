@@ -138,6 +138,8 @@ def test_import_bad_input_names_file_and_line_and_stores_nothing(project, tmp_pa
     assert project.count_documents() == 1
     assert project.get_document(project.document_ids()[0]).text == "Artikel yang baik."
     assert project.spans(project.document_ids()[0]) == []
+    # the summary counts what was stored, not what the rolled-back file had got to
+    assert report.totals() == {"files": 1, "failed": 1, "documents": 1, "new_documents": 1, "spans": 0, "labels": 0}
 
 
 def test_import_missing_file_and_unknown_type(project, tmp_path):
@@ -153,3 +155,19 @@ def test_import_survives_reopen(project_path):
         import_paths(p, SEED_FILES)
     with Project(project_path) as p:
         assert p.count_documents() == 2
+
+
+def test_import_one_scraped_text_is_one_document_whoever_annotated_it(project, tmp_path):
+    """alice's spans keep a scraped page as given; bob's 'done, nothing to mark' on the same page and a
+    later plain import of it must land on that document, not on a cleaned copy of it."""
+    raw = SEED_FILES[1].read_text(encoding="utf-8")
+    i = raw.index("Myanmar")
+    f = tmp_path / "team.jsonl"
+    f.write_text(json.dumps({"text": raw, "annotator": "alice", "status": "done",
+                             "spans": [{"start": i, "end": i + 7, "label": "LOC"}]}) + "\n"
+                 + json.dumps({"text": raw, "annotator": "bob", "status": "done"}) + "\n", encoding="utf-8")
+    assert import_paths(project, [f]).ok
+    assert import_paths(project, [SEED_FILES[1]]).ok
+    [doc_id] = project.document_ids()
+    assert project.get_text(doc_id) == raw
+    assert project.statuses() == {(doc_id, "alice"): "done", (doc_id, "bob"): "done"}

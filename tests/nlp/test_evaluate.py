@@ -139,3 +139,22 @@ def test_evaluate_errors(project):
 
     with pytest.raises(SchemaError):
         evaluate_project(project, "gold", layer="nope")
+
+
+def test_evaluate_leaves_out_documents_the_reference_has_not_annotated(project):
+    """alice has done one of two suggested documents: the other must not count as false positives."""
+    d1, _ = project.add_document(Document(text="Budi tinggal di Bandung."))
+    d2, _ = project.add_document(Document(text="Ani ke Jakarta."))
+    d3, _ = project.add_document(Document(text="Tidak ada nama di sini."))
+    project.add_spans(d1, [Span(0, 4, "PER"), Span(16, 23, "LOC")], "alice")
+    project.set_status(d3, "alice", "done")  # looked at, nothing to mark: it counts
+    project.set_suggestions(d1, [Span(0, 4, "PER"), Span(16, 23, "LOC")], "s", "1")
+    project.set_suggestions(d2, [Span(0, 3, "PER"), Span(7, 14, "LOC")], "s", "1")
+    project.set_suggestions(d3, [Span(0, 5, "ORG")], "s", "1")
+    r = evaluate_project(project, "alice")
+    assert (r["documents"], r["unannotated"], r["unsuggested"]) == (2, 1, 0)
+    assert (r["tp"], r["fp"], r["fn"]) == (2, 1, 0)
+    assert r["precision"] == pytest.approx(2 / 3, abs=1e-4) and r["recall"] == 1.0
+    project.add_span(d2, Span(0, 3, "PER"), "bob")
+    with pytest.raises(EvaluationError, match="'bob' has not annotated any of the suggested documents"):
+        evaluate_project(project, "bob", doc_ids=[d1, d3])

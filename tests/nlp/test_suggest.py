@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from annotator.core.errors import NotFoundError
 from annotator.core.model import Document, Span
 from annotator.nlp.base import Suggester, SuggestInput, SuggestOutput
 from annotator.nlp.suggest import PIPELINE_SUGGESTER, PipelineSuggester, suggest_project
@@ -163,6 +164,9 @@ def test_suggest_rejects_bad_arguments(project):
         suggest_project(project, batch_size=0)
     with pytest.raises(ValueError):
         suggest_project(project, n_process=0)
+    project.add_document(Document(text="Satu."))
+    with pytest.raises(NotFoundError, match="no document 99 in"):  # not "suggested 0 document(s)", exit 0
+        suggest_project(project, doc_ids=[project.document_ids()[0], 99], suggester=FakeSuggester())
 
 
 def test_suggest_pipeline_suggester_outputs_in_order():

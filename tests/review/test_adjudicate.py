@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from annotator.core.errors import SchemaError
 from annotator.core.model import GOLD, Span
 from annotator.review import adjudicate as adj
 from tests.review.factory import build
@@ -98,6 +99,12 @@ def test_adjudicate_auto_merge_project_skips_documents_with_one_annotator(tmp_pa
         report = adj.auto_merge_project(p)
         assert (report.documents, report.spans, report.skipped) == (1, 1, 1)
         assert p.spans(ids[1], GOLD) == []
+        # a misspelt layer or a nonsense minimum is refused, not "0 agreed span(s)"
+        with pytest.raises(SchemaError, match="layer 'entity' is not in schema"):
+            adj.auto_merge_project(p, layers=["entity"])
+        with pytest.raises(ValueError, match="at least 1"):
+            adj.auto_merge_project(p, min_annotators=0)
+        assert p.spans(ids[1], GOLD) == []
 
 
 def test_adjudicate_unit_majority_needs_more_than_half(project):
@@ -132,3 +139,18 @@ def test_adjudicate_cues_layer_keeps_overlapping_gold_spans(tmp_path):
         change = adj.accept_span(p, alice_crit)
         assert change.removed == []  # the QUOTE around it stays
         assert sorted(s.label for s in p.spans(doc, GOLD, "cues")) == ["CRITICISE", "QUOTE", "REPORT"]
+
+
+def test_adjudicate_mark_done_only_when_gold_settles_everything(project):
+    p, doc = project
+    report = adj.auto_merge_project(p, mark_done=True)
+    # Putin's boundary and Moskow's label are still open: not done
+    assert report.marked_done == 0 and p.status(doc, GOLD) == "todo"
+    assert not adj.is_settled(p, doc, ["alice", "bob"])
+    adj.add_gold_span(p, doc, Span(*PUTIN))
+    assert not adj.is_settled(p, doc, ["alice", "bob"])
+    adj.add_gold_span(p, doc, Span(*MOSKOW))
+    assert adj.is_settled(p, doc, ["alice", "bob"])
+    report = adj.auto_merge_project(p, mark_done=True)
+    assert report.marked_done == 1 and p.status(doc, GOLD) == "done"
+    assert adj.auto_merge_project(p, mark_done=True).marked_done == 0  # already done

@@ -19,7 +19,7 @@ from seqeval.scheme import IOB2
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa
 
-from annotator.core.errors import SchemaError
+from annotator.core.errors import NotFoundError, SchemaError
 from annotator.review.agreement import compute_agreement, pair_key, rank_documents, rank_question_documents
 from annotator.review.unitizing import documents_alpha
 from tests.review.factory import build, tok_to_chars, words_text
@@ -293,6 +293,10 @@ def test_agreement_gold_left_out_and_unknown_layer_named(tmp_path):
         assert r["annotators"] == ["alice", "bob"]
         with pytest.raises(SchemaError, match="layers: entities, cues"):
             compute_agreement(project, layers=["nope"])
+        # a misspelt name is named, not reported as "no document both marked done"
+        with pytest.raises(NotFoundError, match=r"no annotator 'bbo' in .*\(annotators: alice, bob, gold\)"):
+            compute_agreement(project, annotators=["alice", "bbo"])
+        assert compute_agreement(project, annotators=["alice", "gold"])["annotators"] == ["alice", "gold"]
 
 
 def test_agreement_rank_documents_worst_first():
