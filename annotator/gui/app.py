@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.errors import AnnotatorError
 from annotator.core.model import GOLD
 from annotator.gui import settings as user_settings
 from annotator.gui.themes import apply_theme
@@ -151,6 +152,14 @@ def _skip_optional_pandas() -> None:
         sys.modules["pandas"] = None  # type: ignore[assignment] - makes "import pandas" raise ImportError
 
 
+def _tell_cannot_open(exc: AnnotatorError, *, interactive: bool) -> None:
+    """Started from a desktop launcher nobody reads stderr: say why the window does not open."""
+    if interactive:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, "Cannot open project", str(exc))
+
+
 def run(path: str | Path, annotator: str | None = None, quit_after_ms: int | None = None) -> int:
     """Open ``path`` in the annotation workspace; returns the exit code.
 
@@ -165,12 +174,21 @@ def run(path: str | Path, annotator: str | None = None, quit_after_ms: int | Non
     app = ensure_app()
     theme_name = user_settings.theme_name()
     apply_theme(app, theme_name)
-    project = Project(path)
+    try:
+        project = Project(path)
+    except AnnotatorError as exc:
+        _tell_cannot_open(exc, interactive=quit_after_ms is None)
+        raise
     name = resolve_annotator(project, annotator, interactive=quit_after_ms is None)
     if not name:
         project.close()
         return 1
-    project.add_annotator(name)  # listed for the next start's picker
+    try:
+        project.add_annotator(name)  # listed for the next start's picker
+    except AnnotatorError as exc:  # another program is writing to the file
+        project.close()
+        _tell_cannot_open(exc, interactive=quit_after_ms is None)
+        raise
     previous_hook = sys.excepthook
     _install_excepthook()
     window = MainWindow(project, name, theme_name=theme_name)

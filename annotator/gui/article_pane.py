@@ -14,6 +14,9 @@ from annotator.gui.article_view import ArticleView
 from annotator.gui.models import STATE_TEXT
 from annotator.gui.themes import Theme
 
+#: longer titles are cut (about three lines of the title font at the usual width)
+TITLE_CHARS = 160
+
 
 class ArticlePane(QWidget):
     """Title, metadata line, :class:`ArticleView`, hint line, document buttons."""
@@ -64,7 +67,11 @@ class ArticlePane(QWidget):
 
     def show_header(self, doc: Any, state: str) -> None:
         """Title and "outlet · date · author · city · wire · length · status"."""
-        self.title_label.setText(doc.title or "(untitled)")
+        title = doc.title or "(untitled)"
+        # a scraped "title" can be a whole paragraph: keep the article in view, the full title in the tooltip
+        shown = title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1].rstrip() + "…"
+        self.title_label.setText(shown)
+        self.title_label.setToolTip(title if shown != title else "")
         bits: list[str] = []
         for value in (doc.source, doc.published[:10] if doc.published else "",
                       *(str(doc.meta.get(k, "")) for k in ("author", "city", "wire"))):

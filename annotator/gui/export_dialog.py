@@ -83,7 +83,9 @@ class ExportDialog(QDialog):
         self.browse_button.clicked.connect(self._browse)
         out_row.addWidget(self.out_edit, 1)
         out_row.addWidget(self.browse_button)
-        form.addRow("&Output:", out_row)
+        out_label = QLabel("&Output:")  # a row holding a layout gets no buddy: the "&" would show as text
+        out_label.setBuddy(self.out_edit)
+        form.addRow(out_label, out_row)
 
         self.who_box = QComboBox()
         self.who_box.addItem("Adjudicated (gold)", GOLD_CHOICE)
@@ -109,11 +111,12 @@ class ExportDialog(QDialog):
         form.addRow("&Layer:", self.layer_box)
 
         split_row = QHBoxLayout()
-        self.split_check = QCheckBox("&Split into train/dev, train fraction")
+        self.split_check = QCheckBox("&Split into train/dev")
         self.split_spin = QDoubleSpinBox()
         self.split_spin.setRange(0.05, 0.95)
         self.split_spin.setSingleStep(0.05)
         self.split_spin.setValue(0.8)
+        self.split_spin.setPrefix("train ")  # was in the check box's text, which the spin boxes covered
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2**31 - 1)
         self.seed_spin.setPrefix("seed ")

@@ -106,6 +106,9 @@ class MainWindow(QMainWindow):
         self._install_extensions()
         self._connect()
         self.resize(1400, 860)
+        # nothing to answer or annotate until a document is open (an empty project)
+        self.answers.setEnabled(False)
+        self.view.setPlaceholderText("No document open. Import articles with File ▸ Import articles… (Ctrl+I).")
         if self.documents.model.rowCount() > 0:
             last = self._remembered_document()
             self.open_document(last or self.documents.first_not_done() or self.documents.model.doc_id(0))
@@ -124,6 +127,9 @@ class MainWindow(QMainWindow):
     def open_document(self, doc_id: int) -> None:
         """Show a document (and select it in the list)."""
         self.answers.commit_all()
+        if self.answers.has_unsaved():  # the store refused the note (busy): switching would lose it
+            self.statusBar().showMessage("The note is not saved yet (the project is busy); try again", 8000)
+            return
         with paused_gc():
             self.session.open_document(doc_id)
         if self.remember:
@@ -454,7 +460,8 @@ class MainWindow(QMainWindow):
             return
         nxt = self.documents.first_not_done(self.session.doc_id)
         if nxt is None:
-            self.statusBar().showMessage("Every document in the list is done or skipped", 6000)
+            self.statusBar().showMessage("Every document in the list is done or skipped" if self.documents.model.rowCount()
+                                         else "No documents in the list", 6000)
             return
         self.open_document(nxt)
 
@@ -480,6 +487,7 @@ class MainWindow(QMainWindow):
         self.span_model.set_items(doc.text, items, presorted=True)
         self._show_meta(doc)
         self.answers.load(self.session.answers(), self.session.entity_texts())
+        self.answers.setEnabled(True)
         self._show_search_hits()
         self._update_span_box()
         self.statusBar().showMessage(
@@ -740,12 +748,16 @@ class MainWindow(QMainWindow):
 
     def _on_answer(self, question: str, value: str | None, target: str | None) -> None:
         self._answer_from_panel = True  # the panel shows it already: no reload (it would reset a note being typed)
+        saved = False
         try:
-            self.session.set_answer(question, value, target)
+            saved = self.session.set_answer(question, value, target)
         except AnnotatorError as exc:
             self.statusBar().showMessage(str(exc), 6000)
         finally:
             self._answer_from_panel = False
+        if not saved and self.project.schema.question(question).free_text:
+            # the failed write re-read the document (the note went back to what is stored): keep the text typed
+            self.answers.keep_unsaved(question, value)
 
     # -- background work -----------------------------------------------------------
 
@@ -914,6 +926,12 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Nothing to save (every change is stored at once); record time, stop work."""
         self.answers.commit_all()
+        if self.answers.has_unsaved() and QMessageBox.question(
+                self, "Note not saved",
+                "The note on this document could not be saved (the project is busy). Close anyway and lose it?",
+        ) != QMessageBox.StandardButton.Yes:
+            event.ignore()
+            return
         self.session.close()
         self.tasks.shutdown()
         if self.remember:

@@ -203,7 +203,7 @@ class AnswerPanel(QWidget):
     def choose(self, question: str, index: int) -> None:
         """Pick value ``index`` of a choice question (Ctrl+number)."""
         group = self._groups.get(question)
-        if group is None or index >= len(group.buttons()):
+        if group is None or index >= len(group.buttons()) or not self.isEnabled():  # no document open
             return
         button = group.button(index)
         button.setChecked(not button.isChecked())
@@ -247,6 +247,22 @@ class AnswerPanel(QWidget):
         """Save every note that changed (before switching documents or closing)."""
         for name in self._notes:
             self.commit_note(name)
+
+    def keep_unsaved(self, question: str, text: str | None) -> None:
+        """A note the store refused (project busy): show it again and retry it at the next commit."""
+        edit = self._notes.get(question)
+        if edit is None:
+            return
+        self._loading = True
+        try:
+            edit.setPlainText(text or "")
+        finally:
+            self._loading = False
+
+    def has_unsaved(self) -> bool:
+        """True while a note differs from what is stored."""
+        return any(edit.toPlainText().strip() != self._loaded_notes.get(name, "")
+                   for name, edit in self._notes.items())
 
     def note_edit(self, question: str) -> QPlainTextEdit:
         """The editor of a free-text question (tests)."""

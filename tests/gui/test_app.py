@@ -70,3 +70,17 @@ def test_app_screenshot_command_writes_png(qapp, demo_path, tmp_path):
     assert (img.width(), img.height()) == (1000, 700)
     assert user_settings.settings().allKeys() == []  # a screenshot remembers nothing
     assert main(["screenshot", str(demo_path), "--document", "99", "--out", str(out)]) == 1
+
+
+def test_app_run_shows_why_a_file_cannot_be_opened(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from annotator.core.errors import AnnotatorError
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a project\n")
+    with pytest.raises(AnnotatorError):
+        run(notes, annotator="ani")  # the CLI still prints the error and exits 1
+    assert shown and "not a project file" in shown[0]

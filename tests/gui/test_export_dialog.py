@@ -143,3 +143,16 @@ def test_export_dialog_closing_while_running_cancels_then_closes(qtbot, annotate
         assert not dialog.close()  # refused for now: the worker must stop first
         gate.set()
     assert not task.is_running and not (tmp_path / "x.spacy").exists()
+
+
+def test_export_dialog_labels_show_no_ampersand_and_are_not_clipped(qtbot, annotated_path: Path) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    dialog = ExportDialog(annotated_path, annotator="ana")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    out_label = next(lab for lab in dialog.findChildren(QLabel) if lab.text() == "&Output:")
+    assert out_label.buddy() is dialog.out_edit  # without a buddy Qt draws "&Output:" literally
+    check, spin = dialog.split_check, dialog.split_spin
+    assert check.geometry().left() + check.sizeHint().width() <= spin.geometry().left()  # text not covered

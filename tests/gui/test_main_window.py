@@ -601,3 +601,69 @@ def test_main_window_export_opens_the_formats_dialog(qtbot, window: MainWindow):
     window.export_dialog()
     assert window._export_dialog.isVisible()
     window._export_dialog.close()
+
+
+def test_main_window_very_long_title_leaves_the_article_in_view(qtbot, demo_project: Project):
+    from annotator.core.model import Document
+
+    title = "Sangat panjang judul berita ini " * 30
+    doc_id, _ = demo_project.add_document(Document("Jokowi bertemu Prabowo di Jakarta. " * 40, title=title))
+    win = MainWindow(demo_project, "ani", remember=False)
+    qtbot.addWidget(win)
+    win.resize(1200, 760)
+    win.show()
+    qtbot.waitExposed(win)
+    win.open_document(doc_id)
+    qtbot.wait(10)
+    label = win.article.title_label
+    assert win.view.height() > 3 * label.height()  # the title took 300 of 650 px before
+    assert label.text().endswith("…") and label.toolTip() == title  # the whole title on hover
+    win.close()
+
+
+def test_main_window_empty_project_offers_import_and_answers_nothing(qtbot, tmp_path):
+    with Project(tmp_path / "empty.db") as p:
+        win = MainWindow(p, "ani", remember=False)
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        assert "Import" in win.view.placeholderText()
+        assert not win.answers.isEnabled()
+        win.action("stance_FAVOR").trigger()  # Ctrl+1 with no document: no answer shown as given
+        assert not any(b.isChecked() for b in win.answers._groups["stance"].buttons())
+        win.action("next_todo").trigger()
+        assert win.statusBar().currentMessage() == "No documents in the list"
+        win.close()
+
+
+def test_main_window_note_typed_while_project_busy_is_kept_and_saved_later(qtbot, demo_path, monkeypatch):
+    import sqlite3
+
+    import annotator.store.project as store_project
+
+    monkeypatch.setattr(store_project, "BUSY_TIMEOUT_S", 0.05)
+    with Project(demo_path) as p:
+        win = MainWindow(p, "ani", remember=False)
+        qtbot.addWidget(win)
+        win.show()
+        win.open_document(1)
+        other = sqlite3.connect(str(demo_path), isolation_level=None)  # another program writing
+        other.execute("BEGIN IMMEDIATE")
+        note = win.answers.note_edit("note")
+        note.setPlainText("dikutip dari Reuters")
+        win.answers.commit_all()
+        assert "busy" in win.statusBar().currentMessage()
+        assert note.toPlainText() == "dikutip dari Reuters"  # was wiped by the reload after the failed write
+        win.open_document(2)  # refused: switching would lose the note
+        assert win.session.doc_id == 1
+        from PySide6.QtWidgets import QMessageBox
+
+        asked = []
+        monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.No)
+        assert not win.close() and win.isVisible() and asked  # closing asks before losing the note
+        other.execute("COMMIT")
+        other.close()
+        win.open_document(2)  # retried, saved, then switched
+        assert win.session.doc_id == 2
+        assert [(d.question, d.value) for d in p.doc_labels(1, "ani")] == [("note", "dikutip dari Reuters")]
+        win.close()
