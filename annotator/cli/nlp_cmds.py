@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 
+from annotator.cli.args import at_least_one
 from annotator.cli.progress import TerminalProgress
 
 
@@ -110,14 +111,6 @@ def _label_map(value: str) -> dict[str, str]:
     return pairs
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
-    return number
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -130,8 +123,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("project", help="project file (.db)")
     p.add_argument("--model", help="an installed spaCy pipeline (package name or folder) to add to the rules")
-    p.add_argument("--n-process", type=_positive, default=1, metavar="N", help="worker processes for nlp.pipe (default 1)")
-    p.add_argument("--batch-size", type=_positive, default=64, metavar="B", help="documents per batch (default 64)")
+    p.add_argument("--n-process", type=at_least_one, default=1, metavar="N", help="worker processes for nlp.pipe (default 1)")
+    p.add_argument("--batch-size", type=at_least_one, default=64, metavar="B", help="documents per batch (default 64)")
     p.add_argument("--force", action="store_true", help="redo every document, even unchanged ones")
     p.add_argument("--doc", type=int, action="append", metavar="ID", help="only this document (repeatable)")
     p.add_argument("--label-map", type=_label_map, metavar="FROM=TO,...",

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from annotator.cli.args import at_least_one
 from annotator.cli.progress import TerminalProgress
 
 
@@ -33,14 +34,6 @@ def _project(args: argparse.Namespace, create: bool = False) -> Any:
     return Project(args.project, create=create, schema=schema)
 
 
-def _at_least_one(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
-    return number
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -150,7 +143,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--annotator", help="whose annotations the input holds")
     p.add_argument("--schema", help="label schema name or TOML file (for a new project)")
     p.add_argument("--no-clean", action="store_true", help="keep scraped text exactly as given")
-    p.add_argument("--sentences-per-doc", type=_at_least_one, help="CoNLL without -DOCSTART-: sentences per document")
+    p.add_argument("--sentences-per-doc", type=at_least_one, help="CoNLL without -DOCSTART-: sentences per document")
     p.add_argument("--text-column", help="CSV: the column holding the text")
     p.set_defaults(handler=cmd_import)
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from annotator.cli.args import at_least_one
 from annotator.cli.progress import TerminalProgress
 
 
@@ -35,14 +36,6 @@ def _ints(value: str | None) -> list[int] | None:
         raise SystemExit(f"annotator: error: --documents takes ids separated by commas ({exc})") from exc
 
 
-def _at_least_one(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
-    return number
 
 
 def _fmt(x: float | None) -> str:
@@ -289,7 +282,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project")
     p.add_argument("--auto", action="store_true", help="merge agreements into gold for every document")
     p.add_argument("--layer", action="append", help="span layer(s) (default: all)")
-    p.add_argument("--min-annotators", type=_at_least_one, default=2, help="annotators who marked a document done (default 2)")
+    p.add_argument("--min-annotators", type=at_least_one, default=2, help="annotators who marked a document done (default 2)")
     p.add_argument("--mark-done", action="store_true",
                    help="mark gold done on documents where nothing is left to settle (for export --gold --only-done)")
     p.set_defaults(handler=cmd_adjudicate)
