@@ -94,7 +94,7 @@ def timed(fn: Callable[[], Any]) -> float:
 def bench_article(tmp: Path, n_tokens: int, n_spans: int, edits: int) -> dict[str, Any]:
     """Open an article through the store into the window; then time edits."""
     from annotator.core.model import Document
-    from annotator.gui.highlight import SPAN, SUGGESTION
+    from annotator.editing import SPAN, SUGGESTION
     from annotator.gui.main_window import MainWindow
     from annotator.store import Project
 

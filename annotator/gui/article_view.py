@@ -24,7 +24,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from annotator.core.schema import LabelSchema
-from annotator.gui.highlight import Item, Key, SpanHighlighter, item_tooltip
+from annotator.editing import Item, Key
+from annotator.gui.highlight import SpanHighlighter, item_tooltip
 from annotator.gui.themes import LIGHT, Theme
 
 #: Pixels either side of a boundary that start a drag.

@@ -14,46 +14,13 @@ conversion is done once, by the session, through ``Utf16Map``.
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Iterable, NamedTuple
+from typing import Iterable
 
 from PySide6.QtGui import QColor, QTextBlock, QTextCharFormat, QTextDocument, QTextLayout
 
 from annotator.core.schema import LabelSchema
+from annotator.editing import SPAN, Item, Key
 from annotator.gui.themes import Theme
-
-#: ("span", logical span id) or ("suggestion", suggestion id)
-Key = tuple[str, int]
-
-SPAN = "span"
-SUGGESTION = "suggestion"
-
-
-class Item(NamedTuple):
-    """One highlighted stretch: a human span of the annotator or a pending suggestion.
-
-    A NamedTuple, not a frozen dataclass: opening an article builds 20,000 of
-    them and a tuple is five times cheaper to make.
-    """
-
-    key: Key
-    start: int  # code points
-    end: int
-    start16: int  # UTF-16 units
-    end16: int
-    layer: str
-    label: str
-    origin: str
-    score: float | None = None
-
-    @property
-    def kind(self) -> str:
-        """``span`` or ``suggestion``."""
-        return self.key[0]
-
-    @property
-    def is_suggestion(self) -> bool:
-        """True for a machine suggestion not yet decided."""
-        return self.key[0] == SUGGESTION
 
 
 def item_tooltip(item: Item) -> str:

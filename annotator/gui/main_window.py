@@ -37,12 +37,12 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.errors import AnnotatorError
+from annotator.editing import SPAN, SUGGESTION, Item, Key
 from annotator.gui import settings as user_settings
 from annotator.gui.article_pane import ArticlePane
 from annotator.gui.background import SuggestFn, find_suggester, import_job, suggest_job, warm_up_job
 from annotator.gui.dialogs import ShortcutsDialog
 from annotator.gui.document_panel import DocumentPanel
-from annotator.gui.highlight import SPAN, SUGGESTION, Item, Key
 from annotator.gui.models import SpanListModel
 from annotator.gui.panels import AnswerPanel, LabelPalette
 from annotator.gui.session import Session
@@ -691,7 +691,7 @@ class MainWindow(QMainWindow):
             return
         new = s.accept(s.selected)
         if new is not None:
-            nxt = s._neighbour(new)
+            nxt = s.neighbour(new)
             if nxt is not None and nxt[0] == SUGGESTION:
                 s.select(nxt)
 

@@ -11,8 +11,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from annotator.core.model import DocumentInfo
+from annotator.editing import SUGGESTION, Item, Key
 from annotator.gui.doc_query import document_ids
-from annotator.gui.highlight import SUGGESTION, Item, Key
 from annotator.store import Project
 
 Index = QModelIndex | QPersistentModelIndex

@@ -6,7 +6,8 @@ import pytest
 from PySide6.QtGui import QTextCharFormat, QTextDocument
 
 from annotator.core.schema import LabelSchema
-from annotator.gui.highlight import SPAN, SUGGESTION, Item, SpanHighlighter, item_tooltip
+from annotator.editing import SPAN, SUGGESTION, Item
+from annotator.gui.highlight import SpanHighlighter, item_tooltip
 from annotator.gui.themes import DARK, LIGHT
 
 pytestmark = pytest.mark.gui

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence
 
-from annotator.gui.highlight import SPAN, SUGGESTION
+from annotator.editing import SPAN, SUGGESTION
 from annotator.gui.main_window import MENUS, MainWindow
 from annotator.store import Project
 from tests.gui.conftest import TEXT_A, TEXT_B, find

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.gui.highlight import SPAN, SUGGESTION, Item
+from annotator.editing import SPAN, SUGGESTION, Item
 from annotator.gui.models import DocumentTableModel, SpanListModel
 from annotator.store import Project
 

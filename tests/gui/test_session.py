@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.gui.highlight import SPAN, SUGGESTION
+from annotator.editing import SPAN, SUGGESTION
 from annotator.gui.session import Session
 from annotator.store import Project
 from tests.gui.conftest import TEXT_A, TEXT_B, find

@@ -1,0 +1,263 @@
+"""Operations: each applies one change to the store and the open document and
+returns it together with its inverse.
+
+``op.apply(editor)`` runs inside the caller's transaction and returns
+:class:`Applied`: the :class:`Change` (what the views must redraw, whether the
+status or the answers changed) and the operation that undoes it.  Applying the
+inverse returns the operation that redoes it, and so on: an undo stack needs
+nothing but the operation to apply next (``gui.session`` has one generic
+``QUndoCommand``).  Inverses are computed when applied, from what is stored
+then, which is why typing in a note can fold many writes into one undo step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple, Protocol, Sequence
+
+from annotator.core.errors import NotFoundError
+from annotator.core.model import Span
+from annotator.editing.items import SPAN, SUGGESTION, Key, SpanLike
+
+if TYPE_CHECKING:
+    from annotator.editing.editor import Editor
+
+
+@dataclass
+class Change:
+    """What an operation changed on the open document."""
+
+    removed: list[Key] = field(default_factory=list)
+    added: list[tuple[Key, SpanLike]] = field(default_factory=list)
+    #: the annotator's new state on the document, when it changed
+    status: str | None = None
+    #: the document answers changed
+    answers: bool = False
+    #: the span the operation made or changed (the one to select afterwards)
+    made: Key | None = None
+
+    def extend(self, other: Change) -> Change:
+        """Append ``other`` (keeps order: later changes win)."""
+        self.removed.extend(other.removed)
+        self.added.extend(other.added)
+        self.status = other.status or self.status
+        self.answers = self.answers or other.answers
+        self.made = other.made or self.made
+        return self
+
+
+class Applied(NamedTuple):
+    """An operation's result: the change and the operation that reverts it."""
+
+    change: Change
+    inverse: Operation
+
+
+class Operation(Protocol):
+    """One undoable step; ``apply`` runs inside a store transaction."""
+
+    def apply(self, editor: Editor) -> Applied:
+        """Write the step to the store and the open document."""
+        ...
+
+
+@dataclass(frozen=True)
+class Steps:
+    """Several operations as one: applied in order, undone in reverse order."""
+
+    ops: Sequence[Operation]
+
+    def apply(self, editor: Editor) -> Applied:
+        """Apply each step; the inverse undoes them last first."""
+        change = Change()
+        inverses: list[Operation] = []
+        for op in self.ops:
+            c, inv = op.apply(editor)
+            change.extend(c)
+            inverses.append(inv)
+        return Applied(change, Steps(inverses[::-1]))
+
+
+@dataclass(frozen=True)
+class AddSpan:
+    """Store a span for the annotator (again under ``logical`` when re-doing)."""
+
+    span: SpanLike
+    logical: int | None = None
+
+    def apply(self, editor: Editor) -> Applied:
+        """Store the span; inverse: delete it."""
+        doc = editor.doc
+        assert doc.doc_id is not None
+        change = editor.mark_started()
+        span = self.span
+        real = editor.project.add_span(doc.doc_id, span.with_(id=None, origin=span.origin or "human"),
+                                       editor.annotator)
+        logical = editor.aliases.bind(self.logical, real)
+        stored = span.with_(id=real, annotator=editor.annotator, document_id=doc.doc_id)
+        doc.spans[logical] = stored
+        key = (SPAN, logical)
+        return Applied(change.extend(Change(added=[(key, stored)], made=key)), DeleteSpan(logical))
+
+
+@dataclass(frozen=True)
+class DeleteSpan:
+    """Delete one of the annotator's spans."""
+
+    logical: int
+
+    def apply(self, editor: Editor) -> Applied:
+        """Delete the span (already gone is fine); inverse: store it again under the same logical id."""
+        change = editor.mark_started()
+        span = editor.doc.spans.pop(self.logical, None)
+        try:
+            gone: SpanLike = editor.project.delete_span(editor.aliases.real(self.logical))
+        except NotFoundError:
+            if span is None:
+                return Applied(change, Steps(()))
+            gone = span
+        inverse = AddSpan(span if span is not None else gone, self.logical)
+        return Applied(change.extend(Change(removed=[(SPAN, self.logical)])), inverse)
+
+
+@dataclass(frozen=True)
+class UpdateSpan:
+    """Give a span new boundaries and label."""
+
+    logical: int
+    start: int
+    end: int
+    label: str
+
+    def apply(self, editor: Editor) -> Applied:
+        """Update the stored span; inverse: the extent and label it had."""
+        change = editor.mark_started()
+        before = editor.doc.spans.get(self.logical) or editor.project.get_span(editor.aliases.real(self.logical))
+        new = editor.project.update_span(editor.aliases.real(self.logical), start=self.start, end=self.end,
+                                         label=self.label)
+        editor.doc.spans[self.logical] = new
+        key = (SPAN, self.logical)
+        inverse = UpdateSpan(self.logical, before.start, before.end, before.label)
+        return Applied(change.extend(Change(added=[(key, new)], made=key)), inverse)
+
+
+@dataclass(frozen=True)
+class Accept:
+    """Accept a suggestion: optionally as another ``label``, optionally resized to ``extent``."""
+
+    suggestion_id: int
+    label: str | None = None
+    logical: int | None = None
+    extent: tuple[int, int] | None = None
+
+    def apply(self, editor: Editor) -> Applied:
+        """Store the accepted span and the decision; inverse: :class:`Unaccept`."""
+        doc = editor.doc
+        change = editor.mark_started()
+        real = editor.project.accept_suggestion(self.suggestion_id, editor.annotator, self.label)
+        logical = editor.aliases.bind(self.logical, real)
+        stored: Span = editor.project.get_span(real)
+        if self.extent is not None:
+            stored = editor.project.update_span(real, start=self.extent[0], end=self.extent[1])
+        doc.spans[logical] = stored
+        doc.suggestions.pop(self.suggestion_id, None)
+        key = (SPAN, logical)
+        change.extend(Change(removed=[(SUGGESTION, self.suggestion_id)], added=[(key, stored)], made=key))
+        return Applied(change, Unaccept(self.suggestion_id, logical, self.label, self.extent))
+
+
+@dataclass(frozen=True)
+class Unaccept:
+    """Take an acceptance back: the span goes, the suggestion is pending again."""
+
+    suggestion_id: int
+    logical: int
+    label: str | None = None
+    extent: tuple[int, int] | None = None
+
+    def apply(self, editor: Editor) -> Applied:
+        """Delete the span and forget the decision; inverse: accept again the same way."""
+        doc, project = editor.doc, editor.project
+        try:
+            project.delete_span(editor.aliases.real(self.logical))
+        except NotFoundError:
+            pass
+        project.undo_decision(self.suggestion_id, editor.annotator)
+        doc.spans.pop(self.logical, None)
+        change = Change(removed=[(SPAN, self.logical)])
+        inverse = Accept(self.suggestion_id, self.label, self.logical, self.extent)
+        try:
+            sugg = project.get_suggestion(self.suggestion_id)
+        except NotFoundError:  # a new suggester run replaced it: undo removes the span only
+            return Applied(change, inverse)
+        doc.suggestions[self.suggestion_id] = sugg
+        change.added.append(((SUGGESTION, self.suggestion_id), sugg))
+        return Applied(change, inverse)
+
+
+@dataclass(frozen=True)
+class Reject:
+    """Reject a pending suggestion."""
+
+    suggestion_id: int
+
+    def apply(self, editor: Editor) -> Applied:
+        """Record the rejection; inverse: :class:`Unreject`."""
+        change = editor.mark_started()
+        editor.project.reject_suggestion(self.suggestion_id, editor.annotator)
+        editor.doc.suggestions.pop(self.suggestion_id, None)
+        return Applied(change.extend(Change(removed=[(SUGGESTION, self.suggestion_id)])), Unreject(self.suggestion_id))
+
+
+@dataclass(frozen=True)
+class Unreject:
+    """Take a rejection back: the suggestion is pending again."""
+
+    suggestion_id: int
+
+    def apply(self, editor: Editor) -> Applied:
+        """Forget the decision; inverse: reject again."""
+        editor.project.undo_decision(self.suggestion_id, editor.annotator)
+        try:
+            sugg = editor.project.get_suggestion(self.suggestion_id)
+        except NotFoundError:  # replaced by a newer suggester run
+            return Applied(Change(), Reject(self.suggestion_id))
+        editor.doc.suggestions[self.suggestion_id] = sugg
+        return Applied(Change(added=[((SUGGESTION, self.suggestion_id), sugg)]), Reject(self.suggestion_id))
+
+
+@dataclass(frozen=True)
+class SetAnswer:
+    """Answer a document question, or with ``value`` None withdraw the answer."""
+
+    question: str
+    value: str | None
+    target: str | None = None
+
+    def apply(self, editor: Editor) -> Applied:
+        """Write the answer; inverse: the answer stored before (or none)."""
+        doc_id = editor.doc.doc_id
+        assert doc_id is not None
+        before = editor.answers().get(self.question)
+        change = editor.mark_started()
+        if self.value:
+            editor.project.set_doc_label(doc_id, editor.annotator, self.question, self.value, self.target or None)
+        else:
+            editor.project.clear_doc_label(doc_id, editor.annotator, self.question)
+        inverse = SetAnswer(self.question, before.value if before else None, before.target if before else None)
+        return Applied(change.extend(Change(answers=True)), inverse)
+
+
+@dataclass(frozen=True)
+class SetStatus:
+    """Set the annotator's state on the document (done, skipped, ...)."""
+
+    state: str
+
+    def apply(self, editor: Editor) -> Applied:
+        """Write the state; inverse: the state before."""
+        doc_id = editor.doc.doc_id
+        assert doc_id is not None
+        before = editor.project.status(doc_id, editor.annotator)
+        editor.project.set_status(doc_id, editor.annotator, self.state)
+        return Applied(Change(status=self.state), SetStatus(before))
