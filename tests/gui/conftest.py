@@ -7,26 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.model import Document, Span
 from annotator.store import Project
+from tests.demo import TEXT_A, TEXT_B, TEXT_C, find, make_demo, suggestion
 
-TEXT_A = ("Presiden Joko Widodo bertemu Menteri Pertahanan Rusia Sergei Shoigu di Moskwa pada Senin.\n"
-          "Shoigu mengatakan Rusia berkomitmen memperkuat hubungan militer dengan Indonesia.")
-TEXT_B = "🇮🇩 Jokowi 👍 bertemu Prabowo di Jakarta.\nMereka membahas anggaran pertahanan."
-TEXT_C = "Dewan Keamanan PBB mengecam kudeta militer di Myanmar pada Februari."
-
-
-def find(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
-    """Code-point offsets of the nth occurrence of ``needle``."""
-    pos = -1
-    for _ in range(nth + 1):
-        pos = text.index(needle, pos + 1)
-    return pos, pos + len(needle)
-
-
-def suggestion(text: str, needle: str, label: str, layer: str = "entities", score: float = 0.8) -> Span:
-    s, e = find(text, needle)
-    return Span(s, e, label, layer, origin="rule:test", score=score)
+__all__ = ["TEXT_A", "TEXT_B", "TEXT_C", "find", "suggestion"]
 
 
 @pytest.fixture(autouse=True)
@@ -45,21 +29,7 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
 @pytest.fixture
 def demo_path(tmp_path: Path) -> Path:
     """A project with three documents; A and C carry suggestions."""
-    path = tmp_path / "demo.db"
-    with Project(path) as p:
-        a, _ = p.add_document(Document(TEXT_A, title="Jokowi dan Shoigu", source="Kompas.com", published="2021-06-22"))
-        b, _ = p.add_document(Document(TEXT_B, title="Emoji", source="Detik"))
-        c, _ = p.add_document(Document(TEXT_C, title="Dewan Keamanan", source="Kompas.com"))
-        p.set_suggestions(a, [
-            suggestion(TEXT_A, "Joko Widodo", "PER"),
-            suggestion(TEXT_A, "Rusia", "LOC", score=0.9),
-            suggestion(TEXT_A, "Sergei Shoigu", "PER"),
-            suggestion(TEXT_A, "Moskwa", "LOC"),
-            suggestion(TEXT_A, "mengatakan", "REPORT", "cues", 0.7),
-        ], suggester="test", version="1")
-        p.set_suggestions(c, [suggestion(TEXT_C, "Dewan Keamanan PBB", "ORG"),
-                              suggestion(TEXT_C, "Myanmar", "LOC")], suggester="test", version="1")
-    return path
+    return make_demo(tmp_path / "demo.db")
 
 
 @pytest.fixture
