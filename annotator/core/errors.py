@@ -1,18 +1,37 @@
 """Errors with codes, split (as qutebrowser does) into the user's input, the
-environment, and bugs.  A bug is any other exception."""
+environment, and bugs.  A bug is any other exception.
+
+The code is data on the exception (``exc.code``), as spaCy's ``Errors`` gives each
+message a code: every subclass of :class:`AnnotatorError` has its own code, listed in
+docs/architecture.md ("Errors").  ``str(exc)`` prints ``[E003] the message`` so a user
+can search for the code; code that wraps one error's text in another message reads
+``exc.detail`` (the text without the code), never parses ``str(exc)``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 
 class AnnotatorError(Exception):
     """Base of every error this package raises on purpose."""
 
-    code = "E000"
+    #: The searchable code of this kind of error ("E" and three digits, unique per class).
+    code: ClassVar[str] = "E000"
+
+    @property
+    def detail(self) -> str:
+        """The message without the code: what to quote inside another message."""
+        return super().__str__()
 
     def __str__(self) -> str:  # the code makes errors searchable in docs and logs
-        return f"[{self.code}] {super().__str__()}"
+        return f"[{self.code}] {self.detail}"
+
+
+def detail(exc: BaseException) -> str:
+    """The message of ``exc`` without an :class:`AnnotatorError` code (any exception)."""
+    return exc.detail if isinstance(exc, AnnotatorError) else str(exc)
 
 
 class OffsetError(AnnotatorError, ValueError):
@@ -57,5 +76,7 @@ class NotFoundError(AnnotatorError, KeyError):
 
     code = "E005"
 
-    def __str__(self) -> str:
-        return f"[{self.code}] {self.args[0] if self.args else ''}"
+    @property
+    def detail(self) -> str:
+        # KeyError's own str() would quote the message
+        return str(self.args[0]) if self.args else ""

@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
-from annotator.core.errors import InputError
+from annotator.core.errors import InputError, detail
 from annotator.core.model import Document, Span
 from annotator.formats.base import ImportRecord, ReadOptions, register_reader, warn
 from annotator.formats.export import SUGGESTIONS, ExportContext, ExportRecord, register_writer, suggestions_back
@@ -137,7 +137,7 @@ def _read_ann(ann: Path, root: Path, options: ReadOptions) -> ImportRecord:
             try:
                 span.validate(text)
             except ValueError as exc:
-                raise InputError(str(exc).split("] ", 1)[-1], ann, number) from exc
+                raise InputError(detail(exc), ann, number) from exc
             # brat repeats the span's text: a mismatch means the offsets are off (another
             # encoding, a changed .txt), and importing would mark the wrong words
             quoted, actual = m.group(4).split(), " ".join(text[a:b] for a, b in pairs).split()

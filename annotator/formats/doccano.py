@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-from annotator.core.errors import InputError
+from annotator.core.errors import InputError, detail
 from annotator.core.model import Document, Span
 from annotator.formats.base import ImportRecord, ReadOptions, iter_json_lines, register_reader
 from annotator.formats.export import ExportContext, ExportRecord, register_writer, suggestions_back
@@ -106,7 +106,7 @@ def read_doccano(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
             try:
                 span.validate(text)
             except ValueError as exc:
-                raise InputError(f"[{start}, {end}, {name!r}]: {str(exc).split('] ', 1)[-1]}", path, number) from exc
+                raise InputError(f"[{start}, {end}, {name!r}]: {detail(exc)}", path, number) from exc
             spans.append(span)
         labels: dict[str, tuple[str, str | None]] = {}
         raw_labels = obj.get("labels") if isinstance(obj.get("labels"), dict) else {}
@@ -124,7 +124,7 @@ def read_doccano(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
             try:
                 schema.check_answer(q, v)
             except ValueError as exc:
-                raise InputError(str(exc).split("] ", 1)[-1], path, number) from exc
+                raise InputError(detail(exc), path, number) from exc
         meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
         inner = meta.get("meta") if isinstance(meta.get("meta"), dict) else {}
         fields = {k: str(meta[k]) for k in ("title", "source", "url", "published", "language") if meta.get(k)}

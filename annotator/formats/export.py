@@ -533,7 +533,7 @@ def export_project(
             try:
                 project.schema.layer(name)
             except AnnotatorError as exc:
-                raise ExportError(str(exc).split("] ", 1)[-1]) from exc
+                raise ExportError(exc.detail) from exc
     out = Path(out)
     if out.exists() and not force:
         raise ExportError(f"{out} exists; pass --force to replace it")

@@ -28,7 +28,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-from annotator.core.errors import InputError
+from annotator.core.errors import InputError, detail
 from annotator.core.model import GOLD, Document, Span
 from annotator.core.offsets import Utf16Map
 from annotator.formats.base import ImportRecord, ReadOptions, read_text_file, register_reader, warn
@@ -218,7 +218,7 @@ def _annotation(ann: dict[str, Any], text: str, schema: Any, path: Path, t_i: in
         try:
             schema.check_answer(q, v)
         except ValueError as exc:
-            raise InputError(f"task {t_i}: {str(exc).split('] ', 1)[-1]}", path) from exc
+            raise InputError(f"task {t_i}: {detail(exc)}", path) from exc
     return spans, labels
 
 

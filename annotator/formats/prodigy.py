@@ -26,7 +26,7 @@ import zlib
 from pathlib import Path
 from typing import Any, Iterator
 
-from annotator.core.errors import InputError
+from annotator.core.errors import InputError, detail
 from annotator.core.model import DEFAULT_LAYER, Document, Span
 from annotator.formats.base import ImportRecord, ReadOptions, iter_json_lines, register_reader, warn
 from annotator.formats.export import ExportContext, ExportRecord, register_writer, suggestions_back
@@ -141,7 +141,7 @@ def _parse_spans(obj: dict[str, Any], text: str, path: Path, line: int, options:
         try:
             span.validate(text)
         except ValueError as exc:
-            raise InputError(f"span {i + 1} ({start}-{end} {label}): {str(exc).split('] ', 1)[-1]}", path, line) from exc
+            raise InputError(f"span {i + 1} ({start}-{end} {label}): {detail(exc)}", path, line) from exc
         out.append(span)
     return out
 
@@ -171,7 +171,7 @@ def _parse_labels(obj: dict[str, Any], path: Path, line: int, options: ReadOptio
         try:
             options.schema.check_answer(q, v)
         except ValueError as exc:
-            raise InputError(str(exc).split("] ", 1)[-1], path, line) from exc
+            raise InputError(detail(exc), path, line) from exc
     return out
 
 

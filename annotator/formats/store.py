@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
-from annotator.core.errors import AnnotatorError, InputError
+from annotator.core.errors import AnnotatorError, InputError, detail
 from annotator.core.model import STATES, Document, content_hash
 from annotator.formats.base import FileResult, ImportRecord, ReadOptions
 from annotator.formats.clean import clean_news_text
@@ -93,7 +93,4 @@ def store_records(
             except InputError:
                 raise
             except (AnnotatorError, ValueError) as exc:
-                msg = str(exc)
-                if msg.startswith("[E"):
-                    msg = msg.split("] ", 1)[1]
-                raise InputError(msg, path, rec.line) from exc
+                raise InputError(detail(exc), path, rec.line) from exc

@@ -226,6 +226,7 @@ def load_model(model: str) -> Language:
     try:
         nlp = spacy.load(model)
     except OSError as exc:
+        # spaCy's OSError carries its code only in the text (no attribute to read)
         if "E050" in str(exc) or "E053" in str(exc) or "Can't find model" in str(exc):
             raise ModelError(
                 f"no spaCy pipeline {model!r}: give the name of an installed pipeline package or the path of a "
