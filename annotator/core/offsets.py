@@ -70,8 +70,3 @@ class Utf16Map:
         # it on that character's start.
         n = bisect_right(self._astral_u16, u16 - 1)
         return u16 - n
-
-
-def utf16_len(text: str) -> int:
-    """Length of ``text`` in UTF-16 code units."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)

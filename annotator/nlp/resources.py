@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -158,26 +157,6 @@ def stop_words(language: str) -> frozenset[str]:
         except (ImportError, KeyError):
             continue
     return frozenset(w.lower() for w in words)
-
-
-@dataclass(frozen=True)
-class CueEntry:
-    """One lexicon entry: a sequence of lemma keys and its category."""
-
-    keys: tuple[str, ...]
-    label: str
-    text: str  # as written in the lexicon, for messages and docs
-
-
-@dataclass
-class CueLexicon:
-    """A stance-cue lexicon for one language."""
-
-    language: str
-    entries: list[CueEntry] = field(default_factory=list)
-    #: surface forms (lower case) matched as written, not via their lemma
-    forms: dict[str, str] = field(default_factory=dict)
-    source: str = ""
 
 
 def cue_lexicon_path(language: str) -> Path:

@@ -27,9 +27,9 @@ import numpy as np
 
 from annotator.core.errors import NotFoundError
 from annotator.core.model import GOLD
+from annotator.core.tokens import token_spans
 from annotator.review import spans as spanm
 from annotator.review import stats
-from annotator.review.tokens import token_spans
 from annotator.review.unitizing import documents_alpha
 
 ProgressFn = Callable[[int, int, str], None]

@@ -159,19 +159,6 @@ def assign_documents(
     return report
 
 
-def unassign(project: Any, annotator: str, documents: Sequence[int] | None = None) -> int:
-    """Remove assignments of ``annotator`` (all, or on ``documents``); returns how many."""
-    with project.transaction():
-        if documents is None:
-            cur = project.conn.execute("DELETE FROM assignments WHERE annotator = ?", (annotator,))
-            return cur.rowcount
-        n = 0
-        for d in documents:
-            n += project.conn.execute(
-                "DELETE FROM assignments WHERE annotator = ? AND document_id = ?", (annotator, d)).rowcount
-        return n
-
-
 @dataclass
 class PackageReport:
     """What :func:`export_package` wrote."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.gui.review.assign_dialog import AssignDialog
-from annotator.gui.review.merge_dialog import MergeDialog, merge_into
+from annotator.gui.review.merge_dialog import MergeDialog
 from annotator.gui.review.window import ReviewWindow
 from annotator.gui.review.wiring import install_review_actions
 
-__all__ = ["AssignDialog", "MergeDialog", "ReviewWindow", "install_review_actions", "merge_into", "run_review"]
+__all__ = ["AssignDialog", "MergeDialog", "ReviewWindow", "install_review_actions", "run_review"]
 
 
 def run_review(path: Path, reviewer: str = "gold", quit_after_ms: int | None = None) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -157,12 +157,3 @@ class MergeDialog(QDialog):
             lines += ["", "Not merged:"] + [f"  {p}" for p in report.problems]
         self._end("\n".join(lines))
         self.merged.emit(report)
-
-
-def merge_into(parent: QWidget | None, project_path: str | Path | None = None) -> MergeDialog:
-    """Open the merge dialog with ``project_path`` as the review project
-    (what the main window's File > Merge calls); returns the dialog."""
-    dialog = MergeDialog(project_path, parent)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
-    dialog.show()
-    return dialog
