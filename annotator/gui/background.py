@@ -18,11 +18,9 @@ from annotator.store import Project
 SuggestFn = Callable[..., Any]
 
 
-def find_suggester() -> SuggestFn | None:
-    """``annotator.nlp.suggest.suggest_project`` when this build has it (imported lazily)."""
-    if importlib.util.find_spec("annotator.nlp.suggest") is None:
-        return None
-    from annotator.nlp.suggest import suggest_project  # type: ignore[import-not-found]
+def find_suggester() -> SuggestFn:
+    """``annotator.nlp.suggest.suggest_project``, imported lazily (spaCy loads with it)."""
+    from annotator.nlp.suggest import suggest_project
 
     return suggest_project
 
@@ -50,8 +48,8 @@ def import_job(project_path: Path, paths: list[str], annotator: str | None) -> T
 
 
 def warm_up_job() -> TaskFn | None:
-    """Import spaCy, load the tokenizer tables and (when this build has the nlp
-    layer) the suggestion pipeline, while the annotator starts reading."""
+    """Import spaCy, load the tokenizer tables and the suggestion pipeline, while
+    the annotator starts reading."""
     if importlib.util.find_spec("spacy") is None:
         return None
 
@@ -61,8 +59,8 @@ def warm_up_job() -> TaskFn | None:
         from annotator.core.tokens import token_spans
 
         token_spans("Siap.")  # the first snap would otherwise wait for these
-        if importlib.util.find_spec("annotator.nlp.pipeline") is not None and not should_cancel():
-            from annotator.nlp.pipeline import load_pipeline  # type: ignore[import-not-found]
+        if not should_cancel():
+            from annotator.nlp.pipeline import load_pipeline
 
             try:
                 load_pipeline()  # cached by the nlp layer: the first "suggest" starts at once

@@ -9,7 +9,6 @@ The window is thin: editing goes through :class:`~annotator.gui.session.Session`
 from __future__ import annotations
 
 import gc
-import importlib.util
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -322,21 +321,18 @@ class MainWindow(QMainWindow):
     def _install_extensions(self) -> None:
         """The other parts' windows, one line each (contract: ``menu(name)``):
         File > Export… (formats) and File > Merge…, Review > Agreement… / Assign… (review)."""
-        if importlib.util.find_spec("annotator.gui.export_dialog") is not None:
-            export = QAction("&Export…", self)
-            export.setShortcut(QKeySequence("Ctrl+Shift+E"))
-            export.setStatusTip("Write training data (spaCy, CoNLL, JSONL, brat, ...) in the background")
-            export.triggered.connect(self.export_dialog)
-            file_menu = self._menus["File"]
-            file_menu.insertAction(self._actions["switch_annotator"], export)
-            self.addAction(export)
-            self._actions["export"] = export
-        if importlib.util.find_spec("annotator.gui.review") is not None:
-            from annotator.gui.review.wiring import install_review_actions
+        export = QAction("&Export…", self)
+        export.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        export.setStatusTip("Write training data (spaCy, CoNLL, JSONL, brat, ...) in the background")
+        export.triggered.connect(self.export_dialog)
+        self._menus["File"].insertAction(self._actions["switch_annotator"], export)
+        self.addAction(export)
+        self._actions["export"] = export
+        from annotator.gui.review.wiring import install_review_actions
 
-            for name, act in install_review_actions(self).items():
-                self.addAction(act)
-                self._actions[name] = act
+        for name, act in install_review_actions(self).items():
+            self.addAction(act)
+            self._actions[name] = act
 
     def export_dialog(self) -> None:
         """File > Export…: the formats part's dialog (it runs its own task)."""
@@ -775,11 +771,6 @@ class MainWindow(QMainWindow):
     def suggest_project(self, **options: Any) -> Task | None:
         """Run the suggesters over the project in the background."""
         fn = self.suggest_function or find_suggester()
-        if fn is None:
-            QMessageBox.information(
-                self, "Suggestions unavailable",
-                "Suggestions need the NLP module (annotator.nlp.suggest), which this build does not have yet.")
-            return None
         return self.run_task(suggest_job(self.project.path, fn, **options), "suggesting", self._suggest_done)
 
     def _suggest_done(self, report: Any) -> None:
