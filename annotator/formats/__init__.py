@@ -6,8 +6,9 @@ need it, so importing this package stays fast.
 """
 
 from annotator.formats import brat, conll, conll_export, conllu, doccano, labelstudio, prodigy, spacy_format, text  # noqa: F401
-from annotator.formats.base import ImportRecord, ImportReport, ReadOptions, import_paths, readers, register_reader
+from annotator.formats.base import ImportRecord, ImportReport, ReadOptions, readers, register_reader
 from annotator.formats.export import ExportError, ExportReport, export_project, register_writer, writers
+from annotator.formats.project_io import import_paths
 
 __all__ = [
     "ExportError", "ExportReport", "ImportRecord", "ImportReport", "ReadOptions", "export_project",

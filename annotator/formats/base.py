@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
-from annotator.core.errors import AnnotatorError, InputError
+from annotator.core.errors import InputError
 from annotator.core.model import Document, Span
 from annotator.core.schema import LabelSchema
 
@@ -93,9 +93,11 @@ def register_reader(
 
 
 def readers() -> dict[str, ReaderInfo]:
-    """Every registered format (imports the built-in ones first)."""
-    import annotator.formats  # noqa: F401  (registers the built-in readers)
+    """Every registered format.
 
+    The built-in ones are all there: importing this module runs the package's
+    ``__init__`` first, which imports every built-in format module.
+    """
     return dict(_READERS)
 
 
@@ -236,56 +238,6 @@ def expand_paths(paths: Iterable[str | Path], fmt: str | None) -> list[Path]:
         else:
             out.append(p)
     return out
-
-
-ProgressFn = Callable[[int, int, str], None]
-
-
-def import_paths(
-    project: Any,
-    paths: Iterable[str | Path],
-    *,
-    fmt: str | None = None,
-    annotator: str | None = None,
-    clean: bool = True,
-    extra: dict[str, Any] | None = None,
-    progress: ProgressFn | None = None,
-    should_cancel: Callable[[], bool] | None = None,
-) -> ImportReport:
-    """Import files into ``project`` (a :class:`annotator.store.Project`).
-
-    Each file is one transaction: a file either imports whole or not at all.
-    """
-    from annotator.formats.store import store_records
-
-    options = ReadOptions(schema=project.schema, clean=clean, annotator=annotator, extra=dict(extra or {}))
-    report = ImportReport()
-    files = expand_paths(paths, fmt)
-    for i, path in enumerate(files):
-        if should_cancel and should_cancel():
-            break
-        result = FileResult(str(path))
-        report.files.append(result)
-        if progress:
-            progress(i, len(files), str(path))
-        try:
-            if not path.exists():
-                raise InputError("no such file or folder", path)
-            name = fmt or format_for(path)
-            info = readers().get(name)
-            if info is None:
-                raise InputError(f"unknown format {name!r} (one of: {', '.join(sorted(readers()))})", path)
-            records = list(info.read(path, options))
-            if not records:
-                raise InputError("no documents in file (empty?)", path)
-            store_records(project, records, path, options, result)
-        except AnnotatorError as exc:
-            result.error = str(exc)
-        except (OSError, ValueError) as exc:  # a reader's plain error still names the file
-            result.error = f"{path}: {exc}"
-    if progress:
-        progress(len(files), len(files), "")
-    return report
 
 
 def warn(message: str) -> None:

@@ -275,9 +275,11 @@ def register_writer(
 
 
 def writers() -> dict[str, WriterInfo]:
-    """Every registered export format (imports the built-in ones first)."""
-    import annotator.formats  # noqa: F401  (registers the built-in writers)
+    """Every registered export format.
 
+    The built-in ones are all there: importing this module runs the package's
+    ``__init__`` first, which imports every built-in format module.
+    """
     return dict(_WRITERS)
 
 

@@ -10,67 +10,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import (
-    QApplication,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import GOLD
 from annotator.gui import settings as user_settings
+from annotator.gui.annotator_dialog import ask_annotator
 from annotator.gui.themes import apply_theme
 
 if TYPE_CHECKING:
     from annotator.store import Project
-
-
-class AnnotatorDialog(QDialog):
-    """Pick an existing annotator of the project or type a new name."""
-
-    def __init__(self, names: list[str], current: str | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Who is annotating?")
-        lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("Your name, as it will be stored with every span, label and status you make.\n"
-                             "Pick one of this project's annotators or type a new one."))
-        self.combo = QComboBox()
-        self.combo.setEditable(True)
-        self.combo.addItems(names)
-        self.combo.setCurrentText(current or (names[0] if names else getpass.getuser()))
-        lay.addWidget(self.combo)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #D55E00")
-        lay.addWidget(self.error)
-
-    def name(self) -> str:
-        """The name typed or picked."""
-        return self.combo.currentText().strip()
-
-    def _accept(self) -> None:
-        name = self.name()
-        if not name:
-            self.error.setText("A name is needed.")
-            return
-        if name == GOLD:
-            self.error.setText("'gold' is reserved for adjudicated annotations.")
-            return
-        self.accept()
-
-
-def ask_annotator(project: Project, parent: QWidget | None = None, current: str | None = None) -> str | None:
-    """Ask for the annotator's name (None when cancelled)."""
-    names = [n for n in project.annotators() if n != GOLD]
-    dlg = AnnotatorDialog(names, current, parent)
-    return dlg.name() if dlg.exec() == QDialog.DialogCode.Accepted else None
 
 
 def _quiet_platform_noise() -> None:

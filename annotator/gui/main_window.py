@@ -854,7 +854,7 @@ class MainWindow(QMainWindow):
 
     def switch_annotator(self) -> None:
         """Ask for another name; reopen the project as that annotator."""
-        from annotator.gui.app import ask_annotator
+        from annotator.gui.annotator_dialog import ask_annotator
 
         name = ask_annotator(self.project, self, current=self.annotator)
         if name and name != self.annotator:

@@ -6,7 +6,8 @@ import pytest
 from PySide6.QtGui import QImage
 
 from annotator.gui import settings as user_settings
-from annotator.gui.app import AnnotatorDialog, resolve_annotator, run
+from annotator.gui.annotator_dialog import AnnotatorDialog
+from annotator.gui.app import resolve_annotator, run
 from annotator.store import Project
 
 pytestmark = pytest.mark.gui

@@ -1,14 +1,23 @@
-"""Storing read records: cleaning, dedup and validation, one file per transaction."""
+"""Importing files into a project: read each with its format's reader, then store
+the records (cleaning, dedup and validation), one file per transaction."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from annotator.core.errors import AnnotatorError, InputError, detail
 from annotator.core.model import STATES, Document, content_hash
-from annotator.formats.base import FileResult, ImportRecord, ReadOptions
+from annotator.formats.base import (
+    FileResult,
+    ImportRecord,
+    ImportReport,
+    ReadOptions,
+    expand_paths,
+    format_for,
+    readers,
+)
 from annotator.formats.clean import clean_news_text
 
 #: Spans with no annotator named anywhere are stored under this name.
@@ -94,3 +103,51 @@ def store_records(
                 raise
             except (AnnotatorError, ValueError) as exc:
                 raise InputError(detail(exc), path, rec.line) from exc
+
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+def import_paths(
+    project: Any,
+    paths: Iterable[str | Path],
+    *,
+    fmt: str | None = None,
+    annotator: str | None = None,
+    clean: bool = True,
+    extra: dict[str, Any] | None = None,
+    progress: ProgressFn | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> ImportReport:
+    """Import files into ``project`` (a :class:`annotator.store.Project`).
+
+    Each file is one transaction: a file either imports whole or not at all.
+    """
+    options = ReadOptions(schema=project.schema, clean=clean, annotator=annotator, extra=dict(extra or {}))
+    report = ImportReport()
+    files = expand_paths(paths, fmt)
+    for i, path in enumerate(files):
+        if should_cancel and should_cancel():
+            break
+        result = FileResult(str(path))
+        report.files.append(result)
+        if progress:
+            progress(i, len(files), str(path))
+        try:
+            if not path.exists():
+                raise InputError("no such file or folder", path)
+            name = fmt or format_for(path)
+            info = readers().get(name)
+            if info is None:
+                raise InputError(f"unknown format {name!r} (one of: {', '.join(sorted(readers()))})", path)
+            records = list(info.read(path, options))
+            if not records:
+                raise InputError("no documents in file (empty?)", path)
+            store_records(project, records, path, options, result)
+        except AnnotatorError as exc:
+            result.error = str(exc)
+        except (OSError, ValueError) as exc:  # a reader's plain error still names the file
+            result.error = f"{path}: {exc}"
+    if progress:
+        progress(len(files), len(files), "")
+    return report
