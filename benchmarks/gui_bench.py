@@ -1,6 +1,6 @@
 """GUI performance: ``python -m benchmarks.gui_bench [--quick]`` prints JSON.
 
-Measured offscreen (QT_QPA_PLATFORM=offscreen) against the issue's targets:
+Measured offscreen (QT_QPA_PLATFORM=offscreen) against these targets:
 - window shown after launch (a fresh process)             < 1500 ms
 - open a 100,000-token article with 20,000 spans, fully highlighted and painted  < 300 ms
 - the same for a 1,000-token article                      < 30 ms

@@ -2,8 +2,7 @@
 
     python scripts/screenshot_demo.py [/tmp/s.db]
 
-Imports both seeds, runs the project's suggesters (``annotator.nlp.suggest``;
-a few stand-in suggestions when this build has none), accepts a few as the
+Imports both seeds, runs the project's suggesters (``annotator.nlp.suggest``), accepts a few as the
 annotator would, adds a stance answer and a note, then writes
 docs/screenshots/workspace.png and workspace-dark.png.
 """
@@ -23,16 +22,13 @@ sys.path.insert(0, str(ROOT))
 from annotator.core.model import Span  # noqa: E402
 from annotator.formats import import_paths  # noqa: E402
 from annotator.gui.screenshot import render_screenshot  # noqa: E402
+from annotator.nlp.suggest import suggest_project  # noqa: E402
 from annotator.store import Project  # noqa: E402
 
 ANNOTATOR = "sari"
 HUMAN = [("entities", "PER", "Sergei Shoigu"), ("entities", "LOC", "Moskwa"), ("entities", "LOC", "Myanmar"),
          ("entities", "PER", "Min Aung Hlaing"), ("entities", "ORG", "Reuters"),
          ("cues", "COMMIT", "berkomitmen"), ("cues", "REPORT", "mengatakan"), ("cues", "COMMIT", "bertekad")]
-SUGGESTED = [("entities", "LOC", "Rusia", 0.9), ("entities", "ORG", "Dewan Keamanan Rusia", 0.7),
-             ("entities", "PER", "Nikolai Patrushev", 0.8), ("entities", "PER", "Vladimir Putin", 0.85),
-             ("entities", "ORG", "Kremlin", 0.6), ("cues", "ACCUSE", "menuding", 0.75),
-             ("cues", "REPORT", "kata", 0.7), ("cues", "REPORT", "melaporkan", 0.7)]
 
 
 def build(path: Path) -> int:
@@ -42,12 +38,7 @@ def build(path: Path) -> int:
         import_paths(p, sorted((ROOT / "seeds").glob("*.txt")))
         doc_id = next(d for d in p.document_ids() if "Shoigu" in p.get_text(d))
         text = p.get_text(doc_id)
-        if not real_suggestions(p):
-            stand_ins = []
-            for layer, label, needle, score in SUGGESTED:
-                for m in re.finditer(r"\b" + re.escape(needle) + r"\b", text):
-                    stand_ins.append(Span(m.start(), m.end(), label, layer, origin="rule:demo", score=score))
-            p.set_suggestions(doc_id, stand_ins, suggester="demo", version="0")
+        suggest_project(p)
         annotate(p, doc_id, text)
         p.set_doc_label(doc_id, ANNOTATOR, "stance", "FAVOR", "Myanmar")
         p.set_doc_label(doc_id, ANNOTATOR, "note", "Shoigu quoted via RIA; wire copy from Reuters.")
@@ -55,16 +46,6 @@ def build(path: Path) -> int:
         other = next(d for d in p.document_ids() if d != doc_id)
         p.set_status(other, ANNOTATOR, "done")
         return doc_id
-
-
-def real_suggestions(p: Project) -> bool:
-    """Run the real suggesters when this build has them; False when it does not."""
-    try:
-        from annotator.nlp.suggest import suggest_project
-    except ImportError:
-        return False
-    suggest_project(p)
-    return True
 
 
 def annotate(p: Project, doc_id: int, text: str) -> None:

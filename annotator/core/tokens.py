@@ -1,7 +1,7 @@
 """Token boundaries without spaCy, agreeing with ``spacy.blank("id")``.
 
 The GUI snaps selections to tokens and moves span boundaries token by token on
-its own thread, where loading spaCy is not allowed (DESIGN §1, §7).  This
+its own thread, where loading spaCy is not allowed (docs/architecture.md, "Layer rules").  This
 module re-implements spaCy's tokenizer algorithm (split on whitespace, then
 peel prefixes and suffixes, then split infixes, with the exceptions table)
 driven by the very patterns and exceptions of spaCy's Indonesian tokenizer,

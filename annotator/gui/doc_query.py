@@ -2,7 +2,7 @@
 
 Everything that changes the project goes through ``Project`` methods; these
 only read, straight from ``project.conn``, where the general store query costs
-too much for a view (DESIGN: the list holds ids, an article opens at once).
+too much for a view (the list holds only ids; an article must open at once).
 
 The document list's query: the store's filters, tuned for the list.
 

@@ -1,6 +1,6 @@
 """Merging entity candidates from several sources into one non-overlapping set.
 
-Precedence (DESIGN §4, docs/nlp.md): the candidate with the **higher score**
+Precedence (docs/nlp.md, "Precedence when merging"): the candidate with the **higher score**
 wins; on equal scores the **longer** span wins, then the one that starts
 **earlier**.  Scores are set so that, by default,
 

@@ -4,7 +4,7 @@
 GUI's background Task both call it): it reads only the documents whose text
 or suggester version changed since the last run (``--force``: all), runs the
 pipeline in batches (``nlp.pipe``), and stores each batch of results in one
-transaction, apart from human spans (DESIGN §2).  Cancelling keeps every
+transaction, in the ``suggestions`` table, apart from human spans.  Cancelling keeps every
 batch already stored.
 """
 

@@ -1,4 +1,4 @@
-"""Inter-annotator agreement of a project (DESIGN §6), as the JSON of issue 6.
+"""Inter-annotator agreement of a project, as one JSON report (its keys: docs/review.md, "Agreement").
 
 Which documents count
     For a pair of annotators, only documents **both** marked ``done``; with

@@ -1,4 +1,4 @@
-"""Merge annotators' project files into one review project (issue 6, item 1).
+"""Merge annotators' project files into one review project (docs/review.md, "Merge").
 
 Rules
     * Documents are matched by content hash; a new text becomes a new document.

@@ -124,7 +124,7 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
 
 
 def _m2_review(db: sqlite_utils.Database) -> None:
-    """Review (issue 6): who is assigned which document, and which source file
+    """Review (docs/review.md): who is assigned which document, and which source file
     owns each annotator's work on a document in a merged review project."""
     db.executescript(
         """

@@ -1,4 +1,4 @@
-"""The project file: one SQLite database per project (DESIGN §2).
+"""The project file: one SQLite database per project (docs/architecture.md, "The project file").
 
 Every public method that changes something runs in one transaction and
 appends an event, so each user action is atomic, durable (WAL) and audited.

@@ -588,7 +588,7 @@ def test_main_window_other_parts_are_wired_and_no_shortcut_is_ambiguous(window: 
     def texts(menu: str) -> set[str]:
         return {a.text().replace("&", "") for a in window.menu(menu).actions()}
 
-    # the formats part's Export and the review part's windows sit in their menus, with their keys
+    # File > Export… and the review windows sit in their menus, with their keys
     assert {"Export…", "Merge annotators' projects…"} <= texts("File")
     assert {"Agreement and adjudication…", "Assign documents and export packages…"} <= texts("Review")
     assert window._actions["export"].shortcut().toString() == "Ctrl+Shift+E"
