@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat, QTextCursor, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat, QTextCursor, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,59 +35,10 @@ from PySide6.QtWidgets import (
 
 from annotator.core.model import GOLD, Span
 from annotator.core.offsets import Utf16Map
-from annotator.gui.review.units_model import DISAGREED_BG, UnitsTable, span_text
-from annotator.gui.review.util import find_data
+from annotator.gui.review.answers_panel import fill_answers
+from annotator.gui.review.gold_commands import GoldCommand, GoldStatusCommand
+from annotator.gui.review.units_model import DISAGREED_BG, DISAGREED_LINE, UnitsTable, span_text
 from annotator.review import adjudicate as adj
-
-DISAGREED_LINE = QColor("#D55E00")
-
-
-class GoldCommand(QUndoCommand):
-    """One adjudication step on the undo stack.  The first redo performs the
-    action; undo and later redos replay the recorded :class:`GoldChange`."""
-
-    def __init__(self, view: CompareView, document_id: int, text: str, action: Callable[[], adj.GoldChange]) -> None:
-        super().__init__(text)
-        self._view = view
-        self._doc = document_id
-        self._action: Callable[[], adj.GoldChange] | None = action
-        self._change: adj.GoldChange | None = None
-
-    def redo(self) -> None:
-        project = self._view.project
-        if self._action is not None:
-            self._change = self._action()
-            self._action = None
-            if self._change.empty:
-                self.setObsolete(True)
-        else:
-            assert self._change is not None
-            self._change = adj.undo_change(project, self._doc, self._change)  # the recorded inverse
-        self._view.refresh_after_change(self._doc)
-
-    def undo(self) -> None:
-        assert self._change is not None
-        self._change = adj.undo_change(self._view.project, self._doc, self._change)
-        self._view.refresh_after_change(self._doc)
-
-
-class GoldStatusCommand(QUndoCommand):
-    """Set gold's status on a document (undo restores the one before)."""
-
-    def __init__(self, view: CompareView, document_id: int, state: str) -> None:
-        super().__init__(f"Mark gold {state}")
-        self._view = view
-        self._doc = document_id
-        self._state = state
-        self._before = view.project.status(document_id, GOLD)
-
-    def redo(self) -> None:
-        self._view.project.set_status(self._doc, GOLD, self._state)
-        self._view.refresh_after_change(self._doc)
-
-    def undo(self) -> None:
-        self._view.project.set_status(self._doc, GOLD, self._before)
-        self._view.refresh_after_change(self._doc)
 
 
 class CompareView(QWidget):
@@ -380,45 +331,8 @@ class CompareView(QWidget):
         self.article.ensureCursorVisible()
 
     def _fill_answers(self, names: list[str]) -> None:
-        while self.answers_form.rowCount():
-            self.answers_form.removeRow(0)
-        doc = self.document_id
-        assert doc is not None
-        for q in self.project.schema.questions:
-            if q.free_text:
-                continue
-            answers = adj.answers_by_annotator(self.project, doc, q.name)
-            shown = {n: answers[n] for n in names if n in answers}
-            combo = QComboBox()
-            combo.setAccessibleName(f"gold answer to {q.name}")
-            combo.addItem("(no answer)", None)
-            options: list[tuple[str, str | None]] = []
-            for value, target in shown.values():
-                if (value, target) not in options:
-                    options.append((value, target))
-            for value in q.values:
-                if (value, None) not in options:
-                    options.append((value, None))
-            for value, target in options:
-                who = [n for n, a in shown.items() if a == (value, target)]
-                text = value + (f" → {target}" if target else "") + (f"  ({', '.join(who)})" if who else "")
-                combo.addItem(text, (value, target))
-            gold = answers.get(GOLD)
-            idx = find_data(combo, gold) if gold else 0
-            combo.setCurrentIndex(max(idx, 0))
-            agree = len(set(shown.values())) <= 1
-            summary = QLabel(" · ".join(f"{n}: {v}" + (f" → {t}" if t else "") for n, (v, t) in shown.items())
-                             or "no answers")
-            summary.setWordWrap(True)
-            if not agree:
-                summary.setStyleSheet(f"color: {DISAGREED_LINE.name()}")
-            box = QWidget()
-            col = QVBoxLayout(box)
-            col.setContentsMargins(0, 0, 0, 0)
-            col.addWidget(summary)
-            col.addWidget(combo)
-            combo.activated.connect(lambda _i, c=combo, qn=q.name: self.set_answer(qn, c.currentData()))
-            self.answers_form.addRow(q.name, box)
+        assert self.document_id is not None
+        fill_answers(self.answers_form, self.project, self.document_id, names, self.set_answer)
 
     # -- actions -------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from annotator.review.adjudicate import Unit
 AGREED_BG = QColor(0, 158, 115, 40)  # Okabe-Ito bluish green, faint
 MAJORITY_BG = QColor(240, 228, 66, 90)  # Okabe-Ito yellow: the version most annotators gave
 DISAGREED_BG = QColor(213, 94, 0, 50)  # Okabe-Ito vermillion, faint
+DISAGREED_LINE = QColor("#D55E00")  # the same, full strength: underlines and text
 
 #: Role holding the annotator name of a column (``gold`` for the last one, None for the text).
 ANNOTATOR_ROLE = Qt.ItemDataRole.UserRole + 1
