@@ -57,7 +57,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     t = report.totals()
     print(
         f"imported {t['files']} file(s): {t['documents']} document(s) ({t['new_documents']} new), "
-        f"{t['spans']} span(s), {t['labels']} label(s)" + (f"; {t['failed']} file(s) failed" if t["failed"] else "")
+        f"{t['spans']} span(s), {t['labels']} answer(s)" + (f"; {t['failed']} file(s) failed" if t["failed"] else "")
     )
     return 0 if report.ok else 1
 

@@ -1,4 +1,4 @@
-"""Pure domain: documents, spans, labels, schemas, offsets, errors (no Qt, no spaCy)."""
+"""Pure domain: documents, spans, answers, schemas, offsets, errors (no Qt, no spaCy)."""
 
 from annotator.core.errors import (
     AnnotatorError,
@@ -12,6 +12,7 @@ from annotator.core.model import (
     DEFAULT_LAYER,
     GOLD,
     STATES,
+    Answer,
     DocLabel,
     Document,
     DocumentInfo,
@@ -23,6 +24,6 @@ from annotator.core.schema import Label, LabelSchema, Layer, Question
 
 __all__ = [
     "AnnotatorError", "InputError", "NotFoundError", "OffsetError", "ProjectError", "SchemaError",
-    "DEFAULT_LAYER", "GOLD", "STATES", "DocLabel", "Document", "DocumentInfo", "Span", "content_hash",
+    "DEFAULT_LAYER", "GOLD", "STATES", "Answer", "DocLabel", "Document", "DocumentInfo", "Span", "content_hash",
     "Utf16Map", "validate_offsets", "Label", "LabelSchema", "Layer", "Question",
 ]

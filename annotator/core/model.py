@@ -86,14 +86,23 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
-class DocLabel:
-    """An annotator's answer to a document question (e.g. ``stance``)."""
+class Answer:
+    """An annotator's answer to a question about the whole document (e.g. ``stance``).
+
+    The vocabulary (docs/architecture.md, "Words"): the schema asks *questions*, an
+    annotator gives *answers*; a *label* is only a span's category.  The table is
+    still called ``doc_labels`` and the file formats keep their own field names.
+    """
 
     question: str
     value: str
     annotator: str | None = None
     target: str | None = None
     document_id: int | None = None
+
+
+#: The old name of :class:`Answer`, kept while the store and the GUI session move to the new one.
+DocLabel = Answer
 
 
 @dataclass(frozen=True, slots=True)

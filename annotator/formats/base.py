@@ -26,7 +26,7 @@ class ImportRecord:
     annotator: str | None = None
     spans: list[Span] = field(default_factory=list)
     #: question -> (value, target)
-    labels: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    answers: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     status: str | None = None
     #: machine suggestions (Label Studio predictions, spaCy ``*_suggestions``
     #: span groups); stored per ``origin`` as that suggester's, never as anyone's spans
@@ -37,8 +37,8 @@ class ImportRecord:
 
     @property
     def has_annotations(self) -> bool:
-        """True when it carries spans or labels (then its text is never cleaned)."""
-        return bool(self.spans or self.labels)
+        """True when it carries spans or answers (then its text is never cleaned)."""
+        return bool(self.spans or self.answers)
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ class FileResult:
     documents: int = 0
     new_documents: int = 0
     spans: int = 0
-    labels: int = 0
+    answers: int = 0
     error: str | None = None
 
 
@@ -212,7 +212,7 @@ class ImportReport:
             "documents": sum(f.documents for f in stored),
             "new_documents": sum(f.new_documents for f in stored),
             "spans": sum(f.spans for f in stored),
-            "labels": sum(f.labels for f in stored),
+            "labels": sum(f.answers for f in stored),
         }
 
 

@@ -98,7 +98,7 @@ def write_brat(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -
         (folder / f"{name}.ann").write_text("".join(line + "\n" for line in lines), encoding="utf-8", newline="\n")
         side = document_user_data(doc)
         side.update({"annotator": rec.annotator, "status": rec.status,
-                     "labels": {q: [v, tg] for q, (v, tg) in rec.labels.items()}})
+                     "labels": {q: [v, tg] for q, (v, tg) in rec.answers.items()}})
         (folder / f"{name}.json").write_text(json.dumps(side, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     for folder in folders or {out}:
         (folder / "annotation.conf").write_text(annotation_conf(ctx.schema, ctx.layers), encoding="utf-8")
@@ -166,9 +166,9 @@ def _read_ann(ann: Path, root: Path, options: ReadOptions) -> ImportRecord:
     annotator = side.get("annotator")
     if not annotator and ann.parent != root:
         annotator = ann.parent.name
-    labels = {}
+    answers = {}
     for q, vt in (side.get("labels") or {}).items():
-        labels[str(q)] = (str(vt[0]), vt[1] if len(vt) > 1 and vt[1] else None)
+        answers[str(q)] = (str(vt[0]), vt[1] if len(vt) > 1 and vt[1] else None)
     fields = {k: str(side[k]) for k in ("title", "source", "url", "published", "language") if side.get(k)}
     meta = dict(side.get("meta") or {})
     meta["file"] = txt.name
@@ -176,7 +176,7 @@ def _read_ann(ann: Path, root: Path, options: ReadOptions) -> ImportRecord:
         Document(text=text, meta=meta, **fields),
         annotator=annotator or options.annotator,
         spans=[s.with_(note=notes[k]) if k in notes else s for k, s in spans.items()],
-        labels=labels,
+        answers=answers,
         status=side.get("status") if side.get("status") not in (None, "todo") else None,
         line=1, clean=False,
     ))

@@ -50,8 +50,8 @@ def record_rows(rec: ExportRecord, ctx: ExportContext, why: str = OVERLAP_ACTION
         if other != layer:
             ctx.not_written(f"spans of layer {other!r}", len(spans))
     kept = ctx.entities(rec, by_layer.get(layer, []), tokens, why)
-    if rec.labels and not answers:
-        ctx.not_written("document answers", len(rec.labels))
+    if rec.answers and not answers:
+        ctx.not_written("document answers", len(rec.answers))
     content, ents = content_entities(tokens, kept)
     tags = encode_tags(len(content), ents, ctx.options.scheme)
     extra = doc.meta.get("conll_extra")

@@ -83,7 +83,7 @@ def write_conllu(records: Iterator[ExportRecord], out: Path, ctx: ExportContext)
                 head.append(f"# annotator = {_comment_value(rec.annotator)}")
             if rec.status and rec.status != "todo":
                 head.append(f"# status = {rec.status}")
-            for q, (value, target) in rec.labels.items():
+            for q, (value, target) in rec.answers.items():
                 head.append(f"# answer.{q} = {_comment_value(value)}")
                 if target:
                     head.append(f"# target.{q} = {_comment_value(target)}")
@@ -247,11 +247,11 @@ def _record(d: dict[str, Any], path: Path, index: int, options: ReadOptions) -> 
                              path, lines[t0])
         spans.append(Span(offsets[t0][0], offsets[t1 - 1][1], mapped, "entities"))
     c = d["comments"]
-    labels: dict[str, tuple[str, str | None]] = {}
+    answers: dict[str, tuple[str, str | None]] = {}
     for key, value in c.items():
         if key.startswith("answer."):
             q = key[len("answer."):]
-            labels[q] = (value, c.get(f"target.{q}") or None)
+            answers[q] = (value, c.get(f"target.{q}") or None)
     meta = {"file": path.name, "format": "conllu", "tokens": offsets, "sentences": bounds}
     fields = {k: c[k] for k in ("title", "source", "url", "published") if c.get(k)}
     if "title" not in fields:
@@ -260,5 +260,5 @@ def _record(d: dict[str, Any], path: Path, index: int, options: ReadOptions) -> 
     return suggestions_back(ImportRecord(
         Document(text=text, meta=meta, **fields),
         annotator=c.get("annotator") or options.annotator,
-        spans=spans, labels=labels, status=status or None, line=d["line"], clean=False,
+        spans=spans, answers=answers, status=status or None, line=d["line"], clean=False,
     ))

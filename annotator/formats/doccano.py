@@ -37,10 +37,10 @@ def write_doccano(records: Iterator[ExportRecord], out: Path, ctx: ExportContext
                        for spans in ctx.layer_spans(rec).values() for s in spans]
             triples.sort()
             obj: dict[str, Any] = {"id": doc.id if doc.id is not None else number, "text": doc.text, "label": triples}
-            if rec.labels:
-                obj["cats"] = [f"{q}:{v}" for q, (v, _t) in rec.labels.items()
+            if rec.answers:
+                obj["cats"] = [f"{q}:{v}" for q, (v, _t) in rec.answers.items()
                                if not ctx.schema.question(q).free_text]
-                obj["labels"] = {q: ({"value": v, "target": t} if t else v) for q, (v, t) in rec.labels.items()}
+                obj["labels"] = {q: ({"value": v, "target": t} if t else v) for q, (v, t) in rec.answers.items()}
             if rec.annotator:
                 obj["annotator"] = rec.annotator
             if rec.status != "todo":
@@ -108,10 +108,10 @@ def read_doccano(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
             except ValueError as exc:
                 raise InputError(f"[{start}, {end}, {name!r}]: {detail(exc)}", path, number) from exc
             spans.append(span)
-        labels: dict[str, tuple[str, str | None]] = {}
+        answers: dict[str, tuple[str, str | None]] = {}
         raw_labels = obj.get("labels") if isinstance(obj.get("labels"), dict) else {}
         for q, v in raw_labels.items():
-            labels[str(q)] = (str(v["value"]), v.get("target")) if isinstance(v, dict) else (str(v), None)
+            answers[str(q)] = (str(v["value"]), v.get("target")) if isinstance(v, dict) else (str(v), None)
         for c in classes:
             q, sep, v = c.partition(":")
             if not sep:
@@ -119,8 +119,8 @@ def read_doccano(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
                 if len(owners) != 1:
                     raise InputError(f"class {c!r} answers no question of the schema (or several)", path, number)
                 q, v = owners[0], c
-            labels.setdefault(q, (v, None))
-        for q, (v, _t) in labels.items():
+            answers.setdefault(q, (v, None))
+        for q, (v, _t) in answers.items():
             try:
                 schema.check_answer(q, v)
             except ValueError as exc:
@@ -132,7 +132,7 @@ def read_doccano(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
         records.append(suggestions_back(ImportRecord(
             Document(text=text, meta={**inner, "file": path.name}, **fields),
             annotator=str(annotator) if annotator else None,
-            spans=spans, labels=labels,
+            spans=spans, answers=answers,
             status=str(obj["status"]) if obj.get("status") else None,
             line=number, clean=False,
         )))

@@ -75,7 +75,7 @@ class ExportRecord:
     annotator: str | None
     spans: list[Span] = field(default_factory=list)
     #: question -> (value, target)
-    labels: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    answers: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     status: str = "todo"
     #: machine suggestions (only with ``include_suggestions``)
     suggestions: list[Span] = field(default_factory=list)
@@ -105,7 +105,7 @@ class ExportReport:
     documents: int = 0
     records: int = 0
     spans: int = 0
-    labels: int = 0
+    answers: int = 0
     tokens: int = 0
     unannotated: int = 0
     parts: dict[str, int] = field(default_factory=dict)
@@ -117,7 +117,7 @@ class ExportReport:
         """One line for a terminal or a status bar."""
         parts = ", ".join(f"{k}: {v}" for k, v in self.parts.items())
         out = (f"exported {self.records} record(s) of {self.documents} document(s), {self.spans} span(s), "
-               f"{self.labels} answer(s) as {self.format} to {self.out}")
+               f"{self.answers} answer(s) as {self.format} to {self.out}")
         if parts:
             out += f" ({parts})"
         if self.issues:
@@ -128,7 +128,7 @@ class ExportReport:
         """JSON-ready form (CLI ``--json``)."""
         return {
             "format": self.format, "out": self.out, "files": self.files, "documents": self.documents,
-            "records": self.records, "spans": self.spans, "labels": self.labels, "tokens": self.tokens,
+            "records": self.records, "spans": self.spans, "labels": self.answers, "tokens": self.tokens,
             "unannotated": self.unannotated, "parts": self.parts, "seconds": round(self.seconds, 3),
             "warnings": self.warnings,
             "issues": [
@@ -332,7 +332,7 @@ def choose_annotators(
     )
 
 
-def _labels(project: Any, doc_id: int, annotator: str) -> dict[str, tuple[str, str | None]]:
+def _answers(project: Any, doc_id: int, annotator: str) -> dict[str, tuple[str, str | None]]:
     return {lab.question: (lab.value, lab.target) for lab in project.doc_labels(doc_id, annotator)}
 
 
@@ -360,10 +360,10 @@ def iter_records(
             spans = project.spans(doc.id, name)
             if layers:
                 spans = [s for s in spans if s.layer in layers]
-            labels = _labels(project, doc.id, name)
-            if separately and not spans and not labels and state == "todo":
+            answers = _answers(project, doc.id, name)
+            if separately and not spans and not answers and state == "todo":
                 continue
-            recs.append(ExportRecord(doc, name, spans, labels, state))
+            recs.append(ExportRecord(doc, name, spans, answers, state))
         if not names and not only_done:
             recs.append(ExportRecord(doc, None))
         if separately and not recs and not only_done:
@@ -611,10 +611,10 @@ def export_project(
                     if isinstance(item, Document):
                         continue
                     report.records += 1
-                    if not item.spans and not item.labels:
+                    if not item.spans and not item.answers:
                         report.unannotated += 1
                     report.spans += len(item.spans)
-                    report.labels += len(item.labels)
+                    report.answers += len(item.answers)
                     yield item
 
             info.write(records(), target, ctx)

@@ -63,7 +63,7 @@ def _task(recs: list[ExportRecord], ctx: ExportContext, number: int) -> dict[str
             for s in spans:
                 r += 1
                 result.append(_result(s, doc.text, f"{task_id}-{a_i}-{r}"))
-        for q, (value, target) in rec.labels.items():
+        for q, (value, target) in rec.answers.items():
             question = ctx.schema.question(q)
             if question.free_text:
                 result.append({"id": f"{task_id}-{a_i}-{q}", "from_name": q, "to_name": "text", "type": "textarea",
@@ -180,7 +180,7 @@ def _offsets(value: dict[str, Any], text: str, u16: Utf16Map | None) -> tuple[in
 def _annotation(ann: dict[str, Any], text: str, schema: Any, path: Path, t_i: int, u16: Utf16Map | None,
                 skipped: dict[str, int]) -> tuple[list[Span], dict[str, tuple[str, str | None]]]:
     spans: list[Span] = []
-    labels: dict[str, tuple[str, str | None]] = {}
+    answers: dict[str, tuple[str, str | None]] = {}
     targets: dict[str, str] = {}
     questions = {q.name for q in schema.questions}
     for item in ann.get("result") or []:
@@ -200,26 +200,26 @@ def _annotation(ann: dict[str, Any], text: str, schema: Any, path: Path, t_i: in
                     raise InputError(f"task {t_i}: label {lab!r} is not in layer {layer!r} of the schema", path)
                 spans.append(Span(where[0], where[1], mapped, layer))
         elif kind == "choices" and name in questions and value.get("choices"):
-            labels[name] = (str(value["choices"][0]), None)
+            answers[name] = (str(value["choices"][0]), None)
         elif kind == "textarea" and value.get("text"):
             if name.endswith("_target") and name[: -len("_target")] in questions:
                 targets[name[: -len("_target")]] = str(value["text"][0])
             elif name in questions:
-                labels[name] = (str(value["text"][0]), None)
+                answers[name] = (str(value["text"][0]), None)
             else:
                 skipped[f"textarea {name!r}"] = skipped.get(f"textarea {name!r}", 0) + 1
         else:
             what = f"{kind} {name!r}" if kind in ("choices", "textarea") else str(kind)
             skipped[what] = skipped.get(what, 0) + 1
     for q, t in targets.items():
-        if q in labels:
-            labels[q] = (labels[q][0], t)
-    for q, (v, _t) in labels.items():
+        if q in answers:
+            answers[q] = (answers[q][0], t)
+    for q, (v, _t) in answers.items():
         try:
             schema.check_answer(q, v)
         except ValueError as exc:
             raise InputError(f"task {t_i}: {detail(exc)}", path) from exc
-    return spans, labels
+    return spans, answers
 
 
 @register_reader("labelstudio", (".json",))
@@ -277,14 +277,14 @@ def read_labelstudio(path: Path, options: ReadOptions) -> Iterator[ImportRecord]
             records.append(ImportRecord(doc, line=t_i, clean=False, suggestions=suggestions))
             continue
         for ann in anns:
-            spans, labels = _annotation(ann, text, schema, path, t_i, u16, skipped)
+            spans, answers = _annotation(ann, text, schema, path, t_i, u16, skipped)
             status = (ann.get("meta") or {}).get("status") if isinstance(ann.get("meta"), dict) else None
             if ann.get("was_cancelled"):
                 status = "skipped"
             records.append(ImportRecord(
                 doc, annotator=str(ann["annotator"]) if ann.get("annotator") else _who(ann.get("completed_by"),
                                                                                       options.annotator),
-                spans=spans, labels=labels,
+                spans=spans, answers=answers,
                 status=status if status and status != "todo" else None, line=t_i, clean=False,
                 suggestions=suggestions if ann is anns[0] else [],
             ))

@@ -76,10 +76,10 @@ def prodigy_task(rec: ExportRecord, ctx: ExportContext) -> dict[str, Any]:
                if not q.free_text for v in q.values]
     if options:
         task["options"] = options
-        task["accept"] = [f"{q}:{v}" for q, (v, _t) in rec.labels.items()
-                          if not ctx.schema.question(q).free_text] if rec.labels else []
-    if rec.labels:
-        task["labels"] = {q: ({"value": v, "target": t} if t else v) for q, (v, t) in rec.labels.items()}
+        task["accept"] = [f"{q}:{v}" for q, (v, _t) in rec.answers.items()
+                          if not ctx.schema.question(q).free_text] if rec.answers else []
+    if rec.answers:
+        task["labels"] = {q: ({"value": v, "target": t} if t else v) for q, (v, t) in rec.answers.items()}
     task["_task_hash"] = _hash(text, json.dumps(spans, sort_keys=True), json.dumps(task.get("accept", [])))
     task["answer"] = "ignore" if rec.status == "skipped" else "accept"
     if rec.status != "todo":
@@ -146,7 +146,7 @@ def _parse_spans(obj: dict[str, Any], text: str, path: Path, line: int, options:
     return out
 
 
-def _parse_labels(obj: dict[str, Any], path: Path, line: int, options: ReadOptions) -> dict[str, tuple[str, str | None]]:
+def _parse_answers(obj: dict[str, Any], path: Path, line: int, options: ReadOptions) -> dict[str, tuple[str, str | None]]:
     out: dict[str, tuple[str, str | None]] = {}
     raw = obj.get("labels")
     if raw is not None and not isinstance(raw, dict):
@@ -208,7 +208,7 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
             Document(text=text, meta=meta, **fields),
             annotator=str(annotator) if annotator else None,
             spans=spans,
-            labels=_parse_labels(obj, path, number, options),
+            answers=_parse_answers(obj, path, number, options),
             status=str(status) if status else None,
             line=number,
             # an annotation tool's export holds the text as annotated: never clean it

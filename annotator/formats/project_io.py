@@ -83,10 +83,10 @@ def store_records(
                             new.append(s)
                     project.add_spans(doc_id, new, who)
                     result.spans += len(new)
-                for question, (value, target) in rec.labels.items():
+                for question, (value, target) in rec.answers.items():
                     who = who or DEFAULT_IMPORT_ANNOTATOR
                     project.set_doc_label(doc_id, who, question, value, target)
-                    result.labels += 1
+                    result.answers += 1
                 if rec.suggestions:
                     by_origin: dict[str, list] = {}
                     for s in rec.suggestions:

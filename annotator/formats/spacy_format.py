@@ -26,13 +26,13 @@ _DERIVED_META = ("tokens", "sentences", "conll_extra")
 SUGGESTION_SUFFIX = "_suggestions"
 
 
-def cats_of(schema: Any, labels: dict[str, tuple[str, str | None]]) -> dict[str, float]:
+def cats_of(schema: Any, answers: dict[str, tuple[str, str | None]]) -> dict[str, float]:
     """One-hot ``doc.cats`` for the answered multiple-choice questions."""
     cats: dict[str, float] = {}
     for q in schema.questions:
-        if q.free_text or q.name not in labels:
+        if q.free_text or q.name not in answers:
             continue
-        value = labels[q.name][0]
+        value = answers[q.name][0]
         for v in q.values:
             cats[f"{q.name}:{v}"] = 1.0 if v == value else 0.0
     return cats
@@ -79,10 +79,10 @@ def build_doc(rec: ExportRecord, ctx: ExportContext, nlp: Any) -> Any:
     if rec.suggestions:  # exact offsets, origin and score (the span groups hold aligned copies)
         sdoc.user_data["suggestions"] = [[s.layer, s.start, s.end, s.label, s.origin, s.score]
                                          for s in rec.suggestions]
-    sdoc.cats = cats_of(ctx.schema, rec.labels)
+    sdoc.cats = cats_of(ctx.schema, rec.answers)
     sdoc.user_data["annotator"] = rec.annotator
     sdoc.user_data["status"] = rec.status
-    sdoc.user_data["labels"] = {q: [v, t] for q, (v, t) in rec.labels.items()}
+    sdoc.user_data["labels"] = {q: [v, t] for q, (v, t) in rec.answers.items()}
     sdoc.user_data["document"] = document_user_data(doc)
     return sdoc
 
@@ -165,11 +165,11 @@ def read_spacy(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
                                             score=score))
             except (TypeError, ValueError) as exc:
                 raise InputError(f"doc {number}: malformed user_data suggestions ({exc})", path) from exc
-        labels: dict[str, tuple[str, str | None]] = {}
+        answers: dict[str, tuple[str, str | None]] = {}
         if isinstance(ud.get("labels"), dict):
             for q, vt in ud["labels"].items():
                 value, target = (vt[0], vt[1] if len(vt) > 1 else None) if isinstance(vt, (list, tuple)) else (vt, None)
-                labels[str(q)] = (str(value), str(target) if target else None)
+                answers[str(q)] = (str(value), str(target) if target else None)
         else:
             known = set()
             for q in schema.questions:
@@ -177,7 +177,7 @@ def read_spacy(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
                 scores = {v: s for v, s in scores.items() if s is not None}
                 known.update(f"{q.name}:{v}" for v in scores)
                 if scores and max(scores.values()) > 0:
-                    labels[q.name] = (max(scores, key=lambda v: scores[v]), None)
+                    answers[q.name] = (max(scores, key=lambda v: scores[v]), None)
             for key in sdoc.cats:
                 if key not in known:
                     ignored[f"doc.cats {key!r}"] = ignored.get(f"doc.cats {key!r}", 0) + 1
@@ -187,7 +187,7 @@ def read_spacy(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
         records.append(ImportRecord(
             Document(text=text, meta=meta, **fields),
             annotator=str(annotator) if annotator else None,
-            spans=spans, labels=labels,
+            spans=spans, answers=answers,
             status=str(status) if status and status != "todo" else None,
             suggestions=suggestions,
             line=number, clean=False,
