@@ -162,7 +162,7 @@ def cmd_package(args: argparse.Namespace) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             report = export_package(project, name, path, documents=_ints(args.documents),
                                     include_suggestions=not args.no_suggestions, include_others=args.include_others)
-            print(f"{path}: {report.documents} document(s), {report.spans} span(s), {report.labels} answer(s), "
+            print(f"{path}: {report.documents} document(s), {report.spans} span(s), {report.answers} answer(s), "
                   f"{report.suggestions} suggestion(s) for {name}")
     return 0
 

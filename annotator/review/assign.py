@@ -167,7 +167,7 @@ class PackageReport:
     annotator: str
     documents: int = 0
     spans: int = 0
-    labels: int = 0
+    answers: int = 0
     suggestions: int = 0
     others: list[str] = field(default_factory=list)
 
@@ -244,7 +244,7 @@ def export_package(
                     package.conn.execute(
                         "INSERT INTO doc_labels(document_id, annotator, question, value, target, updated)"
                         " VALUES (?, ?, ?, ?, ?, ?)", (new_id, annotator, question, value, target, updated))
-                    report.labels += 1
+                    report.answers += 1
                 st = status_row(project, doc_id, annotator)
                 if st:
                     package.conn.execute(

@@ -81,7 +81,7 @@ class SourceReport:
     spans_added: int = 0
     spans_updated: int = 0
     spans_removed: int = 0
-    labels: int = 0
+    answers: int = 0
     statuses: int = 0
     events: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
@@ -91,7 +91,7 @@ class SourceReport:
     @property
     def changes(self) -> int:
         """How many rows of work changed in the review project."""
-        return self.spans_added + self.spans_updated + self.spans_removed + self.labels + self.statuses
+        return self.spans_added + self.spans_updated + self.spans_removed + self.answers + self.statuses
 
 
 @dataclass
@@ -113,9 +113,10 @@ class MergeReport:
 
     def totals(self) -> dict[str, int]:
         """Sums over the sources."""
-        keys = ("documents", "new_documents", "spans_added", "spans_updated", "spans_removed", "labels",
+        keys = ("documents", "new_documents", "spans_added", "spans_updated", "spans_removed", "answers",
                 "statuses", "events")
-        out = {k: sum(getattr(s, k) for s in self.sources) for k in keys}
+        # the answers keep their old key "labels": the --json output is a format others read
+        out = {("labels" if k == "answers" else k): sum(getattr(s, k) for s in self.sources) for k in keys}
         out["conflicts"] = len(self.conflicts)
         out["sources"] = len(self.sources)
         return out
@@ -136,17 +137,17 @@ class MergeReport:
 @dataclass
 class _Work:
     spans: list[SpanRow]
-    labels: dict[str, tuple[str, str | None, str]]
+    answers: dict[str, tuple[str, str | None, str]]
     status: tuple[str, float, str] | None
 
     @property
     def empty(self) -> bool:
-        return not self.spans and not self.labels and self.status is None
+        return not self.spans and not self.answers and self.status is None
 
     def fingerprint(self) -> tuple[Counter[tuple[str, int, int, str]], dict[str, tuple[str, str | None]], str | None]:
         return (
             Counter(s.content for s in self.spans),
-            {q: (v, t) for q, (v, t, _u) in self.labels.items()},
+            {q: (v, t) for q, (v, t, _u) in self.answers.items()},
             self.status[0] if self.status else None,
         )
 
@@ -329,22 +330,22 @@ def _sync(
     to_insert = [s for s in to_insert if s.uid not in elsewhere]
     insert_span_rows(review, doc_id, to_insert)
     sr.spans_added += len(to_insert)
-    for q in ours.labels:
-        if q not in theirs.labels:
+    for q in ours.answers:
+        if q not in theirs.answers:
             review.conn.execute("DELETE FROM doc_labels WHERE document_id = ? AND annotator = ? AND question = ?",
                                 (doc_id, ann, q))
-            sr.labels += 1
-    for q, (value, target, updated) in theirs.labels.items():
+            sr.answers += 1
+    for q, (value, target, updated) in theirs.answers.items():
         try:
             schema.check_answer(q, value)
         except SchemaError:
             bad[f"answer {q}={value}"] += 1
             continue
-        if ours.labels.get(q, (None, None, None))[:2] != (value, target):
+        if ours.answers.get(q, (None, None, None))[:2] != (value, target):
             review.conn.execute(
                 "INSERT OR REPLACE INTO doc_labels(document_id, annotator, question, value, target, updated)"
                 " VALUES (?, ?, ?, ?, ?, ?)", (doc_id, ann, q, value, target, updated))
-            sr.labels += 1
+            sr.answers += 1
     if theirs.status != ours.status:
         if theirs.status is None:
             review.conn.execute("DELETE FROM document_status WHERE document_id = ? AND annotator = ?", (doc_id, ann))

@@ -89,7 +89,7 @@ def test_merge_rerun_syncs_continued_work_and_moved_file(tmp_path, two_files):
     report = merge_projects(review, [moved])
     s = report.sources[0]
     assert report.conflicts == []
-    assert (s.spans_added, s.spans_updated, s.spans_removed, s.labels) == (1, 1, 1, 1)
+    assert (s.spans_added, s.spans_updated, s.spans_removed, s.answers) == (1, 1, 1, 1)
     with Project(review) as p:
         alice = sorted((sp.start, sp.label) for d in p.document_ids() for sp in p.spans(d, "alice"))
         assert alice == [(0, "PER"), (15, "LOC")]

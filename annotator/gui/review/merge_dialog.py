@@ -150,7 +150,7 @@ class MergeDialog(QDialog):
         lines = [report.summary(), ""]
         for s in report.sources:
             lines.append(f"{s.path}: {s.documents} document(s) ({s.new_documents} new), spans +{s.spans_added} "
-                         f"~{s.spans_updated} -{s.spans_removed}, {s.labels} answer(s), {s.statuses} status(es)")
+                         f"~{s.spans_updated} -{s.spans_removed}, {s.answers} answer(s), {s.statuses} status(es)")
         if report.conflicts:
             lines += ["", "Conflicts (the review kept what it had):"] + [f"  {c}" for c in report.conflicts]
         if report.problems:
