@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from annotator.core.model import DocLabel, Span
+from annotator.core.model import Answer, Span
 from annotator.core.tokens import snap_to_tokens, step_boundary
 from annotator.editing import rules
 from annotator.editing.aliases import IdAliases
@@ -119,7 +119,7 @@ class Editor:
             return Change(status="in_progress")
         return Change()
 
-    def answers(self) -> dict[str, DocLabel]:
+    def answers(self) -> dict[str, Answer]:
         """The annotator's answers on the open document by question."""
         if self.doc.doc_id is None:
             return {}

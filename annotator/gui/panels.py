@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.core.model import DocLabel
+from annotator.core.model import Answer
 from annotator.core.schema import LabelSchema
 
 
@@ -163,7 +163,7 @@ class AnswerPanel(QWidget):
                 layout.addLayout(trow)
         layout.addStretch(1)
 
-    def load(self, answers: dict[str, DocLabel], entities: list[str]) -> None:
+    def load(self, answers: dict[str, Answer], entities: list[str]) -> None:
         """Show the annotator's answers on a document."""
         self._loading = True
         try:
