@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.jobs import Progress, ShouldCancel, check_cancel
 from annotator.core.model import GOLD, Document, Span
 from annotator.formats.tokenize import (
     MISALIGNED_POLICIES,
@@ -59,12 +60,6 @@ class ExportError(AnnotatorError):
     with ``fail``, unknown annotator...)."""
 
     code = "E010"
-
-
-class ExportCancelled(ExportError):
-    """``should_cancel()`` returned True; nothing was written."""
-
-    code = "E011"
 
 
 @dataclass
@@ -484,7 +479,6 @@ def _put_in_place(tmp: Path, out: Path) -> None:
 # -- the entry point -------------------------------------------------------------------
 
 
-ProgressFn = Callable[[int, int, str], None]
 
 
 def export_project(
@@ -505,8 +499,8 @@ def export_project(
     docstart: bool = True,
     doc_ids: Iterable[int] | None = None,
     force: bool = False,
-    progress: ProgressFn | None = None,
-    should_cancel: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
+    should_cancel: ShouldCancel | None = None,
 ) -> ExportReport:
     """Export ``project`` (an open :class:`annotator.store.Project`) as ``fmt`` to ``out``.
 
@@ -516,7 +510,7 @@ def export_project(
     layers written (the first one named is the one written as entities/tags).
     Raises :class:`ExportError` (nothing written) when the output exists
     without ``force``, when a span is misaligned under ``misaligned="fail"``,
-    or :class:`ExportCancelled` when ``should_cancel()`` turns true.
+    or :class:`~annotator.core.jobs.Cancelled` when ``should_cancel()`` turns true.
     """
     started = time.perf_counter()
     info = writers().get(fmt)
@@ -599,8 +593,7 @@ def export_project(
                     doc = item if isinstance(item, Document) else item.document
                     if doc.id != last:
                         last = doc.id
-                        if should_cancel and should_cancel():
-                            raise ExportCancelled("export cancelled; nothing was written")
+                        check_cancel(should_cancel, "export cancelled; nothing was written")
                         done += 1
                         if progress and (done % 25 == 0 or done == total):
                             progress(done, total, doc.title)
@@ -621,8 +614,7 @@ def export_project(
             if split is not None:
                 report.parts[part_name] = report.records - count_before
                 report.files.append(str(out / target.name))
-        if should_cancel and should_cancel():
-            raise ExportCancelled("export cancelled; nothing was written")
+        check_cancel(should_cancel, "export cancelled; nothing was written")
         _put_in_place(tmp, out)
     except BaseException:
         _remove(tmp)

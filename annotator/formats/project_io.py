@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from annotator.core.errors import AnnotatorError, InputError, detail
+from annotator.core.jobs import Progress, ShouldCancel, check_cancel
 from annotator.core.model import STATES, Document, content_hash
 from annotator.formats.base import (
     FileResult,
@@ -105,7 +106,6 @@ def store_records(
                 raise InputError(detail(exc), path, rec.line) from exc
 
 
-ProgressFn = Callable[[int, int, str], None]
 
 
 def import_paths(
@@ -116,8 +116,8 @@ def import_paths(
     annotator: str | None = None,
     clean: bool = True,
     extra: dict[str, Any] | None = None,
-    progress: ProgressFn | None = None,
-    should_cancel: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
+    should_cancel: ShouldCancel | None = None,
 ) -> ImportReport:
     """Import files into ``project`` (a :class:`annotator.store.Project`).
 
@@ -127,8 +127,7 @@ def import_paths(
     report = ImportReport()
     files = expand_paths(paths, fmt)
     for i, path in enumerate(files):
-        if should_cancel and should_cancel():
-            break
+        check_cancel(should_cancel, "import cancelled; files imported before stay imported", report)
         result = FileResult(str(path))
         report.files.append(result)
         if progress:

@@ -1,6 +1,6 @@
-"""The jobs the window runs in a :class:`~annotator.gui.workers.Task`.
+"""The jobs the main window hands to its :class:`~annotator.gui.tasks.TaskRunner`.
 
-Each factory returns ``fn(report, should_cancel)``; the function opens its
+Each factory returns a job ``fn(progress, should_cancel)`` (:mod:`annotator.core.jobs`); the function opens its
 own :class:`Project` on the task's thread (SQLite connections are per thread)
 and never touches widgets.  spaCy, imports and suggesters load here, off the
 GUI thread.
@@ -12,7 +12,8 @@ import importlib.util
 from pathlib import Path
 from typing import Any, Callable
 
-from annotator.gui.workers import TaskFn
+from annotator.core.jobs import Job as TaskFn
+from annotator.core.jobs import Progress, ShouldCancel
 from annotator.store import Project
 
 SuggestFn = Callable[..., Any]
@@ -28,7 +29,7 @@ def find_suggester() -> SuggestFn:
 def suggest_job(project_path: Path, fn: SuggestFn, **options: Any) -> TaskFn:
     """Run a suggester over the project (``options``: ``doc_ids``, ``force``, ``model``...)."""
 
-    def job(report: Any, should_cancel: Any) -> Any:
+    def job(report: Progress, should_cancel: ShouldCancel) -> Any:
         with Project(project_path) as p:
             return fn(p, progress=report, should_cancel=should_cancel, **options)
 
@@ -38,7 +39,7 @@ def suggest_job(project_path: Path, fn: SuggestFn, **options: Any) -> TaskFn:
 def import_job(project_path: Path, paths: list[str], annotator: str | None) -> TaskFn:
     """Import files (each file one transaction; cancel stops between files)."""
 
-    def job(report: Any, should_cancel: Any) -> Any:
+    def job(report: Progress, should_cancel: ShouldCancel) -> Any:
         from annotator.formats import import_paths
 
         with Project(project_path) as p:
@@ -53,7 +54,7 @@ def warm_up_job() -> TaskFn | None:
     if importlib.util.find_spec("spacy") is None:
         return None
 
-    def job(report: Any, should_cancel: Any) -> str:
+    def job(report: Progress, should_cancel: ShouldCancel) -> str:
         import spacy  # noqa: F401 - the import is the work
 
         from annotator.core.tokens import token_spans

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
+    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -39,3 +40,12 @@ class ShortcutsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         self.resize(720, 680)
+
+
+def show_about(parent: QWidget, project_path: object) -> None:
+    """Help > About."""
+    from annotator import __version__
+
+    QMessageBox.about(parent, "About annotator",
+                      f"annotator {__version__}\nLabel Indonesian news: entities, stance cues, document stance.\n"
+                      f"Project: {project_path}")

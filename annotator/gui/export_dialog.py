@@ -1,6 +1,6 @@
 """File > Export: the choices of ``annotator export`` in a dialog.
 
-The export runs in a :class:`~annotator.gui.workers.Task` (it opens its own
+The export runs in a job of the :class:`~annotator.gui.tasks.TaskRunner` (it opens its own
 ``Project`` in the worker thread), with a progress bar and Cancel; the report
 (misaligned spans, what the format could not carry) is shown when it ends.
 The GUI thread only reads the annotator and layer names.
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.gui.workers import Cancelled, Task
+from annotator.gui.tasks import Job, TaskRunner
 
 GOLD_CHOICE = "__gold__"
 ALL_CHOICE = "__all__"
@@ -49,13 +49,16 @@ class ExportDialog(QDialog):
 
     exported = Signal(object)
 
-    def __init__(self, project_path: str | Path, parent: QWidget | None = None, annotator: str | None = None) -> None:
+    def __init__(self, project_path: str | Path, parent: QWidget | None = None, annotator: str | None = None,
+                 runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         from annotator.formats.export import annotators_with_work, writers
         from annotator.store import Project
 
         self.project_path = Path(project_path)
-        self.task: Task | None = None
+        #: the main window's runner (the export waits for its other work), or the dialog's own
+        self.runner = runner if runner is not None else TaskRunner(self)
+        self.task: Job | None = None
         self.last_report: Any = None
         self.last_error: str | None = None
         self._out_edited = False
@@ -243,7 +246,7 @@ class ExportDialog(QDialog):
 
     # -- running ---------------------------------------------------------------------------------
 
-    def start_export(self) -> Task | None:
+    def start_export(self) -> Job | None:
         """Start the export in the background; returns the task (None if not started)."""
         if self.task is not None and self.task.is_running:
             return self.task
@@ -260,15 +263,11 @@ class ExportDialog(QDialog):
         path = self.project_path
 
         def run(report: Any, should_cancel: Any) -> Any:
-            from annotator.formats.export import ExportCancelled, export_project
+            from annotator.formats.export import export_project
             from annotator.store import Project
 
             with Project(path, create=False) as project:  # this thread's own connection
-                try:
-                    return export_project(project, force=force, progress=report, should_cancel=should_cancel,
-                                          **opts)
-                except ExportCancelled as exc:
-                    raise Cancelled(str(exc)) from exc
+                return export_project(project, force=force, progress=report, should_cancel=should_cancel, **opts)
 
         self.last_report = None
         self.last_error = None
@@ -276,12 +275,14 @@ class ExportDialog(QDialog):
         self.progress_bar.setRange(0, 0)  # busy until the first report
         self.status_label.setText(f"Exporting to {out}…")
         self._set_running(True)
-        self.task = Task(run, "export", self)
+        self.task = self.runner.run(run, "export", owner=self, quiet=True)
+        if self.task is None:
+            self._on_errored("another export is under way; try again when it has finished", "")
+            return None
         self.task.progress.connect(self._on_progress)
         self.task.finished.connect(self._on_finished)
         self.task.errored.connect(self._on_errored)
         self.task.cancelled.connect(self._on_cancelled)
-        self.task.start()
         return self.task
 
     def _set_running(self, running: bool) -> None:

@@ -6,6 +6,9 @@ folder so they never touch the real user settings.
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 from PySide6.QtCore import QSettings
 
 #: The organisation part of the settings path (tests replace it).
@@ -41,3 +44,22 @@ def set_theme_name(name: str) -> None:
     s = settings()
     s.setValue("view/theme", name)
     s.sync()
+
+
+def _last_document_key(project_path: Path, annotator: str) -> str:
+    digest = hashlib.sha1(str(project_path.resolve()).encode()).hexdigest()[:12]
+    return f"last_document/{digest}/{annotator}"
+
+
+def last_document(project_path: Path, annotator: str) -> int | None:
+    """The document this annotator had open when they last closed this project."""
+    value = settings().value(_last_document_key(project_path, annotator))
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def remember_document(project_path: Path, annotator: str, doc_id: int) -> None:
+    """Remember the open document (reopened next time)."""
+    settings().setValue(_last_document_key(project_path, annotator), doc_id)

@@ -1,26 +1,23 @@
 """Background work off the GUI thread (napari-style workers).
 
-A :class:`Task` runs a plain function ``fn(report, should_cancel) -> result``
-on a :class:`QThread`; ``report(done, total, what)`` and the result come back to
-the GUI thread through queued signals.  The function must not touch widgets,
-and should open its own ``Project`` (SQLite connections are per thread).
+A :class:`Task` runs a job ``fn(progress, should_cancel) -> result`` (the
+contract of :mod:`annotator.core.jobs`) on a :class:`QThread`;
+``progress(done, total, what)`` and the result come back to the GUI thread
+through queued signals.  The function must not touch widgets, and opens its
+own ``Project`` (SQLite connections are per thread).  Windows do not make
+Tasks themselves: they ask the :class:`~annotator.gui.tasks.TaskRunner`,
+which queues them.
 """
 
 from __future__ import annotations
 
 import threading
 import traceback
-from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-ReportFn = Callable[[int, int, str], None]
-CancelFn = Callable[[], bool]
-TaskFn = Callable[[ReportFn, CancelFn], Any]
-
-
-class Cancelled(Exception):
-    """Raised by a task function that noticed ``should_cancel()``."""
+from annotator.core.jobs import Cancelled
+from annotator.core.jobs import Job as TaskFn
 
 
 class _Runner(QObject):

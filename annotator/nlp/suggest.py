@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from annotator.core.errors import NotFoundError
+from annotator.core.jobs import Cancelled, Progress, ShouldCancel
 from annotator.core.model import Span
 from annotator.core.schema import LabelSchema
 from annotator.nlp.base import Suggester, SuggestInput, SuggestOutput
@@ -25,8 +26,6 @@ from annotator.nlp.merge import Candidate, resolve_overlaps
 #: rule-only set (its version differs), so entity suggestions never overlap.
 PIPELINE_SUGGESTER = "pipeline"
 
-ProgressFn = Callable[[int, int, str], None]
-CancelFn = Callable[[], bool]
 
 
 @dataclass
@@ -200,8 +199,8 @@ def suggest_project(
     doc_ids: Iterable[int] | None = None,
     n_process: int = 1,
     batch_size: int = 64,
-    progress: ProgressFn | None = None,
-    should_cancel: CancelFn | None = None,
+    progress: Progress | None = None,
+    should_cancel: ShouldCancel | None = None,
     suggester: Suggester | None = None,
     label_map: Mapping[str, str] | None = None,
 ) -> SuggestReport:
@@ -211,7 +210,8 @@ def suggest_project(
     calling thread).  Only documents whose text or suggester version changed
     are redone unless ``force``.  ``progress(done, total, what)`` is called
     per document; ``should_cancel()`` is polled per document and stops the
-    run early, keeping what is stored.  ``suggester`` replaces the default
+    run early with :class:`~annotator.core.jobs.Cancelled`, keeping what is
+    stored (``partial`` is the report so far).  ``suggester`` replaces the default
     :class:`PipelineSuggester` (then ``model`` is ignored).  ``label_map``
     entries override the schema's ``[label_map]`` for the model's labels.
     Raises :class:`annotator.nlp.pipeline.ModelError` for a missing or broken model.
@@ -289,4 +289,6 @@ def suggest_project(
         if close is not None:
             close()  # stops spaCy's worker processes when the run ends early
     report.seconds = time.perf_counter() - started
+    if report.cancelled:
+        raise Cancelled("suggesting cancelled; documents done before stay suggested", report)
     return report

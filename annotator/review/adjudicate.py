@@ -17,11 +17,10 @@ changed so the caller can undo it.  Gold spans keep the annotator's origin;
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
+from annotator.core.jobs import Progress, ShouldCancel, check_cancel
 from annotator.core.model import GOLD, Span
-
-ProgressFn = Callable[[int, int, str], None]
 
 
 @dataclass
@@ -295,15 +294,16 @@ def auto_merge_project(
     layers: Sequence[str] | None = None,
     questions: Sequence[str] | None = None,
     min_annotators: int = 2,
-    progress: ProgressFn | None = None,
-    should_cancel: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
+    should_cancel: ShouldCancel | None = None,
     changes: dict[int, GoldChange] | None = None,
     mark_done: bool = False,
 ) -> AutoMergeReport:
     """:func:`auto_merge` on every document that enough annotators marked done.
 
     ``changes``, when given, receives each document's :class:`GoldChange` (for undo).
-    ``should_cancel`` stops between documents (what is merged stays merged).
+    ``should_cancel`` stops between documents with :class:`~annotator.core.jobs.Cancelled`
+    (what is merged stays merged; ``partial`` is the report so far, ``changes`` holds them).
     With ``mark_done``, a document whose gold now settles everything
     (:func:`is_settled`) is marked done for gold, so ``export --gold --only-done``
     takes exactly the finished ones."""
@@ -314,8 +314,7 @@ def auto_merge_project(
     report = AutoMergeReport()
     ids = project.document_ids()
     for i, doc_id in enumerate(ids):
-        if should_cancel is not None and should_cancel():
-            break
+        check_cancel(should_cancel, "merging agreements cancelled; documents merged before stay merged", report)
         names = document_annotators(project, doc_id, done_only=True)
         if len(names) < min_annotators:
             report.skipped += 1

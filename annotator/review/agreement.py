@@ -26,18 +26,12 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from annotator.core.errors import NotFoundError
+from annotator.core.jobs import Progress, ShouldCancel, check_cancel
 from annotator.core.model import GOLD
 from annotator.core.tokens import token_spans
 from annotator.review import spans as spanm
 from annotator.review import stats
 from annotator.review.unitizing import documents_alpha
-
-ProgressFn = Callable[[int, int, str], None]
-CancelFn = Callable[[], bool]
-
-
-class AgreementCancelled(Exception):
-    """``should_cancel()`` returned True."""
 
 
 def pair_key(a: str, b: str) -> str:
@@ -79,9 +73,8 @@ def counted_documents(project: Any, annotators: Sequence[str], include_unfinishe
     return out
 
 
-def _check_cancel(should_cancel: CancelFn | None) -> None:
-    if should_cancel is not None and should_cancel():
-        raise AgreementCancelled("agreement computation cancelled")
+def _check_cancel(should_cancel: ShouldCancel | None) -> None:
+    check_cancel(should_cancel, "agreement computation cancelled")
 
 
 def _round(x: float | None) -> float | None:
@@ -95,8 +88,8 @@ def compute_agreement(
     questions: Sequence[str] | None = None,
     annotators: Sequence[str] | None = None,
     include_unfinished: bool = False,
-    progress: ProgressFn | None = None,
-    should_cancel: CancelFn | None = None,
+    progress: Progress | None = None,
+    should_cancel: ShouldCancel | None = None,
 ) -> dict[str, Any]:
     """Agreement figures for ``project`` (an open :class:`annotator.store.Project`).
 
@@ -280,7 +273,7 @@ def _layer_agreement(
     notes: list[str],
     texts: dict[int, str],
     tokens_cache: dict[int, list[tuple[int, int]]],
-    should_cancel: CancelFn | None,
+    should_cancel: ShouldCancel | None,
     tick: Callable[[int], None] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     spans = _load_spans(project, layer, names)

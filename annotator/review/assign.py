@@ -17,9 +17,10 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from annotator.core.errors import AnnotatorError, ProjectError
+from annotator.core.jobs import Progress
 from annotator.core.model import GOLD
 from annotator.review import blind
 from annotator.review.transfer import (
@@ -32,8 +33,6 @@ from annotator.review.transfer import (
     span_rows,
     status_row,
 )
-
-ProgressFn = Callable[[int, int, str], None]
 
 #: Settings a package carries: which review project it came from, and for whom.
 PACKAGE_OF = "package_of"
@@ -180,7 +179,7 @@ def export_package(
     documents: Sequence[int] | None = None,
     include_suggestions: bool = True,
     include_others: bool = False,
-    progress: ProgressFn | None = None,
+    progress: Progress | None = None,
 ) -> PackageReport:
     """Write a project file for one annotator with only their documents.
 

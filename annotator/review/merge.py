@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from annotator.core.errors import AnnotatorError, ProjectError, SchemaError
+from annotator.core.errors import ProjectError, SchemaError
+from annotator.core.jobs import Cancelled, Progress, ShouldCancel
 from annotator.review.assign import PACKAGE_FOR, PACKAGE_OF
 from annotator.review.transfer import (
     SpanRow,
@@ -42,15 +43,6 @@ from annotator.review.transfer import (
     status_row,
     update_span_row,
 )
-
-ProgressFn = Callable[[int, int, str], None]
-CancelFn = Callable[[], bool]
-
-
-class MergeCancelled(AnnotatorError):
-    """The merge was cancelled; sources merged before stay merged."""
-
-    code = "E603"
 
 
 @dataclass(frozen=True)
@@ -181,8 +173,8 @@ def _source_annotators(project: Any, doc_id: int) -> list[str]:
 def merge_projects(
     review_path: str | Path,
     sources: Sequence[str | Path],
-    progress: ProgressFn | None = None,
-    should_cancel: CancelFn | None = None,
+    progress: Progress | None = None,
+    should_cancel: ShouldCancel | None = None,
 ) -> MergeReport:
     """Merge ``sources`` (project files) into the review project at ``review_path``
     (created, with the first source's schema, when it does not exist)."""
@@ -209,7 +201,7 @@ def merge_projects(
         done = 0
         for src in sources:
             if should_cancel is not None and should_cancel():
-                raise MergeCancelled("merge cancelled; the files merged before it stay merged")
+                raise Cancelled("merge cancelled; the files merged before it stay merged", report)
             sr = SourceReport(path=str(src))
             report.sources.append(sr)
             if Path(src).resolve() == review_path.resolve():
@@ -243,7 +235,7 @@ def _merge_one(
     src_name: str,
     sr: SourceReport,
     tick: Callable[[str], None],
-    should_cancel: CancelFn | None,
+    should_cancel: ShouldCancel | None,
 ) -> None:
     from annotator.store.project import now
 
@@ -254,7 +246,7 @@ def _merge_one(
             ensure_annotator(review, name, source.annotator_role(name) or "annotator")
         for doc_id in source.document_ids():
             if should_cancel is not None and should_cancel():
-                raise MergeCancelled(f"merge cancelled while merging {src_name}; it was rolled back")
+                raise Cancelled(f"merge cancelled while merging {src_name}; it was rolled back")
             new_id, created = review.add_document(source.get_document(doc_id))
             sr.documents += 1
             sr.new_documents += int(created)

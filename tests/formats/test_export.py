@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from annotator.core.jobs import Cancelled
 from annotator.core.model import Document, Span
 from annotator.formats import export_project
-from annotator.formats.export import _WRITERS, ExportCancelled, ExportError, register_writer
+from annotator.formats.export import _WRITERS, ExportError, register_writer
 from annotator.store import Project
 from tests.formats.helpers import annotate_seeds
 
@@ -68,7 +69,7 @@ def test_export_cancel_writes_nothing(annotated: Project, tmp_path: Path) -> Non
         return len(calls) > 1
 
     tmp_path = tmp_path / "out"
-    with pytest.raises(ExportCancelled):
+    with pytest.raises(Cancelled):
         export_project(annotated, "spacy", tmp_path / "c", annotator="ana", split=0.5, should_cancel=cancel)
     assert list(tmp_path.iterdir()) == []
 

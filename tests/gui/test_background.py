@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
+from annotator.core.jobs import Cancelled
 from annotator.gui.background import find_suggester, import_job, suggest_job, warm_up_job
 from annotator.store import Project
 from tests.conftest import SEED_FILES
@@ -20,9 +23,14 @@ def test_background_import_job_reports_progress_and_imports(project_path):
         assert p.count_documents() == 2
 
 
-def test_background_import_job_stops_when_cancelled(project_path):
-    report = import_job(project_path, [str(p) for p in SEED_FILES], None)(lambda *a: None, lambda: True)
-    assert report.files == []
+def test_background_import_job_cancelled_between_files_keeps_the_first(project_path):
+    seen: list[int] = []
+    job = import_job(project_path, [str(p) for p in SEED_FILES], None)
+    with pytest.raises(Cancelled) as stopped:
+        job(lambda d, t, w="": seen.append(d), lambda: len(seen) >= 1)  # stop once the first file began
+    assert [f.path for f in stopped.value.partial.files] == [str(SEED_FILES[0])]
+    with Project(project_path) as p:
+        assert p.count_documents() == 1  # the first file whole, nothing of the second
 
 
 def test_background_suggest_job_passes_options_and_its_own_project(demo_path):
@@ -36,10 +44,11 @@ def test_background_suggest_job_passes_options_and_its_own_project(demo_path):
     assert calls == [(demo_path, {"doc_ids": [2], "force": True}, False)]
 
 
-def test_background_suggester_and_warm_up_are_found_lazily():
-    import importlib.util
+def test_background_suggester_is_the_nlp_runner_and_warm_up_loads_spacy():
+    from annotator.nlp.suggest import suggest_project
 
-    has_nlp = importlib.util.find_spec("annotator.nlp.suggest") is not None
-    assert (find_suggester() is not None) == has_nlp
+    assert find_suggester() is suggest_project
     job = warm_up_job()
-    assert job is None or job(lambda *a: None, lambda: False).startswith("spaCy ready")
+    assert job is not None, "spaCy is a dependency: the warm-up must exist"
+    assert job(lambda *a: None, lambda: False).startswith("spaCy ready")
+    assert "spacy" in sys.modules

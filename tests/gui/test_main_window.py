@@ -247,7 +247,7 @@ def test_main_window_menus_show_every_action_with_its_shortcut(window: MainWindo
 
 def test_main_window_undo_text_names_the_action(window: MainWindow):
     window.session.select_next(1)
-    window.accept_selected()
+    window.commands.accept_selected()
     assert window.action("undo").text().startswith("&Undo Accept")
 
 
@@ -326,7 +326,7 @@ def test_main_window_closing_and_reopening_keeps_everything(qtbot, demo_path):
         qtbot.addWidget(win)
         win.show()
         win.session.select_next(1)
-        win.accept_selected()
+        win.commands.accept_selected()
         win.answers.note_edit("note").setPlainText("unsaved until focus leaves")
         win.close()  # commits the note, records time
     with Project(demo_path) as p:
@@ -383,8 +383,7 @@ def test_main_window_enter_in_document_list_moves_to_the_article(qtbot, window: 
 def test_main_window_context_menu_on_a_suggestion(qtbot, window: MainWindow, demo_project: Project):
     s, _ = find(TEXT_A, "Rusia")
     key = next(k for k, i in ((i.key, i) for i in window.session.items()) if i.start == s)
-    window._item_menu(key, window.mapToGlobal(QPoint(10, 10)))
-    menu = window._last_menu
+    menu = window.commands.item_menu(key, window.mapToGlobal(QPoint(10, 10)))
     labels = [a.text() for a in menu.actions()]
     assert labels[0] == "Accept LOC" and "Reject" in labels
     as_org = next(a for a in menu.actions()[3].menu().actions() if a.text().startswith("ORG"))
@@ -463,7 +462,7 @@ def test_main_window_go_to_document_clears_filters_that_hide_it(qtbot, window: M
     window.apply_filters()
     assert window.documents.model.ids() == [2]
     monkeypatch.setattr(QInputDialog, "getInt", staticmethod(lambda *a, **k: (3, True)))
-    window.go_to_document()
+    window.commands.go_to_document()
     assert window.session.doc_id == 3 and window.documents.model.ids() == [1, 2, 3]
 
 
@@ -561,13 +560,14 @@ def test_main_window_work_asked_for_during_another_task_waits_its_turn(qtbot, wi
         return FakeReport(0, 0)
 
     window.suggest_function = fake_suggest
-    assert window.suggest_project() is None  # queued, not refused
+    queued = window.suggest_project()  # queued, not refused: the handle of the waiting job
+    assert queued is not None and queued.is_queued and queued.is_running
     assert window.tasks.queued() == ["suggesting"]
     assert "starts when loading spaCy has finished" in window.statusBar().currentMessage()
     assert window.suggest_project() is None and window.tasks.queued() == ["suggesting"]  # not twice
     release.set()
     qtbot.waitUntil(lambda: ran == ["suggest"] and not window.tasks.busy, timeout=5000)
-    assert not first.is_running
+    assert not first.is_running and not queued.is_running
 
 
 def test_main_window_palette_click_picks_label_and_relabels_selection(qtbot, window: MainWindow, demo_project):

@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from annotator.gui.workers import Cancelled, Task
+from annotator.core.jobs import Cancelled
+from annotator.gui.workers import Task
 
 pytestmark = pytest.mark.gui
 

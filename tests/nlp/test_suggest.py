@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from annotator.core.errors import NotFoundError
+from annotator.core.jobs import Cancelled
 from annotator.core.model import Document, Span
 from annotator.nlp.base import Suggester, SuggestInput, SuggestOutput
 from annotator.nlp.suggest import PIPELINE_SUGGESTER, PipelineSuggester, suggest_project
@@ -139,8 +140,9 @@ def test_suggest_cancel_keeps_what_is_stored_and_reports_progress(project):
     def progress(done, total, what):
         calls.append((done, total))
 
-    report = suggest_project(project, batch_size=2, progress=progress,
-                             should_cancel=lambda: len(calls) > stop_after)
+    with pytest.raises(Cancelled) as stopped:
+        suggest_project(project, batch_size=2, progress=progress, should_cancel=lambda: len(calls) > stop_after)
+    report = stopped.value.partial
     assert report.cancelled
     stored = project.suggestion_runs(PIPELINE_SUGGESTER)
     assert 0 < len(stored) < 10 and len(stored) == report.documents

@@ -329,7 +329,7 @@ def test_agreement_no_overlapping_spans_is_zero_not_undefined(tmp_path):
 
 
 def test_agreement_progress_moves_and_cancel_stops(tmp_path):
-    from annotator.review.agreement import AgreementCancelled
+    from annotator.core.jobs import Cancelled
 
     texts = [words_text(5, salt=i) for i in range(210)]
     work = {a: {i: {"spans": [(*tok_to_chars(0, 1), "PER")], "state": "done"} for i in range(210)}
@@ -341,5 +341,5 @@ def test_agreement_progress_moves_and_cancel_stops(tmp_path):
         assert seen[0] == (0, 210) and seen[-1] == (210, 210) and (200, 210) in seen
         assert [d for d, _ in seen] == sorted(d for d, _ in seen)  # it moves within the layer
         calls = []
-        with pytest.raises(AgreementCancelled):
+        with pytest.raises(Cancelled):
             compute_agreement(project, should_cancel=lambda: calls.append(1) or len(calls) > 1)

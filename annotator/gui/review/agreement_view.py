@@ -1,7 +1,7 @@
 """The agreement view: heat map of a pairwise figure, per-label bars, and the
 documents ranked by disagreement.  The figures are computed by
 :func:`annotator.review.agreement.compute_agreement` in a background
-:class:`~annotator.gui.workers.Task` (its own ``Project`` connection)."""
+job of the :class:`~annotator.gui.tasks.TaskRunner` (its own ``Project`` connection)."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.jobs import Progress, ShouldCancel
 from annotator.gui.review.charts import BarChart, HeatMap
 from annotator.gui.review.util import find_data
-from annotator.gui.workers import Cancelled, Task
+from annotator.gui.tasks import Job, TaskRunner
 
 #: Pairwise figures the heat map can show: (report section, key, title, scale low end).
 LAYER_MEASURES = [
@@ -40,20 +41,17 @@ QUESTION_MEASURES = [("cohen_kappa", "Cohen's kappa", 0.0)]
 
 def agreement_job(
     project_path: Path, annotators: list[str] | None, include_unfinished: bool
-) -> Callable[[Callable[[int, int, str], None], Callable[[], bool]], dict[str, Any]]:
+) -> Callable[[Progress, ShouldCancel], dict[str, Any]]:
     """A Task function computing the report on its own connection."""
 
-    def run(report: Callable[[int, int, str], None], should_cancel: Callable[[], bool]) -> dict[str, Any]:
-        from annotator.review.agreement import AgreementCancelled, compute_agreement
+    def run(report: Progress, should_cancel: ShouldCancel) -> dict[str, Any]:
+        from annotator.review.agreement import compute_agreement
         from annotator.store import Project
 
         with Project(project_path, create=False) as project:
             titles = dict(project.conn.execute("SELECT id, title FROM documents").fetchall())
-            try:
-                result = compute_agreement(project, annotators=annotators, include_unfinished=include_unfinished,
-                                           progress=report, should_cancel=should_cancel)
-            except AgreementCancelled as exc:
-                raise Cancelled(str(exc)) from exc
+            result = compute_agreement(project, annotators=annotators, include_unfinished=include_unfinished,
+                                       progress=report, should_cancel=should_cancel)
         result["_titles"] = titles
         return result
 
@@ -144,12 +142,15 @@ class AgreementView(QWidget):
     openDocument = Signal(int, str)
     computed = Signal(object)
 
-    def __init__(self, project_path: Path, annotators: list[str] | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, project_path: Path, annotators: list[str] | None = None, parent: QWidget | None = None,
+                 runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.project_path = Path(project_path)
         self._annotators = annotators
         self.report: dict[str, Any] | None = None
-        self.task: Task | None = None
+        #: the review window's runner (shared with the main window), or the view's own
+        self.runner = runner if runner is not None else TaskRunner(self)
+        self.task: Job | None = None
         self._shut = False
         self._colours: dict[tuple[str, str], str] = {}
 
@@ -225,25 +226,32 @@ class AgreementView(QWidget):
             self.task.cancel()
             self.task.wait()
 
-    def compute(self) -> Task | None:
+    def compute(self) -> Job | None:
         """Start (or restart) the computation in the background."""
         if self._shut:
             return None
-        if self.task is not None and self.task.is_running:
-            self.task.cancel()
-            self.task.wait()
+        old = self.task
+        if old is not None and old.is_running:
+            self.task = None  # what the stopped one reports no longer reaches the view
+            old.cancel()  # the new computation waits for it to stop
+        task = self.runner.run(agreement_job(self.project_path, self._annotators, self.unfinished.isChecked()),
+                               "agreement", owner=self, quiet=True)
+        if task is None:
+            return None
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         self.cancel.setEnabled(True)
         self.refresh.setEnabled(False)
         self.summary.setText("Computing agreement…")
-        task = Task(agreement_job(self.project_path, self._annotators, self.unfinished.isChecked()), "agreement", self)
-        task.progress.connect(self._on_progress)
-        task.finished.connect(self._on_finished)
-        task.errored.connect(self._on_error)
-        task.cancelled.connect(lambda: self._done("Cancelled."))
+        def mine(slot: Callable[..., None]) -> Callable[..., None]:
+            return lambda *args: slot(*args) if self.task is task else None
+
+        task.progress.connect(mine(self._on_progress))
+        task.finished.connect(mine(self._on_finished))
+        task.errored.connect(mine(self._on_error))
+        task.cancelled.connect(mine(lambda: self._done("Cancelled.")))
         self.task = task
-        return task.start()
+        return task
 
     def _cancel(self) -> None:
         if self.task is not None:

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.jobs import check_cancel
 from annotator.core.model import GOLD
-from annotator.gui.workers import Cancelled, Task
+from annotator.gui.tasks import Job, TaskRunner
 
 
 def assign_job(project_path: Path, names: list[str], overlap: int, replace: bool, seed: int | None) -> Any:
@@ -49,8 +50,7 @@ def packages_job(project_path: Path, folder: Path) -> Any:
         with Project(project_path, create=False) as project:
             names = sorted({a for anns in assignments(project).values() for a in anns})
             for i, name in enumerate(names):
-                if should_cancel():
-                    raise Cancelled("stopped")
+                check_cancel(should_cancel, "writing packages cancelled; the packages written stay")
                 report(i, len(names), name)
                 out.append(export_package(project, name, folder / f"{name}.db"))
             report(len(names), len(names), "done")
@@ -64,11 +64,14 @@ class AssignDialog(QDialog):
 
     assigned = Signal(object)
 
-    def __init__(self, project_path: str | Path, annotators: list[str], parent: QWidget | None = None) -> None:
+    def __init__(self, project_path: str | Path, annotators: list[str], parent: QWidget | None = None,
+                 runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Assign documents")
         self.project_path = Path(project_path)
-        self.task: Task | None = None
+        #: the main window's runner (queued behind its other work), or the dialog's own
+        self.runner = runner if runner is not None else TaskRunner(self)
+        self.task: Job | None = None
         self.names = QLineEdit(", ".join(a for a in annotators if a != GOLD))
         self.names.setPlaceholderText("alice, bob, cici")
         self.overlap = QSpinBox()
@@ -106,7 +109,11 @@ class AssignDialog(QDialog):
     def _names(self) -> list[str]:
         return [n.strip() for n in self.names.text().replace(";", ",").split(",") if n.strip()]
 
-    def _run(self, task: Task) -> Task:
+    def _run(self, fn: Any, name: str, on_done: Any, writes: bool) -> Job | None:
+        task = self.runner.run(fn, name, on_done=on_done, writes=[self.project_path] if writes else (), owner=self,
+                               quiet=True)
+        if task is None:
+            return None
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         self.assign_button.setEnabled(False)
@@ -115,7 +122,7 @@ class AssignDialog(QDialog):
         task.errored.connect(lambda msg, _tb: self._end(f"Failed: {msg}"))
         task.cancelled.connect(lambda: self._end("Cancelled."))
         self.task = task
-        return task.start()
+        return task
 
     def _end(self, text: str) -> None:
         self.progress.setVisible(False)
@@ -123,13 +130,12 @@ class AssignDialog(QDialog):
         self.package_button.setEnabled(True)
         self.log.setPlainText(text)
 
-    def assign(self) -> Task:
+    def assign(self) -> Job | None:
         """Assign in the background; the log shows each annotator's load and the shared pairs."""
         seed = self.seed.value()
-        task = Task(assign_job(self.project_path, self._names(), self.overlap.value(), self.replace.isChecked(),
-                               None if seed < 0 else seed), "assign", self)
-        task.finished.connect(self._assigned)
-        return self._run(task)
+        job = assign_job(self.project_path, self._names(), self.overlap.value(), self.replace.isChecked(),
+                         None if seed < 0 else seed)
+        return self._run(job, "assign", self._assigned, writes=True)
 
     def _assigned(self, report: Any) -> None:
         lines = [f"Assigned {report.added} document slot(s) over {report.documents} document(s)."]
@@ -140,14 +146,12 @@ class AssignDialog(QDialog):
         self._end("\n".join(lines))
         self.assigned.emit(report)
 
-    def export_packages(self, folder: str | Path | None) -> Task | None:
+    def export_packages(self, folder: str | Path | None) -> Job | None:
         """Write one project file per assigned annotator into ``folder`` (asked when None)."""
         if folder is None:
             folder = QFileDialog.getExistingDirectory(self, "Folder for the packages")
             if not folder:
                 return None
-        task = Task(packages_job(self.project_path, Path(folder)), "packages", self)
-        task.finished.connect(lambda reports: self._end("\n".join(
+        return self._run(packages_job(self.project_path, Path(folder)), "packages", lambda reports: self._end("\n".join(
             [f"{r.path}: {r.documents} document(s), {r.spans} span(s) of {r.annotator}" for r in reports]
-            or ["No assignments yet: assign documents first."])))
-        return self._run(task)
+            or ["No assignments yet: assign documents first."])), writes=False)

@@ -21,19 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.gui.workers import Cancelled, Task
+from annotator.gui.tasks import Job, TaskRunner
 
 
 def merge_job(review: Path, sources: list[Path]) -> Any:
     """A Task function running :func:`annotator.review.merge.merge_projects`."""
 
     def run(report: Any, should_cancel: Any) -> Any:
-        from annotator.review.merge import MergeCancelled, merge_projects
+        from annotator.review.merge import merge_projects
 
-        try:
-            return merge_projects(review, sources, progress=report, should_cancel=should_cancel)
-        except MergeCancelled as exc:
-            raise Cancelled(str(exc)) from exc
+        return merge_projects(review, sources, progress=report, should_cancel=should_cancel)
 
     return run
 
@@ -45,10 +42,13 @@ class MergeDialog(QDialog):
 
     merged = Signal(object)
 
-    def __init__(self, review_path: str | Path | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, review_path: str | Path | None = None, parent: QWidget | None = None,
+                 runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Merge annotators' projects")
-        self.task: Task | None = None
+        #: the main window's runner (the merge waits for its other work), or the dialog's own
+        self.runner = runner if runner is not None else TaskRunner(self)
+        self.task: Job | None = None
         self.report: Any = None
         self.review = QLineEdit(str(review_path) if review_path else "")
         self.review.setPlaceholderText("review project (.db); created when it does not exist")
@@ -113,7 +113,7 @@ class MergeDialog(QDialog):
         paths, _ = QFileDialog.getOpenFileNames(self, "Annotators' projects", "", "Projects (*.db)")
         self.add_sources(paths)
 
-    def start(self) -> Task | None:
+    def start(self) -> Job | None:
         """Run the merge in the background."""
         review = self.review.text().strip()
         sources = self.source_paths()
@@ -125,14 +125,18 @@ class MergeDialog(QDialog):
         self.merge_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.log.setPlainText("Merging…")
-        task = Task(merge_job(Path(review), sources), "merge", self)
+        # the runner tells every window showing the review file that it changed
+        task = self.runner.run(merge_job(Path(review), sources), "merge", writes=[review], owner=self, quiet=True)
+        if task is None:
+            self._end("A merge is already under way.")
+            return None
         task.progress.connect(self._on_progress)
         task.finished.connect(self._on_finished)
         task.errored.connect(lambda msg, _tb: self._end(f"Merge failed: {msg}"))
         task.cancelled.connect(lambda: self._end("Cancelled; files merged before stay merged, the one in progress "
                                                  "was rolled back."))
         self.task = task
-        return task.start()
+        return task
 
     def _on_progress(self, done: int, total: int, what: str) -> None:
         self.progress.setRange(0, max(1, total))

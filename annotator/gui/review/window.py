@@ -14,7 +14,7 @@ from annotator.gui.review.agreement_view import AgreementView
 from annotator.gui.review.assign_dialog import AssignDialog
 from annotator.gui.review.compare_view import CompareView
 from annotator.gui.review.merge_dialog import MergeDialog
-from annotator.gui.workers import Cancelled, Task
+from annotator.gui.tasks import Job, TaskRunner
 from annotator.review import adjudicate as adj
 from annotator.review import blind
 
@@ -56,8 +56,6 @@ def auto_merge_job(project_path: Path) -> Any:
         changes: dict[int, adj.GoldChange] = {}
         with Project(project_path, create=False) as project:
             adj.auto_merge_project(project, progress=report, should_cancel=should_cancel, changes=changes)
-        if should_cancel():
-            raise Cancelled("stopped")
         return changes
 
     return run
@@ -72,7 +70,8 @@ class ReviewWindow(QMainWindow):
     ``gold`` set.
     """
 
-    def __init__(self, project_path: str | Path, reviewer: str = GOLD, parent: QWidget | None = None) -> None:
+    def __init__(self, project_path: str | Path, reviewer: str = GOLD, parent: QWidget | None = None,
+                 runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         from annotator.store import Project
 
@@ -84,11 +83,14 @@ class ReviewWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.tabs = QTabWidget()
         self.setCentralWidget(self.tabs)
-        self.bulk_task: Task | None = None
+        #: the main window's runner (its jobs and ours queue, each hears the other's writes), or our own
+        self.runner = runner if runner is not None else TaskRunner(self)
+        self.runner.projectChanged.connect(self._on_project_changed)
+        self.bulk_task: Job | None = None
         self.agreement: AgreementView | None = None
         self.compare: CompareView | None = None
         if self.allowed:
-            self.agreement = AgreementView(self.project_path)
+            self.agreement = AgreementView(self.project_path, runner=self.runner)
             self.compare = CompareView(self.project, self.undo_stack)
             self.tabs.addTab(self.agreement, "&Agreement")
             self.tabs.addTab(self.compare, "&Compare and adjudicate")
@@ -164,14 +166,13 @@ class ReviewWindow(QMainWindow):
 
     def open_merge_dialog(self) -> MergeDialog:
         """File > Merge into this project; refreshes when done."""
-        dialog = MergeDialog(self.project_path, self)
-        dialog.merged.connect(lambda _r: self.after_merge())
+        dialog = MergeDialog(self.project_path, self, runner=self.runner)  # projectChanged refreshes us
         dialog.show()
         return dialog
 
     def open_assign_dialog(self) -> AssignDialog:
         """Review > Assign documents."""
-        dialog = AssignDialog(self.project_path, self.project.annotators(), self)
+        dialog = AssignDialog(self.project_path, self.project.annotators(), self, runner=self.runner)
         dialog.show()
         return dialog
 
@@ -182,14 +183,21 @@ class ReviewWindow(QMainWindow):
         if self.agreement is not None:
             self.agreement.compute()
 
-    def auto_merge_all(self) -> Task:
+    def _on_project_changed(self, path: str) -> None:
+        if path == str(self.project_path.resolve()):
+            self.after_merge()
+
+    def auto_merge_all(self) -> Job | None:
         """Merge agreements into gold everywhere, in the background; one undo step."""
-        task = Task(auto_merge_job(self.project_path), "auto-merge", self)
+        task = self.runner.run(auto_merge_job(self.project_path), "auto-merge", writes=[self.project_path],
+                               owner=self, quiet=True)
+        if task is None:
+            return None
         task.progress.connect(lambda d, t, w: self.statusBar().showMessage(f"Merging agreements: {d}/{t} {w}"))
         task.finished.connect(self._bulk_done)
         task.errored.connect(lambda m, _tb: self.statusBar().showMessage(f"Merging agreements failed: {m}"))
         self.bulk_task = task
-        return task.start()
+        return task
 
     def _bulk_done(self, changes: dict[int, adj.GoldChange]) -> None:
         n = sum(len(c.added) + len(c.answers_before) for c in changes.values())

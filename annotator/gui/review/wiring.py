@@ -1,8 +1,9 @@
 """One call that puts the review features into the main window's menus.
 
 ``install_review_actions(window)`` needs only what the main window offers by
-contract: ``menu(name) -> QMenu``, ``project`` (an open Project: its ``path``)
-and ``annotator`` (the current name, read when an action runs, so switching
+contract: ``menu(name) -> QMenu``, ``project`` (an open Project: its ``path``),
+``runner`` (optional: the window's TaskRunner, shared so jobs queue and every
+window hears of the others' writes) and ``annotator`` (the current name, read when an action runs, so switching
 annotator is respected: in blind mode an annotator gets the blind-mode notice).
 """
 
@@ -34,19 +35,21 @@ def install_review_actions(window: Any) -> dict[str, QAction]:
         return w
 
     def open_review() -> ReviewWindow:
-        review = ReviewWindow(window.project.path, reviewer=window.annotator or "gold", parent=window)
+        review = ReviewWindow(window.project.path, reviewer=window.annotator or "gold", parent=window,
+                              runner=getattr(window, "runner", None))
         review.setWindowFlag(Qt.WindowType.Window, True)
         review.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         review.show()
         return keep(review)
 
     def open_merge() -> MergeDialog:
-        dialog = MergeDialog(window.project.path, window)
+        dialog = MergeDialog(window.project.path, window, runner=getattr(window, "runner", None))
         dialog.show()
         return keep(dialog)
 
     def open_assign() -> AssignDialog:
-        dialog = AssignDialog(window.project.path, window.project.annotators(), window)
+        dialog = AssignDialog(window.project.path, window.project.annotators(), window,
+                              runner=getattr(window, "runner", None))
         dialog.show()
         return keep(dialog)
 

@@ -1,0 +1,44 @@
+"""The few reads of the project the main window needs, in one place (the
+window itself never reads the store; editing reads go through the session)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotator.core.model import Document
+from annotator.core.schema import LabelSchema
+from annotator.store import Project
+
+
+class ProjectInfo:
+    """Read-only questions about one open project, for the window's views."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+
+    @property
+    def path(self) -> Path:
+        """The project file."""
+        return self._project.path
+
+    @property
+    def schema(self) -> LabelSchema:
+        """The project's label schema (layers, labels, questions)."""
+        return self._project.schema
+
+    def document(self, doc_id: int) -> Document:
+        """One document (text and metadata)."""
+        return self._project.get_document(doc_id)
+
+    def document_ids(self) -> list[int]:
+        """Every document id, ascending."""
+        return self._project.document_ids()
+
+    def progress_text(self, annotator: str) -> str:
+        """The "My progress" summary: the annotator's counts and the project's totals."""
+        done, total = self._project.progress(annotator)
+        st = self._project.stats()
+        mine = st["status"].get(annotator, {})
+        return (f"{annotator}: {done} of {total} documents done, {mine.get('skipped', 0)} skipped, "
+                f"{mine.get('in_progress', 0)} in progress.\nProject: {st['spans']} spans, "
+                f"{st['suggestions']} suggestions, annotators: {', '.join(st['annotators'])}.")
