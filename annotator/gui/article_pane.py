@@ -3,7 +3,9 @@ view, a hint line and the document buttons for the mouse."""
 
 from __future__ import annotations
 
-from typing import Any
+import gc
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -85,3 +87,17 @@ class ArticlePane(QWidget):
         """The hint line: what a selection will become."""
         self.legend.setText(
             f"<span style='color:{self.theme.muted}'>New spans: <b>{layer} / {label}</b> · F1: every key</span>")
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Opening a big article allocates ~100,000 small objects at once; a full
+    garbage collection triggered in the middle (with every Qt wrapper alive)
+    costs tens of milliseconds and finds nothing, so collect afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

@@ -12,11 +12,9 @@ long work through the :class:`~annotator.gui.tasks.TaskRunner`, whose
 
 from __future__ import annotations
 
-import gc
 import re
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
@@ -36,7 +34,7 @@ from annotator.core.jobs import Job as JobFn
 from annotator.editing import Item, Key
 from annotator.gui import settings as user_settings
 from annotator.gui.actions import MENUS, ActionSpec, action_table, build_actions, shortcut_rows
-from annotator.gui.article_pane import ArticlePane
+from annotator.gui.article_pane import ArticlePane, paused_gc
 from annotator.gui.background import SuggestFn, find_suggester, import_job, suggest_job, warm_up_job
 from annotator.gui.commands import Commands
 from annotator.gui.document_panel import DocumentPanel
@@ -49,21 +47,6 @@ from annotator.gui.themes import apply_theme, theme
 from annotator.store import Project
 
 __all__ = ["MENUS", "MainWindow"]
-
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Opening a big article allocates ~100,000 small objects at once; a full
-    garbage collection triggered in the middle (with every Qt wrapper alive)
-    costs tens of milliseconds and finds nothing, so collect afterwards."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 
