@@ -142,7 +142,7 @@ def bench_article(tmp: Path, n_tokens: int, n_spans: int, edits: int) -> dict[st
     for key in sugg_keys[:edits]:
         s.select(key)
         view.viewport().repaint()
-        times["accept"].append(timed(lambda: (win.accept_selected(), view.viewport().repaint())))
+        times["accept"].append(timed(lambda: (win.commands.accept_selected(), view.viewport().repaint())))
     span_keys = [(SPAN, k) for k in list(s.spans)]
     rnd.shuffle(span_keys)
     for i, key in enumerate(span_keys[:edits]):
