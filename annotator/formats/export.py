@@ -23,7 +23,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.jobs import Progress, ShouldCancel, check_cancel
@@ -38,6 +38,9 @@ from annotator.formats.tokenize import (
     non_overlapping,
     tokenize,
 )
+
+if TYPE_CHECKING:
+    from annotator.store import Project
 
 #: Pseudo-annotator under which machine suggestions are written by formats
 #: that have no separate place for them.
@@ -281,19 +284,15 @@ def writers() -> dict[str, WriterInfo]:
 # -- choosing what to export ---------------------------------------------------
 
 
-def annotators_with_work(project: Any) -> list[str]:
+def annotators_with_work(project: Project) -> list[str]:
     """Annotators with at least one span, answer or status in the project."""
-    rows = project.conn.execute(
-        "SELECT annotator FROM spans UNION SELECT annotator FROM doc_labels"
-        " UNION SELECT annotator FROM document_status WHERE state != 'todo'"
-    ).fetchall()
-    have = {r[0] for r in rows}
+    have = project.annotators_with_work()
     order = [a for a in project.annotators() if a in have]
     return order + sorted(have - set(order))
 
 
 def choose_annotators(
-    project: Any, *, annotator: str | None, gold: bool, all_annotators: bool, info: WriterInfo
+    project: Project, *, annotator: str | None, gold: bool, all_annotators: bool, info: WriterInfo
 ) -> tuple[list[str], bool]:
     """``(names, each_separately)`` for the export; :class:`ExportError` when
     the choice is ambiguous or names someone unknown."""
@@ -327,12 +326,12 @@ def choose_annotators(
     )
 
 
-def _answers(project: Any, doc_id: int, annotator: str) -> dict[str, tuple[str, str | None]]:
+def _answers(project: Project, doc_id: int, annotator: str) -> dict[str, tuple[str, str | None]]:
     return {lab.question: (lab.value, lab.target) for lab in project.doc_labels(doc_id, annotator)}
 
 
 def iter_records(
-    project: Any,
+    project: Project,
     doc_ids: list[int],
     names: list[str],
     separately: bool,
@@ -482,7 +481,7 @@ def _put_in_place(tmp: Path, out: Path) -> None:
 
 
 def export_project(
-    project: Any,
+    project: Project,
     fmt: str,
     out: str | Path,
     *,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from annotator.core.errors import AnnotatorError, InputError, detail
 from annotator.core.jobs import Progress, ShouldCancel, check_cancel
@@ -20,6 +20,9 @@ from annotator.formats.base import (
     readers,
 )
 from annotator.formats.clean import clean_news_text
+
+if TYPE_CHECKING:
+    from annotator.store import Project
 
 #: Spans with no annotator named anywhere are stored under this name.
 DEFAULT_IMPORT_ANNOTATOR = "imported"
@@ -52,7 +55,7 @@ def _fallback_title(doc: Document) -> Document:
 
 
 def store_records(
-    project: Any, records: Sequence[ImportRecord], path: Path, options: ReadOptions, result: FileResult
+    project: Project, records: Sequence[ImportRecord], path: Path, options: ReadOptions, result: FileResult
 ) -> None:
     """Store every record of one file in one transaction; :class:`InputError`
     (naming the file and the record's line) rolls the whole file back."""
@@ -109,7 +112,7 @@ def store_records(
 
 
 def import_paths(
-    project: Any,
+    project: Project,
     paths: Iterable[str | Path],
     *,
     fmt: str | None = None,

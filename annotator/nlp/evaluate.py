@@ -10,9 +10,12 @@ definitions (0 when undefined), as seqeval computes them from IOB tags.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from annotator.core.errors import AnnotatorError
+
+if TYPE_CHECKING:
+    from annotator.store import Project
 
 
 class EvaluationError(AnnotatorError):
@@ -55,7 +58,7 @@ def score_sets(pairs: Iterable[tuple[set[tuple[int, int, str]], set[tuple[int, i
 
 
 def evaluate_project(
-    project: Any,
+    project: Project,
     reference: str,
     *,
     layer: str = "entities",
@@ -79,24 +82,14 @@ def evaluate_project(
         raise EvaluationError(
             f"no annotator {reference!r} in {project.path} (annotators: {', '.join(project.annotators()) or 'none'})"
         )
-    sql = "SELECT DISTINCT document_id FROM suggestion_runs"
-    args: tuple[Any, ...] = ()
-    if suggester is not None:
-        sql += " WHERE suggester = ?"
-        args = (suggester,)
-    suggested = {r[0] for r in project.conn.execute(sql, args)}
+    suggested = project.suggested_document_ids(suggester)
     wanted = set(doc_ids) if doc_ids is not None else set(project.document_ids())
     if not suggested & wanted:
         raise EvaluationError(f"no suggestions to evaluate in {project.path}: run 'annotator suggest' first")
     # Only documents the reference worked on: scoring every suggestion on a
     # document alice (or gold) has not reached yet as a false positive made
     # precision meaningless for anyone but a fully imported reference.
-    worked = {r[0] for r in project.conn.execute(
-        "SELECT document_id FROM spans WHERE annotator = ?1"
-        " UNION SELECT document_id FROM doc_labels WHERE annotator = ?1"
-        " UNION SELECT document_id FROM document_status WHERE annotator = ?1 AND state NOT IN ('todo', 'skipped')",
-        (reference,),
-    )}
+    worked = project.worked_documents(reference)
     ids = sorted(suggested & wanted & worked)
     if not ids:
         raise EvaluationError(
@@ -105,14 +98,7 @@ def evaluate_project(
 
     def pairs() -> Iterable[tuple[set[tuple[int, int, str]], set[tuple[int, int, str]]]]:
         for doc_id in ids:
-            rows = project.conn.execute(
-                'SELECT start, "end", label FROM suggestions WHERE document_id = ? AND layer = ?'
-                + (" AND suggester = ?" if suggester is not None else "")
-                + (" AND coalesce(score, 0) >= ?" if min_score is not None else ""),
-                (doc_id, layer) + ((suggester,) if suggester is not None else ())
-                + ((min_score,) if min_score is not None else ()),
-            )
-            pred = {(int(a), int(b), str(c)) for a, b, c in rows}
+            pred = project.suggestion_triples(doc_id, layer, suggester=suggester, min_score=min_score)
             ref = {(s.start, s.end, s.label) for s in project.spans(doc_id, annotator=reference, layer=layer)}
             yield pred, ref
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from annotator.core.errors import NotFoundError
 from annotator.core.jobs import Cancelled, Progress, ShouldCancel
@@ -20,6 +20,9 @@ from annotator.core.model import Span
 from annotator.core.schema import LabelSchema
 from annotator.nlp.base import Suggester, SuggestInput, SuggestOutput
 from annotator.nlp.merge import Candidate, resolve_overlaps
+
+if TYPE_CHECKING:
+    from annotator.store import Project
 
 #: The name under which the default pipeline's suggestions are stored.  One
 #: name for rules and models alike: running with ``--model`` replaces the
@@ -175,13 +178,13 @@ def _fits_schema(schema: LabelSchema, spans: Sequence[Span], length: int | None 
     return kept
 
 
-def _pending(project: Any, name: str, version: str, force: bool, doc_ids: Iterable[int] | None) -> tuple[list[tuple[int, str]], int]:
+def _pending(project: Project, name: str, version: str, force: bool, doc_ids: Iterable[int] | None) -> tuple[list[tuple[int, str]], int]:
     """``([(id, language)], skipped)`` of documents that need suggesting."""
     runs = project.suggestion_runs(name)
     wanted = set(doc_ids) if doc_ids is not None else None
     todo: list[tuple[int, str]] = []
     skipped = 0
-    for doc_id, language, chash in project.conn.execute("SELECT id, language, content_hash FROM documents ORDER BY id"):
+    for doc_id, language, chash in project.document_hashes():
         if wanted is not None and doc_id not in wanted:
             continue
         if not force and runs.get(doc_id) == (version, chash):
@@ -192,7 +195,7 @@ def _pending(project: Any, name: str, version: str, force: bool, doc_ids: Iterab
 
 
 def suggest_project(
-    project: Any,
+    project: Project,
     *,
     model: str | None = None,
     force: bool = False,

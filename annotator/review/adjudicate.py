@@ -17,10 +17,13 @@ changed so the caller can undo it.  Gold spans keep the annotator's origin;
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from annotator.core.jobs import Progress, ShouldCancel, check_cancel
 from annotator.core.model import GOLD, Span
+
+if TYPE_CHECKING:
+    from annotator.store import Project
 
 
 @dataclass
@@ -67,23 +70,19 @@ class Comparison:
         return [u for u in self.units if not u.agreed]
 
 
-def document_annotators(project: Any, document_id: int, *, done_only: bool = False) -> list[str]:
+def document_annotators(project: Project, document_id: int, *, done_only: bool = False) -> list[str]:
     """Annotators (not gold) with work on the document, or who marked it done."""
-    rows = project.conn.execute(
-        "SELECT annotator, state FROM document_status WHERE document_id = ?", (document_id,)
-    ).fetchall()
+    rows = project.document_states(document_id)
     done = {a for a, s in rows if s == "done"}
     if done_only:
         return sorted(done - {GOLD})
-    worked = {r[0] for r in project.conn.execute(
-        "SELECT annotator FROM spans WHERE document_id = ? UNION SELECT annotator FROM doc_labels"
-        " WHERE document_id = ?", (document_id, document_id))}
+    worked = project.span_or_answer_annotators(document_id)
     worked |= {a for a, s in rows if s not in ("todo", "skipped")}
     return sorted(worked - {GOLD})
 
 
 def compare_document(
-    project: Any, document_id: int, layer: str, annotators: Sequence[str] | None = None
+    project: Project, document_id: int, layer: str, annotators: Sequence[str] | None = None
 ) -> Comparison:
     """Group the layer's spans of ``annotators`` (default: everyone with work) and gold into units."""
     names = list(annotators) if annotators is not None else document_annotators(project, document_id)
@@ -121,7 +120,7 @@ class GoldChange:
         return not self.added and not self.removed and not self.answers_before
 
 
-def undo_change(project: Any, document_id: int, change: GoldChange, gold: str = GOLD) -> GoldChange:
+def undo_change(project: Project, document_id: int, change: GoldChange, gold: str = GOLD) -> GoldChange:
     """Revert ``change``; returns the change that redoes it."""
     redo = GoldChange()
     with project.transaction():
@@ -143,7 +142,7 @@ def _gold_span(span: Span, note: str) -> Span:
     return Span(span.start, span.end, span.label, layer=span.layer, origin=span.origin, score=span.score, note=note)
 
 
-def accept_span(project: Any, span: Span, gold: str = GOLD) -> GoldChange:
+def accept_span(project: Project, span: Span, gold: str = GOLD) -> GoldChange:
     """Copy one annotator's span into gold.  In a layer without overlaps the
     gold spans it overlaps are removed first (the reviewer chose this one)."""
     change = GoldChange()
@@ -161,7 +160,7 @@ def accept_span(project: Any, span: Span, gold: str = GOLD) -> GoldChange:
     return change
 
 
-def accept_version(project: Any, document_id: int, annotator: str, layer: str, gold: str = GOLD) -> GoldChange:
+def accept_version(project: Project, document_id: int, annotator: str, layer: str, gold: str = GOLD) -> GoldChange:
     """Make gold's spans of ``layer`` exactly ``annotator``'s."""
     change = GoldChange()
     with project.transaction():
@@ -172,7 +171,7 @@ def accept_version(project: Any, document_id: int, annotator: str, layer: str, g
     return change
 
 
-def remove_gold_spans(project: Any, span_ids: Sequence[int]) -> GoldChange:
+def remove_gold_spans(project: Project, span_ids: Sequence[int]) -> GoldChange:
     """Delete gold spans (the reviewer rejects them)."""
     change = GoldChange()
     with project.transaction():
@@ -184,7 +183,7 @@ def remove_gold_spans(project: Any, span_ids: Sequence[int]) -> GoldChange:
     return change
 
 
-def add_gold_span(project: Any, document_id: int, span: Span, gold: str = GOLD) -> GoldChange:
+def add_gold_span(project: Project, document_id: int, span: Span, gold: str = GOLD) -> GoldChange:
     """Add the reviewer's own span to gold, removing the gold spans it overlaps
     in layers that do not allow overlaps."""
     change = GoldChange()
@@ -202,7 +201,7 @@ def add_gold_span(project: Any, document_id: int, span: Span, gold: str = GOLD) 
 
 
 def set_gold_answer(
-    project: Any, document_id: int, question: str, value: str | None, target: str | None = None, gold: str = GOLD
+    project: Project, document_id: int, question: str, value: str | None, target: str | None = None, gold: str = GOLD
 ) -> GoldChange:
     """Set (or with ``value=None`` clear) gold's answer to a document question."""
     change = GoldChange()
@@ -217,7 +216,7 @@ def set_gold_answer(
     return change
 
 
-def answers_by_annotator(project: Any, document_id: int, question: str) -> dict[str, tuple[str, str | None]]:
+def answers_by_annotator(project: Project, document_id: int, question: str) -> dict[str, tuple[str, str | None]]:
     """``{annotator: (value, target)}`` for one question, gold included."""
     return {d.annotator or "": (d.value, d.target) for d in project.doc_labels(document_id)
             if d.question == question}
@@ -235,7 +234,7 @@ class AutoMergeReport:
 
 
 def auto_merge(
-    project: Any,
+    project: Project,
     document_id: int,
     *,
     annotators: Sequence[str] | None = None,
@@ -289,7 +288,7 @@ def auto_merge(
 
 
 def auto_merge_project(
-    project: Any,
+    project: Project,
     *,
     layers: Sequence[str] | None = None,
     questions: Sequence[str] | None = None,
@@ -335,7 +334,7 @@ def auto_merge_project(
 
 
 def is_settled(
-    project: Any, document_id: int, annotators: Sequence[str], layers: Sequence[str] | None = None
+    project: Project, document_id: int, annotators: Sequence[str], layers: Sequence[str] | None = None
 ) -> bool:
     """True when gold leaves nothing open on the document: every unit of every
     layer is agreed or has a gold span, and every question (but free text) that

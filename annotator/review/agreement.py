@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -33,6 +33,9 @@ from annotator.review import spans as spanm
 from annotator.review import stats
 from annotator.review.unitizing import documents_alpha
 
+if TYPE_CHECKING:
+    from annotator.store import Project
+
 
 def pair_key(a: str, b: str) -> str:
     """The JSON key of a pair: the two names sorted and joined by ``|``."""
@@ -40,36 +43,26 @@ def pair_key(a: str, b: str) -> str:
     return f"{x}|{y}"
 
 
-def default_annotators(project: Any) -> list[str]:
+def default_annotators(project: Project) -> list[str]:
     """Annotators with any work in the project (spans, answers or a status), gold excluded, sorted."""
-    rows = project.conn.execute(
-        "SELECT annotator FROM spans UNION SELECT annotator FROM doc_labels"
-        " UNION SELECT annotator FROM document_status WHERE state != 'todo'"
-    ).fetchall()
-    return sorted({r[0] for r in rows} - {GOLD})
+    return sorted(project.annotators_with_work() - {GOLD})
 
 
-def counted_documents(project: Any, annotators: Sequence[str], include_unfinished: bool) -> dict[str, set[int]]:
+def counted_documents(project: Project, annotators: Sequence[str], include_unfinished: bool) -> dict[str, set[int]]:
     """``{annotator: document ids that count for them}`` (see the module docstring)."""
     out: dict[str, set[int]] = {a: set() for a in annotators}
     if not annotators:
         return out
-    marks = ",".join("?" * len(annotators))
     skipped: dict[str, set[int]] = defaultdict(set)
-    for doc_id, ann, state in project.conn.execute(
-        f"SELECT document_id, annotator, state FROM document_status WHERE annotator IN ({marks})", list(annotators)
-    ):
+    for doc_id, ann, state in project.status_rows(annotators):
         if state == "done" or (include_unfinished and state == "in_progress"):
             out[ann].add(doc_id)
         elif state == "skipped":
             skipped[ann].add(doc_id)
     if include_unfinished:
-        for table in ("spans", "doc_labels"):
-            for doc_id, ann in project.conn.execute(
-                f"SELECT DISTINCT document_id, annotator FROM {table} WHERE annotator IN ({marks})", list(annotators)
-            ):
-                if doc_id not in skipped[ann]:
-                    out[ann].add(doc_id)
+        for doc_id, ann in project.span_or_answer_pairs(annotators):
+            if doc_id not in skipped[ann]:
+                out[ann].add(doc_id)
     return out
 
 
@@ -82,7 +75,7 @@ def _round(x: float | None) -> float | None:
 
 
 def compute_agreement(
-    project: Any,
+    project: Project,
     *,
     layers: Sequence[str] | None = None,
     questions: Sequence[str] | None = None,
@@ -181,7 +174,7 @@ def compute_agreement(
 
 
 def _question_agreement(
-    project: Any,
+    project: Project,
     question: str,
     names: Sequence[str],
     counted: dict[str, set[int]],
@@ -191,14 +184,9 @@ def _question_agreement(
     per_document: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     answers: dict[str, dict[int, str]] = {a: {} for a in names}
-    if names:
-        marks = ",".join("?" * len(names))
-        for doc_id, ann, value in project.conn.execute(
-            f"SELECT document_id, annotator, value FROM doc_labels WHERE question = ? AND annotator IN ({marks})",
-            [question, *names],
-        ):
-            if doc_id in counted[ann]:
-                answers[ann][doc_id] = value
+    for doc_id, ann, value in project.answers_to(question, names):
+        if doc_id in counted[ann]:
+            answers[ann][doc_id] = value
     docs = sorted(set().union(*(set(v) for v in answers.values()))) if names else []
     ratings = [[answers[a].get(d) for d in docs] for a in names]
 
@@ -249,22 +237,16 @@ def _question_agreement(
 
 
 def _load_spans(
-    project: Any, layer: str, names: Sequence[str]
+    project: Project, layer: str, names: Sequence[str]
 ) -> dict[tuple[int, str], list[spanm.SpanTriple]]:
     out: dict[tuple[int, str], list[spanm.SpanTriple]] = defaultdict(list)
-    if not names:
-        return out
-    marks = ",".join("?" * len(names))
-    for doc_id, ann, start, end, label in project.conn.execute(
-        f'SELECT document_id, annotator, start, "end", label FROM spans WHERE layer = ? AND annotator IN ({marks})',
-        [layer, *names],
-    ):
+    for doc_id, ann, start, end, label in project.layer_spans(layer, names):
         out[(doc_id, ann)].append((start, end, label))
     return out
 
 
 def _layer_agreement(
-    project: Any,
+    project: Project,
     layer: str,
     names: Sequence[str],
     counted: dict[str, set[int]],

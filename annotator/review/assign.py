@@ -17,22 +17,16 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from annotator.core.errors import AnnotatorError, ProjectError
 from annotator.core.jobs import Progress
 from annotator.core.model import GOLD
 from annotator.review import blind
-from annotator.review.transfer import (
-    PROJECT_UID,
-    copy_document,
-    doc_label_rows,
-    ensure_annotator,
-    insert_span_row,
-    project_uid,
-    span_rows,
-    status_row,
-)
+from annotator.review.transfer import PROJECT_UID, copy_document, ensure_annotator, project_uid
+
+if TYPE_CHECKING:
+    from annotator.store import Project
 
 #: Settings a package carries: which review project it came from, and for whom.
 PACKAGE_OF = "package_of"
@@ -55,27 +49,18 @@ class AssignReport:
     pairs: dict[str, int] = field(default_factory=dict)
 
 
-def assignments(project: Any, annotator: str | None = None) -> dict[int, list[str]]:
+def assignments(project: Project, annotator: str | None = None) -> dict[int, list[str]]:
     """``{document_id: [annotators]}`` (only documents with an assignment)."""
-    sql = "SELECT document_id, annotator FROM assignments"
-    args: list[Any] = []
-    if annotator is not None:
-        sql += " WHERE annotator = ?"
-        args.append(annotator)
-    out: dict[int, list[str]] = {}
-    for doc_id, ann in project.conn.execute(sql + " ORDER BY document_id, annotator", args):
-        out.setdefault(doc_id, []).append(ann)
-    return out
+    return project.assignments(annotator)
 
 
-def assigned_documents(project: Any, annotator: str) -> list[int]:
+def assigned_documents(project: Project, annotator: str) -> list[int]:
     """Ids of the documents assigned to ``annotator``."""
-    return [r[0] for r in project.conn.execute(
-        "SELECT document_id FROM assignments WHERE annotator = ? ORDER BY document_id", (annotator,))]
+    return project.assigned_documents(annotator)
 
 
 def assign_documents(
-    project: Any,
+    project: Project,
     annotators: Sequence[str],
     overlap: int = 2,
     *,
@@ -109,23 +94,17 @@ def assign_documents(
     if seed is not None:
         random.Random(seed).shuffle(doc_ids)
     report = AssignReport(documents=len(doc_ids))
-    from annotator.store.project import now
-
     with project.transaction():
         for name in names:
             ensure_annotator(project, name)
         if replace and doc_ids:
-            for i in range(0, len(doc_ids), 900):
-                chunk = doc_ids[i : i + 900]
-                project.conn.execute(
-                    f"DELETE FROM assignments WHERE document_id IN ({','.join('?' * len(chunk))})", chunk
-                )
-        current = assignments(project)
+            project.clear_assignments(doc_ids)
+        current = project.assignments()
         load = Counter({n: 0 for n in names})
         for anns in current.values():
             load.update(a for a in anns if a in load)
         pair_load: Counter[tuple[str, str]] = Counter()
-        rows = []
+        rows: list[tuple[int, str]] = []
         for doc_id in doc_ids:
             have = list(current.get(doc_id, []))
             need = overlap - len([a for a in have if a in load])
@@ -147,11 +126,10 @@ def assign_documents(
             for i, a in enumerate(group):
                 for b in group[i + 1 :]:
                     pair_load[tuple(sorted((a, b)))] += 1  # type: ignore[index]
-            ts = now()
-            rows.extend((doc_id, a, ts) for a in chosen)
-        project.conn.executemany("INSERT INTO assignments(document_id, annotator, created) VALUES (?, ?, ?)", rows)
-        project._log("assign", None, None, annotators=names, overlap=overlap, documents=len(doc_ids),  # noqa: SLF001
-                     added=len(rows))
+            rows.extend((doc_id, a) for a in chosen)
+        project.add_assignments(rows)
+        project.log_event("assign", None, None, annotators=names, overlap=overlap, documents=len(doc_ids),
+                          added=len(rows))
     report.added = len(rows)
     report.load = dict(load)
     report.pairs = {f"{a}|{b}": n for (a, b), n in sorted(pair_load.items())}
@@ -172,7 +150,7 @@ class PackageReport:
 
 
 def export_package(
-    project: Any,
+    project: Project,
     annotator: str,
     out: str | Path,
     *,
@@ -200,7 +178,7 @@ def export_package(
         raise blind.BlindModeError(
             f"{project.path} is in blind mode: a package for {annotator!r} may hold only their own work"
         )
-    doc_ids = list(documents) if documents is not None else assigned_documents(project, annotator)
+    doc_ids = list(documents) if documents is not None else project.assigned_documents(annotator)
     if not doc_ids:
         raise AssignmentError(
             f"no documents assigned to {annotator!r} in {project.path}; run 'annotator assign' first "
@@ -213,44 +191,34 @@ def export_package(
     try:
         with package.transaction():
             for key in (PROJECT_UID, PACKAGE_OF, PACKAGE_FOR):
-                package.conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+                package.delete_setting(key)
             package.set_setting(PACKAGE_OF, review_uid or "")
             package.set_setting(PACKAGE_FOR, annotator)
             package.set_setting(blind.SETTING, "1" if blind.is_blind(project) else "0")
             project_uid(package)
             ensure_annotator(package, annotator)
-            from annotator.store.project import now
-
             for i, doc_id in enumerate(doc_ids):
                 new_id, _ = copy_document(project, package, doc_id)
-                package.conn.execute(
-                    "INSERT OR IGNORE INTO assignments(document_id, annotator, created) VALUES (?, ?, ?)",
-                    (new_id, annotator, now()),
-                )
+                package.add_assignments([(new_id, annotator)])
                 who = [annotator]
                 if include_others:
                     who += [a for a in project.span_annotators(doc_id) if a not in (annotator, GOLD)]
                 for ann in who:
-                    rows = span_rows(project, doc_id, ann)
+                    rows = project.portable_spans(doc_id, ann)
                     if rows:
                         ensure_annotator(package, ann, project.annotator_role(ann) or "annotator")
                     if ann != annotator and rows:
                         others.add(ann)
-                    for row in rows:
-                        insert_span_row(package, new_id, row)
+                    package.insert_portable_spans(new_id, rows)
                     report.spans += len(rows)
-                for question, (value, target, updated) in doc_label_rows(project, doc_id, annotator).items():
-                    package.conn.execute(
-                        "INSERT INTO doc_labels(document_id, annotator, question, value, target, updated)"
-                        " VALUES (?, ?, ?, ?, ?, ?)", (new_id, annotator, question, value, target, updated))
+                for question, (value, target, updated) in project.answer_records(doc_id, annotator).items():
+                    package.put_answer_record(new_id, annotator, question, value, target, updated)
                     report.answers += 1
-                st = status_row(project, doc_id, annotator)
+                st = project.status_record(doc_id, annotator)
                 if st:
-                    package.conn.execute(
-                        "INSERT INTO document_status(document_id, annotator, state, seconds, updated)"
-                        " VALUES (?, ?, ?, ?, ?)", (new_id, annotator, *st))
+                    package.put_status_record(new_id, annotator, st)
                 if include_suggestions:
-                    report.suggestions += _copy_suggestions(project, package, doc_id, new_id, annotator)
+                    report.suggestions += package.copy_suggestions_from(project, doc_id, new_id, annotator)
                 report.documents += 1
                 if progress:
                     progress(i + 1, len(doc_ids), f"document {doc_id}")
@@ -263,36 +231,3 @@ def export_package(
     report.others = sorted(others)
     return report
 
-
-def _copy_suggestions(project: Any, package: Any, doc_id: int, new_id: int, annotator: str) -> int:
-    rows = project.conn.execute(
-        'SELECT id, layer, start, "end", label, origin, score, suggester, version FROM suggestions'
-        " WHERE document_id = ?", (doc_id,)).fetchall()
-    id_map: dict[int, int] = {}
-    for r in rows:
-        cur = package.conn.execute(
-            'INSERT INTO suggestions(document_id, layer, start, "end", label, origin, score, suggester, version)'
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (new_id, *r[1:]))
-        id_map[r[0]] = int(cur.lastrowid)
-    for r in project.conn.execute(
-        "SELECT suggester, version, content_hash, created FROM suggestion_runs WHERE document_id = ?", (doc_id,)
-    ):
-        package.conn.execute(
-            "INSERT OR REPLACE INTO suggestion_runs(document_id, suggester, version, content_hash, created)"
-            " VALUES (?, ?, ?, ?, ?)", (new_id, *r))
-    # The annotator's decisions, so accepted/rejected suggestions do not come back as pending.
-    for sug_id, decision, span_id, created in project.conn.execute(
-        "SELECT x.suggestion_id, x.decision, x.span_id, x.created FROM suggestion_decisions x"
-        " JOIN suggestions g ON g.id = x.suggestion_id WHERE g.document_id = ? AND x.annotator = ?",
-        (doc_id, annotator),
-    ):
-        new_span = None
-        if span_id is not None:
-            uid = project.conn.execute("SELECT uid FROM spans WHERE id = ?", (span_id,)).fetchone()
-            if uid:
-                found = package.conn.execute("SELECT id FROM spans WHERE uid = ?", (uid[0],)).fetchone()
-                new_span = found[0] if found else None
-        package.conn.execute(
-            "INSERT OR REPLACE INTO suggestion_decisions(suggestion_id, annotator, decision, span_id, created)"
-            " VALUES (?, ?, ?, ?, ?)", (id_map[sug_id], annotator, decision, new_span, created))
-    return len(rows)

@@ -10,10 +10,13 @@ With blind mode on, only the ``gold`` set and annotators registered with the
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import GOLD
+
+if TYPE_CHECKING:
+    from annotator.store import Project
 
 SETTING = "blind"
 
@@ -24,31 +27,31 @@ class BlindModeError(AnnotatorError):
     code = "E601"
 
 
-def is_blind(project: Any) -> bool:
+def is_blind(project: Project) -> bool:
     """True when the project is in blind mode (the default)."""
     return (project.get_setting(SETTING, "1") or "1").strip().lower() not in ("0", "false", "off", "no")
 
 
-def set_blind(project: Any, on: bool) -> None:
+def set_blind(project: Project, on: bool) -> None:
     """Turn blind mode on or off."""
     project.set_setting(SETTING, "1" if on else "0")
 
 
-def may_see_others(project: Any, viewer: str) -> bool:
+def may_see_others(project: Project, viewer: str) -> bool:
     """Whether ``viewer`` may look at other annotators' work."""
     if not is_blind(project):
         return True
     return viewer == GOLD or project.annotator_role(viewer) == "reviewer"
 
 
-def visible_annotators(project: Any, viewer: str, annotators: Sequence[str]) -> list[str]:
+def visible_annotators(project: Project, viewer: str, annotators: Sequence[str]) -> list[str]:
     """The subset of ``annotators`` whose work ``viewer`` may see (their own always)."""
     if may_see_others(project, viewer):
         return list(annotators)
     return [a for a in annotators if a == viewer]
 
 
-def require_may_see_others(project: Any, viewer: str) -> None:
+def require_may_see_others(project: Project, viewer: str) -> None:
     """Raise :class:`BlindModeError` unless ``viewer`` may see others' work."""
     if not may_see_others(project, viewer):
         raise BlindModeError(
@@ -58,7 +61,7 @@ def require_may_see_others(project: Any, viewer: str) -> None:
         )
 
 
-def set_role(project: Any, name: str, role: str) -> None:
+def set_role(project: Project, name: str, role: str) -> None:
     """Make ``name`` a ``reviewer`` or an ``annotator`` (registering the name if new)."""
     if role not in ("annotator", "reviewer"):
         raise ValueError(f"role must be annotator or reviewer, not {role!r}")
@@ -68,5 +71,4 @@ def set_role(project: Any, name: str, role: str) -> None:
         if project.annotator_role(name) is None:
             project.add_annotator(name, role)
             return
-        project.conn.execute("UPDATE annotators SET role = ? WHERE name = ?", (role, name))
-        project._log("set_role", name, None, role=role)  # noqa: SLF001 - the audit trail is the store's
+        project.set_annotator_role(name, role)

@@ -26,23 +26,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from annotator.core.errors import ProjectError, SchemaError
 from annotator.core.jobs import Cancelled, Progress, ShouldCancel
 from annotator.review.assign import PACKAGE_FOR, PACKAGE_OF
-from annotator.review.transfer import (
-    SpanRow,
-    doc_label_rows,
-    ensure_annotator,
-    events_of,
-    insert_events,
-    insert_span_rows,
-    project_uid,
-    span_rows,
-    status_row,
-    update_span_row,
-)
+from annotator.review.transfer import ensure_annotator, project_uid
+from annotator.store.transfer import PortableSpan
+
+if TYPE_CHECKING:
+    from annotator.store import Project
 
 
 @dataclass(frozen=True)
@@ -128,7 +121,7 @@ class MergeReport:
 
 @dataclass
 class _Work:
-    spans: list[SpanRow]
+    spans: list[PortableSpan]
     answers: dict[str, tuple[str, str | None, str]]
     status: tuple[str, float, str] | None
 
@@ -144,9 +137,9 @@ class _Work:
         )
 
 
-def _work(project: Any, doc_id: int, annotator: str) -> _Work:
-    return _Work(span_rows(project, doc_id, annotator), doc_label_rows(project, doc_id, annotator),
-                 status_row(project, doc_id, annotator))
+def _work(project: Project, doc_id: int, annotator: str) -> _Work:
+    return _Work(project.portable_spans(doc_id, annotator), project.answer_records(doc_id, annotator),
+                 project.status_record(doc_id, annotator))
 
 
 def _describe_difference(ours: _Work, theirs: _Work) -> str:
@@ -162,12 +155,6 @@ def _describe_difference(ours: _Work, theirs: _Work) -> str:
     if a[2] != b[2]:
         parts.append(f"status {b[2] or 'todo'} here vs {a[2] or 'todo'} merged")
     return "; ".join(parts) or "different"
-
-
-def _source_annotators(project: Any, doc_id: int) -> list[str]:
-    return [r[0] for r in project.conn.execute(
-        "SELECT annotator FROM spans WHERE document_id = ? UNION SELECT annotator FROM doc_labels WHERE document_id = ?"
-        " UNION SELECT annotator FROM document_status WHERE document_id = ? ORDER BY 1", (doc_id, doc_id, doc_id))]
 
 
 def merge_projects(
@@ -222,23 +209,20 @@ def merge_projects(
                         progress(done, total, what)
 
                 _merge_one(review, review_uid, source, suid, str(src), sr, tick, should_cancel)
-        review._log("merge", None, None, sources=[s.path for s in report.sources],  # noqa: SLF001
-                    totals=report.totals())
+        review.log_event("merge", None, None, sources=[s.path for s in report.sources], totals=report.totals())
     return report
 
 
 def _merge_one(
-    review: Any,
+    review: Project,
     review_uid: str,
-    source: Any,
+    source: Project,
     suid: str,
     src_name: str,
     sr: SourceReport,
     tick: Callable[[str], None],
     should_cancel: ShouldCancel | None,
 ) -> None:
-    from annotator.store.project import now
-
     package_for = source.get_setting(PACKAGE_FOR) if source.get_setting(PACKAGE_OF) == review_uid else None
     bad_labels: Counter[str] = Counter()
     with review.transaction():
@@ -250,37 +234,32 @@ def _merge_one(
             new_id, created = review.add_document(source.get_document(doc_id))
             sr.documents += 1
             sr.new_documents += int(created)
-            title = review.conn.execute("SELECT title FROM documents WHERE id = ?", (new_id,)).fetchone()[0]
+            title = review.document_title(new_id)
             skip_events: set[str] = set()
-            for ann in _source_annotators(source, doc_id):
+            for ann in source.annotators_on(doc_id):
                 theirs = _work(source, doc_id, ann)
                 ours = _work(review, new_id, ann)
-                owner = review.conn.execute(
-                    "SELECT source_uid, source_path FROM merge_owners WHERE document_id = ? AND annotator = ?",
-                    (new_id, ann),
-                ).fetchone()
+                owner = review.merge_owner(new_id, ann)
                 same = theirs.fingerprint() == ours.fingerprint()
                 takes_over = ann == package_for
                 if owner is not None and owner[0] == suid or takes_over or ours.empty or (owner is None and same):
                     _sync(review, new_id, ann, ours, theirs, sr, bad_labels)
-                    review.conn.execute(
-                        "INSERT OR REPLACE INTO merge_owners(document_id, annotator, source_uid, source_path, merged)"
-                        " VALUES (?, ?, ?, ?, ?)", (new_id, ann, suid, src_name, now()))
+                    review.set_merge_owner(new_id, ann, suid, src_name)
                 elif not same:
                     where = owner[1] if owner is not None else "the review project itself"
                     sr.conflicts.append(Conflict(src_name, ann, new_id, title, where,
                                                  _describe_difference(ours, theirs)))
                     skip_events.add(ann)
-            rows = [row for row in events_of(source, doc_id, None) if row[2] not in skip_events]
-            sr.events += insert_events(review, rows, new_id, suid)
+            rows = [row for row in source.event_records(doc_id) if row[2] not in skip_events]
+            sr.events += review.insert_event_records(rows, new_id, suid)
             tick(f"{Path(src_name).name}: document {doc_id}")
-        sr.events += insert_events(review, [r for r in events_of(source, None, None) if r[3] is None], None, suid)
+        sr.events += review.insert_event_records([r for r in source.event_records() if r[3] is None], None, suid)
     for label, n in sorted(bad_labels.items()):
         sr.problems.append(f"{src_name}: {n} item(s) with {label} not in the review project's schema; left out")
 
 
 def _sync(
-    review: Any, doc_id: int, ann: str, ours: _Work, theirs: _Work, sr: SourceReport, bad: Counter[str]
+    review: Project, doc_id: int, ann: str, ours: _Work, theirs: _Work, sr: SourceReport, bad: Counter[str]
 ) -> None:
     """Make the review's (document, annotator) work equal to the source's."""
     schema = review.schema
@@ -295,37 +274,28 @@ def _sync(
         wanted[s.uid] = s
     for uid in mine:
         if uid not in wanted:
-            span_id = review.conn.execute("SELECT id FROM spans WHERE uid = ?", (uid,)).fetchone()[0]
-            review.conn.execute("UPDATE suggestion_decisions SET span_id = NULL WHERE span_id = ?", (span_id,))
-            review.conn.execute("DELETE FROM spans WHERE uid = ?", (uid,))
+            review.delete_span_by_uid(uid)
             sr.spans_removed += 1
-    to_insert: list[SpanRow] = []
+    to_insert: list[PortableSpan] = []
     for uid, s in wanted.items():
         if uid in mine:
             m = mine[uid]
             if (m.content, m.origin, m.score, m.note) != (s.content, s.origin, s.score, s.note):
-                update_span_row(review, s)
+                review.update_portable_span(s)
                 sr.spans_updated += 1
         else:
             to_insert.append(s)
-    elsewhere: dict[str, tuple[int, str]] = {}
-    for i in range(0, len(to_insert), 900):
-        chunk = [s.uid for s in to_insert[i : i + 900]]
-        for uid, other_doc, other_ann in review.conn.execute(
-            f"SELECT uid, document_id, annotator FROM spans WHERE uid IN ({','.join('?' * len(chunk))})", chunk
-        ):
-            elsewhere[uid] = (other_doc, other_ann)
+    elsewhere = review.span_uid_places([s.uid for s in to_insert])
     for uid, (other_doc, other_ann) in elsewhere.items():
         # The same span identity under another document/annotator: a copied file edited by hand.
         sr.problems.append(f"{sr.path}: span {uid} is already in the review on document {other_doc} "
                            f"for {other_ann!r}; left out")
     to_insert = [s for s in to_insert if s.uid not in elsewhere]
-    insert_span_rows(review, doc_id, to_insert)
+    review.insert_portable_spans(doc_id, to_insert)
     sr.spans_added += len(to_insert)
     for q in ours.answers:
         if q not in theirs.answers:
-            review.conn.execute("DELETE FROM doc_labels WHERE document_id = ? AND annotator = ? AND question = ?",
-                                (doc_id, ann, q))
+            review.delete_answer_record(doc_id, ann, q)
             sr.answers += 1
     for q, (value, target, updated) in theirs.answers.items():
         try:
@@ -334,16 +304,9 @@ def _sync(
             bad[f"answer {q}={value}"] += 1
             continue
         if ours.answers.get(q, (None, None, None))[:2] != (value, target):
-            review.conn.execute(
-                "INSERT OR REPLACE INTO doc_labels(document_id, annotator, question, value, target, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?)", (doc_id, ann, q, value, target, updated))
+            review.put_answer_record(doc_id, ann, q, value, target, updated)
             sr.answers += 1
     if theirs.status != ours.status:
-        if theirs.status is None:
-            review.conn.execute("DELETE FROM document_status WHERE document_id = ? AND annotator = ?", (doc_id, ann))
-        else:
-            review.conn.execute(
-                "INSERT OR REPLACE INTO document_status(document_id, annotator, state, seconds, updated)"
-                " VALUES (?, ?, ?, ?, ?)", (doc_id, ann, *theirs.status))
+        review.put_status_record(doc_id, ann, theirs.status)
         if (theirs.status or (None,))[0] != (ours.status or (None,))[0]:
             sr.statuses += 1

@@ -11,6 +11,7 @@ from annotator.core.model import Document, Span
 from annotator.review.assign import assign_documents, export_package
 from annotator.review.merge import merge_projects
 from annotator.store import Project
+from tests.rawdb import connection
 
 TEXTS = ["Jokowi bertemu Putin di Moskow.", "Shoigu mengecam NATO di Brussel.", "Hanya di file B."]
 
@@ -30,7 +31,7 @@ def _annotator_file(path, name, texts, spans_by_text, state="done", stance=None)
 
 def _counts(path):
     with Project(path) as p:
-        return {t: p.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        return {t: connection(p).execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in ("documents", "spans", "doc_labels", "document_status", "events")}
 
 
@@ -165,7 +166,7 @@ def test_merge_same_span_uid_under_another_annotator_is_reported_not_duplicated(
     shutil.copy(a, edited)
     with Project(edited) as p:
         p.add_annotator("dedi")
-        p.conn.execute("UPDATE spans SET annotator = 'dedi' WHERE annotator = 'alice'")
+        connection(p).execute("UPDATE spans SET annotator = 'dedi' WHERE annotator = 'alice'")
         p.set_setting("project_uid", "another-file")  # a copy taken elsewhere, not the same file
     before = _counts(review)["spans"]
     report = merge_projects(review, [edited])

@@ -12,6 +12,7 @@ import pytest
 
 from annotator.core import Span
 from annotator.store import Project
+from tests.rawdb import connection
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
@@ -110,4 +111,4 @@ def test_crash_sigkill_during_large_import_leaves_whole_files(tmp_path):
         assert n % per_file == 0
         assert n >= len(seen) * per_file
         assert n < n_files * per_file  # it really was killed mid-way
-        assert len(p.conn.execute("SELECT id FROM spans").fetchall()) == n
+        assert len(connection(p).execute("SELECT id FROM spans").fetchall()) == n

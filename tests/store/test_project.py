@@ -6,6 +6,7 @@ import pytest
 
 from annotator.core import Document, NotFoundError, OffsetError, ProjectError, SchemaError, Span
 from annotator.store import SCHEMA_VERSION, Project
+from tests.rawdb import connection
 
 
 def test_project_migrates_an_empty_file(tmp_path):
@@ -14,7 +15,7 @@ def test_project_migrates_an_empty_file(tmp_path):
     with Project(path) as p:
         assert p.schema_version == SCHEMA_VERSION
         assert p.count_documents() == 0
-        assert p.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert connection(p).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -130,7 +131,7 @@ def test_project_doc_labels_and_status(project):
     assert project.status(doc_id, "alice") == "done"
     assert project.status(doc_id, "bob") == "todo"
     assert project.progress("alice") == (1, 1)
-    seconds = project.conn.execute("SELECT seconds FROM document_status").fetchone()[0]
+    seconds = connection(project).execute("SELECT seconds FROM document_status").fetchone()[0]
     assert seconds == pytest.approx(7.5)
     with pytest.raises(ValueError):
         project.set_status(doc_id, "alice", "finished")
@@ -170,7 +171,7 @@ def test_project_second_writer_gets_clear_busy_error(project_path):
         other.execute("BEGIN IMMEDIATE")
         import annotator.store.project as mod
 
-        first.conn.execute("PRAGMA busy_timeout = 50")
+        connection(first).execute("PRAGMA busy_timeout = 50")
         old = mod.BUSY_TIMEOUT_S
         try:
             with pytest.raises(ProjectError, match="busy"):

@@ -49,7 +49,7 @@ def agreement_job(
         from annotator.store import Project
 
         with Project(project_path, create=False) as project:
-            titles = dict(project.conn.execute("SELECT id, title FROM documents").fetchall())
+            titles = project.document_titles()
             result = compute_agreement(project, annotators=annotators, include_unfinished=include_unfinished,
                                        progress=report, should_cancel=should_cancel)
         result["_titles"] = titles

@@ -13,7 +13,7 @@ the window's ``QUndoStack`` (Ctrl+Z / Ctrl+Shift+Z) and is saved at once.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat, QTextCursor, QUndoStack
@@ -40,6 +40,9 @@ from annotator.gui.review.gold_commands import GoldCommand, GoldStatusCommand
 from annotator.gui.review.units_model import DISAGREED_BG, DISAGREED_LINE, UnitsTable, span_text
 from annotator.review import adjudicate as adj
 
+if TYPE_CHECKING:
+    from annotator.store import Project
+
 
 class CompareView(QWidget):
     """Compare annotators on one document and settle the gold version.
@@ -51,7 +54,7 @@ class CompareView(QWidget):
     documentShown = Signal(int)
 
     def __init__(
-        self, project: Any, undo_stack: QUndoStack, annotators: list[str] | None = None, parent: QWidget | None = None
+        self, project: Project, undo_stack: QUndoStack, annotators: list[str] | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.project = project
@@ -195,10 +198,7 @@ class CompareView(QWidget):
         current = self.document_id
         self.documents.blockSignals(True)
         self.documents.clear()
-        rows = self.project.conn.execute(
-            "SELECT d.id, d.title FROM documents d WHERE EXISTS (SELECT 1 FROM document_status s"
-            " WHERE s.document_id = d.id AND s.annotator != ?) OR EXISTS (SELECT 1 FROM spans p"
-            " WHERE p.document_id = d.id AND p.annotator != ?) ORDER BY d.id", (GOLD, GOLD)).fetchall()
+        rows = self.project.documents_with_annotator_work()
         for doc_id, title in rows:
             self.documents.addItem(f"{doc_id}: {title}", doc_id)
         self.documents.blockSignals(False)

@@ -1,0 +1,72 @@
+"""What every part of the :class:`~annotator.store.Project` facade shares.
+
+The facade is one class assembled from per-aggregate mixins (documents, spans
+and suggestions, answers, status, review tables, transfer, view queries).  Each
+mixin talks to the connection that ``Project`` opens; this base declares what
+they rely on so each module reads (and type-checks) on its own.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from annotator.core.model import Span
+    from annotator.core.schema import LabelSchema
+
+
+def now() -> str:
+    """UTC timestamp with microseconds (sortable text)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def new_uid() -> str:
+    """A fresh identity for a span or an event (kept when rows are copied between files)."""
+    return uuid.uuid4().hex
+
+
+def marks(n: int) -> str:
+    """``?, ?, ...`` for an ``IN (...)`` list of ``n`` values."""
+    return ",".join("?" * n)
+
+
+#: Values per ``IN (...)`` list: stays under SQLite's variable limit.
+CHUNK = 900
+
+
+class StoreBase:
+    """Attributes and methods the aggregate mixins use; :class:`Project` provides them."""
+
+    path: Path
+    _conn: sqlite3.Connection
+    _db: sqlite_utils.Database
+
+    if TYPE_CHECKING:  # provided by Project and the other mixins
+
+        def transaction(self) -> AbstractContextManager[None]: ...
+
+        @property
+        def schema(self) -> LabelSchema: ...
+
+        def _log(self, action: str, annotator: str | None, document_id: int | None, **payload: Any) -> None: ...
+
+        def get_text(self, document_id: int) -> str: ...
+
+        def count_documents(self) -> int: ...
+
+        def annotators(self) -> list[str]: ...
+
+        def _ensure_annotator(self, name: str) -> None: ...
+
+        def add_span(
+            self, document_id: int, span: Span, annotator: str | None = None, *, validate: bool = True
+        ) -> int: ...
+
+        def delete_span(self, span_id: int) -> Span: ...

@@ -1,0 +1,176 @@
+"""Documents: adding (content-hash dedup), reading, listing, filtering and search."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Iterator, Sequence
+
+from annotator.core.errors import NotFoundError
+from annotator.core.model import STATES, Document, DocumentInfo, content_hash
+from annotator.store.base import StoreBase, now
+
+
+class DocumentsMixin(StoreBase):
+    """The ``documents`` table (and its full-text index)."""
+
+    def add_document(self, doc: Document) -> tuple[int, bool]:
+        """Add ``doc`` unless its text is already here.
+
+        Returns ``(id, created)``; the same text imported again gives the
+        existing id and ``created=False`` (content-hash dedup).
+        """
+        if not doc.text:
+            raise ValueError("a document needs text")
+        h = content_hash(doc.text)
+        with self.transaction():
+            row = self._conn.execute("SELECT id FROM documents WHERE content_hash = ?", (h,)).fetchone()
+            if row:
+                return int(row[0]), False
+            cur = self._conn.execute(
+                "INSERT INTO documents(text, title, source, url, published, language, meta, content_hash,"
+                " original_text, removed_lines, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    doc.text, doc.title, doc.source, doc.url, doc.published, doc.language,
+                    json.dumps(dict(doc.meta), ensure_ascii=False), h, doc.original_text,
+                    json.dumps(list(doc.removed_lines), ensure_ascii=False), now(),
+                ),
+            )
+            doc_id = int(cur.lastrowid)
+            self._log("add_document", None, doc_id, content_hash=h, title=doc.title)
+            return doc_id, True
+
+    def document_id_by_hash(self, h: str) -> int | None:
+        """The id of the document whose text hashes to ``h``."""
+        row = self._conn.execute("SELECT id FROM documents WHERE content_hash = ?", (h,)).fetchone()
+        return int(row[0]) if row else None
+
+    def get_document(self, document_id: int) -> Document:
+        """The whole document; :class:`NotFoundError` if absent."""
+        row = self._conn.execute(
+            "SELECT id, text, title, source, url, published, language, meta, original_text, removed_lines"
+            " FROM documents WHERE id = ?",
+            (document_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document {document_id} in {self.path}")
+        return Document(
+            id=row[0], text=row[1], title=row[2], source=row[3], url=row[4], published=row[5], language=row[6],
+            meta=json.loads(row[7]), original_text=row[8], removed_lines=tuple(json.loads(row[9])),
+        )
+
+    def get_text(self, document_id: int) -> str:
+        """Only the text (cheaper than :meth:`get_document`)."""
+        row = self._conn.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document {document_id} in {self.path}")
+        return str(row[0])
+
+    def document_ids(self) -> list[int]:
+        """Every document id in import order."""
+        return [r[0] for r in self._conn.execute("SELECT id FROM documents ORDER BY id")]
+
+    def count_documents(self) -> int:
+        """How many documents the project holds."""
+        return int(self._conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def iter_documents(self, ids: Iterable[int] | None = None, batch: int = 500) -> Iterator[Document]:
+        """Documents one at a time, read in batches (for export and suggest)."""
+        all_ids = list(ids) if ids is not None else self.document_ids()
+        for i in range(0, len(all_ids), batch):
+            for doc_id in all_ids[i : i + batch]:
+                yield self.get_document(doc_id)
+
+    def document_infos(
+        self,
+        ids: Sequence[int] | None = None,
+        annotator: str | None = None,
+        *,
+        with_counts: bool = True,
+    ) -> list[DocumentInfo]:
+        """Light rows (no text) for the given ids (all when None), with the
+        annotator's state and span/suggestion counts."""
+        counts = (
+            ", (SELECT count(*) FROM spans s WHERE s.document_id = d.id AND s.annotator = :a)"
+            ", (SELECT count(*) FROM suggestions g WHERE g.document_id = d.id)"
+            if with_counts
+            else ", 0, 0"
+        )
+        sql = (
+            "SELECT d.id, d.title, d.source, d.published, length(d.text),"
+            " coalesce(st.state, 'todo')" + counts + " FROM documents d"
+            " LEFT JOIN document_status st ON st.document_id = d.id AND st.annotator = :a"
+        )
+        args: dict[str, Any] = {"a": annotator or ""}
+        if ids is not None:
+            out: dict[int, DocumentInfo] = {}
+            id_list = list(ids)
+            for i in range(0, len(id_list), 900):  # stay under SQLite's variable limit
+                chunk = id_list[i : i + 900]
+                marks = ",".join(f":i{j}" for j in range(len(chunk)))
+                rows = self._conn.execute(
+                    sql + f" WHERE d.id IN ({marks})", {**args, **{f"i{j}": v for j, v in enumerate(chunk)}}
+                )
+                for r in rows:
+                    out[r[0]] = DocumentInfo(*r)
+            return [out[i] for i in id_list if i in out]
+        return [DocumentInfo(*r) for r in self._conn.execute(sql + " ORDER BY d.id", args)]
+
+    def filter_documents(
+        self,
+        annotator: str | None = None,
+        *,
+        state: str | None = None,
+        source: str | None = None,
+        query: str | None = None,
+        has_suggestions: bool | None = None,
+        limit: int | None = None,
+    ) -> list[int]:
+        """Ids of documents matching every given filter (FTS ``query`` ranks them)."""
+        where: list[str] = []
+        args: dict[str, Any] = {"a": annotator or ""}
+        sql = "SELECT d.id FROM documents d"
+        if query:
+            sql += " JOIN documents_fts f ON f.rowid = d.id"
+            where.append("documents_fts MATCH :q")
+            args["q"] = self._db.quote_fts(query)
+        if state:
+            if state not in STATES:
+                raise ValueError(f"state must be one of {STATES}")
+            sql += " LEFT JOIN document_status st ON st.document_id = d.id AND st.annotator = :a"
+            where.append("coalesce(st.state, 'todo') = :s")
+            args["s"] = state
+        if source:
+            where.append("d.source = :src")
+            args["src"] = source
+        if has_suggestions is not None:
+            cond = "EXISTS (SELECT 1 FROM suggestions g WHERE g.document_id = d.id)"
+            where.append(cond if has_suggestions else f"NOT {cond}")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY f.rank, d.id" if query else " ORDER BY d.id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [r[0] for r in self._conn.execute(sql, args)]
+
+    def search(self, query: str, limit: int = 100) -> list[int]:
+        """Full-text search over title and text; best matches first."""
+        return self.filter_documents(query=query, limit=limit)
+
+    def sources(self) -> list[str]:
+        """Distinct outlets, for the filter box."""
+        return [r[0] for r in self._conn.execute("SELECT DISTINCT source FROM documents WHERE source != '' ORDER BY 1")]
+
+    def document_title(self, document_id: int) -> str:
+        """The title of one document; :class:`NotFoundError` if absent."""
+        row = self._conn.execute("SELECT title FROM documents WHERE id = ?", (document_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document {document_id} in {self.path}")
+        return str(row[0])
+
+    def document_titles(self) -> dict[int, str]:
+        """``{id: title}`` of every document."""
+        return dict(self._conn.execute("SELECT id, title FROM documents").fetchall())
+
+    def document_hashes(self) -> list[tuple[int, str | None, str]]:
+        """``(id, language, content_hash)`` of every document in id order (what a suggester run keys on)."""
+        return self._conn.execute("SELECT id, language, content_hash FROM documents ORDER BY id").fetchall()

@@ -1,0 +1,293 @@
+"""Spans (human and accepted) and machine suggestions with each annotator's decisions."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from annotator.core.errors import NotFoundError
+from annotator.core.model import Span, content_hash
+from annotator.store.base import StoreBase, marks, new_uid, now
+
+_SPAN_COLS = 'id, document_id, annotator, layer, start, "end", label, origin, score, note'
+
+
+def _span_from_row(row: Sequence[Any]) -> Span:
+    return Span(
+        id=row[0],
+        document_id=row[1],
+        annotator=row[2],
+        layer=row[3],
+        start=row[4],
+        end=row[5],
+        label=row[6],
+        origin=row[7],
+        score=row[8],
+        note=row[9],
+    )
+
+
+_SUGG_COLS = 'id, document_id, layer, start, "end", label, origin, score'
+
+
+def _suggestion_from_row(row: Sequence[Any]) -> Span:
+    return Span(
+        id=row[0], document_id=row[1], layer=row[2], start=row[3], end=row[4], label=row[5], origin=row[6], score=row[7]
+    )
+
+
+class SpansMixin(StoreBase):
+    """The ``spans`` table: every annotator's spans (gold included)."""
+
+    def _check_span(self, document_id: int, span: Span, text: str | None = None) -> None:
+        self.schema.check_span(span.layer, span.label)
+        span.validate(text if text is not None else self.get_text(document_id))
+
+    def add_span(self, document_id: int, span: Span, annotator: str | None = None, *, validate: bool = True) -> int:
+        """Store one span for ``annotator`` (default: ``span.annotator``); returns its id."""
+        return self.add_spans(document_id, [span], annotator, validate=validate)[0]
+
+    def add_spans(
+        self, document_id: int, spans: Sequence[Span], annotator: str | None = None, *, validate: bool = True
+    ) -> list[int]:
+        """Store several spans in one transaction (all or nothing)."""
+        ids: list[int] = []
+        text = self.get_text(document_id) if validate else None
+        with self.transaction():
+            for span in spans:
+                who = annotator or span.annotator
+                if not who:
+                    raise ValueError("a span needs an annotator")
+                self._ensure_annotator(who)
+                if validate:
+                    self._check_span(document_id, span, text)
+                ts = now()
+                cur = self._conn.execute(
+                    'INSERT INTO spans(uid, document_id, annotator, layer, start, "end", label, origin, score, note,'
+                    " created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (new_uid(), document_id, who, span.layer, span.start, span.end, span.label, span.origin,
+                     span.score, span.note, ts, ts),
+                )
+                span_id = int(cur.lastrowid)
+                ids.append(span_id)
+                self._log("add_span", who, document_id, span_id=span_id, layer=span.layer, start=span.start,
+                          end=span.end, label=span.label, origin=span.origin)
+        return ids
+
+    def get_span(self, span_id: int) -> Span:
+        """One span by id; :class:`NotFoundError` if absent."""
+        row = self._conn.execute(f"SELECT {_SPAN_COLS} FROM spans WHERE id = ?", (span_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no span {span_id}")
+        return _span_from_row(row)
+
+    def update_span(
+        self, span_id: int, *, start: int | None = None, end: int | None = None, label: str | None = None
+    ) -> Span:
+        """Move a boundary or relabel; returns the span as now stored."""
+        with self.transaction():
+            old = self.get_span(span_id)
+            new = old.with_(
+                start=old.start if start is None else start,
+                end=old.end if end is None else end,
+                label=old.label if label is None else label,
+            )
+            self._check_span(old.document_id or 0, new)
+            self._conn.execute(
+                'UPDATE spans SET start = ?, "end" = ?, label = ?, updated = ? WHERE id = ?',
+                (new.start, new.end, new.label, now(), span_id),
+            )
+            self._log("update_span", old.annotator, old.document_id, span_id=span_id,
+                      before=[old.start, old.end, old.label], after=[new.start, new.end, new.label])
+            return new
+
+    def delete_span(self, span_id: int) -> Span:
+        """Remove a span; returns what was removed (for undo)."""
+        with self.transaction():
+            old = self.get_span(span_id)
+            self._conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
+            self._conn.execute("UPDATE suggestion_decisions SET span_id = NULL WHERE span_id = ?", (span_id,))
+            self._log("delete_span", old.annotator, old.document_id, span_id=span_id, layer=old.layer,
+                      start=old.start, end=old.end, label=old.label)
+            return old
+
+    def spans(self, document_id: int, annotator: str | None = None, layer: str | None = None) -> list[Span]:
+        """Human (and accepted) spans of a document, ordered by position."""
+        sql = f"SELECT {_SPAN_COLS} FROM spans WHERE document_id = ?"
+        args: list[Any] = [document_id]
+        if annotator is not None:
+            sql += " AND annotator = ?"
+            args.append(annotator)
+        if layer is not None:
+            sql += " AND layer = ?"
+            args.append(layer)
+        rows = self._conn.execute(sql + ' ORDER BY start, "end", layer, label, id', args).fetchall()
+        return [_span_from_row(r) for r in rows]
+
+    def span_annotators(self, document_id: int) -> list[str]:
+        """Annotators with at least one span on the document."""
+        return [r[0] for r in self._conn.execute(
+            "SELECT DISTINCT annotator FROM spans WHERE document_id = ? ORDER BY annotator", (document_id,))]
+
+    def layer_spans(self, layer: str, annotators: Sequence[str]) -> list[tuple[int, str, int, int, str]]:
+        """``(document_id, annotator, start, end, label)`` of every span of ``layer`` by ``annotators``
+        (unordered; the agreement figures read them all at once)."""
+        if not annotators:
+            return []
+        return self._conn.execute(
+            f'SELECT document_id, annotator, start, "end", label FROM spans WHERE layer = ?'
+            f" AND annotator IN ({marks(len(annotators))})",
+            [layer, *annotators],
+        ).fetchall()
+
+
+class SuggestionsMixin(StoreBase):
+    """The ``suggestions``, ``suggestion_runs`` and ``suggestion_decisions`` tables."""
+
+    def set_suggestions(
+        self, document_id: int, spans: Sequence[Span], suggester: str, version: str, *, validate: bool = True
+    ) -> int:
+        """Replace ``suggester``'s suggestions on a document and record the run
+        (text hash + version) so unchanged documents are skipped next time.
+
+        Annotators' accept/reject decisions follow a suggestion that comes
+        back with the same (layer, start, end, label), so a rejected suggestion
+        does not return as pending after a re-run; decisions on suggestions that
+        are gone go with them.  Returns how many decisions were kept.
+        """
+        text = self.get_text(document_id)
+        with self.transaction():
+            decided: dict[tuple[str, int, int, str], list[tuple[Any, ...]]] = {}
+            for layer, start, end, label, who, decision, span_id, created in self._conn.execute(
+                'SELECT g.layer, g.start, g."end", g.label, x.annotator, x.decision, x.span_id, x.created'
+                " FROM suggestions g JOIN suggestion_decisions x ON x.suggestion_id = g.id"
+                " WHERE g.document_id = ? AND g.suggester = ?",
+                (document_id, suggester),
+            ):
+                decided.setdefault((layer, start, end, label), []).append((who, decision, span_id, created))
+            self._conn.execute("DELETE FROM suggestions WHERE document_id = ? AND suggester = ?",
+                              (document_id, suggester))
+            kept = 0
+            for s in spans:
+                if validate:
+                    self._check_span(document_id, s, text)
+                cur = self._conn.execute(
+                    'INSERT INTO suggestions(document_id, layer, start, "end", label, origin, score, suggester, version)'
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (document_id, s.layer, s.start, s.end, s.label, s.origin, s.score, suggester, version),
+                )
+                for who, decision, span_id, created in decided.pop((s.layer, s.start, s.end, s.label), ()):
+                    self._conn.execute(
+                        "INSERT OR REPLACE INTO suggestion_decisions(suggestion_id, annotator, decision, span_id,"
+                        " created) VALUES (?, ?, ?, ?, ?)",
+                        (cur.lastrowid, who, decision, span_id, created),
+                    )
+                    kept += 1
+            self._conn.execute(
+                "INSERT OR REPLACE INTO suggestion_runs(document_id, suggester, version, content_hash, created)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (document_id, suggester, version, content_hash(text), now()),
+            )
+            return kept
+
+    def suggestion_runs(self, suggester: str) -> dict[int, tuple[str, str]]:
+        """``{document_id: (version, content_hash)}`` of the suggester's last runs."""
+        return {r[0]: (r[1], r[2]) for r in self._conn.execute(
+            "SELECT document_id, version, content_hash FROM suggestion_runs WHERE suggester = ?", (suggester,))}
+
+    def suggestions(
+        self, document_id: int, layer: str | None = None, *, pending_for: str | None = None
+    ) -> list[Span]:
+        """Machine suggestions on a document; with ``pending_for``, only those
+        that annotator has neither accepted nor rejected."""
+        sql = f"SELECT {', '.join('g.' + c.strip() for c in _SUGG_COLS.split(','))} FROM suggestions g WHERE g.document_id = ?"
+        args: list[Any] = [document_id]
+        if layer is not None:
+            sql += " AND g.layer = ?"
+            args.append(layer)
+        if pending_for is not None:
+            sql += " AND NOT EXISTS (SELECT 1 FROM suggestion_decisions x WHERE x.suggestion_id = g.id AND x.annotator = ?)"
+            args.append(pending_for)
+        rows = self._conn.execute(sql + ' ORDER BY g.start, g."end", g.layer, g.id', args).fetchall()
+        return [_suggestion_from_row(r) for r in rows]
+
+    def get_suggestion(self, suggestion_id: int) -> Span:
+        """One suggestion by id."""
+        row = self._conn.execute(f"SELECT {_SUGG_COLS} FROM suggestions WHERE id = ?", (suggestion_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no suggestion {suggestion_id}")
+        return _suggestion_from_row(row)
+
+    def accept_suggestion(self, suggestion_id: int, annotator: str, label: str | None = None) -> int:
+        """Copy a suggestion into ``annotator``'s spans (optionally relabelled);
+        returns the new span id."""
+        with self.transaction():
+            sug = self.get_suggestion(suggestion_id)
+            new = sug.with_(label=label or sug.label, annotator=annotator, id=None)
+            self.schema.check_span(new.layer, new.label)
+            # A stored suggestion's offsets were checked against the (immutable)
+            # text when it was stored: skip re-reading a long text per accept.
+            span_id = self.add_span(sug.document_id or 0, new, annotator, validate=False)
+            self._conn.execute(
+                "INSERT OR REPLACE INTO suggestion_decisions(suggestion_id, annotator, decision, span_id, created)"
+                " VALUES (?, ?, 'accepted', ?, ?)",
+                (suggestion_id, annotator, span_id, now()),
+            )
+            self._log("accept_suggestion", annotator, sug.document_id, suggestion_id=suggestion_id, span_id=span_id)
+            return span_id
+
+    def reject_suggestion(self, suggestion_id: int, annotator: str) -> None:
+        """Record that ``annotator`` rejected a suggestion (it stops being pending)."""
+        with self.transaction():
+            sug = self.get_suggestion(suggestion_id)
+            self._ensure_annotator(annotator)
+            self._conn.execute(
+                "INSERT OR REPLACE INTO suggestion_decisions(suggestion_id, annotator, decision, span_id, created)"
+                " VALUES (?, ?, 'rejected', NULL, ?)",
+                (suggestion_id, annotator, now()),
+            )
+            self._log("reject_suggestion", annotator, sug.document_id, suggestion_id=suggestion_id)
+
+    def undo_decision(self, suggestion_id: int, annotator: str) -> None:
+        """Forget a decision (undo of accept removes the span it made too)."""
+        with self.transaction():
+            row = self._conn.execute(
+                "SELECT span_id, decision FROM suggestion_decisions WHERE suggestion_id = ? AND annotator = ?",
+                (suggestion_id, annotator),
+            ).fetchone()
+            if row is None:
+                return
+            if row[0] is not None:
+                self.delete_span(int(row[0]))
+            self._conn.execute("DELETE FROM suggestion_decisions WHERE suggestion_id = ? AND annotator = ?",
+                              (suggestion_id, annotator))
+            self._log("undo_decision", annotator, None, suggestion_id=suggestion_id, decision=row[1])
+
+    def suggestion_decisions(self, document_id: int, annotator: str) -> dict[int, str]:
+        """``{suggestion_id: 'accepted'|'rejected'}`` for one annotator on a document."""
+        return {r[0]: r[1] for r in self._conn.execute(
+            "SELECT x.suggestion_id, x.decision FROM suggestion_decisions x JOIN suggestions g ON g.id = x.suggestion_id"
+            " WHERE g.document_id = ? AND x.annotator = ?", (document_id, annotator))}
+
+    def suggested_document_ids(self, suggester: str | None = None) -> set[int]:
+        """Documents a suggester (any, unless named) has run on."""
+        sql = "SELECT DISTINCT document_id FROM suggestion_runs"
+        args: tuple[Any, ...] = ()
+        if suggester is not None:
+            sql += " WHERE suggester = ?"
+            args = (suggester,)
+        return {r[0] for r in self._conn.execute(sql, args)}
+
+    def suggestion_triples(
+        self, document_id: int, layer: str, *, suggester: str | None = None, min_score: float | None = None
+    ) -> set[tuple[int, int, str]]:
+        """``{(start, end, label)}`` of a document's suggestions on ``layer`` (one suggester's, scored at
+        least ``min_score`` when given): what evaluation scores."""
+        sql = 'SELECT start, "end", label FROM suggestions WHERE document_id = ? AND layer = ?'
+        args: list[Any] = [document_id, layer]
+        if suggester is not None:
+            sql += " AND suggester = ?"
+            args.append(suggester)
+        if min_score is not None:
+            sql += " AND coalesce(score, 0) >= ?"
+            args.append(min_score)
+        return {(int(a), int(b), str(c)) for a, b, c in self._conn.execute(sql, args)}
