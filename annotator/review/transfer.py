@@ -22,7 +22,10 @@ PROJECT_UID = "project_uid"
 
 
 class _Settings(Protocol):
-    path: Path | str
+    """What :func:`project_uid` needs of a project (a :class:`Project`, or a stand-in in tests)."""
+
+    @property
+    def path(self) -> Path | str: ...
 
     def get_setting(self, key: str, default: str | None = None) -> str | None: ...
 

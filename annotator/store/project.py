@@ -2,7 +2,8 @@
 
 Every public method that changes something runs in one transaction and
 appends an event, so each user action is atomic, durable (WAL) and audited.
-Queries return :mod:`annotator.core` objects, never rows.
+Queries return :mod:`annotator.core` objects or small typed rows defined in the
+store (``PortableSpan``, ``SpanRow``); no other package speaks SQL.
 """
 
 from __future__ import annotations
