@@ -32,7 +32,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         try:
             report = suggest_project(
                 project, model=args.model, force=args.force, n_process=args.n_process, batch_size=args.batch_size,
-                progress=progress, doc_ids=args.doc or None, label_map=args.label_map,
+                progress=progress, doc_ids=args.doc or None, label_map=args.label_map, memory=not args.no_memory,
+                registered_model=not args.no_model,
             )
         finally:
             progress.close()
@@ -46,6 +47,10 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         + f"; {report.tokens} tokens in {report.seconds:.1f} s ({report.tokens_per_second:,.0f} tokens/s after "
         f"{report.load_seconds:.1f} s loading the pipeline)"
     )
+    if report.memory.get("annotators"):
+        mem = report.memory
+        print(f"project memory: {mem['suggestions']} suggestion(s) learned from {', '.join(mem['annotators'])} "
+              f"on {mem['documents']} document view(s) ({mem['skipped']} up to date)")
     print(f"suggester {report.suggester} version {report.version}", file=sys.stderr)
     return 0
 
@@ -56,7 +61,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from annotator.store import Project
 
     with Project(args.project, create=False) as project:
-        result = evaluate_project(project, args.reference, layer=args.layer, min_score=args.min_score)
+        if args.viewer is not None and args.viewer not in project.annotators():
+            from annotator.nlp.evaluate import EvaluationError
+
+            raise EvaluationError(f"--as: no annotator {args.viewer!r} in {project.path}")
+        result = evaluate_project(project, args.reference, layer=args.layer, min_score=args.min_score,
+                                  viewer=args.viewer)
     if result["tp"] + result["fn"] == 0:
         # recall 0 and F1 0 would read as "the suggester found nothing right", not "there was nothing to find"
         print(f"annotator: warning: {args.reference} has no span in layer {result['layer']!r} on the "
@@ -88,7 +98,7 @@ def cmd_suggestions(args: argparse.Namespace) -> int:
         rows = [
             {"layer": s.layer, "start": s.start, "end": s.end, "label": s.label, "text": s.text_in(text),
              "origin": s.origin, "score": s.score}
-            for s in project.suggestions(args.doc_id, args.layer)
+            for s in project.suggestions(args.doc_id, args.layer, viewer=args.viewer)
         ]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -122,13 +132,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "pipeline) over the project's documents and store the suggestions apart from human spans.",
     )
     p.add_argument("project", help="project file (.db)")
-    p.add_argument("--model", help="an installed spaCy pipeline (package name or folder) to add to the rules")
+    p.add_argument("--model", help="a spaCy pipeline (package name or folder, e.g. one 'annotator train' wrote) to add "
+                   "to the rules; default: the project's active trained model, if any")
     p.add_argument("--n-process", type=at_least_one, default=1, metavar="N", help="worker processes for nlp.pipe (default 1)")
     p.add_argument("--batch-size", type=at_least_one, default=64, metavar="B", help="documents per batch (default 64)")
     p.add_argument("--force", action="store_true", help="redo every document, even unchanged ones")
     p.add_argument("--doc", type=int, action="append", metavar="ID", help="only this document (repeatable)")
     p.add_argument("--label-map", type=_label_map, metavar="FROM=TO,...",
                    help="map the model's labels onto the schema (overrides the schema's [label_map])")
+    p.add_argument("--no-model", action="store_true",
+                   help="rules only: do not use the project's trained model (see 'annotator models')")
+    p.add_argument("--no-memory", action="store_true",
+                   help="do not refresh the annotators' project memory (suggestions learned from their decisions)")
     p.add_argument("--json", action="store_true", help="print the run's report as JSON")
     p.set_defaults(handler=cmd_suggest)
 
@@ -136,6 +151,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", help="project file (.db)")
     p.add_argument("doc_id", type=int, help="document id (see 'annotator list')")
     p.add_argument("--layer", help="only this layer (entities, cues)")
+    p.add_argument("--as", dest="viewer", metavar="NAME",
+                   help="the suggestions NAME sees (with their project memory); default: the shared ones")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_suggestions)
 
@@ -149,5 +166,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reference", required=True, metavar="NAME", help="annotator whose spans are the truth (e.g. gold)")
     p.add_argument("--layer", default="entities", help="span layer to score (default: entities)")
     p.add_argument("--min-score", type=float, metavar="S", help="score only suggestions with score >= S")
+    p.add_argument("--as", dest="viewer", metavar="NAME",
+                   help="score the suggestions NAME sees (with their project memory); default: the shared ones")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.set_defaults(handler=cmd_evaluate)

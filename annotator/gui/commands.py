@@ -158,6 +158,7 @@ class Commands:
             win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             win.show()
             self.session.close()
+            w.memory.shutdown()
             w.hide()
 
     def focus_search(self) -> None:

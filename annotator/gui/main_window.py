@@ -38,6 +38,7 @@ from annotator.gui.article_pane import ArticlePane, paused_gc
 from annotator.gui.background import SuggestFn, find_suggester, import_job, suggest_job, warm_up_job
 from annotator.gui.commands import Commands
 from annotator.gui.document_panel import DocumentPanel
+from annotator.gui.memory_refresh import MemoryRefresher
 from annotator.gui.project_info import ProjectInfo
 from annotator.gui.session import Session
 from annotator.gui.side_panel import SidePanel
@@ -67,6 +68,9 @@ class MainWindow(QMainWindow):
         self.info = ProjectInfo(project)
         #: runs background work for this window and the windows it opens
         self.runner = TaskRunner(self)
+        #: refreshes this annotator's project memory of unstarted documents after each change
+        self.memory = MemoryRefresher(project.path, annotator, self.runner, self)
+        self.session.itemsChanged.connect(self.memory.schedule)
         self.commands = Commands(self)
         self.menus: dict[str, QMenu] = {}
         self.action_table = action_table(project.schema)
@@ -454,6 +458,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.session.close()
+        self.memory.shutdown()
         self.runner.shutdown()
         if self.remember:
             s = user_settings.settings()

@@ -51,6 +51,10 @@ NAME_PARTICLES = frozenset({"bin", "binti", "van", "von", "der", "den", "de", "a
                             "del", "du", "ibn", "bint"})
 #: Lower-case words allowed inside organisation and place names.
 NAME_CONNECTORS = frozenset({"untuk", "dan", "bagi", "dari", "atas", "of", "for", "and", "the", "on", "in"})
+#: Organisation heads that close an English-order name ("Moscow State University").
+_TRAILING_HEADS = frozenset({"University", "Institute", "College", "Academy", "Foundation", "Corporation", "Company",
+                             "Council", "Agency", "Bank", "Group", "Party", "Ministry", "Army", "Airlines", "School"})
+
 #: Words that may close a sentence or open a new one: the next token is sentence-initial.
 _SENT_BREAK = frozenset({".", "!", "?", "…", ":", ";", "\"", "“", "”", "–", "—", "(", "'", "‘", "’", "|"})
 
@@ -275,6 +279,18 @@ class EntityRules:
                 return None
             return end
 
+        def trailing_org(i: int, limit: int) -> int | None:
+            """End of an English-order organisation name that starts at ``i``
+            with a place and ends with its head ("Moscow State University"),
+            or None."""
+            k = i + 1
+            while k < limit and cap[k] and lowers[k] not in NAME_CONNECTORS:
+                h = self.heads.match(words, k, limit)
+                if h is not None and h[1] == "ORG" and h[0] - k == 1 and words[k] in _TRAILING_HEADS:
+                    return h[0]
+                k += 1
+            return None
+
         def head_continuation(i: int, limit: int, label: str = "ORG") -> int:
             """End of an organisation/place name whose head ends at ``i``.  Place
             names after a place head may be any proper name ("Hotel JS Luwansa")."""
@@ -296,6 +312,8 @@ class EntityRules:
                 if not first:
                     g = gaz_match(j, limit)
                     if g is not None and g[1] == "LOC" and label == "ORG":
+                        if trailing_org(j, limit) is not None:
+                            break  # "Institute of ... Countries" + "Moscow State University": two bodies
                         j = g[0]  # a place qualifies the body: "Dewan Keamanan Rusia"
                         continue
                     if g is not None:
@@ -423,6 +441,11 @@ class EntityRules:
                         j = g[0]
                         continue
                     close_chunk(j)
+                    org_end = trailing_org(j, run_end) if g[1] == "LOC" else None
+                    if org_end is not None:
+                        emit(j, org_end, "ORG", "rule:org-head", S_HEAD)
+                        j = org_end
+                        continue
                     if not (g[1] == "LOC" and j > 0 and lowers[j - 1] in LOC_MODIFIED_NOUNS):
                         emit(j, g[0], g[1], "rule:gazetteer", S_GAZETTEER)
                     j = g[0]

@@ -65,6 +65,7 @@ def evaluate_project(
     doc_ids: Iterable[int] | None = None,
     suggester: str | None = None,
     min_score: float | None = None,
+    viewer: str | None = None,
 ) -> dict[str, Any]:
     """Current suggestions of ``layer`` against ``reference``'s spans.
 
@@ -76,13 +77,15 @@ def evaluate_project(
     ``unsuggested`` and ``unannotated``.  ``suggester`` limits the
     suggestions to one suggester's set (default: all); ``min_score`` keeps
     only suggestions scored at least that (precision/recall trade-off).
+    ``viewer`` scores the suggestions that annotator sees (their project-memory
+    view where one exists); by default the shared suggestions (no memory view).
     """
     project.schema.layer(layer)  # SchemaError naming the layers when unknown
     if reference not in project.annotators():
         raise EvaluationError(
             f"no annotator {reference!r} in {project.path} (annotators: {', '.join(project.annotators()) or 'none'})"
         )
-    suggested = project.suggested_document_ids(suggester)
+    suggested = project.suggested_document_ids(suggester, viewer=viewer)
     wanted = set(doc_ids) if doc_ids is not None else set(project.document_ids())
     if not suggested & wanted:
         raise EvaluationError(f"no suggestions to evaluate in {project.path}: run 'annotator suggest' first")
@@ -98,7 +101,7 @@ def evaluate_project(
 
     def pairs() -> Iterable[tuple[set[tuple[int, int, str]], set[tuple[int, int, str]]]]:
         for doc_id in ids:
-            pred = project.suggestion_triples(doc_id, layer, suggester=suggester, min_score=min_score)
+            pred = project.suggestion_triples(doc_id, layer, suggester=suggester, min_score=min_score, viewer=viewer)
             ref = {(s.start, s.end, s.label) for s in project.spans(doc_id, annotator=reference, layer=layer)}
             yield pred, ref
 

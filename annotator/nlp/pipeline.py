@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from pathlib import Path
 from typing import Any, Mapping
 
 import spacy
@@ -56,14 +57,14 @@ class ModelError(AnnotatorError):
 @Language.factory(
     "annotator_entities",
     default_config={"language": "id", "label_map": {}, "model_origin": "", "model_score": DEFAULT_MODEL_SCORE,
-                    "rules": True},
+                    "rules": True, "rule_floor": 0.0},
 )
 def make_entities(
     nlp: Language, name: str, language: str, label_map: dict[str, str], model_origin: str, model_score: float,
-    rules: bool,
+    rules: bool, rule_floor: float,
 ) -> EntitySuggester:
     """spaCy factory of :class:`EntitySuggester`."""
-    return EntitySuggester(nlp, language, label_map, model_origin, model_score, rules)
+    return EntitySuggester(nlp, language, label_map, model_origin, model_score, rules, rule_floor)
 
 
 class EntitySuggester:
@@ -71,9 +72,12 @@ class EntitySuggester:
 
     def __init__(
         self, nlp: Language, language: str, label_map: Mapping[str, str], model_origin: str = "",
-        model_score: float = DEFAULT_MODEL_SCORE, rules: bool = True,
+        model_score: float = DEFAULT_MODEL_SCORE, rules: bool = True, rule_floor: float = 0.0,
     ) -> None:
         self.nlp = nlp
+        #: with a model, rule candidates scored below this are left out (the model's
+        #: silence there is evidence too); 0 keeps every rule candidate
+        self.rule_floor = float(rule_floor)
         self.language = language
         self.use_rules = rules
         self._rules: dict[str, EntityRules] = {language: EntityRules(nlp, language)} if rules else {}
@@ -94,6 +98,8 @@ class EntitySuggester:
     def __call__(self, doc: Doc) -> Doc:
         rules = self.rules_for(doc._.get(LANG_EXT))
         cands: list[Candidate] = list(rules(doc)) if rules is not None else []
+        if self.model_origin and self.rule_floor > 0:
+            cands = [c for c in cands if c.score >= self.rule_floor]
         if self.model_origin:
             for ent in doc.ents:
                 mapped = self.label_map.get(ent.label_)
@@ -110,6 +116,16 @@ class EntitySuggester:
         rows.extend([c.layer, c.start, c.end, c.label, c.origin, round(c.score, 3)] for c in merged)
         doc._.set(EXT, rows)
         return doc
+
+
+#: The file ``annotator train`` writes into each model folder.
+TRAINING_REPORT = "annotator_training.json"
+#: With a model trained in the tool, rule candidates below this score are left out
+#: (idner dev: rules+model F1 0.727 -> 0.748; docs/nlp.md).
+TRAINED_RULE_FLOOR = 0.8
+
+#: The highest score a trained span categorizer's cue gets (below the lexicon's 0.8).
+MODEL_CUE_SCORE = 0.75
 
 
 @Language.factory("annotator_cues", default_config={"language": "id"})
@@ -135,6 +151,17 @@ class CueSuggester:
 
     def __call__(self, doc: Doc) -> Doc:
         cands = self.matcher_for(doc._.get(LANG_EXT))(doc)
+        if "cues" in doc.spans:
+            # a span categorizer trained in the tool (annotator train --layers cues) wrote these
+            found = doc.spans["cues"]
+            scores = found.attrs.get("scores")
+            have = {(c.start, c.end, c.label) for c in cands}
+            for k, span in enumerate(found):
+                key = (span.start_char, span.end_char, span.label_)
+                if key not in have:
+                    score = float(scores[k]) if scores is not None and k < len(scores) else MODEL_CUE_SCORE
+                    cands.append(Candidate(*key, "model:cues", round(min(score, MODEL_CUE_SCORE), 3), "cues"))
+                    have.add(key)
         group = []
         for c in cands:
             span = doc.char_span(c.start, c.end, label=c.label, alignment_mode="expand")
@@ -190,7 +217,9 @@ def load_pipeline(
         from annotator.core.schema import LabelSchema
 
         label_map = LabelSchema.load("news").label_map
-    key = (model, language if model is None else None, tuple(sorted(label_map.items())), model_score)
+    # a folder's modification time is part of the key: a model retrained in place is loaded again
+    stamp = _model_stamp(model)
+    key = (model, stamp, language if model is None else None, tuple(sorted(label_map.items())), model_score)
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
         if cached is not None:
@@ -198,6 +227,17 @@ def load_pipeline(
         nlp = _build(model, language, label_map, model_score)
         _CACHE[key] = nlp
         return nlp
+
+
+def _model_stamp(model: str | None) -> float | None:
+    """Modification time of a model folder's meta.json (None for a package name or no model)."""
+    if model is None:
+        return None
+    meta = Path(model) / "meta.json"
+    try:
+        return meta.stat().st_mtime
+    except OSError:
+        return None
 
 
 def _build(model: str | None, language: str, label_map: Mapping[str, str], model_score: float) -> Language:
@@ -211,10 +251,13 @@ def _build(model: str | None, language: str, label_map: Mapping[str, str], model
     lang = nlp.lang
     if not any(nlp.get_pipe_meta(n).factory in ("lemmatizer",) or n == "lemmatizer" for n in nlp.pipe_names):
         _add_lookup_lemmatizer(nlp, "annotator_lemmatizer")
+    # a model trained in the tool (annotator train) knows the project's guideline: where it
+    # finds nothing, the rules' weak guesses (context, acronyms, capitalised runs) are left out
+    floor = TRAINED_RULE_FLOOR if (Path(model) / TRAINING_REPORT).is_file() else 0.0
     nlp.add_pipe(
         "annotator_entities",
         config={"language": lang, "label_map": dict(label_map), "model_origin": model_origin(nlp),
-                "model_score": model_score},
+                "model_score": model_score, "rule_floor": floor},
     )
     nlp.add_pipe("annotator_cues", config={"language": lang})
     return nlp

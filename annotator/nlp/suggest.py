@@ -47,6 +47,7 @@ class SuggestReport:
     version: str = ""
     by_layer: dict[str, int] = field(default_factory=dict)
     by_origin: dict[str, int] = field(default_factory=dict)
+    memory: dict[str, Any] = field(default_factory=dict)  # MemoryReport.to_dict() of the memory refresh
 
     @property
     def tokens_per_second(self) -> float:
@@ -62,7 +63,7 @@ class SuggestReport:
             "tokens_per_second": round(self.tokens_per_second, 1), "cancelled": self.cancelled,
             "decisions_kept": self.decisions_kept,
             "suggester": self.suggester, "version": self.version, "by_layer": self.by_layer,
-            "by_origin": self.by_origin,
+            "by_origin": self.by_origin, "memory": self.memory,
         }
 
 
@@ -206,6 +207,8 @@ def suggest_project(
     should_cancel: ShouldCancel | None = None,
     suggester: Suggester | None = None,
     label_map: Mapping[str, str] | None = None,
+    memory: bool = True,
+    registered_model: bool = True,
 ) -> SuggestReport:
     """Suggest entities and cues for a project's documents and store them.
 
@@ -217,6 +220,12 @@ def suggest_project(
     stored (``partial`` is the report so far).  ``suggester`` replaces the default
     :class:`PipelineSuggester` (then ``model`` is ignored).  ``label_map``
     entries override the schema's ``[label_map]`` for the model's labels.
+    With no ``model`` (and ``registered_model``), the project's active trained
+    model suggests with the rules (``annotator models``: the newest unless
+    another or none was picked).
+    Then, unless ``memory`` is false, each annotator's project memory view is
+    refreshed over the same documents (:func:`annotator.nlp.memory.refresh_memory`;
+    ``report.memory``).
     Raises :class:`annotator.nlp.pipeline.ModelError` for a missing or broken model.
     """
     if batch_size < 1:
@@ -229,6 +238,11 @@ def suggest_project(
         if missing:  # checked before the pipeline loads; a typo must not look like "0 documents to do"
             raise NotFoundError(f"no document {', '.join(map(str, missing))} in {project.path}")
     started = time.perf_counter()
+    if suggester is None and model is None and registered_model:
+        from annotator.nlp.train import active_model
+
+        run = active_model(project)
+        model = run["path"] if run is not None else None
     if suggester is None:
         merged = {**project.schema.label_map, **(label_map or {})}
         suggester = PipelineSuggester(model, schema=project.schema, label_map=merged)
@@ -239,7 +253,11 @@ def suggest_project(
     if progress is not None:
         progress(0, total, "")
     if not todo:
+        if memory:
+            _refresh_memory(project, report, doc_ids, force, should_cancel)
         report.seconds = time.perf_counter() - started
+        if report.cancelled:
+            raise Cancelled("suggesting cancelled while refreshing the project memory", report)
         return report
     schema = project.schema
 
@@ -291,7 +309,22 @@ def suggest_project(
         close = getattr(outputs, "close", None)
         if close is not None:
             close()  # stops spaCy's worker processes when the run ends early
+    if memory and not report.cancelled:
+        _refresh_memory(project, report, doc_ids, force, should_cancel)
     report.seconds = time.perf_counter() - started
     if report.cancelled:
         raise Cancelled("suggesting cancelled; documents done before stay suggested", report)
     return report
+
+
+def _refresh_memory(project: Project, report: SuggestReport, doc_ids: Iterable[int] | None, force: bool,
+                    should_cancel: ShouldCancel | None) -> None:
+    from annotator.nlp.memory import refresh_memory
+
+    # no progress of its own: the bar of the run ends at "all documents suggested"
+    try:
+        mem = refresh_memory(project, doc_ids=doc_ids, force=force, should_cancel=should_cancel)
+    except Cancelled as exc:
+        mem = exc.partial
+        report.cancelled = True
+    report.memory = mem.to_dict()

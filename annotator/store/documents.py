@@ -7,6 +7,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from annotator.core.errors import NotFoundError
 from annotator.core.model import STATES, Document, DocumentInfo, content_hash
+from annotator.store import learning
 from annotator.store.base import StoreBase, now
 
 
@@ -91,7 +92,10 @@ class DocumentsMixin(StoreBase):
         annotator's state and span/suggestion counts."""
         counts = (
             ", (SELECT count(*) FROM spans s WHERE s.document_id = d.id AND s.annotator = :a)"
-            ", (SELECT count(*) FROM suggestions g WHERE g.document_id = d.id)"
+            # the suggestions the annotator sees: their memory view where it exists, else the shared sets
+            ", (SELECT count(*) FROM suggestions g WHERE g.document_id = d.id AND (g.suggester = :m"
+            f" OR ({learning.shared_filter('g')} AND NOT EXISTS (SELECT 1 FROM suggestion_runs r"
+            " WHERE r.document_id = d.id AND r.suggester = :m))))"
             if with_counts
             else ", 0, 0"
         )
@@ -100,7 +104,7 @@ class DocumentsMixin(StoreBase):
             " coalesce(st.state, 'todo')" + counts + " FROM documents d"
             " LEFT JOIN document_status st ON st.document_id = d.id AND st.annotator = :a"
         )
-        args: dict[str, Any] = {"a": annotator or ""}
+        args: dict[str, Any] = {"a": annotator or "", "m": learning.memory_suggester(annotator or "")}
         if ids is not None:
             out: dict[int, DocumentInfo] = {}
             id_list = list(ids)
@@ -127,7 +131,7 @@ class DocumentsMixin(StoreBase):
     ) -> list[int]:
         """Ids of documents matching every given filter (FTS ``query`` ranks them)."""
         where: list[str] = []
-        args: dict[str, Any] = {"a": annotator or ""}
+        args: dict[str, Any] = {"a": annotator or "", "m": learning.memory_suggester(annotator or "")}
         sql = "SELECT d.id FROM documents d"
         if query:
             sql += " JOIN documents_fts f ON f.rowid = d.id"

@@ -149,7 +149,29 @@ def _m2_review(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m3_learning(db: sqlite_utils.Database) -> None:
+    """Learning suggestions: every training run of a model in the tool
+    (``annotator train``), so the newest can suggest and a team sees its history."""
+    db.executescript(
+        """
+        CREATE TABLE model_runs (
+            id INTEGER PRIMARY KEY,
+            created TEXT NOT NULL,
+            path TEXT NOT NULL,
+            source TEXT NOT NULL,          -- the annotator whose spans taught it ('gold' for --gold)
+            documents INTEGER NOT NULL,    -- training documents
+            eval_documents INTEGER NOT NULL,
+            layers TEXT NOT NULL,          -- JSON list: entities, cues, stance
+            scores TEXT NOT NULL,          -- JSON: f1/precision/recall and per label on the held-back part
+            settings TEXT NOT NULL,        -- JSON: epochs, seed, config choices
+            seconds REAL NOT NULL,
+            status TEXT NOT NULL DEFAULT 'complete'   -- complete | cancelled (best model kept)
+        );
+        """
+    )
+
+
 #: Index i holds migration i+1.  Never edit a released one: append a new one.
-MIGRATIONS: tuple[Migration, ...] = (_m1_initial, _m2_review)
+MIGRATIONS: tuple[Migration, ...] = (_m1_initial, _m2_review, _m3_learning)
 
 SCHEMA_VERSION = len(MIGRATIONS)

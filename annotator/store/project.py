@@ -22,6 +22,7 @@ from annotator.core.schema import LabelSchema
 from annotator.store.answers import AnswersMixin
 from annotator.store.base import new_uid, now
 from annotator.store.documents import DocumentsMixin
+from annotator.store.learning import LearningMixin
 from annotator.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from annotator.store.review import ReviewTablesMixin
 from annotator.store.spans import SpansMixin, SuggestionsMixin
@@ -44,6 +45,7 @@ class Project(
     ReviewTablesMixin,
     TransferMixin,
     ViewsMixin,
+    LearningMixin,
 ):
     """An open project file: the one door to it (every SQL statement of the
     package lives in ``annotator.store``).

@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 from annotator.core.errors import NotFoundError
 from annotator.core.model import Span, content_hash
+from annotator.store import learning
 from annotator.store.base import StoreBase, marks, new_uid, now
 
 _SPAN_COLS = 'id, document_id, annotator, layer, start, "end", label, origin, score, note'
@@ -144,10 +145,13 @@ class SuggestionsMixin(StoreBase):
     """The ``suggestions``, ``suggestion_runs`` and ``suggestion_decisions`` tables."""
 
     def set_suggestions(
-        self, document_id: int, spans: Sequence[Span], suggester: str, version: str, *, validate: bool = True
+        self, document_id: int, spans: Sequence[Span], suggester: str, version: str, *, validate: bool = True,
+        carry_for: str | None = None,
     ) -> int:
         """Replace ``suggester``'s suggestions on a document and record the run
         (text hash + version) so unchanged documents are skipped next time.
+        ``carry_for`` (a memory view's annotator) also carries that annotator's
+        decisions on the shared sets over to the new suggestions.
 
         Annotators' accept/reject decisions follow a suggestion that comes
         back with the same (layer, start, end, label), so a rejected suggestion
@@ -164,6 +168,14 @@ class SuggestionsMixin(StoreBase):
                 (document_id, suggester),
             ):
                 decided.setdefault((layer, start, end, label), []).append((who, decision, span_id, created))
+            if carry_for is not None:
+                # a memory view replaces the shared sets for one annotator: their decisions
+                # on the shared suggestions follow, so nothing they decided comes back pending
+                for key, (decision, span_id, created) in learning.shared_decisions(
+                        self._conn, document_id, carry_for).items():
+                    mine = decided.setdefault(key, [])
+                    if not any(who == carry_for for who, *_ in mine):
+                        mine.append((carry_for, decision, span_id, created))
             self._conn.execute("DELETE FROM suggestions WHERE document_id = ? AND suggester = ?",
                               (document_id, suggester))
             kept = 0
@@ -195,12 +207,21 @@ class SuggestionsMixin(StoreBase):
             "SELECT document_id, version, content_hash FROM suggestion_runs WHERE suggester = ?", (suggester,))}
 
     def suggestions(
-        self, document_id: int, layer: str | None = None, *, pending_for: str | None = None
+        self, document_id: int, layer: str | None = None, *, pending_for: str | None = None,
+        viewer: str | None = None,
     ) -> list[Span]:
-        """Machine suggestions on a document; with ``pending_for``, only those
-        that annotator has neither accepted nor rejected."""
+        """Machine suggestions on a document as ``viewer`` (default: ``pending_for``)
+        sees them: their memory view where one exists, else the shared sets; with
+        no viewer, the shared sets only.  With ``pending_for``, only those that
+        annotator has neither accepted nor rejected."""
         sql = f"SELECT {', '.join('g.' + c.strip() for c in _SUGG_COLS.split(','))} FROM suggestions g WHERE g.document_id = ?"
         args: list[Any] = [document_id]
+        viewer = viewer if viewer is not None else pending_for
+        if viewer is None:
+            sql += " AND " + learning.shared_filter("g")
+        else:
+            sql += " AND " + learning.viewer_filter("g")
+            args += [learning.memory_suggester(viewer)] * 2
         if layer is not None:
             sql += " AND g.layer = ?"
             args.append(layer)
@@ -263,27 +284,43 @@ class SuggestionsMixin(StoreBase):
             self._log("undo_decision", annotator, None, suggestion_id=suggestion_id, decision=row[1])
 
     def suggestion_decisions(self, document_id: int, annotator: str) -> dict[int, str]:
-        """``{suggestion_id: 'accepted'|'rejected'}`` for one annotator on a document."""
+        """``{suggestion_id: 'accepted'|'rejected'}`` for one annotator on a document
+        (on the suggestions they see: their memory view where one exists)."""
+        mine = learning.memory_suggester(annotator)
         return {r[0]: r[1] for r in self._conn.execute(
             "SELECT x.suggestion_id, x.decision FROM suggestion_decisions x JOIN suggestions g ON g.id = x.suggestion_id"
-            " WHERE g.document_id = ? AND x.annotator = ?", (document_id, annotator))}
+            f" WHERE g.document_id = ? AND x.annotator = ? AND {learning.viewer_filter('g')}",
+            (document_id, annotator, mine, mine))}
 
-    def suggested_document_ids(self, suggester: str | None = None) -> set[int]:
-        """Documents a suggester (any, unless named) has run on."""
-        sql = "SELECT DISTINCT document_id FROM suggestion_runs"
+    def suggested_document_ids(self, suggester: str | None = None, *, viewer: str | None = None) -> set[int]:
+        """Documents a suggester (any, unless named) has run on, among the sets
+        ``viewer`` sees (default: the shared sets)."""
+        sql = "SELECT DISTINCT document_id FROM suggestion_runs g WHERE "
         args: tuple[Any, ...] = ()
+        if viewer is None:
+            sql += learning.shared_filter("g")
+        else:
+            sql += learning.viewer_filter("g")
+            args = (learning.memory_suggester(viewer),) * 2
         if suggester is not None:
-            sql += " WHERE suggester = ?"
-            args = (suggester,)
+            sql += " AND suggester = ?"
+            args += (suggester,)
         return {r[0] for r in self._conn.execute(sql, args)}
 
     def suggestion_triples(
-        self, document_id: int, layer: str, *, suggester: str | None = None, min_score: float | None = None
+        self, document_id: int, layer: str, *, suggester: str | None = None, min_score: float | None = None,
+        viewer: str | None = None,
     ) -> set[tuple[int, int, str]]:
-        """``{(start, end, label)}`` of a document's suggestions on ``layer`` (one suggester's, scored at
-        least ``min_score`` when given): what evaluation scores."""
-        sql = 'SELECT start, "end", label FROM suggestions WHERE document_id = ? AND layer = ?'
+        """``{(start, end, label)}`` of a document's suggestions on ``layer`` as ``viewer`` sees them
+        (default: the shared sets; one suggester's, scored at least ``min_score`` when given): what
+        evaluation scores."""
+        sql = 'SELECT start, "end", label FROM suggestions g WHERE document_id = ? AND layer = ? AND '
         args: list[Any] = [document_id, layer]
+        if viewer is None:
+            sql += learning.shared_filter("g")
+        else:
+            sql += learning.viewer_filter("g")
+            args += [learning.memory_suggester(viewer)] * 2
         if suggester is not None:
             sql += " AND suggester = ?"
             args.append(suggester)

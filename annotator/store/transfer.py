@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from annotator.store import learning
 from annotator.store.base import CHUNK, StoreBase, marks
 
 if TYPE_CHECKING:
@@ -176,9 +177,12 @@ class TransferMixin(StoreBase):
         """Copy the source document's suggestions, runs and ``annotator``'s decisions onto
         document ``new_id`` here (spans the decisions made are found by uid).  Returns how many suggestions."""
         src = source._conn  # noqa: SLF001 - both files belong to the store
+        # the shared sets and this annotator's own memory view, never another's (blind mode)
+        mine = learning.memory_suggester(annotator)
         rows = src.execute(
-            'SELECT id, layer, start, "end", label, origin, score, suggester, version FROM suggestions'
-            " WHERE document_id = ?", (document_id,)).fetchall()
+            'SELECT id, layer, start, "end", label, origin, score, suggester, version FROM suggestions g'
+            f" WHERE document_id = ? AND ({learning.shared_filter('g')} OR suggester = ?)",
+            (document_id, mine)).fetchall()
         id_map: dict[int, int] = {}
         for r in rows:
             cur = self._conn.execute(
@@ -186,7 +190,8 @@ class TransferMixin(StoreBase):
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (new_id, *r[1:]))
             id_map[r[0]] = int(cur.lastrowid or 0)
         for r in src.execute(
-            "SELECT suggester, version, content_hash, created FROM suggestion_runs WHERE document_id = ?", (document_id,)
+            "SELECT suggester, version, content_hash, created FROM suggestion_runs g WHERE document_id = ?"
+            f" AND ({learning.shared_filter('g')} OR suggester = ?)", (document_id, mine)
         ):
             self._conn.execute(
                 "INSERT OR REPLACE INTO suggestion_runs(document_id, suggester, version, content_hash, created)"
@@ -194,8 +199,9 @@ class TransferMixin(StoreBase):
         # The annotator's decisions, so accepted/rejected suggestions do not come back as pending.
         for sug_id, decision, span_id, created in src.execute(
             "SELECT x.suggestion_id, x.decision, x.span_id, x.created FROM suggestion_decisions x"
-            " JOIN suggestions g ON g.id = x.suggestion_id WHERE g.document_id = ? AND x.annotator = ?",
-            (document_id, annotator),
+            " JOIN suggestions g ON g.id = x.suggestion_id WHERE g.document_id = ? AND x.annotator = ?"
+            f" AND ({learning.shared_filter('g')} OR g.suggester = ?)",
+            (document_id, annotator, mine),
         ).fetchall():
             new_span = None
             if span_id is not None:

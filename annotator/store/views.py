@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from annotator.core.model import GOLD, STATES, Span
+from annotator.store import learning
 from annotator.store.base import StoreBase
 
 
@@ -79,11 +80,13 @@ class ViewsMixin(StoreBase):
         return list(map(SpanRow._make, rows))
 
     def pending_suggestion_rows(self, document_id: int, annotator: str) -> list[SpanRow]:
-        """Suggestions the annotator has not decided on (``suggestions(pending_for=...)``, as rows)."""
+        """Suggestions the annotator has not decided on, in their view (``suggestions(pending_for=...)``, as rows)."""
+        mine = learning.memory_suggester(annotator)
         rows = self._conn.execute(
             'SELECT g.id, g.document_id, NULL, g.layer, g.start, g."end", g.label, g.origin, g.score, NULL'
             " FROM suggestions g WHERE g.document_id = ? AND NOT EXISTS (SELECT 1 FROM suggestion_decisions x"
-            " WHERE x.suggestion_id = g.id AND x.annotator = ?)", (document_id, annotator))
+            f" WHERE x.suggestion_id = g.id AND x.annotator = ?) AND {learning.viewer_filter('g')}",
+            (document_id, annotator, mine, mine))
         return list(map(SpanRow._make, rows))
 
     def documents_with_annotator_work(self) -> list[tuple[int, str]]:

@@ -1,0 +1,54 @@
+"""Active ordering: the documents where the suggestions are least certain first.
+
+The uncertainty of a document is the **mean binary entropy** of the scores of
+the suggestions its annotator sees (``H(p) = -p log2 p - (1-p) log2 (1-p)``,
+1 bit at p = 0.5, 0 at p = 0 or 1): a document full of confident
+suggestions (curated names, the project memory's unanimous decisions) needs
+little more than accepting; one full of coin-flips (capitalised guesses,
+contested memory, a model at its threshold) is where an annotator's decisions
+teach the most.  The mean rather than the sum, so a long article does not
+come first only for being long; entropy rather than the margin between two
+labels because most suggestions carry one label with one score.  Documents
+without any suggestion come last (nothing to judge them by), then by id.
+Pure Python, no spaCy: the GUI's document list can sort by it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from annotator.store import Project
+
+#: States of documents the queue leaves out (the annotator is through with them).
+FINISHED = ("done", "skipped")
+
+
+def entropy(p: float) -> float:
+    """Binary entropy of ``p`` in bits (0 outside the open interval)."""
+    if p <= 0.0 or p >= 1.0:
+        return 0.0
+    return -(p * math.log2(p) + (1 - p) * math.log2(1 - p))
+
+
+def uncertainty_queue(project: Project, annotator: str | None, *, layer: str | None = "entities",
+                      include_finished: bool = False) -> list[dict[str, Any]]:
+    """Documents in "most useful first" order for ``annotator``: ``[{"id",
+    "uncertainty", "suggestions", "title", "state"}]``, most uncertain first.
+    With no annotator: the shared suggestions, every document."""
+    # "" has no memory view: the shared suggestions
+    scores = project.suggestion_scores(annotator or "", layer)
+    states = ({d: st for (d, who), st in project.statuses(annotator).items() if who == annotator}
+              if annotator else {})
+    rows = []
+    for info in project.document_infos():
+        doc_id = info.id
+        state = states.get(doc_id, "todo")
+        if state in FINISHED and not include_finished:
+            continue
+        mine = scores.get(doc_id, [])
+        value = sum(map(entropy, mine)) / len(mine) if mine else None
+        rows.append({"id": doc_id, "uncertainty": None if value is None else round(value, 4),
+                     "suggestions": len(mine), "title": info.title, "state": state})
+    rows.sort(key=lambda r: (r["uncertainty"] is None, -(r["uncertainty"] or 0.0), r["id"]))
+    return rows

@@ -1,0 +1,383 @@
+"""Project memory: suggestions learned from what the annotators did.
+
+Pure Python (no spaCy), so the GUI can refresh it in a background thread
+within a second of an accept, and the CLI runs it after the rules.
+
+What is remembered, per span layer, for each *surface* (the token sequence of
+a span, case as written):
+
+* every span an annotator made or accepted: "this string is LABEL here",
+  with the token before and after (its context);
+* every suggestion an annotator rejected: "not LABEL here";
+* in documents the annotator marked *done*, every occurrence of a remembered
+  surface they left without a span: "nothing here" (what a finished
+  document does not label is a decision too).
+
+Applied to a document, each occurrence of a remembered surface (longest
+first, left to right) is scored per label: an observation weighs 1, plus 1
+for each of the two context tokens it shares with the occurrence (the
+annotator's own observations weigh double when others' are visible).  The best
+label is suggested when its share of all the weight (labels, "nothing here",
+and rejections of that label) is at least one half, with origin
+``memory:<annotator>`` (whose observations weighed most) and that share as the
+score; a rejection in the same context vetoes the label outright.  Memory
+suggestions override the shared suggestions they overlap (the project's
+decisions beat the built-in conventions); a shared suggestion of a surface that
+was rejected in the same context is dropped, one rejected elsewhere has its score
+halved, one of a surface that the annotator mostly leaves unlabelled is dropped.
+
+Observations from the document being suggested are left out (leave one
+document out): the memory of a document never repeats its own spans, so
+scores measured on annotated documents are honest.
+
+Boundaries: in blind mode (the project default) an annotator's memory holds
+only their own decisions; with blind mode off, everyone's.  The result is
+stored as the suggestion set ``memory:<annotator>``: that annotator's view,
+which replaces the shared sets for them only (``annotator.store.learning``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from annotator.core.jobs import Cancelled, Progress, ShouldCancel
+from annotator.core.model import Span
+from annotator.core.tokens import token_spans
+from annotator.store import Project
+from annotator.store.learning import memory_suggester
+
+#: Bumped when the way memory suggests changes (stored views are then redone).
+MEMORY_VERSION = "1"
+#: The least share of the evidence a label needs to be suggested.
+MIN_SHARE = 0.5
+#: Documents per transaction when storing views.
+_BATCH = 50
+
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One decision about one occurrence of a surface."""
+
+    doc: int
+    who: str
+    label: str | None  # None: seen in a finished document and left unlabelled
+    prev: str
+    next: str
+    rejected: bool = False
+
+
+def _context(text: str, toks: Sequence[tuple[int, int]], i: int, j: int) -> tuple[str, str]:
+    prev = text[toks[i - 1][0]:toks[i - 1][1]].lower() if i > 0 else ""
+    nxt = text[toks[j][0]:toks[j][1]].lower() if j < len(toks) else ""
+    return prev, nxt
+
+
+def _token_range(toks: Sequence[tuple[int, int]], starts: dict[int, int], ends: dict[int, int],
+                 start: int, end: int) -> tuple[int, int] | None:
+    """Token indices ``[i, j)`` covering exactly ``start..end`` (None when not token-aligned)."""
+    i, j = starts.get(start), ends.get(end)
+    if i is None or j is None or j <= i:
+        return None
+    return i, j
+
+
+class _Tokenized:
+    __slots__ = ("text", "toks", "words", "starts", "ends")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.toks = token_spans(text)
+        self.words = [text[a:b] for a, b in self.toks]
+        self.starts = {a: k for k, (a, _) in enumerate(self.toks)}
+        self.ends = {b: k + 1 for k, (_, b) in enumerate(self.toks)}
+
+
+@dataclass
+class Memory:
+    """What one viewer's memory knows (see the module docstring)."""
+
+    viewer: str
+    #: layer -> surface (tuple of token texts) -> observations
+    index: dict[str, dict[tuple[str, ...], list[Observation]]] = field(default_factory=dict)
+    #: layer -> first token -> lengths of the surfaces starting with it (longest first)
+    first: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    own_weight: float = 1.0
+
+    def __len__(self) -> int:
+        return sum(len(obs) for surf in self.index.values() for obs in surf.values())
+
+    def add(self, layer: str, surface: tuple[str, ...], obs: Observation) -> None:
+        """Remember one observation."""
+        surf = self.index.setdefault(layer, {})
+        if surface not in surf:
+            lengths = self.first.setdefault(layer, {}).setdefault(surface[0], [])
+            if len(surface) not in lengths:
+                lengths.append(len(surface))
+                lengths.sort(reverse=True)
+        surf.setdefault(surface, []).append(obs)
+
+    def fingerprint(self) -> str:
+        """A hash of everything remembered (a stored view is redone when it changes)."""
+        h = hashlib.sha1(f"{MEMORY_VERSION}|{self.viewer}|{self.own_weight}".encode())
+        for layer in sorted(self.index):
+            for surface in sorted(self.index[layer]):
+                for o in sorted(self.index[layer][surface], key=repr):
+                    h.update(repr((layer, surface, o)).encode())
+        return h.hexdigest()[:16]
+
+    def occurrences(self, layer: str, tk: _Tokenized) -> Iterable[tuple[int, int, tuple[str, ...]]]:
+        """Every ``(i, j, surface)`` of a remembered surface in the text, all lengths."""
+        firsts = self.first.get(layer, {})
+        words = tk.words
+        for i, w in enumerate(words):
+            for n in firsts.get(w, ()):
+                if i + n <= len(words) and tuple(words[i:i + n]) in self.index[layer]:
+                    yield i, i + n, tuple(words[i:i + n])
+
+    def judge(self, layer: str, surface: tuple[str, ...], doc: int, prev: str, nxt: str
+              ) -> tuple[str | None, float, str, bool, set[str], set[str]]:
+        """``(label, share, who, mostly_unlabelled, vetoed, rejected)`` for one occurrence."""
+        pos: dict[str, float] = defaultdict(float)
+        by_who: dict[tuple[str, str], float] = defaultdict(float)
+        rej: dict[str, float] = defaultdict(float)
+        vetoed: set[str] = set()
+        neg = 0.0
+        for o in self.index[layer][surface]:
+            if o.doc == doc:
+                continue
+            same_prev, same_next = o.prev == prev, o.next == nxt
+            w = (1.0 + same_prev + same_next) * (self.own_weight if o.who == self.viewer else 1.0)
+            if o.rejected:
+                assert o.label is not None
+                rej[o.label] += w
+                if same_prev and same_next:
+                    vetoed.add(o.label)
+            elif o.label is None:
+                neg += w
+            else:
+                pos[o.label] += w
+                by_who[(o.label, o.who)] += w
+        total_pos = sum(pos.values())
+        mostly_unlabelled = neg > 0 and neg > total_pos
+        if not pos:
+            return None, 0.0, "", mostly_unlabelled, vetoed, set(rej)
+        label = max(sorted(pos), key=lambda lab: pos[lab] - rej[lab])
+        share = pos[label] / (total_pos + neg + rej[label])
+        who = max(sorted(w for (lab, w) in by_who if lab == label), key=lambda w: by_who[(label, w)])
+        if label in vetoed or share < MIN_SHARE:
+            return None, share, who, mostly_unlabelled, vetoed, set(rej)
+        return label, share, who, mostly_unlabelled, vetoed, set(rej)
+
+    def apply(self, doc: int, text: str, base: Sequence[Span], overlap_layers: set[str] | None = None,
+              tokenized: _Tokenized | None = None) -> list[Span]:
+        """The viewer's suggestions for one document: ``base`` (the shared
+        suggestions) corrected by the memory.  ``overlap_layers``: layers
+        where spans may overlap (there a memory span replaces only a base span
+        with the same offsets)."""
+        overlap_layers = overlap_layers or set()
+        tk = tokenized or _Tokenized(text)
+        mine: list[Span] = []
+        drop: set[tuple[str, int, int]] = set()  # (layer, start, end) of base spans to drop
+        for layer in self.index:
+            taken_until = -1
+            for i, j, surface in self.occurrences(layer, tk):
+                prev, nxt = _context(text, tk.toks, i, j)
+                label, share, who, unlabelled, _, _ = self.judge(layer, surface, doc, prev, nxt)
+                start, end = tk.toks[i][0], tk.toks[j - 1][1]
+                if label is None:
+                    if unlabelled:
+                        drop.add((layer, start, end))
+                    continue
+                if i < taken_until:  # inside a longer remembered span already suggested
+                    continue
+                taken_until = j
+                mine.append(Span(start=start, end=end, label=label, layer=layer,
+                                 origin=memory_suggester(who), score=round(share, 3)))
+        # a shared suggestion that strictly contains a memory span is the longer name the
+        # memory only knows part of ("Prabowo" remembered, "Prabowo Subianto" suggested;
+        # "Rusia" remembered, "Dewan Keamanan Rusia" suggested): it stays, the part goes
+        keep_base = {(b.layer, b.start, b.end) for b in base if b.layer not in overlap_layers and any(
+            m.layer == b.layer and b.start <= m.start and m.end <= b.end and (b.start, b.end) != (m.start, m.end)
+            for m in mine)}
+        mine = [m for m in mine if not any((b.layer, b.start, b.end) in keep_base and b.layer == m.layer
+                                           and b.start <= m.start and m.end <= b.end for b in base)]
+        out = list(mine)
+        for b in base:
+            if (b.layer, b.start, b.end) in drop:
+                continue
+            if (b.layer, b.start, b.end) not in keep_base and any(
+                    m.layer == b.layer and (m.start == b.start and m.end == b.end
+                                            or (b.layer not in overlap_layers and m.overlaps(b))) for m in mine):
+                continue
+            score = b.score
+            surf_obs = self.index.get(b.layer, {})
+            rng = _token_range(tk.toks, tk.starts, tk.ends, b.start, b.end)
+            if rng is not None and surf_obs:
+                surface = tuple(tk.words[rng[0]:rng[1]])
+                if surface in surf_obs:
+                    prev, nxt = _context(text, tk.toks, *rng)
+                    _, _, _, _, vetoed, rejected = self.judge(b.layer, surface, doc, prev, nxt)
+                    if b.label in vetoed:
+                        continue
+                    if b.label in rejected:
+                        score = round((score or 0.0) * 0.5, 3)
+            out.append(b if score == b.score else b.with_(score=score))
+        out.sort(key=lambda s: (s.start, s.end, s.layer, s.label))
+        return [s.with_(id=None, document_id=None) for s in out]
+
+
+def visible_sources(project: Project, viewer: str) -> list[str]:
+    """Whose decisions ``viewer``'s memory may hold: their own in blind mode
+    (the project default, the setting of ``annotator.review.blind``), everyone's otherwise."""
+    blind = (project.get_setting("blind", "1") or "1").strip().lower() not in ("0", "false", "off", "no")
+    if blind:
+        return [viewer]
+    return project.annotators()
+
+
+def build_memory(project: Project, viewer: str) -> Memory:
+    """Read the decisions ``viewer`` may learn from and index them."""
+    sources = visible_sources(project, viewer)
+    memory = Memory(viewer, own_weight=2.0 if len(sources) > 1 else 1.0)
+    inputs = project.memory_inputs(sources)
+    texts: dict[int, _Tokenized] = {}
+
+    def tok(doc: int) -> _Tokenized:
+        if doc not in texts:
+            texts[doc] = _Tokenized(project.get_text(doc))
+        return texts[doc]
+
+    def observe(row: Sequence[Any], rejected: bool) -> None:
+        who, doc, layer, start, end, label = row
+        tk = tok(int(doc))
+        rng = _token_range(tk.toks, tk.starts, tk.ends, int(start), int(end))
+        if rng is None:
+            return  # a span that cuts a token: nothing to match it on elsewhere
+        prev, nxt = _context(tk.text, tk.toks, *rng)
+        memory.add(str(layer), tuple(tk.words[rng[0]:rng[1]]),
+                   Observation(int(doc), str(who), str(label), prev, nxt, rejected))
+
+    for row in inputs["spans"]:
+        observe(row, False)
+    for row in inputs["rejected"]:
+        observe(row, True)
+    # "nothing here": occurrences a finished document left without a span of that layer
+    spans_of: dict[tuple[str, int], list[tuple[str, int, int]]] = defaultdict(list)
+    for who, doc, layer, start, end, _ in inputs["spans"]:
+        spans_of[(who, doc)].append((layer, start, end))
+    for who, doc in inputs["done"]:
+        tk = tok(doc)
+        covered = spans_of.get((who, doc), [])
+        for layer in list(memory.index):
+            for i, j, surface in list(memory.occurrences(layer, tk)):
+                start, end = tk.toks[i][0], tk.toks[j - 1][1]
+                if any(lay == layer and s < end and start < e for lay, s, e in covered):
+                    continue
+                prev, nxt = _context(tk.text, tk.toks, i, j)
+                memory.add(layer, surface, Observation(doc, who, None, prev, nxt))
+    return memory
+
+
+@dataclass
+class MemoryReport:
+    """What a refresh did."""
+
+    annotators: list[str] = field(default_factory=list)
+    documents: int = 0  # views stored
+    skipped: int = 0  # views already up to date
+    suggestions: int = 0  # memory-made suggestions stored
+    decisions_kept: int = 0
+    seconds: float = 0.0
+    cancelled: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        return {"annotators": self.annotators, "documents": self.documents, "skipped": self.skipped,
+                "suggestions": self.suggestions, "decisions_kept": self.decisions_kept,
+                "seconds": round(self.seconds, 3), "cancelled": self.cancelled}
+
+
+def refresh_memory(
+    project: Project,
+    *,
+    annotators: Sequence[str] | None = None,
+    doc_ids: Iterable[int] | None = None,
+    untouched_only: bool = False,
+    force: bool = False,
+    progress: Progress | None = None,
+    should_cancel: ShouldCancel | None = None,
+) -> MemoryReport:
+    """Store each annotator's memory view of the documents.
+
+    ``annotators``: whose views (default: every annotator with something to
+    remember, or with views already stored).  ``doc_ids``: which documents
+    (default: all); ``untouched_only``: only documents the annotator has not
+    started (the GUI refresh after an accept: nobody's work in progress
+    changes under them).  A view whose memory and base are unchanged is
+    skipped unless ``force``.  Decisions are carried over, never touched.
+    ``should_cancel()`` is polled between batches of 50 documents; when it
+    turns true, :class:`~annotator.core.jobs.Cancelled` is raised with the
+    report so far (the views stored before stay).
+    """
+    started = time.perf_counter()
+    report = MemoryReport()
+    names = list(annotators) if annotators is not None else project.annotators()
+    existing = set(project.memory_views())
+    wanted = set(doc_ids) if doc_ids is not None else None
+    schema = project.schema
+    overlap_layers = {lay.name for lay in schema.layers if lay.allow_overlap}
+    allowed = {(lay.name, lab) for lay in schema.layers for lab in lay.label_names}
+    base_sig = project.shared_suggestion_runs()
+    jobs: list[tuple[Memory, str, list[int]]] = []
+    for name in names:
+        memory = build_memory(project, name)
+        view = memory_suggester(name)
+        if not len(memory) and view not in existing:
+            continue
+        docs = project.untouched_documents(name) if untouched_only else project.document_ids()
+        if wanted is not None:
+            docs = [d for d in docs if d in wanted]
+        jobs.append((memory, view, docs))
+        report.annotators.append(name)
+    total = sum(len(d) for _, _, d in jobs)
+    done = 0
+    if progress is not None:
+        progress(0, total, "")
+    for memory, view, docs in jobs:
+        fp = memory.fingerprint()
+        runs = project.suggestion_runs(view)
+        todo: list[tuple[int, str]] = []
+        for doc in docs:
+            done += 1
+            version = f"{fp}|{base_sig.get(doc, '')}"
+            if not force and doc in runs and runs[doc][0] == version:
+                report.skipped += 1
+            else:
+                todo.append((doc, version))
+        # short transactions: the annotator keeps writing while a refresh runs
+        for k in range(0, len(todo), _BATCH):
+            if should_cancel is not None and should_cancel():
+                report.cancelled = True
+                break
+            with project.transaction():
+                for doc, version in todo[k:k + _BATCH]:
+                    text = project.get_text(doc)
+                    spans = memory.apply(doc, text, project.shared_suggestions(doc), overlap_layers)
+                    spans = [s for s in spans if (s.layer, s.label) in allowed]
+                    report.decisions_kept += project.set_suggestions(
+                        doc, spans, suggester=view, version=version, validate=False, carry_for=memory.viewer)
+                    report.documents += 1
+                    report.suggestions += sum(1 for s in spans if s.origin.startswith("memory:"))
+            if progress is not None:
+                progress(done - len(todo) + min(k + _BATCH, len(todo)), total, view)
+        if report.cancelled:
+            break
+    report.seconds = time.perf_counter() - started
+    if report.cancelled:
+        raise Cancelled("memory refresh cancelled; the views stored before stay", report)
+    return report

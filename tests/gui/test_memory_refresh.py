@@ -1,0 +1,41 @@
+"""The project memory follows the annotator's work in the GUI."""
+
+from __future__ import annotations
+
+import time
+
+from annotator.core.model import Document
+from annotator.store import Project
+from tests.gui.conftest import TEXT_A, find
+
+TEXT_D = "Kemarin Shoigu tiba di Moskwa untuk bertemu Sergei Shoigu."
+
+
+def test_memory_refresh_after_create_reaches_unopened_documents_within_a_second(qtbot, demo_project: Project):
+    from annotator.gui.main_window import MainWindow
+
+    d4, _ = demo_project.add_document(Document(TEXT_D, title="Shoigu"))
+    win = MainWindow(demo_project, "ani")
+    qtbot.addWidget(win)
+    win.show()
+    win.open_document(1)
+    # ani already decided something on document 3: it is hers in progress, the refresh leaves it alone
+    sug = demo_project.suggestions(3, pending_for="ani")[0]
+    demo_project.reject_suggestion(sug.id or 0, "ani")
+    before_c = [(s.start, s.end, s.label, s.origin) for s in demo_project.suggestions(3, viewer="ani")]
+
+    s, e = find(TEXT_A, "Shoigu", 1)  # the bare "Shoigu" starting the second sentence
+    started = time.monotonic()
+    win.session.create_span(s, e, "ORG")
+    qtbot.waitUntil(lambda: any(g.origin == "memory:ani" for g in demo_project.suggestions(d4, viewer="ani")),
+                    timeout=1000)
+    assert time.monotonic() - started < 1.0
+    got = {(TEXT_D[g.start:g.end], g.label) for g in demo_project.suggestions(d4, viewer="ani")
+           if g.origin == "memory:ani"}
+    assert got == {("Shoigu", "ORG")}
+    qtbot.waitUntil(lambda: not win.memory.busy, timeout=2000)
+    assert [(s.start, s.end, s.label, s.origin) for s in demo_project.suggestions(3, viewer="ani")] == before_c
+    assert demo_project.suggestion_decisions(3, "ani") == {sug.id: "rejected"}
+    # another annotator sees none of it (blind mode, the default)
+    assert not any(g.origin.startswith("memory:") for g in demo_project.suggestions(d4, viewer="bob"))
+    win.close()

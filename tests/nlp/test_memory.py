@@ -1,0 +1,208 @@
+"""Project memory: suggestions learned from the annotators' decisions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator.cli import main
+from annotator.core.model import Document, Span
+from annotator.core.tokens import token_spans
+from annotator.gui.doc_query import load_pending_suggestions
+from annotator.nlp.memory import build_memory, refresh_memory
+from annotator.review.blind import set_blind
+from annotator.store import Project
+from tests.conftest import SEED_FILES
+
+REFERENCE = json.loads((Path(__file__).parent / "data" / "seeds_memory_reference.json").read_text(encoding="utf-8"))
+
+
+def tag(text: str, items: list[list[str]]) -> list[Span]:
+    """Every whole-token occurrence of the listed surfaces, longest first, left to right."""
+    toks = token_spans(text)
+    words = [text[a:b] for a, b in toks]
+    surfaces = sorted(((tuple(s[a:b] for a, b in token_spans(s)), lab) for s, lab in items), key=lambda x: -len(x[0]))
+    out, i = [], 0
+    while i < len(words):
+        for surface, label in surfaces:
+            if tuple(words[i:i + len(surface)]) == surface:
+                out.append(Span(toks[i][0], toks[i + len(surface) - 1][1], label))
+                i += len(surface)
+                break
+        else:
+            i += 1
+    return out
+
+
+def test_memory_seeds_quality_bar(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """'reference' annotates the first seed with a guideline that tags 'militer Myanmar' as LOC;
+    plain 'annotator suggest' then finds >= 0.9 of each label on the second article, precision >= 0.75."""
+    db = str(tmp_path / "p.db")
+    assert main(["import", db, *map(str, SEED_FILES)]) == 0
+    with Project(db) as p:
+        first, second = p.document_ids()
+        p.add_annotator("reference")
+        p.add_annotator("truth")
+        p.add_spans(second, tag(p.get_text(second), REFERENCE[SEED_FILES[1].name]), "truth")
+    capsys.readouterr()
+
+    def scores() -> dict:
+        assert main(["suggest", db]) == 0
+        capsys.readouterr()
+        assert main(["evaluate", db, "--reference", "truth", "--as", "reference", "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    before = scores()
+    assert before["per_label"]["LOC"]["recall"] < 0.8  # the rules' nationality convention: "militer Myanmar" is no LOC
+    with Project(db) as p:
+        text = p.get_text(first)
+        assert "militer Myanmar" in text
+        p.add_spans(first, tag(text, REFERENCE[SEED_FILES[0].name]), "reference")
+        p.set_status(first, "reference", "done")
+    after = scores()
+    assert after["documents"] == 1
+    for label in ("PER", "ORG", "LOC"):
+        assert after["per_label"][label]["recall"] >= 0.9, (label, after["per_label"][label])
+    assert after["precision"] >= 0.75
+    # the memory's suggestions say where they come from, with a score
+    with Project(db) as p:
+        mine = [s for s in p.suggestions(second, "entities", viewer="reference") if s.origin == "memory:reference"]
+        assert mine and all(0.5 <= (s.score or 0) <= 1 for s in mine)
+        assert {p.get_text(second)[s.start:s.end] for s in mine} >= {"Myanmar", "Rusia"}
+        # the shared suggestions (export, evaluate without --as, other annotators) are the rules' alone
+        assert not any(s.origin.startswith("memory:") for s in p.suggestions(second))
+        assert not any(s.origin.startswith("memory:") for s in p.suggestions(second, viewer="truth"))
+
+
+# -- small generated projects -------------------------------------------------
+
+T1 = "Pasukan militer Zamora menyerang kota. Kepala Zamora Bintang bicara."
+T2 = "Serangan militer Zamora berlanjut. Warga Zamora mengungsi ke Lembah."
+T3 = "Laporan dari Zamora pagi ini. Kata Lembah bahwa militer Zamora mundur."
+
+
+def spans_of(text: str, needle: str, label: str, layer: str = "entities") -> list[Span]:
+    out, pos = [], text.find(needle)
+    while pos >= 0:
+        out.append(Span(pos, pos + len(needle), label, layer))
+        pos = text.find(needle, pos + 1)
+    return out
+
+
+@pytest.fixture
+def small(project: Project) -> tuple[Project, list[int]]:
+    """Three documents with a shared 'pipeline' set that suggests 'Lembah' as PER everywhere."""
+    ids = [project.add_document(Document(t))[0] for t in (T1, T2, T3)]
+    for doc_id, text in zip(ids, (T1, T2, T3), strict=True):
+        rule = [s.with_(origin="rule:test", score=0.6) for s in spans_of(text, "Lembah", "PER")]
+        project.set_suggestions(doc_id, rule, suggester="pipeline", version="t")
+    for name in ("alice", "bob"):
+        project.add_annotator(name)
+    return project, ids
+
+
+def view(p: Project, doc: int, who: str) -> set[tuple[str, str, str]]:
+    text = p.get_text(doc)
+    return {(text[s.start:s.end], s.label, s.origin) for s in p.suggestions(doc, "entities", viewer=who)}
+
+
+def test_memory_string_suggested_elsewhere_with_origin_and_context(small) -> None:
+    p, (d1, d2, d3) = small
+    p.add_spans(d1, spans_of(T1, "Zamora", "LOC"), "alice")
+    report = refresh_memory(p)
+    assert report.annotators == ["alice"]
+    got = {s for s in view(p, d2, "alice") if s[2].startswith("memory:")}
+    assert got == {("Zamora", "LOC", "memory:alice")}
+    scores = [s.score for s in p.suggestions(d2, viewer="alice") if s.origin == "memory:alice"]
+    assert len(scores) == 2 and all(s == 1.0 for s in scores)
+    # leave one document out: the memory of d1 does not repeat d1's own spans
+    assert not any(o.startswith("memory:") for _, _, o in view(p, d1, "alice"))
+    # a second refresh with nothing new redoes nothing
+    again = refresh_memory(p)
+    assert again.documents == 0 and again.skipped == 3
+
+
+def test_memory_context_decides_between_competing_decisions(small) -> None:
+    p, (d1, d2, d3) = small
+    # alice: "Zamora" after "militer" is LOC, after "Kepala" it is ORG (twice, to outweigh)
+    p.add_spans(d1, [Span(*_at(T1, "Zamora", 0), "LOC"), Span(*_at(T1, "Zamora", 1), "ORG")], "alice")
+    p.add_spans(d2, [Span(*_at(T2, "Zamora", 0), "LOC")], "alice")
+    refresh_memory(p)
+    labels = {(s.start, s.label) for s in p.suggestions(d3, viewer="alice") if s.origin == "memory:alice"}
+    second = _at(T3, "Zamora", 1)  # "militer Zamora mundur"
+    assert (second[0], "LOC") in labels  # the context seen with LOC twice
+    assert len(labels) == 2
+
+
+def _at(text: str, needle: str, nth: int) -> tuple[int, int]:
+    pos = -1
+    for _ in range(nth + 1):
+        pos = text.index(needle, pos + 1)
+    return pos, pos + len(needle)
+
+
+def test_memory_rejection_vetoes_same_context_and_demotes_elsewhere(project: Project) -> None:
+    texts = ["Kata Lembah bahwa hujan turun.", "Kata Lembah bahwa angin kencang.", "Di Lembah angin kencang."]
+    ids = [project.add_document(Document(t))[0] for t in texts]
+    for doc_id, text in zip(ids, texts, strict=True):
+        project.set_suggestions(doc_id, [s.with_(origin="rule:test", score=0.6)
+                                         for s in spans_of(text, "Lembah", "PER")], suggester="pipeline", version="t")
+    project.add_annotator("alice")
+    rejected = project.suggestions(ids[0], pending_for="alice")[0]
+    project.reject_suggestion(rejected.id or 0, "alice")
+    refresh_memory(project)
+    assert project.suggestions(ids[1], viewer="alice") == []  # same words around it: not offered again
+    elsewhere = project.suggestions(ids[2], viewer="alice")
+    assert [(s.label, s.score) for s in elsewhere] == [("PER", 0.3)]  # demoted, not hidden
+    # bob never rejected anything: he still sees the rule's suggestion everywhere
+    project.add_annotator("bob")
+    assert [s.score for s in project.suggestions(ids[1], viewer="bob")] == [0.6]
+
+
+def test_memory_blind_mode_uses_only_own_decisions(small) -> None:
+    p, (d1, d2, d3) = small
+    p.add_spans(d1, spans_of(T1, "Zamora", "LOC"), "bob")
+    p.add_spans(d1, spans_of(T1, "Bintang", "PER"), "alice")
+    refresh_memory(p)
+    alice = view(p, d2, "alice") | view(p, d3, "alice")
+    assert not any(o == "memory:bob" for _, _, o in alice)
+    assert not any(t == "Zamora" for t, _, _ in alice)  # bob's decision never reaches alice
+    assert any(o == "memory:bob" for _, _, o in view(p, d2, "bob"))
+    assert [o.doc for obs in build_memory(p, "alice").index["entities"].values() for o in obs] == [d1]
+    # blind mode off: alice learns from bob too (her own decisions weigh double)
+    set_blind(p, False)
+    refresh_memory(p)
+    assert ("Zamora", "LOC", "memory:bob") in view(p, d2, "alice")
+
+
+def test_memory_refresh_keeps_decisions_and_untouched_only(small) -> None:
+    p, (d1, d2, d3) = small
+    # alice started d2: she rejected the rule's 'Lembah' there
+    sug = p.suggestions(d2, pending_for="alice")[0]
+    p.reject_suggestion(sug.id or 0, "alice")
+    p.add_spans(d1, spans_of(T1, "Zamora", "LOC"), "alice")
+    report = refresh_memory(p, annotators=["alice"], untouched_only=True)
+    assert report.documents == 1  # d3 only: d1 and d2 are alice's work in progress
+    assert p.memory_views(d2) == [] and p.memory_views(d3) == ["memory:alice"]
+    # the full refresh redoes d2 too, carrying her rejection over to her view
+    refresh_memory(p, annotators=["alice"])
+    pending = {(T2[s.start:s.end], s.label) for s in p.suggestions(d2, pending_for="alice")}
+    assert ("Lembah", "PER") not in pending and ("Zamora", "LOC") in pending
+    assert p.suggestion_decisions(d2, "alice")  # her decision is still there
+    # the GUI reads the same view
+    rows = {(T2[r.start:r.end], r.label, r.origin) for r in load_pending_suggestions(p, d2, "alice")}
+    assert ("Zamora", "LOC", "memory:alice") in rows and ("Lembah", "PER", "rule:test") not in rows
+
+
+def test_memory_finished_document_teaches_what_is_not_an_entity(project: Project) -> None:
+    texts = ["Bintang pagi. Bintang siang. Tim Bintang menang.", "Ada Bintang di sini."]
+    ids = [project.add_document(Document(t))[0] for t in texts]
+    project.set_suggestions(ids[1], [Span(4, 11, "PER", origin="rule:test", score=0.3)], suggester="pipeline",
+                            version="t")
+    project.add_annotator("alice")
+    project.add_spans(ids[0], [Span(*_at(texts[0], "Bintang", 2), "ORG")], "alice")
+    project.set_status(ids[0], "alice", "done")  # two 'Bintang' left unlabelled, one ORG
+    refresh_memory(project)
+    assert project.suggestions(ids[1], viewer="alice") == []  # mostly nothing: the rule's PER is dropped too
