@@ -134,8 +134,29 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Integrity check; ``--salvage NEW.db`` copies what can be read of a damaged file."""
+    from annotator.store.check import check_project, salvage_project
+
+    report = check_project(args.project)
+    if args.salvage:
+        saved = salvage_project(args.project, args.salvage)
+        print(f"salvaged into {args.salvage}:")
+        print(saved.summary() or "  (nothing could be read)")
+        return 0
+    print(report.advice(), file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the project commands."""
+    p = sub.add_parser("check", help="check a project file for damage; --salvage copies out what can be read",
+                       description="Run SQLite's integrity check on a project file (read-only) and say what to do. "
+                                   "With --salvage NEW.db, copy every readable row into a new project.")
+    p.add_argument("project")
+    p.add_argument("--salvage", metavar="NEW_DB", help="write what can be read into this new project file")
+    p.set_defaults(handler=cmd_check)
+
     p = sub.add_parser("import", help="import articles or annotations into a project")
     p.add_argument("project", help="project file (.db), created on first use")
     p.add_argument("paths", nargs="+", help="files or folders")

@@ -32,6 +32,12 @@ def new_uid() -> str:
     return uuid.uuid4().hex
 
 
+def fts_query(text: str) -> str:
+    """The user's search words as an FTS5 query that cannot be a syntax error:
+    each word is one quoted string (quotes doubled), all of them must match."""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in text.split())
+
+
 def marks(n: int) -> str:
     """``?, ?, ...`` for an ``IN (...)`` list of ``n`` values."""
     return ",".join("?" * n)

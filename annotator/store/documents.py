@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from annotator.core.errors import NotFoundError
 from annotator.core.model import STATES, Document, DocumentInfo, content_hash
 from annotator.store import learning
-from annotator.store.base import StoreBase, now
+from annotator.store.base import StoreBase, fts_query, now
 
 
 class DocumentsMixin(StoreBase):
@@ -133,10 +133,12 @@ class DocumentsMixin(StoreBase):
         where: list[str] = []
         args: dict[str, Any] = {"a": annotator or "", "m": learning.memory_suggester(annotator or "")}
         sql = "SELECT d.id FROM documents d"
+        if query and not any(ch.isalnum() for ch in query):
+            return []  # only quotes or punctuation: no word to look for
         if query:
             sql += " JOIN documents_fts f ON f.rowid = d.id"
             where.append("documents_fts MATCH :q")
-            args["q"] = self._db.quote_fts(query)
+            args["q"] = fts_query(query)
         if state:
             if state not in STATES:
                 raise ValueError(f"state must be one of {STATES}")

@@ -9,8 +9,10 @@ store (``PortableSpan``, ``SpanRow``); no other package speaks SQL.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
+import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -30,10 +32,32 @@ from annotator.store.status import StatusMixin
 from annotator.store.transfer import TransferMixin
 from annotator.store.views import ViewsMixin
 
-__all__ = ["BUSY_TIMEOUT_S", "Project", "now"]
+__all__ = ["BUSY_TIMEOUT_S", "Project", "now", "quick_check"]
 
 #: Seconds a second process waits for a lock before it gets a clear error.
 BUSY_TIMEOUT_S = 5.0
+
+#: Files (path, size, mtime) this process has already run ``quick_check`` on: a worker
+#: thread opening the same project again does not pay for it twice.
+_CHECKED: set[tuple[str, int, int]] = set()
+
+
+def _file_key(path: Path) -> tuple[str, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if st.st_size == 0:
+        return None
+    return (str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+def quick_check(conn: sqlite3.Connection, *, full: bool = False) -> list[str]:
+    """SQLite's ``quick_check`` (or the slower ``integrity_check`` with ``full``):
+    the problems found, empty when the file is sound."""
+    pragma = "integrity_check" if full else "quick_check"
+    rows = [str(r[0]) for r in conn.execute(f"PRAGMA {pragma}(20)")]
+    return [] if rows == ["ok"] else rows
 
 
 class Project(
@@ -68,23 +92,115 @@ class Project(
             raise ProjectError(f"{self.path} is a folder; a project is a .db file")
         if self.path.parent and not self.path.parent.exists():
             raise ProjectError(f"{self.path}: folder {self.path.parent} does not exist")
-        try:
-            # isolation_level=None: we issue BEGIN/COMMIT ourselves, one per action.
-            self._conn = sqlite3.connect(
-                str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False
-            )
-            self._conn.execute("PRAGMA foreign_keys = ON")
-            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            self._conn.execute("PRAGMA synchronous = NORMAL")  # durable against crashes in WAL mode
-        except sqlite3.DatabaseError as exc:
-            raise ProjectError(f"{self.path}: not a project file ({exc})") from exc
-        if str(mode).lower() != "wal":
-            raise ProjectError(f"{self.path}: could not switch to WAL journal (got {mode})")
+        #: True when the file or its folder cannot be written: reading works, any change is refused clearly.
+        self.readonly = False
+        self._conn = self._connect()
         self._db = sqlite_utils.Database(self._conn)
         self._depth = 0
         self._lock = threading.RLock()
-        self._migrate()
-        self._schema = self._init_schema(schema)
+        try:
+            self._check_file()
+            self._migrate()
+            self._schema = self._init_schema(schema)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _connect(self) -> sqlite3.Connection:
+        """Open the file; a read-only file or folder is opened read-only (no WAL switch,
+        no journal files), and nothing is changed before the file is known to be a project."""
+        exists = self.path.exists()
+        folder = self.path.parent if str(self.path.parent) else Path(".")
+        if not exists and not os.access(folder, os.W_OK):
+            raise ProjectError(f"{self.path}: cannot create a project here: folder {folder} is read-only")
+        if exists and not (os.access(self.path, os.W_OK) and os.access(folder, os.W_OK)):
+            self.readonly = True
+        try:
+            if self.readonly:
+                conn = self._connect_readonly(folder_writable=os.access(folder, os.W_OK))
+            else:
+                # isolation_level=None: we issue BEGIN/COMMIT ourselves, one per action.
+                conn = sqlite3.connect(
+                    str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False
+                )
+            conn.text_factory = self._decode_text
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA user_version").fetchone()  # reads the header: "not a database" shows here
+        except sqlite3.DatabaseError as exc:
+            mapped = self._db_error(exc)
+            if isinstance(mapped, ProjectError):
+                raise mapped from exc
+            raise ProjectError(f"{self.path}: not a project file ({exc})") from exc
+        return conn
+
+    def _connect_readonly(self, *, folder_writable: bool) -> sqlite3.Connection:
+        uri = "file:" + urllib.parse.quote(str(self.path.resolve())) + "?mode=ro"
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S,
+                                   check_same_thread=False)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            if folder_writable:
+                raise
+        # A WAL file in a read-only folder cannot get its shared-memory file: read it as immutable
+        # (a project closed normally has everything in the main file).
+        return sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+
+    def _decode_text(self, data: bytes) -> str:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProjectError(
+                f"{self.path} is damaged (text that is not UTF-8 at byte {exc.start}); run "
+                f"'annotator check {self.path}' and recover what can be read with --salvage"
+            ) from None
+
+    def _check_file(self) -> None:
+        """Refuse a damaged file clearly and switch a writable project to WAL;
+        ``quick_check`` runs once per file state and process."""
+        key = _file_key(self.path)
+        if key is not None and key not in _CHECKED:
+            try:
+                problems = quick_check(self._conn)
+            except sqlite3.DatabaseError as exc:
+                problems = [str(exc)]
+            if problems:
+                raise ProjectError(
+                    f"{self.path} is damaged ({'; '.join(problems[0].splitlines())}); run 'annotator check {self.path}' for details "
+                    f"and 'annotator check {self.path} --salvage NEW.db' to copy out what can be read"
+                )
+            _CHECKED.add(key)
+        if self.readonly:
+            return
+        try:
+            version = self.schema_version
+            if version == 0 and self._db.table_names():  # refuse a foreign file before changing it (WAL)
+                self._refuse_foreign()
+            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            self._conn.execute("PRAGMA synchronous = NORMAL")  # durable against crashes in WAL mode
+        except sqlite3.DatabaseError as exc:
+            raise self._db_error(exc) from exc
+        if str(mode).lower() != "wal":
+            raise ProjectError(f"{self.path}: could not switch to WAL journal (got {mode})")
+
+    def _refuse_foreign(self) -> None:
+        tables = self._db.table_names()
+        raise ProjectError(f"{self.path}: an SQLite file but not an annotator project (tables: {tables[:5]})")
+
+    def _db_error(self, exc: sqlite3.Error) -> Exception:
+        """A clear :class:`ProjectError` for the environment's SQLite errors (disk full,
+        read-only, damaged); anything else is returned as is."""
+        msg = str(exc)
+        if "disk is full" in msg or "disk I/O error" in msg:
+            return ProjectError(f"{self.path}: the disk is full or failing ({msg}); nothing of this action was "
+                                "saved: free some space and try again")
+        if "readonly" in msg or "read-only" in msg:
+            return ProjectError(f"{self.path} is read-only (the file or its folder cannot be written); "
+                                "reading works, but this needs to change it: copy it to a writable folder")
+        if "malformed" in msg or "not a database" in msg or "corrupt" in msg:
+            return ProjectError(f"{self.path} is damaged ({msg}); run 'annotator check {self.path}'")
+        return exc
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -112,6 +228,7 @@ class Project(
     def _migrate(self) -> None:
         try:
             version = self.schema_version
+            tables = self._db.table_names()
         except sqlite3.DatabaseError as exc:
             raise ProjectError(f"{self.path}: not a project file ({exc})") from exc
         if version > SCHEMA_VERSION:
@@ -119,10 +236,16 @@ class Project(
                 f"{self.path} was written by a newer annotator (schema {version}, this one knows {SCHEMA_VERSION}); "
                 "upgrade annotator to open it"
             )
-        if version == 0:
-            tables = self._db.table_names()
-            if tables:
-                raise ProjectError(f"{self.path}: an SQLite file but not an annotator project (tables: {tables[:5]})")
+        if version == 0 and tables:
+            self._refuse_foreign()
+        if version < 0 or (version > 0 and not {"documents", "spans", "settings"} <= set(tables)):
+            raise ProjectError(
+                f"{self.path} is damaged (schema version {version}, tables {tables[:5]}); run "
+                f"'annotator check {self.path}' and recover what can be read with --salvage"
+            )
+        if version < SCHEMA_VERSION and self.readonly:
+            raise ProjectError(f"{self.path} needs upgrading (schema {version} -> {SCHEMA_VERSION}) but is "
+                               "read-only: copy it to a writable folder and open it there once")
         for number in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction():
                 MIGRATIONS[number - 1](self._db)
@@ -131,9 +254,17 @@ class Project(
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One atomic unit.  Nested calls join the outer transaction (savepoints),
-        so a compound action (accept-all) is still one commit."""
+        so a compound action (accept-all) is still one commit.
+
+        A full disk, a read-only file or a damaged one ends the action with a
+        clear :class:`ProjectError`; nothing of the action is kept."""
         with self._lock:
             if self._depth == 0:
+                if self.readonly:
+                    raise ProjectError(
+                        f"{self.path} is read-only (the file or its folder cannot be written); reading works, "
+                        "but this needs to change it: copy it to a writable folder"
+                    )
                 try:
                     self._conn.execute("BEGIN IMMEDIATE")
                 except sqlite3.OperationalError as exc:
@@ -141,16 +272,25 @@ class Project(
                         raise ProjectError(
                             f"{self.path} is busy: another process is writing to it; try again or close the other program"
                         ) from exc
-                    raise
+                    raise self._db_error(exc) from exc
                 self._depth = 1
                 try:
                     yield
-                except BaseException:
                     self._depth = 0
-                    self._conn.execute("ROLLBACK")
+                    self._conn.execute("COMMIT")
+                except BaseException as exc:
+                    self._depth = 0
+                    # SQLite may have rolled back already (disk full): a second ROLLBACK would hide why
+                    if self._conn.in_transaction:
+                        try:
+                            self._conn.execute("ROLLBACK")
+                        except sqlite3.Error:
+                            pass
+                    if isinstance(exc, sqlite3.Error):
+                        mapped = self._db_error(exc)
+                        if mapped is not exc:
+                            raise mapped from exc
                     raise
-                self._depth = 0
-                self._conn.execute("COMMIT")
             else:
                 name = f"sp{self._depth}"
                 self._conn.execute(f"SAVEPOINT {name}")
@@ -159,8 +299,9 @@ class Project(
                     yield
                 except BaseException:
                     self._depth -= 1
-                    self._conn.execute(f"ROLLBACK TO {name}")
-                    self._conn.execute(f"RELEASE {name}")
+                    if self._conn.in_transaction:
+                        self._conn.execute(f"ROLLBACK TO {name}")
+                        self._conn.execute(f"RELEASE {name}")
                     raise
                 self._depth -= 1
                 self._conn.execute(f"RELEASE {name}")
@@ -191,6 +332,8 @@ class Project(
         loaded = schema if isinstance(schema, LabelSchema) else LabelSchema.load(schema)
         encoded = json.dumps(loaded.to_toml_dict(), ensure_ascii=False)
         if stored != encoded:
+            if self.readonly:
+                raise ProjectError(f"{self.path} is read-only: its schema cannot be set")
             self.set_setting("schema", encoded)
         return loaded
 

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from annotator.core.model import GOLD, STATES, Span
 from annotator.store import learning
-from annotator.store.base import StoreBase
+from annotator.store.base import StoreBase, fts_query
 
 
 class SpanRow(NamedTuple):
@@ -53,8 +53,10 @@ class ViewsMixin(StoreBase):
         them costs 3 ms: the document list ranks (``filter_documents``) only
         when the matches are few.
         """
+        if not any(ch.isalnum() for ch in query):
+            return []  # only quotes or punctuation (a lone '"'): nothing to look for, no FTS syntax error
         where = ["documents_fts MATCH :q"]
-        args: dict[str, Any] = {"q": self._db.quote_fts(query), "a": annotator}
+        args: dict[str, Any] = {"q": fts_query(query), "a": annotator}
         sql = "SELECT f.rowid FROM documents_fts f"
         if state:
             if state not in STATES:

@@ -1,0 +1,176 @@
+"""``annotator check``: is a project file sound, and a way to copy out what can
+still be read from a damaged one (``--salvage``).
+
+The check opens the file read-only with a plain connection (``Project`` refuses
+a damaged file), so it never changes what it examines.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.core.errors import ProjectError
+from annotator.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from annotator.store.project import quick_check
+
+#: Tables copied by a salvage, parents before children (foreign keys hold in the copy).
+SALVAGE_TABLES = (
+    "settings", "annotators", "documents", "spans", "suggestions", "suggestion_runs", "suggestion_decisions",
+    "doc_labels", "document_status", "events", "assignments", "merge_owners",
+)
+
+
+@dataclass
+class CheckReport:
+    """What ``annotator check`` found."""
+
+    path: str
+    problems: list[str] = field(default_factory=list)
+    schema_version: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when SQLite's integrity check found nothing and the schema is known."""
+        return not self.problems
+
+    def advice(self) -> str:
+        """One paragraph: what the result means and what to do."""
+        if self.ok:
+            return f"{self.path}: ok (integrity check passed, schema {self.schema_version})"
+        listed = "\n".join(f"  {p}" for p in self.problems[:20])
+        return (f"{self.path} is damaged:\n{listed}\n"
+                f"Copy out what can still be read with 'annotator check {self.path} --salvage NEW.db', "
+                "check NEW.db with 'annotator stats NEW.db', then work on NEW.db (keep the damaged file "
+                "until you are sure nothing is missing).")
+
+
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    if not path.is_file():
+        raise ProjectError(f"{path}: no such project file")
+    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError:
+        # a read-only folder (no shared-memory file for WAL) or a damaged header: try without locking
+        conn = sqlite3.connect(uri + "&immutable=1", uri=True)
+    # damaged text must not stop a check or a salvage: undecodable bytes become U+FFFD
+    conn.text_factory = lambda data: data.decode("utf-8", errors="replace")
+    return conn
+
+
+def check_project(path: str | Path) -> CheckReport:
+    """Run SQLite's full ``integrity_check`` and look at the schema version."""
+    path = Path(path)
+    report = CheckReport(str(path))
+    try:
+        conn = _open_readonly(path)
+        try:
+            report.schema_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            report.problems = quick_check(conn, full=True)
+            report.problems += _undecodable_text(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        report.problems = [f"not readable as SQLite: {exc}"]
+        return report
+    if report.schema_version is not None and not 0 < report.schema_version <= SCHEMA_VERSION:
+        report.problems.append(f"schema version {report.schema_version} is not one this annotator knows "
+                               f"(1 to {SCHEMA_VERSION})")
+    return report
+
+
+def _undecodable_text(conn: sqlite3.Connection) -> list[str]:
+    """Documents whose stored text is not UTF-8 (byte flips the integrity check cannot see)."""
+    conn.text_factory = bytes
+    found = []
+    try:
+        for doc_id, text, title in conn.execute("SELECT id, text, title FROM documents NOT INDEXED"):
+            for value in (text, title):
+                try:
+                    value.decode("utf-8") if isinstance(value, bytes) else None
+                except UnicodeDecodeError as exc:
+                    found.append(f"document {doc_id}: damaged text (not UTF-8 at byte {exc.start})")
+                    break
+    except sqlite3.DatabaseError as exc:
+        found.append(f"documents table not readable: {exc}")
+    return found
+
+
+@dataclass
+class SalvageReport:
+    """Rows copied and rows lost, per table."""
+
+    copied: dict[str, int] = field(default_factory=dict)
+    lost: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line per table that had anything."""
+        lines = []
+        for table in SALVAGE_TABLES:
+            c, lost = self.copied.get(table, 0), self.lost.get(table, 0)
+            if c or lost:
+                lines.append(f"  {table}: {c} row(s) copied" + (f", {lost} unreadable or inconsistent" if lost else ""))
+        return "\n".join(lines)
+
+
+def salvage_project(source: str | Path, out: str | Path) -> SalvageReport:
+    """Copy every row of ``source`` that can still be read into a new project ``out``.
+
+    Rows are read one by one through the table itself (not its indexes, which
+    may be what is damaged); a row that cannot be read, or whose parent is
+    gone, is counted as lost.  ``out`` must not exist.
+    """
+    source, out = Path(source), Path(out)
+    if out.exists():
+        raise ProjectError(f"{out} exists; --salvage writes a new file")
+    if source.resolve() == out.resolve():
+        raise ProjectError("--salvage needs another file than the damaged one")
+    src = _open_readonly(source)
+    report = SalvageReport()
+    dst = sqlite3.connect(str(out), isolation_level=None)
+    try:
+        import sqlite_utils
+
+        dst.execute("PRAGMA foreign_keys = ON")
+        db = sqlite_utils.Database(dst)
+        dst.execute("BEGIN")
+        for migration in MIGRATIONS:
+            migration(db)
+        dst.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        for table in SALVAGE_TABLES:
+            _copy_table(src, dst, table, report)
+        dst.execute("COMMIT")
+    except BaseException:
+        dst.close()
+        out.unlink(missing_ok=True)
+        raise
+    finally:
+        src.close()
+    dst.close()
+    return report
+
+
+def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str, report: SalvageReport) -> None:
+    try:
+        columns = [r[1] for r in dst.execute(f"PRAGMA table_info({table})")]
+        have = {r[1] for r in src.execute(f"PRAGMA table_info({table})")}
+        rowids = [r[0] for r in src.execute(f"SELECT rowid FROM {table} NOT INDEXED")]
+    except sqlite3.DatabaseError:
+        report.lost[table] = report.lost.get(table, 0) + 1
+        return
+    cols = [c for c in columns if c in have]
+    quoted = ", ".join(f'"{c}"' for c in cols)
+    marks = ", ".join("?" for _ in cols)
+    for rowid in rowids:
+        try:
+            row = src.execute(f"SELECT {quoted} FROM {table} NOT INDEXED WHERE rowid = ?", (rowid,)).fetchone()
+            if row is None:
+                raise sqlite3.DatabaseError("row vanished")
+            dst.execute(f"INSERT OR IGNORE INTO {table} ({quoted}) VALUES ({marks})", row)
+            report.copied[table] = report.copied.get(table, 0) + 1
+        except sqlite3.DatabaseError:
+            report.lost[table] = report.lost.get(table, 0) + 1
