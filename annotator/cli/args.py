@@ -14,3 +14,14 @@ def at_least_one(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
     return number
+
+
+def annotator_arg(value: str) -> str:
+    """argparse type: an annotator name in its normal form (surrounding spaces
+    dropped), with a one-line error for an empty or unusable name."""
+    from annotator.core.model import annotator_name
+
+    try:
+        return annotator_name(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

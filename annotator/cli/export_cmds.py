@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from annotator.cli.args import annotator_arg
 from annotator.cli.progress import TerminalProgress
 
 #: Misaligned spans printed on the terminal before "... and N more".
@@ -107,7 +108,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", "-f", required=True, choices=sorted(formats), help="output format")
     p.add_argument("--out", "-o", required=True, help="output file (a folder for brat or with --split)")
     who = p.add_mutually_exclusive_group()
-    who.add_argument("--annotator", help="export this annotator's work")
+    who.add_argument("--annotator", type=annotator_arg, help="export this annotator's work")
     who.add_argument("--gold", action="store_true", help="export the adjudicated gold set")
     who.add_argument("--all-annotators", action="store_true",
                      help="every annotator's work as separate records (default for labelstudio)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from annotator.cli.args import annotator_arg
 from annotator.core.errors import AnnotatorError
 
 
@@ -19,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--document", type=int, default=None, help="document id (default: the first not done)")
     p.add_argument("--out", required=True, help="PNG file to write")
     p.add_argument("--theme", choices=("light", "dark"), default="light")
-    p.add_argument("--annotator", default=None, help="whose annotations to show (default: the first annotator)")
+    p.add_argument("--annotator", type=annotator_arg, default=None, help="whose annotations to show (default: the first annotator)")
     p.add_argument("--size", default="1440x880", help="window size WIDTHxHEIGHT (default 1440x880)")
     p.set_defaults(handler=_screenshot)
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from annotator.cli.args import at_least_one
+from annotator.cli.args import annotator_arg, at_least_one
 from annotator.cli.progress import TerminalProgress
 
 
@@ -161,7 +161,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", help="project file (.db), created on first use")
     p.add_argument("paths", nargs="+", help="files or folders")
     p.add_argument("--format", help="input format (default: from the file name)")
-    p.add_argument("--annotator", help="whose annotations the input holds")
+    p.add_argument("--annotator", type=annotator_arg, help="whose annotations the input holds")
     p.add_argument("--schema", help="label schema name or TOML file (for a new project)")
     p.add_argument("--no-clean", action="store_true", help="keep scraped text exactly as given")
     p.add_argument("--sentences-per-doc", type=at_least_one, help="CoNLL without -DOCSTART-: sentences per document")
@@ -170,7 +170,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("list", help="list the documents of a project")
     p.add_argument("project")
-    p.add_argument("--annotator", help="show this annotator's state")
+    p.add_argument("--annotator", type=annotator_arg, help="show this annotator's state")
     p.set_defaults(handler=cmd_list)
 
     p = sub.add_parser("show", help="print one document")

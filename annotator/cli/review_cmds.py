@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from annotator.cli.args import at_least_one
+from annotator.cli.args import annotator_arg, at_least_one
 from annotator.cli.progress import TerminalProgress
 
 
@@ -260,7 +260,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("package", help="export per-annotator project files with only their documents")
     p.add_argument("project")
     p.add_argument("--out", required=True, help="a folder (one NAME.db per annotator) or, with --annotator, a .db")
-    p.add_argument("--annotator", help="only this annotator")
+    p.add_argument("--annotator", type=annotator_arg, help="only this annotator")
     p.add_argument("--documents", help="ids separated by commas (default: the annotator's assignments)")
     p.add_argument("--no-suggestions", action="store_true", help="leave machine suggestions out")
     p.add_argument("--include-others", action="store_true",

@@ -18,6 +18,26 @@ STATES = ("todo", "in_progress", "done", "skipped")
 DEFAULT_LAYER = "entities"
 
 
+#: Longest annotator name accepted (names become file names in exports).
+MAX_NAME_LENGTH = 100
+
+
+def annotator_name(name: str) -> str:
+    """The one normal form of an annotator name: surrounding spaces removed,
+    inner runs of white space made one space.  ``ValueError`` for an empty
+    name, control characters or one over :data:`MAX_NAME_LENGTH` characters."""
+    import unicodedata
+
+    normal = " ".join(unicodedata.normalize("NFC", str(name)).split())
+    if not normal:
+        raise ValueError("an annotator needs a name (it is empty)")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in normal):
+        raise ValueError(f"annotator name {normal!r} holds control or invisible characters")
+    if len(normal) > MAX_NAME_LENGTH:
+        raise ValueError(f"annotator name is {len(normal)} characters long (at most {MAX_NAME_LENGTH})")
+    return normal
+
+
 def content_hash(text: str) -> str:
     """The document identity: SHA-256 of its UTF-8 text (dedup on import, merge)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

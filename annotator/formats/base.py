@@ -170,6 +170,8 @@ def iter_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"broken JSON ({exc.msg} at column {exc.colno})", path, number) from exc
+        except RecursionError:
+            raise InputError("JSON nested too deeply to read", path, number) from None
         if not isinstance(obj, dict):
             raise InputError("each line must be a JSON object", path, number)
         yield number, obj
@@ -231,13 +233,33 @@ def expand_paths(paths: Iterable[str | Path], fmt: str | None) -> list[Path]:
                 continue
             known = {e for info in readers().values() for e in info.extensions}
             files = sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and not f.name.startswith(".") and (fmt or any(f.name.lower().endswith(e) for e in known))
+                f for f in _walk_files(p)
+                if not f.name.startswith(".") and (fmt or any(f.name.lower().endswith(e) for e in known))
             )
             out.extend(files)
         else:
             out.append(p)
     return out
+
+
+def _walk_files(folder: Path) -> list[Path]:
+    """Every file under ``folder``; a sub-folder that cannot be read is an
+    :class:`InputError` (it used to be skipped without a word)."""
+    import os
+
+    files: list[Path] = []
+    unreadable: list[str] = []
+
+    def note(exc: OSError) -> None:
+        unreadable.append(f"{exc.filename}: {exc.strerror or exc}")
+
+    for root, dirs, names in os.walk(folder, onerror=note):
+        dirs.sort()
+        files.extend(Path(root) / n for n in names if (Path(root) / n).is_file())
+    if unreadable:
+        raise InputError("cannot read sub-folder(s): " + "; ".join(unreadable) + " (nothing of this folder was "
+                         "imported; fix the permissions or import the readable files by name)", folder)
+    return files
 
 
 def warn(message: str) -> None:

@@ -71,6 +71,10 @@ def _entity_triples(obj: dict[str, Any], path: Path, line: int) -> tuple[list[tu
     classes: list[str] = []
     for key in ("label", "labels", "entities"):
         raw = obj.get(key)
+        if key != "labels" and raw is not None and not isinstance(raw, list):
+            # "label": "PER" would otherwise import the text with no span and no word
+            raise InputError(f"{key!r} must be a list ([[start, end, LABEL], ...] or [CLASS, ...]), "
+                             f"not {type(raw).__name__} {raw!r:.40}", path, line)
         if not isinstance(raw, list):
             continue
         for item in raw:

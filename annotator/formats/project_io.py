@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from annotator.core.errors import AnnotatorError, InputError, detail
 from annotator.core.jobs import Progress, ShouldCancel, check_cancel
-from annotator.core.model import STATES, Document, content_hash
+from annotator.core.model import STATES, Document, annotator_name, content_hash
 from annotator.formats.base import (
     FileResult,
     ImportRecord,
@@ -75,6 +75,7 @@ def store_records(
                 result.documents += 1
                 result.new_documents += int(created)
                 who = rec.annotator or options.annotator
+                who = annotator_name(who) if who else None  # " bob" and "bob" are one annotator
                 if rec.spans:
                     who = who or DEFAULT_IMPORT_ANNOTATOR
                     have = {(s.layer, s.start, s.end, s.label) for s in project.spans(doc_id, who)}
@@ -128,7 +129,12 @@ def import_paths(
     """
     options = ReadOptions(schema=project.schema, clean=clean, annotator=annotator, extra=dict(extra or {}))
     report = ImportReport()
-    files = expand_paths(paths, fmt)
+    files: list[Path] = []
+    for given in paths:
+        try:
+            files.extend(expand_paths([given], fmt))
+        except InputError as exc:  # an unreadable sub-folder: that folder fails, the other paths import
+            report.files.append(FileResult(str(given), error=str(exc)))
     for i, path in enumerate(files):
         check_cancel(should_cancel, "import cancelled; files imported before stay imported", report)
         result = FileResult(str(path))
@@ -150,6 +156,10 @@ def import_paths(
             result.error = str(exc)
         except (OSError, ValueError) as exc:  # a reader's plain error still names the file
             result.error = f"{path}: {exc}"
+        except RecursionError:
+            result.error = f"{path}: nested too deeply to read (JSON or XML deeper than Python can parse)"
+        except Exception as exc:  # noqa: BLE001 - one file's failure, whatever it is, must not stop the others
+            result.error = f"{path}: could not be read ({type(exc).__name__}: {exc})"
     if progress:
         progress(len(files), len(files), "")
     return report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -22,6 +23,9 @@ def read_txt(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
         raise InputError("empty file", path)
     yield ImportRecord(Document(text=text, meta={"file": path.name}), line=1)
 
+
+#: The csv module refuses fields over 131,072 characters by default; an article can be longer.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 _TEXT_COLUMNS = ("text", "body", "content", "article", "isi")
 

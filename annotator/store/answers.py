@@ -22,7 +22,7 @@ class AnswersMixin(StoreBase):
             raise SchemaError(f"question {question!r} takes no target")
         with self.transaction():
             self.get_text(document_id)
-            self._ensure_annotator(annotator)
+            annotator = self._ensure_annotator(annotator)
             old = self._conn.execute(
                 "SELECT value, target FROM doc_labels WHERE document_id = ? AND annotator = ? AND question = ?",
                 (document_id, annotator, question),

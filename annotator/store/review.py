@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from annotator.core.model import GOLD
+from annotator.core.model import GOLD, annotator_name
 from annotator.store.base import CHUNK, StoreBase, marks, now
 
 
@@ -14,9 +14,7 @@ class ReviewTablesMixin(StoreBase):
 
     def add_annotator(self, name: str, role: str = "annotator") -> None:
         """Register an annotator (idempotent).  ``gold`` is the reviewer's set."""
-        name = name.strip()
-        if not name:
-            raise ValueError("an annotator needs a name")
+        name = annotator_name(name)  # the one normal form: " bob" is bob
         if role not in ("annotator", "reviewer"):
             raise ValueError(f"role must be annotator or reviewer, not {role!r}")
         with self.transaction():
@@ -35,9 +33,12 @@ class ReviewTablesMixin(StoreBase):
         row = self._conn.execute("SELECT role FROM annotators WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
 
-    def _ensure_annotator(self, name: str) -> None:
+    def _ensure_annotator(self, name: str) -> str:
+        """Register ``name`` if new; returns it in its normal form (what rows must use)."""
+        name = annotator_name(name)
         if not self._conn.execute("SELECT 1 FROM annotators WHERE name = ?", (name,)).fetchone():
             self.add_annotator(name, "reviewer" if name == GOLD else "annotator")
+        return name
 
     def set_annotator_role(self, name: str, role: str) -> None:
         """Change a registered annotator's role (``annotator`` or ``reviewer``) and log it."""

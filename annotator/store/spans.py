@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from annotator.core.errors import NotFoundError
-from annotator.core.model import Span, content_hash
+from annotator.core.model import Span, annotator_name, content_hash
 from annotator.store import learning
 from annotator.store.base import StoreBase, marks, new_uid, now
 
@@ -58,7 +58,7 @@ class SpansMixin(StoreBase):
                 who = annotator or span.annotator
                 if not who:
                     raise ValueError("a span needs an annotator")
-                self._ensure_annotator(who)
+                who = self._ensure_annotator(who)
                 if validate:
                     self._check_span(document_id, span, text)
                 ts = now()
@@ -241,6 +241,7 @@ class SuggestionsMixin(StoreBase):
     def accept_suggestion(self, suggestion_id: int, annotator: str, label: str | None = None) -> int:
         """Copy a suggestion into ``annotator``'s spans (optionally relabelled);
         returns the new span id."""
+        annotator = annotator_name(annotator)
         with self.transaction():
             sug = self.get_suggestion(suggestion_id)
             new = sug.with_(label=label or sug.label, annotator=annotator, id=None)
@@ -260,7 +261,7 @@ class SuggestionsMixin(StoreBase):
         """Record that ``annotator`` rejected a suggestion (it stops being pending)."""
         with self.transaction():
             sug = self.get_suggestion(suggestion_id)
-            self._ensure_annotator(annotator)
+            annotator = self._ensure_annotator(annotator)
             self._conn.execute(
                 "INSERT OR REPLACE INTO suggestion_decisions(suggestion_id, annotator, decision, span_id, created)"
                 " VALUES (?, ?, 'rejected', NULL, ?)",

@@ -17,7 +17,7 @@ class StatusMixin(StoreBase):
             raise ValueError(f"state must be one of {STATES}, not {state!r}")
         with self.transaction():
             self.get_text(document_id)
-            self._ensure_annotator(annotator)
+            annotator = self._ensure_annotator(annotator)
             self._conn.execute(
                 "INSERT INTO document_status(document_id, annotator, state, seconds, updated) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT(document_id, annotator) DO UPDATE SET state = excluded.state,"
