@@ -24,6 +24,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     if report_path is not None:  # checked before the export: it is written after it
         if report_path.resolve() == Path(args.out).resolve():
             raise ExportError(f"--report {report_path} is the export itself; name another file")
+        from annotator.core.names import is_project_file
+
+        if is_project_file(report_path, args.project):
+            raise ExportError(f"--report {report_path} is the project file; name another file")
         if report_path.exists() and not args.force:
             raise ExportError(f"{report_path} exists; pass --force to replace it")
     with Project(args.project, create=False) as project:

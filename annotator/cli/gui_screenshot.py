@@ -21,6 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="PNG file to write")
     p.add_argument("--theme", choices=("light", "dark"), default="light")
     p.add_argument("--annotator", type=annotator_arg, default=None, help="whose annotations to show (default: the first annotator)")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.add_argument("--size", default="1440x880", help="window size WIDTHxHEIGHT (default 1440x880)")
     p.set_defaults(handler=_screenshot)
 
@@ -33,6 +34,17 @@ def _screenshot(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"annotator: error: --size must look like 1440x880, not {args.size!r}", file=sys.stderr)
         return 2
+    from pathlib import Path
+
+    from annotator.core.names import is_project_file
+
+    # the same rule as export: never over the project, never over a file without --force
+    if is_project_file(args.out, args.project):
+        print(f"annotator: error: --out {args.out} is the project file; name a .png file", file=sys.stderr)
+        return 1
+    if Path(args.out).exists() and not args.force:
+        print(f"annotator: error: {args.out} exists; pass --force to replace it", file=sys.stderr)
+        return 1
     try:
         out = render_screenshot(args.project, args.out, document=args.document, theme_name=args.theme,
                                 annotator=args.annotator, size=(w, h))

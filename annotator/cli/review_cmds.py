@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -137,27 +136,34 @@ def cmd_assign(args: argparse.Namespace) -> int:
     return 0
 
 
-def _package_file(name: str) -> str:
-    """``NAME.db`` for an annotator's package: a name is not a path, so
-    "tim/budi" or "../x" stays inside ``--out``."""
-    return (re.sub(r"[^\w.@+-]+", "_", name).lstrip(".") or "annotator") + ".db"
-
-
 def cmd_package(args: argparse.Namespace) -> int:
     """Export per-annotator project files."""
+    from annotator.core.errors import ProjectError
+    from annotator.core.names import renamed, safe_file_names
     from annotator.review.assign import assignments, export_package
     from annotator.store import Project
 
     out = Path(args.out)
     with Project(args.project, create=False) as project:
-        if args.annotator:
-            targets = [(args.annotator, out if out.suffix == ".db" else out / _package_file(args.annotator))]
+        if args.annotator and out.suffix == ".db":
+            targets = [(args.annotator, out)]
         else:
-            names = sorted({a for anns in assignments(project).values() for a in anns})
+            names = [args.annotator] if args.annotator else sorted(
+                {a for anns in assignments(project).values() for a in anns})
             if not names:
                 print("annotator: error: no assignments; name --annotator or run 'annotator assign'", file=sys.stderr)
                 return 1
-            targets = [(n, out / _package_file(n)) for n in names]
+            # a name is not a path: "..", "a/b" and "a_b" get safe, distinct file names inside --out
+            stems = safe_file_names(names)
+            for line in renamed(stems):
+                print(f"annotator: note: package file name for {line}.db", file=sys.stderr)
+            targets = [(n, out / f"{stems[n]}.db") for n in names]
+        # every target checked first: a clash found halfway would leave some packages written
+        for _name, path in targets:
+            if path.exists():
+                raise ProjectError(f"{path} exists already; a package is always a new file")
+            if path.resolve() == Path(args.project).resolve():
+                raise ProjectError(f"{path} is the project itself")
         for name, path in targets:
             path.parent.mkdir(parents=True, exist_ok=True)
             report = export_package(project, name, path, documents=_ints(args.documents),

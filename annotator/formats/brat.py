@@ -27,8 +27,6 @@ from annotator.formats.export import SUGGESTIONS, ExportContext, ExportRecord, r
 from annotator.formats.labels import flat_label, unflatten
 from annotator.formats.spacy_format import document_user_data
 
-_SAFE = re.compile(r"[^\w.@+-]+")
-
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """``[start, end)`` cut at line breaks, empty pieces dropped."""
@@ -71,7 +69,7 @@ def write_brat(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -
         doc = rec.document
         folder = out
         if rec.annotator and (ctx.separately or rec.annotator == SUGGESTIONS):
-            folder = out / (_SAFE.sub("_", rec.annotator) or "annotator")
+            folder = out / ctx.file_name(rec.annotator)  # "..", "a/b": never outside out, never shared
         folder.mkdir(exist_ok=True)
         folders.add(folder)
         name = f"{doc.id:06d}" if doc.id is not None else f"{number:06d}"

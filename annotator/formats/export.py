@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol
 from annotator.core.errors import AnnotatorError
 from annotator.core.jobs import Progress, ShouldCancel, check_cancel
 from annotator.core.model import GOLD, Document, Span
+from annotator.core.names import is_project_file, renamed, safe_file_names
 from annotator.formats.tokenize import (
     MISALIGNED_POLICIES,
     TAG_SCHEMES,
@@ -153,6 +154,14 @@ class ExportContext:
         self.separately = False
         #: (layer or what) -> how many spans/answers the format could not carry
         self.unwritten: dict[str, int] = {}
+        #: annotator name -> safe, unique file or folder name (set by export_project)
+        self.file_names: dict[str, str] = {}
+
+    def file_name(self, annotator: str) -> str:
+        """The annotator's file/folder name: never a path, never another annotator's."""
+        if annotator not in self.file_names:
+            self.file_names = safe_file_names([*self.file_names, annotator])
+        return self.file_names[annotator]
 
     def not_written(self, what: str, n: int = 1) -> None:
         """Count annotations the format has no place for (summarised as a warning)."""
@@ -530,6 +539,8 @@ def export_project(
             except AnnotatorError as exc:
                 raise ExportError(exc.detail) from exc
     out = Path(out)
+    if is_project_file(out, project.path):  # --force replaces an export, never the project it comes from
+        raise ExportError(f"--out {out} is the project file {project.path} (or holds it); name another file")
     if out.exists() and not force:
         raise ExportError(f"{out} exists; pass --force to replace it")
     _check_replaceable(out, info, split is not None)
@@ -544,6 +555,10 @@ def export_project(
         report.warnings.append("no annotator has any work in this project: writing the texts only")
     ctx = ExportContext(options, project.schema, report, project_name=Path(project.path).stem)
     ctx.separately = separately
+    ctx.file_names = safe_file_names(names + ([SUGGESTIONS] if include_suggestions else []))
+    if info.directory and separately and renamed(ctx.file_names):
+        report.warnings.append("annotator names made into safe, distinct folder names: "
+                               + ", ".join(renamed(ctx.file_names)))
     if not info.names_annotators and ((separately and len(names) > 1) or include_suggestions):
         who = names + ([SUGGESTIONS] if include_suggestions else [])
         report.warnings.append(

@@ -104,7 +104,7 @@ def test_review_cmds_package_file_names_stay_inside_out(tmp_path, capsys):
     assert main(["assign", str(review), "--annotators", "../evil,tim/budi", "--overlap", "2"]) == 0
     out = tmp_path / "pk"
     assert main(["package", str(review), "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["_evil.db", "tim_budi.db"]
+    assert sorted(p.name for p in out.iterdir()) == ["evil.db", "tim_budi.db"]
     assert not (tmp_path / "evil.db").exists()
     with Project(out / "tim_budi.db", create=False) as p:  # the package is still for the name as given
         assert p.get_setting("package_for") == "tim/budi"

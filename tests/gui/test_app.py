@@ -70,7 +70,7 @@ def test_app_screenshot_command_writes_png(qapp, demo_path, tmp_path):
     img = QImage(str(out))
     assert (img.width(), img.height()) == (1000, 700)
     assert user_settings.settings().allKeys() == []  # a screenshot remembers nothing
-    assert main(["screenshot", str(demo_path), "--document", "99", "--out", str(out)]) == 1
+    assert main(["screenshot", str(demo_path), "--document", "99", "--out", str(out), "--force"]) == 1
 
 
 def test_app_run_shows_why_a_file_cannot_be_opened(qtbot, tmp_path, monkeypatch):
