@@ -52,6 +52,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             extra=extra, progress=progress,
         )
         progress.close()
+    for f in report.files:
+        for warning in f.warnings:
+            print(f"annotator: warning: {warning}", file=sys.stderr)
     for f in report.failed:
         print(f"annotator: error: {f.error}", file=sys.stderr)
     t = report.totals()

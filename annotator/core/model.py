@@ -18,6 +18,11 @@ STATES = ("todo", "in_progress", "done", "skipped")
 DEFAULT_LAYER = "entities"
 
 
+#: Documents longer than this many characters are "long": import warns about
+#: them, suggest runs them in pieces, and the GUI may be slow to show them
+#: (spaCy's own limit for one text is 1,000,000 characters).
+LONG_DOCUMENT_CHARS = 1_000_000
+
 #: Longest annotator name accepted (names become file names in exports).
 MAX_NAME_LENGTH = 100
 

@@ -187,6 +187,8 @@ class FileResult:
     spans: int = 0
     answers: int = 0
     error: str | None = None
+    #: things that imported but deserve a word (over-long documents)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass

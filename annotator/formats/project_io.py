@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from annotator.core.errors import AnnotatorError, InputError, detail
 from annotator.core.jobs import Progress, ShouldCancel, check_cancel
-from annotator.core.model import STATES, Document, annotator_name, content_hash
+from annotator.core.model import LONG_DOCUMENT_CHARS, STATES, Document, annotator_name, content_hash
 from annotator.formats.base import (
     FileResult,
     ImportRecord,
@@ -72,6 +72,11 @@ def store_records(
                     doc = cleaned(doc)
                 doc = _fallback_title(doc)
                 doc_id, created = project.add_document(doc)
+                if created and len(doc.text) > LONG_DOCUMENT_CHARS:
+                    result.warnings.append(
+                        f"{path}:{rec.line or 1}: document {doc_id} ({doc.title[:40]!r}) is {len(doc.text):,} "
+                        f"characters long (over {LONG_DOCUMENT_CHARS:,}): suggest works on it in pieces and the "
+                        "workspace may be slow to show it; consider splitting it")
                 result.documents += 1
                 result.new_documents += int(created)
                 who = rec.annotator or options.annotator

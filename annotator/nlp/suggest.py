@@ -123,10 +123,14 @@ class PipelineSuggester:
         language chooses the cue lexicon and the rules' vocabulary."""
         from annotator.nlp.pipeline import EXT, LANG_EXT
 
-        def as_doc(nlp: Any, item: SuggestInput) -> tuple[Any, int]:
-            doc = nlp.make_doc(item.text)
-            doc._.set(LANG_EXT, (item.language or "id").lower())
-            return doc, item.document_id
+        def as_docs(nlp: Any, item: SuggestInput) -> Iterator[tuple[Any, tuple[int, int, bool]]]:
+            # a document over the piece size goes in pieces (cut at line breaks):
+            # spaCy refuses texts over nlp.max_length, and one such document must not stop the rest
+            pieces = split_text(item.text, min(PIECE_CHARS, int(nlp.max_length) - 1))
+            for n, (offset, piece) in enumerate(pieces):
+                doc = nlp.make_doc(piece)
+                doc._.set(LANG_EXT, (item.language or "id").lower())
+                yield doc, (item.document_id, offset, n == len(pieces) - 1)
 
         it = iter(inputs)
         # Consecutive inputs of one pipeline form one stream (worker processes start
@@ -136,27 +140,66 @@ class PipelineSuggester:
             nlp = self.pipeline_for_input(buffered)
             head, buffered = buffered, None
 
-            def same_pipeline(first: SuggestInput = head, pipeline: Any = nlp) -> Iterator[tuple[Any, int]]:
+            def same_pipeline(
+                first: SuggestInput = head, pipeline: Any = nlp
+            ) -> Iterator[tuple[Any, tuple[int, int, bool]]]:
                 nonlocal buffered
-                yield as_doc(pipeline, first)
+                yield from as_docs(pipeline, first)
                 for item in it:
                     if self.pipeline_for_input(item) is not pipeline:
                         buffered = item
                         return
-                    yield as_doc(pipeline, item)
+                    yield from as_docs(pipeline, item)
 
-            for doc, doc_id in nlp.pipe(same_pipeline(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+            spans: list[Span] = []
+            tokens = 0
+            for doc, (doc_id, offset, last) in nlp.pipe(
+                same_pipeline(), as_tuples=True, batch_size=batch_size, n_process=n_process
+            ):
                 rows = doc._.get(EXT) or []
-                spans = [
-                    Span(start=int(r[1]), end=int(r[2]), label=str(r[3]), layer=str(r[0]), origin=str(r[4]),
-                         score=float(r[5]))
+                spans.extend(
+                    Span(start=int(r[1]) + offset, end=int(r[2]) + offset, label=str(r[3]), layer=str(r[0]),
+                         origin=str(r[4]), score=float(r[5]))
                     for r in rows
-                ]
-                yield SuggestOutput(doc_id, spans, len(doc))
+                )
+                tokens += len(doc)
+                if last:
+                    yield SuggestOutput(doc_id, spans, tokens)
+                    spans, tokens = [], 0
 
     def pipeline_for_input(self, item: SuggestInput) -> Any:
         """The model's pipeline for every document, or the rule pipeline of its language."""
         return self.main if self.model is not None else self.pipeline_for(item.language)
+
+
+#: Longest text given to spaCy in one piece: a longer document is suggested in
+#: pieces cut at line breaks (spaCy refuses texts over ``nlp.max_length``, and
+#: memory grows with the piece).
+PIECE_CHARS = 200_000
+
+
+def split_text(text: str, limit: int) -> list[tuple[int, str]]:
+    """``[(offset, piece)]`` covering ``text`` with pieces of at most ``limit``
+    characters, cut after a paragraph break, else a line break, else a
+    sentence end or a space, else anywhere (a text with no break at all)."""
+    if len(text) <= limit:
+        return [(0, text)]
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = -1
+        for sep in ("\n\n", "\n", ". ", " "):
+            at = window.rfind(sep)
+            if at > limit // 2:
+                cut = at + len(sep)
+                break
+        if cut <= 0:
+            cut = limit
+        pieces.append((start, text[start : start + cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
 
 
 def _fits_schema(schema: LabelSchema, spans: Sequence[Span], length: int | None = None) -> list[Span]:

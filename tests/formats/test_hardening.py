@@ -94,3 +94,17 @@ def test_csv_fields_longer_than_the_csv_module_default_import(tmp_path):
         report = import_paths(p, [data])
         assert report.ok, report.failed
         assert len(p.get_text(1)) >= len(body.strip())
+
+
+def test_import_warns_about_over_long_documents(tmp_path, monkeypatch, capsys):
+    import annotator.formats.store as store
+
+    monkeypatch.setattr(store, "LONG_DOCUMENT_CHARS", 5_000, raising=False)  # the real limit is 1,000,000
+    long_file = tmp_path / "long.txt"
+    long_file.write_text("".join(f"Kalimat ke-{i} tentang Jakarta dan Bandung.\n" for i in range(400)))
+    short_file = tmp_path / "short.txt"
+    short_file.write_text("Kalimat pendek.\n")
+    assert main(["import", str(tmp_path / "p.db"), str(long_file), str(short_file)]) == 0
+    err = capsys.readouterr().err
+    assert "long.txt:1: document 1" in err and "in pieces" in err
+    assert "short.txt" not in err
