@@ -36,6 +36,14 @@ def _project(args: argparse.Namespace, create: bool = False) -> Any:
 
 
 
+def _language_code(value: str) -> str:
+    """argparse type: a short language code such as ``id`` or ``en``."""
+    code = value.strip().lower()
+    if not (2 <= len(code) <= 3 and code.isascii() and code.isalpha()):
+        raise argparse.ArgumentTypeError(f"a language code like id or en, not {value!r}")
+    return code
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     """Import files; exit 1 when any file failed (the others still import)."""
     from annotator.formats import import_paths
@@ -49,7 +57,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         progress = TerminalProgress("import")
         report = import_paths(
             project, args.paths, fmt=args.format, annotator=args.annotator, clean=not args.no_clean,
-            extra=extra, progress=progress,
+            extra=extra, progress=progress, language=args.language,
         )
         progress.close()
     for f in report.files:
@@ -169,6 +177,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-clean", action="store_true", help="keep scraped text exactly as given")
     p.add_argument("--sentences-per-doc", type=at_least_one, help="CoNLL without -DOCSTART-: sentences per document")
     p.add_argument("--text-column", help="CSV: the column holding the text")
+    p.add_argument("--language", type=_language_code,
+                   help="language code (id, en, ...) of documents whose input names none; "
+                        "default: detected per document (Indonesian or English, else id)")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("list", help="list the documents of a project")

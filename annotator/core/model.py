@@ -89,6 +89,23 @@ class Span:
         return replace(self, **changes)
 
 
+class _UnnamedLanguage(str):
+    """The default language ``"id"`` as a distinct object: equal to "id" everywhere,
+    but an import can tell a document whose input named no language (detect it)
+    from one that said "id" (keep it).  See :func:`language_named`."""
+
+    __slots__ = ()
+
+
+#: A :class:`Document`'s language when its input named none (it reads as "id").
+UNNAMED_LANGUAGE: str = _UnnamedLanguage("id")
+
+
+def language_named(doc: Document) -> bool:
+    """True when the document's language came from its input, not the default."""
+    return not isinstance(doc.language, _UnnamedLanguage)
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """An article.  ``text`` is what annotations refer to (after cleaning)."""
@@ -98,7 +115,7 @@ class Document:
     source: str = ""
     url: str = ""
     published: str = ""
-    language: str = "id"
+    language: str = UNNAMED_LANGUAGE
     meta: Mapping[str, Any] = field(default_factory=dict)
     id: int | None = None
     original_text: str | None = None

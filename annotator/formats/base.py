@@ -49,6 +49,8 @@ class ReadOptions:
     clean: bool = True
     annotator: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: language of documents whose input names none; None: detect it (:mod:`annotator.formats.language`)
+    language: str | None = None
 
 
 class Reader(Protocol):

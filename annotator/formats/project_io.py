@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from annotator.core.errors import AnnotatorError, InputError, detail
 from annotator.core.jobs import Progress, ShouldCancel, check_cancel
-from annotator.core.model import LONG_DOCUMENT_CHARS, STATES, Document, annotator_name, content_hash
+from annotator.core.model import LONG_DOCUMENT_CHARS, STATES, Document, annotator_name, content_hash, language_named
 from annotator.formats.base import (
     FileResult,
     ImportRecord,
@@ -54,6 +54,18 @@ def _fallback_title(doc: Document) -> Document:
     return replace(doc, title=title)
 
 
+def _with_language(project: Any, doc: Document, options: ReadOptions) -> Document:
+    """The document with ``--language`` or the detected language (a text already stored keeps its own)."""
+    if options.language:
+        return replace(doc, language=options.language)
+    if project.document_id_by_hash(content_hash(doc.text)) is not None:
+        return doc
+    from annotator.formats.language import detect_language
+
+    found = detect_language(doc.text)
+    return replace(doc, language=found) if found else doc
+
+
 def store_records(
     project: Project, records: Sequence[ImportRecord], path: Path, options: ReadOptions, result: FileResult
 ) -> None:
@@ -71,6 +83,8 @@ def store_records(
                         and doc.original_text is None and project.document_id_by_hash(content_hash(doc.text)) is None):
                     doc = cleaned(doc)
                 doc = _fallback_title(doc)
+                if not language_named(doc):
+                    doc = _with_language(project, doc, options)
                 doc_id, created = project.add_document(doc)
                 if created and len(doc.text) > LONG_DOCUMENT_CHARS:
                     result.warnings.append(
@@ -127,12 +141,16 @@ def import_paths(
     extra: dict[str, Any] | None = None,
     progress: Progress | None = None,
     should_cancel: ShouldCancel | None = None,
+    language: str | None = None,
 ) -> ImportReport:
     """Import files into ``project`` (a :class:`annotator.store.Project`).
 
     Each file is one transaction: a file either imports whole or not at all.
+    A document whose input names no language gets ``language``, or the
+    detected one when that is None (:func:`annotator.formats.language.detect_language`).
     """
-    options = ReadOptions(schema=project.schema, clean=clean, annotator=annotator, extra=dict(extra or {}))
+    options = ReadOptions(schema=project.schema, clean=clean, annotator=annotator, extra=dict(extra or {}),
+                          language=language)
     report = ImportReport()
     files: list[Path] = []
     for given in paths:

@@ -198,7 +198,7 @@ class Project(
         if "readonly" in msg or "read-only" in msg:
             return ProjectError(f"{self.path} is read-only (the file or its folder cannot be written); "
                                 "reading works, but this needs to change it: copy it to a writable folder")
-        if "malformed" in msg or "not a database" in msg or "corrupt" in msg:
+        if "malformed" in msg or "corrupt" in msg:
             return ProjectError(f"{self.path} is damaged ({msg}); run 'annotator check {self.path}'")
         return exc
 

@@ -108,3 +108,39 @@ def test_import_warns_about_over_long_documents(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "long.txt:1: document 1" in err and "in pieces" in err
     assert "short.txt" not in err
+
+
+ENGLISH = ("Defence Minister John Smith pledged on Monday to continue support for Ukraine, according to "
+           "officials, and accused Russia of attacks on civilians. He said the government was determined to act.\n")
+INDONESIAN = ("Menteri Pertahanan Prabowo Subianto mengatakan pada hari Senin bahwa pemerintah akan terus "
+              "mendukung perdamaian, menurut para pejabat yang menuduh pihak lain melanggar kesepakatan.\n")
+
+
+def test_import_detects_the_language_of_txt_csv_and_folders(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "en.txt").write_text(ENGLISH)
+    (folder / "id.txt").write_text(INDONESIAN)
+    (tmp_path / "both.csv").write_text("title,text\nen," + json.dumps(ENGLISH) + "\nid," + json.dumps(INDONESIAN) + "\n")
+    named = tmp_path / "named.jsonl"
+    named.write_text(json.dumps({"text": ENGLISH.replace("Monday", "Tuesday"), "language": "id"}) + "\n")
+    with Project(tmp_path / "p.db") as p:
+        assert import_paths(p, [folder, tmp_path / "both.csv", named]).ok
+        langs = [(p.get_document(i).text[:8], p.get_document(i).language) for i in p.document_ids()]
+    assert langs == [("Defence ", "en"), ("Menteri ", "id"), ("Defence ", "en"), ("Menteri ", "id"),
+                     ("Defence ", "id")]  # the last one named its language: kept
+
+
+def test_import_language_option_names_the_language(tmp_path):
+    (tmp_path / "a.txt").write_text(INDONESIAN)
+    assert main(["import", str(tmp_path / "p.db"), str(tmp_path / "a.txt"), "--language", "en"]) == 0
+    with Project(tmp_path / "p.db", create=False) as p:
+        assert p.get_document(1).language == "en"
+
+
+def test_language_detection_abstains_on_short_or_foreign_text():
+    from annotator.formats.language import detect_language
+
+    assert detect_language("Jakarta") is None
+    assert detect_language("Der Bundeskanzler sagte am Montag in Berlin, dass die Regierung weiter helfen werde.") is None
+    assert detect_language(ENGLISH) == "en" and detect_language(INDONESIAN) == "id"
