@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from annotator.paths import resource_path, seeds_dir
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SHARED, SHARED_DATA_ENV
 
 
 def test_packaging_paths_in_checkout():
@@ -17,9 +17,9 @@ def test_packaging_paths_in_checkout():
 
 
 def test_packaging_seeds_are_byte_for_byte_the_shared_ones():
-    shared = ROOT.parent / "shared" / "seeds"
-    if not shared.is_dir():
-        pytest.skip("../shared/seeds not present")
+    shared = SHARED / "seeds"
+    if not shared.is_dir():  # loud, like every test that needs ../shared
+        pytest.fail(f"shared data missing: {shared} does not exist; set {SHARED_DATA_ENV}", pytrace=False)
     for f in shared.glob("*.txt"):
         assert (seeds_dir() / f.name).read_bytes() == f.read_bytes()
 

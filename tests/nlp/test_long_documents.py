@@ -4,6 +4,8 @@ suggested as always."""
 
 from __future__ import annotations
 
+import pytest
+
 from annotator.core import Document
 from annotator.nlp.suggest import PipelineSuggester, suggest_project
 
@@ -35,3 +37,16 @@ def test_split_text_cuts_at_line_breaks_and_covers_everything():
     assert all(len(p) <= 100 for _, p in pieces)
     assert all(text[o : o + len(p)] == p for o, p in pieces)
     assert all(p.endswith("\n") for _, p in pieces[:-1])
+
+
+@pytest.mark.slow
+def test_a_document_over_a_million_characters_is_suggested_with_the_real_limit(project):
+    text = "".join(f"Bagian {i}. " + PARAGRAPH for i in range(16_000))
+    assert len(text) > 1_000_000  # spaCy's default nlp.max_length
+    doc_id, _ = project.add_document(Document(text=text))
+    other_id, _ = project.add_document(Document(text="Prabowo Subianto tiba di Bandung kemarin."))
+    report = suggest_project(project)
+    assert report.documents == 2
+    found = [text[s.start : s.end] for s in project.suggestions(doc_id, "entities")]
+    assert found.count("Joko Widodo") == 16_000
+    assert project.suggestions(other_id, "entities")
