@@ -97,7 +97,7 @@ def test_csv_fields_longer_than_the_csv_module_default_import(tmp_path):
 
 
 def test_import_warns_about_over_long_documents(tmp_path, monkeypatch, capsys):
-    import annotator.formats.store as store
+    import annotator.formats.project_io as store
 
     monkeypatch.setattr(store, "LONG_DOCUMENT_CHARS", 5_000, raising=False)  # the real limit is 1,000,000
     long_file = tmp_path / "long.txt"
