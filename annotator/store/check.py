@@ -110,7 +110,7 @@ class SalvageReport:
     def summary(self) -> str:
         """One line per table that had anything."""
         lines = []
-        for table in SALVAGE_TABLES:
+        for table in dict.fromkeys([*SALVAGE_TABLES, *self.copied, *self.lost]):
             c, lost = self.copied.get(table, 0), self.lost.get(table, 0)
             if c or lost:
                 lines.append(f"  {table}: {c} row(s) copied" + (f", {lost} unreadable or inconsistent" if lost else ""))
@@ -141,7 +141,10 @@ def salvage_project(source: str | Path, out: str | Path) -> SalvageReport:
         for migration in MIGRATIONS:
             migration(db)
         dst.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        for table in SALVAGE_TABLES:
+        # tables of later migrations than this list knows come after (parents first where known)
+        every = [r[0] for r in dst.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid")]
+        later = [t for t in every if t not in SALVAGE_TABLES and not t.startswith(("documents_fts", "sqlite_"))]
+        for table in (*SALVAGE_TABLES, *later):
             _copy_table(src, dst, table, report)
         dst.execute("COMMIT")
     except BaseException:
