@@ -171,7 +171,34 @@ def _m3_learning(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m4_knowledge_base(db: sqlite_utils.Database) -> None:
+    """The project knowledge base (docs/kb.md): entries, and links of entity spans to
+    them keyed by the span's uid (a link follows its span through merges); a link has
+    the origin and score of whoever proposed it and a status."""
+    db.executescript(
+        """
+        CREATE TABLE kb_entries (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            label TEXT NOT NULL,
+            aliases TEXT NOT NULL DEFAULT '[]',
+            description TEXT NOT NULL DEFAULT '',
+            external_ids TEXT NOT NULL DEFAULT '{}',
+            origin TEXT NOT NULL DEFAULT 'user'
+        );
+        CREATE TABLE kb_links (
+            span_uid TEXT PRIMARY KEY REFERENCES spans(uid) ON DELETE CASCADE,
+            entry_id TEXT NOT NULL REFERENCES kb_entries(id) ON DELETE CASCADE ON UPDATE CASCADE,
+            origin TEXT NOT NULL,
+            score REAL,
+            status TEXT NOT NULL CHECK (status IN ('suggested', 'accepted', 'rejected'))
+        );
+        CREATE INDEX kb_links_entry ON kb_links(entry_id);
+        """
+    )
+
+
 #: Index i holds migration i+1.  Never edit a released one: append a new one.
-MIGRATIONS: tuple[Migration, ...] = (_m1_initial, _m2_review, _m3_learning)
+MIGRATIONS: tuple[Migration, ...] = (_m1_initial, _m2_review, _m3_learning, _m4_knowledge_base)
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -24,6 +24,7 @@ from annotator.core.schema import LabelSchema
 from annotator.store.answers import AnswersMixin
 from annotator.store.base import new_uid, now
 from annotator.store.documents import DocumentsMixin
+from annotator.store.kb import KnowledgeBaseMixin
 from annotator.store.learning import LearningMixin
 from annotator.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from annotator.store.review import ReviewTablesMixin
@@ -70,6 +71,7 @@ class Project(
     TransferMixin,
     ViewsMixin,
     LearningMixin,
+    KnowledgeBaseMixin,
 ):
     """An open project file: the one door to it (every SQL statement of the
     package lives in ``annotator.store``).
@@ -77,7 +79,7 @@ class Project(
     This module opens the connection, migrates and runs transactions; the
     queries live in one mixin per aggregate (``store/documents.py``,
     ``spans.py``, ``answers.py``, ``status.py``, ``review.py``, ``transfer.py``,
-    ``views.py``), all reached through this class.
+    ``views.py``, ``kb.py``), all reached through this class.
 
     One connection; use it from one thread at a time (a worker thread opens
     its own ``Project`` on the same path: WAL lets readers and one writer
