@@ -66,9 +66,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     for f in report.failed:
         print(f"annotator: error: {f.error}", file=sys.stderr)
     t = report.totals()
+    # documents are distinct documents; a Label Studio task with two annotations is one
+    # document in two records (counted apart, never as two documents)
+    records = f", {t['records']} record(s)" if t["records"] != t["documents"] else ""
     print(
-        f"imported {t['files']} file(s): {t['documents']} document(s) ({t['new_documents']} new), "
+        f"imported {t['files']} file(s): {t['documents']} document(s) ({t['new_documents']} new{records}), "
         f"{t['spans']} span(s), {t['labels']} answer(s)" + (f"; {t['failed']} file(s) failed" if t["failed"] else "")
+        + (f"; {t['warnings']} warning(s) above" if t["warnings"] else "")
     )
     return 0 if report.ok else 1
 

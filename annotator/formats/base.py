@@ -9,6 +9,7 @@ New formats register with :func:`register_reader`.
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
@@ -83,8 +84,9 @@ def register_reader(
 ) -> Callable[[Reader], Reader]:
     """Decorator: make ``name`` available to ``annotator import --format``.
 
-    ``sniff(head)`` gets the first 4 KiB of a file whose extension is
-    ambiguous and says whether it is this format.
+    ``sniff(head)`` gets the start of a file whose extension is ambiguous
+    (its first 4 KiB, always extended to the end of the first line) and
+    says whether it is this format.
     """
 
     def wrap(func: Reader) -> Reader:
@@ -120,15 +122,32 @@ def format_for(path: Path) -> str:
     if found is None:
         raise InputError("unknown file type; pass --format (one of: " + ", ".join(sorted(readers())) + ")", path)
     if path.is_file():
-        try:
-            with path.open("rb") as fh:
-                head = fh.read(4096).decode("utf-8", errors="replace")
-        except OSError:
-            head = ""
+        head = _head(path)
         for info in readers().values():
             if info.name != found and info.sniff is not None and info.sniff(head):
                 return info.name
     return found
+
+
+#: How far :func:`_head` reads to finish a first line (a news article is far shorter).
+_HEAD_LIMIT = 64 * 1024 * 1024
+
+
+def _head(path: Path) -> str:
+    """The first 4 KiB of ``path`` and the rest of its first line: a JSON line
+    cut in the middle parses as nothing, so a doccano file whose first
+    article is longer than 4 KiB was once taken for another format."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(4096)
+            while b"\n" not in data and len(data) < _HEAD_LIMIT:
+                more = fh.read(1 << 16)
+                if not more:
+                    break
+                data += more
+    except OSError:
+        return ""
+    return data.decode("utf-8", errors="replace")
 
 
 def _folder_format(folder: Path) -> str | None:
@@ -184,12 +203,16 @@ class FileResult:
     """What happened to one input file."""
 
     path: str
-    documents: int = 0
+    documents: int = 0  # distinct documents (a task with two annotations is one)
     new_documents: int = 0
     spans: int = 0
     answers: int = 0
     error: str | None = None
-    #: things that imported but deserve a word (over-long documents)
+    #: records read (one per document and annotator)
+    records: int = 0
+    #: ids of the documents stored from this file
+    doc_ids: set[int] = field(default_factory=set)
+    #: things that imported but deserve a word: the readers' warnings and over-long documents
     warnings: list[str] = field(default_factory=list)
 
 
@@ -215,10 +238,13 @@ class ImportReport:
         return {
             "files": len(stored),
             "failed": len(self.failed),
-            "documents": sum(f.documents for f in stored),
+            # a document in two files (or two records of one file) is one document
+            "documents": len(set().union(*(f.doc_ids for f in stored))) if stored else 0,
+            "records": sum(f.records for f in stored),
             "new_documents": sum(f.new_documents for f in stored),
             "spans": sum(f.spans for f in stored),
             "labels": sum(f.answers for f in stored),
+            "warnings": sum(len(f.warnings) for f in self.files),
         }
 
 
@@ -266,6 +292,24 @@ def _walk_files(folder: Path) -> list[Path]:
     return files
 
 
+#: Where :func:`warn` also puts a message: the current file's ``FileResult.warnings``.
+_WARNINGS: list[list[str]] = []
+
+
+@contextmanager
+def collecting_warnings(into: list[str]) -> Iterator[None]:
+    """While reading one file: :func:`warn` also appends to ``into``."""
+    _WARNINGS.append(into)
+    try:
+        yield
+    finally:
+        _WARNINGS.pop()
+
+
 def warn(message: str) -> None:
-    """Print a warning on stderr (readers use it for recoverable oddities)."""
-    print(f"warning: {message}", file=sys.stderr)
+    """A reader's recoverable oddity: kept in the import report of the file
+    being read (the CLI prints it, the GUI shows it), else printed on stderr."""
+    if _WARNINGS:
+        _WARNINGS[-1].append(message)
+    else:
+        print(f"warning: {message}", file=sys.stderr)

@@ -27,13 +27,19 @@ from annotator.formats.export import SUGGESTIONS, ExportContext, ExportRecord, r
 from annotator.formats.labels import flat_label, unflatten
 from annotator.formats.spacy_format import document_user_data
 
+#: Characters that end a line for some reader: str.splitlines() (what Python
+#: brat parsers use), CR alone included.  No ``.ann`` line may hold one.
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """``[start, end)`` cut at line breaks, empty pieces dropped."""
+    """``[start, end)`` cut at line breaks (CR, LF and the other
+    :data:`LINE_BREAKS`), empty pieces dropped: fragments end before the
+    line break characters, as brat itself writes them."""
     out = []
     a = start
     for i in range(start, end):
-        if text[i] == "\n":
+        if text[i] in LINE_BREAKS:
             if i > a:
                 out.append((a, i))
             a = i + 1

@@ -36,15 +36,16 @@ def write_doccano(records: Iterator[ExportRecord], out: Path, ctx: ExportContext
             triples = [[s.start, s.end, flat_label(ctx.schema, s.layer, s.label)]
                        for spans in ctx.layer_spans(rec).values() for s in spans]
             triples.sort()
-            obj: dict[str, Any] = {"id": doc.id if doc.id is not None else number, "text": doc.text, "label": triples}
-            if rec.answers:
-                obj["cats"] = [f"{q}:{v}" for q, (v, _t) in rec.answers.items()
-                               if not ctx.schema.question(q).free_text]
-                obj["labels"] = {q: ({"value": v, "target": t} if t else v) for q, (v, t) in rec.answers.items()}
-            if rec.annotator:
-                obj["annotator"] = rec.annotator
-            if rec.status != "todo":
-                obj["status"] = rec.status
+            # Every line carries the same keys, empty ones included: doccano reads a file
+            # into one table, and a key missing on some lines becomes NaN in their meta,
+            # which its database refuses for the whole file ("JSON_VALID(meta)").
+            obj: dict[str, Any] = {
+                "id": doc.id if doc.id is not None else number, "text": doc.text, "label": triples,
+                "cats": [f"{q}:{v}" for q, (v, _t) in rec.answers.items() if not ctx.schema.question(q).free_text],
+                "labels": {q: ({"value": v, "target": t} if t else v) for q, (v, t) in rec.answers.items()},
+                "annotator": rec.annotator or "",
+                "status": rec.status,
+            }
             info = document_user_data(doc)
             info.pop("id")
             obj["meta"] = {k: v for k, v in info.items() if v not in ("", None, {})}
@@ -52,7 +53,8 @@ def write_doccano(records: Iterator[ExportRecord], out: Path, ctx: ExportContext
 
 
 def sniff_doccano(head: str) -> bool:
-    """A first JSON line with ``label`` (and no ``spans``) or doccano ``entities``."""
+    """A first JSON line with ``label`` (and no ``spans``) or doccano ``entities``
+    (``head`` holds the whole first line, however long)."""
     first = head.split("\n", 1)[0]
     try:
         obj = json.loads(first)
@@ -137,7 +139,7 @@ def read_doccano(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
             Document(text=text, meta={**inner, "file": path.name}, **fields),
             annotator=str(annotator) if annotator else None,
             spans=spans, answers=answers,
-            status=str(obj["status"]) if obj.get("status") else None,
+            status=str(obj["status"]) if obj.get("status") and obj["status"] != "todo" else None,
             line=number, clean=False,
         )))
     if not records:

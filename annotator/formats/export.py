@@ -559,12 +559,6 @@ def export_project(
     if info.directory and separately and renamed(ctx.file_names):
         report.warnings.append("annotator names made into safe, distinct folder names: "
                                + ", ".join(renamed(ctx.file_names)))
-    if not info.names_annotators and ((separately and len(names) > 1) or include_suggestions):
-        who = names + ([SUGGESTIONS] if include_suggestions else [])
-        report.warnings.append(
-            f"{fmt} does not record annotator names: the records of {', '.join(who)} cannot be told apart "
-            "(re-importing the file merges them under one name)"
-        )
     if options.entity_layer not in project.schema.layer_names and info.token_based:
         report.warnings.append(f"the schema has no layer {options.entity_layer!r}: no entities or tags are written")
 
@@ -585,6 +579,7 @@ def export_project(
     total = len(ids)
     done = 0
     not_done = 0
+    wrote_suggestions = False
     tmp = _temp_sibling(out, info.directory or split is not None)
     try:
         for part_name, part_ids in parts:
@@ -618,6 +613,8 @@ def export_project(
                     if isinstance(item, Document):
                         continue
                     report.records += 1
+                    if item.annotator == SUGGESTIONS or item.suggestions:
+                        wrote_suggestions = True
                     if not item.spans and not item.answers:
                         report.unannotated += 1
                     report.spans += len(item.spans)
@@ -635,6 +632,13 @@ def export_project(
         raise
     if split is None:
         report.files.append(str(out))
+    if not info.names_annotators and ((separately and len(names) > 1) or wrote_suggestions):
+        # only when suggestions were written: a project without any has nothing to confuse
+        who = names + ([SUGGESTIONS] if wrote_suggestions else [])
+        report.warnings.append(
+            f"{fmt} does not record annotator names: the records of {', '.join(who)} cannot be told apart "
+            "(re-importing the file merges them under one name)"
+        )
     for what, n in ctx.unwritten.items():
         report.warnings.append(f"{fmt} has no place for {what}: {n} left out")
     if not_done:

@@ -16,10 +16,16 @@ question's target is a ``textarea`` result named ``QUESTION_target``.
 Offsets are code points (Label Studio's fixed behaviour); on import a
 result whose ``value.text`` does not match is tried as UTF-16 offsets (what
 older Label Studio versions wrote after an emoji) before it is refused.
-The annotator's name is in each annotation's ``annotator`` (and in
-``completed_by`` as ``{"email": ...}`` when the name is an email: Label Studio's
-import accepts only a member's id or email there).  On import a numeric
-``completed_by`` becomes ``user<N>`` and a user object its email or username.
+Names and statuses (docs/peers.md): the writer never sets ``completed_by``
+(Label Studio refuses a whole file naming a non-member); each annotation
+keeps ``annotator`` for our own reader, and the task's ``meta.annotator``
+maps each annotation id to ``{"annotator", "status"}``, which Label Studio
+keeps (the id comes back as ``import_id``).  Reading, the name is
+``annotator``, else that map, else ``completed_by`` (an email or username;
+a bare id becomes ``user<N>``); ``ground_truth: true`` is gold; the status
+is ``skipped`` for ``was_cancelled``, else the carried one, else ``done``
+(a submitted Label Studio annotation is finished work).  Predictions listed
+by id only (the default JSON export) are counted in a warning.
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ from annotator.formats.base import ImportRecord, ReadOptions, read_text_file, re
 from annotator.formats.export import ExportContext, ExportRecord, register_writer
 from annotator.formats.labels import map_label
 from annotator.formats.spacy_format import document_user_data
+
+#: Key of the task's ``meta`` holding ``{annotation id: {"annotator", "status"}}``.
+META_KEY = "annotator"
 
 
 def _result(span: Span, text: str, rid: str, score: bool = False) -> dict[str, Any]:
@@ -54,6 +63,7 @@ def _task(recs: list[ExportRecord], ctx: ExportContext, number: int) -> dict[str
     task_id = info.pop("id") or number
     data = {"text": doc.text, **{k: v for k, v in info.items() if v not in ("", None, {})}}
     task: dict[str, Any] = {"id": task_id, "data": data, "annotations": [], "predictions": []}
+    people: dict[str, dict[str, str]] = {}
     for a_i, rec in enumerate(recs, start=1):
         if rec.annotator is None:
             continue
@@ -74,17 +84,19 @@ def _task(recs: list[ExportRecord], ctx: ExportContext, number: int) -> dict[str
             if target:
                 result.append({"id": f"{task_id}-{a_i}-{q}-target", "from_name": f"{q}_target", "to_name": "text",
                                "type": "textarea", "origin": "manual", "value": {"text": [target]}})
+        ann_id = number * 1000 + a_i
         ann: dict[str, Any] = {
-            "id": number * 1000 + a_i, "annotator": rec.annotator, "result": result,
+            "id": ann_id, "annotator": rec.annotator, "result": result,
             "was_cancelled": rec.status == "skipped", "ground_truth": rec.annotator == GOLD,
-            "meta": {"status": rec.status},
         }
-        # Label Studio accepts completed_by only as a member's id or {"email": ...}; a
-        # plain name fails its import, so names that are not emails stay in "annotator"
-        # (Label Studio then credits the importing user).
-        if "@" in rec.annotator:
-            ann["completed_by"] = {"email": rec.annotator}
+        # No completed_by: Label Studio refuses the whole file (HTTP 400, "Unknown annotator's
+        # email") when it names someone who is not a member there, and credits the importing
+        # user instead.  It drops the annotation's own extra keys but keeps the task's "meta"
+        # and each annotation's id as "import_id", so names and statuses travel in the task.
+        people[str(ann_id)] = {"annotator": rec.annotator, "status": rec.status}
         task["annotations"].append(ann)
+    if people:
+        task["meta"] = {META_KEY: people}
     sugg = recs[0].suggestions
     by_origin: dict[str, list[Span]] = {}
     for layer_spans in ctx.layer_spans(recs[0], sugg).values():
@@ -222,6 +234,26 @@ def _annotation(ann: dict[str, Any], text: str, schema: Any, path: Path, t_i: in
     return spans, answers
 
 
+def _carried(task: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{annotation id: {"annotator", "status"}}`` the writer put in the task's meta."""
+    meta = task.get("meta")
+    people = meta.get(META_KEY) if isinstance(meta, dict) else None
+    if not isinstance(people, dict):
+        return {}
+    return {str(k): v for k, v in people.items() if isinstance(v, dict)}
+
+
+def _status(ann: dict[str, Any], carried: dict[str, Any]) -> str | None:
+    """The rule (docs/peers.md): cancelled is skipped; else the status the writer
+    carried in the task's meta; else a submitted annotation is done.  ``todo``
+    gives None (nothing to store)."""
+    if ann.get("was_cancelled"):
+        return "skipped"
+    old = ann.get("meta") if isinstance(ann.get("meta"), dict) else {}
+    status = carried.get("status") or old.get("status") or "done"
+    return None if status == "todo" else str(status)
+
+
 @register_reader("labelstudio", (".json",))
 def read_labelstudio(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
     """Read Label Studio tasks: one record per (task, annotation); a task with
@@ -234,7 +266,7 @@ def read_labelstudio(path: Path, options: ReadOptions) -> Iterator[ImportRecord]
     tasks = data if isinstance(data, list) else [data]
     schema = options.schema
     records: list[ImportRecord] = []
-    n_pred = 0
+    n_pred = n_pred_ids = n_gold = 0
     skipped: dict[str, int] = {}
     for t_i, task in enumerate(tasks, start=1):
         if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
@@ -254,6 +286,9 @@ def read_labelstudio(path: Path, options: ReadOptions) -> Iterator[ImportRecord]
         anns = [a for a in task.get("annotations") or task.get("completions") or [] if isinstance(a, dict)]
         suggestions: list[Span] = []
         for pred in task.get("predictions") or []:
+            if isinstance(pred, int) and not isinstance(pred, bool):
+                n_pred_ids += 1  # Label Studio's default JSON export: an id, not the prediction
+                continue
             if not isinstance(pred, dict):
                 continue
             version = str(pred.get("model_version") or "prediction")
@@ -276,22 +311,33 @@ def read_labelstudio(path: Path, options: ReadOptions) -> Iterator[ImportRecord]
         if not anns:
             records.append(ImportRecord(doc, line=t_i, clean=False, suggestions=suggestions))
             continue
+        carried = _carried(task)
+        gold_taken = False
         for ann in anns:
             spans, answers = _annotation(ann, text, schema, path, t_i, u16, skipped)
-            status = (ann.get("meta") or {}).get("status") if isinstance(ann.get("meta"), dict) else None
-            if ann.get("was_cancelled"):
-                status = "skipped"
+            mine = carried.get(str(ann.get("import_id") or ann.get("id"))) or {}
+            name = ann.get("annotator") or mine.get("annotator")
+            name = str(name) if name else _who(ann.get("completed_by"), options.annotator)
+            if ann.get("ground_truth") is True and not gold_taken:
+                # Label Studio's ground truth is our gold (what the writer marks); one per task
+                gold_taken = True
+                if name != GOLD:
+                    n_gold += 1
+                    name = GOLD
             records.append(ImportRecord(
-                doc, annotator=str(ann["annotator"]) if ann.get("annotator") else _who(ann.get("completed_by"),
-                                                                                      options.annotator),
-                spans=spans, answers=answers,
-                status=status if status and status != "todo" else None, line=t_i, clean=False,
-                suggestions=suggestions if ann is anns[0] else [],
+                doc, annotator=name, spans=spans, answers=answers, status=_status(ann, mine),
+                line=t_i, clean=False, suggestions=suggestions if ann is anns[0] else [],
             ))
     for what, n in sorted(skipped.items()):
         warn(f"{path}: {n} result(s) of type {what} not imported (no such layer or question in the schema)")
     if n_pred:
         warn(f"{path}: {n_pred} prediction result(s) did not fit the text or the schema and were not imported")
+    if n_pred_ids:
+        warn(f"{path}: {n_pred_ids} prediction(s) are listed by id only (Label Studio's default JSON export) "
+             "and were not imported; to bring suggestions back, export a snapshot with full predictions "
+             "(POST /api/projects/ID/exports with serialization_options.predictions.only_id=false; see docs/peers.md)")
+    if n_gold:
+        warn(f"{path}: {n_gold} annotation(s) marked ground_truth imported as annotator {GOLD!r}")
     if not records:
         raise InputError("no tasks in file", path)
     return iter(records)

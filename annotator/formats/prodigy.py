@@ -180,6 +180,7 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
     """Native or Prodigy-style JSONL (see module docstring)."""
     records = []
     rejected = 0
+    foreign_spans: list[int] = []  # lines holding spans under another tool's keys
     for number, obj in iter_json_lines(path):
         text = obj.get("text")
         if not isinstance(text, str) or not text.strip():
@@ -204,6 +205,8 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
         if isinstance(tokens, list) and tokens and all(isinstance(t, dict) and "start" in t for t in tokens):
             meta["tokens"] = [[t["start"], t["end"]] for t in tokens if not str(t.get("text", "x")).isspace()]
         spans = _parse_spans(obj, text, path, number, options)
+        if "spans" not in obj and any(isinstance(obj.get(k), list) and obj[k] for k in ("label", "entities")):
+            foreign_spans.append(number)
         records.append(suggestions_back(ImportRecord(
             Document(text=text, meta=meta, **fields),
             annotator=str(annotator) if annotator else None,
@@ -216,6 +219,11 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
         )))
     if rejected:
         warn(f"{path}: {rejected} line(s) have answer 'reject'; their spans were imported as given")
+    if foreign_spans:
+        # never a file of spans imported as 0 spans without a word
+        warn(f"{path}: {len(foreign_spans)} line(s) (first: line {foreign_spans[0]}) hold spans under "
+             "\"label\"/\"entities\" (doccano's keys), not \"spans\": imported without them; "
+             "import again with --format doccano")
     if not records:
         raise InputError("empty file", path)
     return iter(records)

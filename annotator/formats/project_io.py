@@ -15,6 +15,7 @@ from annotator.formats.base import (
     ImportRecord,
     ImportReport,
     ReadOptions,
+    collecting_warnings,
     expand_paths,
     format_for,
     readers,
@@ -91,7 +92,9 @@ def store_records(
                         f"{path}:{rec.line or 1}: document {doc_id} ({doc.title[:40]!r}) is {len(doc.text):,} "
                         f"characters long (over {LONG_DOCUMENT_CHARS:,}): suggest works on it in pieces and the "
                         "workspace may be slow to show it; consider splitting it")
-                result.documents += 1
+                result.records += 1
+                result.doc_ids.add(doc_id)
+                result.documents = len(result.doc_ids)
                 result.new_documents += int(created)
                 who = rec.annotator or options.annotator
                 who = annotator_name(who) if who else None  # " bob" and "bob" are one annotator
@@ -171,7 +174,8 @@ def import_paths(
             info = readers().get(name)
             if info is None:
                 raise InputError(f"unknown format {name!r} (one of: {', '.join(sorted(readers()))})", path)
-            records = list(info.read(path, options))
+            with collecting_warnings(result.warnings):
+                records = list(info.read(path, options))
             if not records:
                 raise InputError("no documents in file (empty?)", path)
             store_records(project, records, path, options, result)

@@ -166,7 +166,9 @@ def sentences(
     tokens' indices in ``tokens``.
 
     Stored sentences (from a CoNLL import) are used when they fit; otherwise
-    a sentence ends at a line break and after ``. ! ?`` (plus closing quotes).
+    a sentence ends at a line break and after ``. ! ?`` (plus closing quotes
+    written right after them; a quote after a space or line break opens the
+    next sentence).
     No boundary is ever put inside a ``keep_together`` token range (an
     entity), so a tag sequence never starts with ``I-``.
     """
@@ -188,7 +190,7 @@ def sentences(
         prev_end = False
         for i in range(n):
             if tokens.is_space(i):
-                if "\n" in tokens.text_of(i) or "\u2029" in tokens.text_of(i) or "\u2028" in tokens.text_of(i):
+                if any(c in "\n\r\u2028\u2029\x85" for c in tokens.text_of(i)):
                     newline_before = True
                 continue
             if newline_before or prev_end:
@@ -196,7 +198,10 @@ def sentences(
             t = tokens.text_of(i)
             if _SENT_END.match(t):
                 prev_end = True
-            elif prev_end and _CLOSERS.match(t):
+            elif (prev_end and _CLOSERS.match(t) and not newline_before and not tokens.is_space(i - 1)
+                  and tokens.starts[i] == tokens.ends[i - 1]):
+                # a closing quote sits right after the full stop; one after a space
+                # or a line break opens the next sentence
                 breaks.discard(i)
                 prev_end = True
             else:

@@ -139,7 +139,8 @@ def test_import_bad_input_names_file_and_line_and_stores_nothing(project, tmp_pa
     assert project.get_document(project.document_ids()[0]).text == "Artikel yang baik."
     assert project.spans(project.document_ids()[0]) == []
     # the summary counts what was stored, not what the rolled-back file had got to
-    assert report.totals() == {"files": 1, "failed": 1, "documents": 1, "new_documents": 1, "spans": 0, "labels": 0}
+    assert report.totals() == {"files": 1, "failed": 1, "documents": 1, "new_documents": 1, "spans": 0, "labels": 0,
+                              "records": 1, "warnings": 0}
 
 
 def test_import_missing_file_and_unknown_type(project, tmp_path):
