@@ -592,7 +592,7 @@ def export_project(
             count_before = report.records
 
             def records(part_ids: list[int] = part_ids) -> Iterator[ExportRecord]:
-                nonlocal done, not_done
+                nonlocal done, not_done, wrote_suggestions
                 last: int | None = None
                 for item in iter_records(
                     project, part_ids, names, separately, only_done=only_done,

@@ -98,3 +98,31 @@ def annotate_seeds(project: Project) -> None:
     i = text.index("Myanmar")
     project.add_span(first, Span(i, i + 7, "LOC"), "budi")
     project.set_status(first, "budi", "done")
+
+
+def peer_project(project: Project) -> Project:
+    """The seeds as a team leaves them, for the peer tests: ana everywhere (done on the
+    first, in progress on the second), budi done on the first and skipped on the second,
+    rina@example.org (a name with an @) done on the second, gold = ana's on the first
+    (done), and one rule suggestion per document."""
+    annotate_seeds(project)
+    ids = project.document_ids()
+    text = project.get_text(ids[1])
+    i = text.index("Rusia")
+    project.add_span(ids[1], Span(i, i + 5, "LOC"), "rina@example.org")
+    project.set_status(ids[1], "rina@example.org", "done")
+    project.set_status(ids[1], "budi", "skipped")
+    project.add_spans(ids[0], [Span(s.start, s.end, s.label, s.layer) for s in project.spans(ids[0], "ana")], "gold")
+    project.set_status(ids[0], "gold", "done")
+    project.set_status(ids[1], "ana", "in_progress")
+    for doc_id in ids:
+        j = project.get_text(doc_id).index("Rusia")
+        project.set_suggestions(doc_id, [Span(j, j + 5, "LOC", "entities", origin="rule:gazetteer", score=0.9)],
+                                suggester="rule:gazetteer", version="1")
+    return project
+
+
+def suggestion_view(project: Project) -> set[tuple[str, str, int, int, str, str, float | None]]:
+    """Suggestions keyed by text: (text, layer, start, end, label, origin, score)."""
+    return {(project.get_text(i), s.layer, s.start, s.end, s.label, s.origin, s.score)
+            for i in project.document_ids() for s in project.suggestions(i)}
