@@ -212,8 +212,10 @@ class FileResult:
     records: int = 0
     #: ids of the documents stored from this file
     doc_ids: set[int] = field(default_factory=set)
-    #: things that imported but deserve a word: the readers' warnings and over-long documents
+    #: things that imported but deserve a word (over-long documents); printed by the CLI
     warnings: list[str] = field(default_factory=list)
+    #: the reader's warnings about this file (already printed on stderr by :func:`warn`)
+    reader_warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -244,7 +246,7 @@ class ImportReport:
             "new_documents": sum(f.new_documents for f in stored),
             "spans": sum(f.spans for f in stored),
             "labels": sum(f.answers for f in stored),
-            "warnings": sum(len(f.warnings) for f in self.files),
+            "warnings": sum(len(f.warnings) + len(f.reader_warnings) for f in self.files),
         }
 
 
@@ -307,9 +309,8 @@ def collecting_warnings(into: list[str]) -> Iterator[None]:
 
 
 def warn(message: str) -> None:
-    """A reader's recoverable oddity: kept in the import report of the file
-    being read (the CLI prints it, the GUI shows it), else printed on stderr."""
+    """Print a reader's recoverable oddity on stderr as it happens, and keep it
+    in the import report of the file being read (``FileResult.reader_warnings``)."""
+    print(f"warning: {message}", file=sys.stderr)
     if _WARNINGS:
         _WARNINGS[-1].append(message)
-    else:
-        print(f"warning: {message}", file=sys.stderr)

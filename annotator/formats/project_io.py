@@ -174,7 +174,7 @@ def import_paths(
             info = readers().get(name)
             if info is None:
                 raise InputError(f"unknown format {name!r} (one of: {', '.join(sorted(readers()))})", path)
-            with collecting_warnings(result.warnings):
+            with collecting_warnings(result.reader_warnings):
                 records = list(info.read(path, options))
             if not records:
                 raise InputError("no documents in file (empty?)", path)

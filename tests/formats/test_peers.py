@@ -63,16 +63,15 @@ def test_labelstudio_file_names_no_member_and_carries_names_and_status(team: Pro
     assert all(a["ground_truth"] is False for a in anns if a["annotator"] != GOLD)
 
 
-def test_labelstudio_default_export_reports_prediction_ids(team: Project, tmp_path: Path, capsys) -> None:
+def test_labelstudio_default_export_reports_prediction_ids(team: Project, tmp_path: Path) -> None:
     back, report = _import(tmp_path, DATA / "export_json_prediction_ids.json")
     with back:
         # every span, answer, name, gold and status exact through Label Studio
         assert snapshot(back) == snapshot(team)
         assert suggestion_view(back) == set()
     [result] = report.files
-    [said] = [w for w in result.warnings if "prediction" in w]
+    [said] = [w for w in result.reader_warnings if "prediction" in w]
     assert "2 prediction(s) are listed by id only" in said and "only_id=false" in said
-    assert "listed by id only" in capsys.readouterr().err
 
 
 def test_labelstudio_snapshot_brings_predictions_back(team: Project, tmp_path: Path) -> None:
@@ -81,7 +80,7 @@ def test_labelstudio_snapshot_brings_predictions_back(team: Project, tmp_path: P
         assert snapshot(back) == snapshot(team)
         assert suggestion_view(back) == suggestion_view(team) != set()
         assert back.statuses()[(back.document_ids()[0], GOLD)] == "done"
-    assert report.files[0].warnings == []
+    assert report.files[0].reader_warnings == []
 
 
 def test_labelstudio_work_done_in_labelstudio_ground_truth_is_gold(team: Project, tmp_path: Path) -> None:
@@ -99,13 +98,16 @@ def test_labelstudio_work_done_in_labelstudio_ground_truth_is_gold(team: Project
                 for s in team.spans(i, GOLD)}
         assert gold == want and gold
         export_project(back, "conll", tmp_path / "gold.conll", gold=True)  # failed before: no gold set
-    assert any("1 annotation(s) marked ground_truth imported as annotator 'gold'" in w for w in report.files[0].warnings)
+    assert any("1 annotation(s) marked ground_truth imported as annotator 'gold'" in w for w in report.files[0].reader_warnings)
 
 
 def test_import_summary_counts_documents_not_records(tmp_path: Path, capsys) -> None:
     assert main(["import", str(tmp_path / "p.db"), str(DATA / "snapshot_full_predictions.json")]) == 0
-    out = capsys.readouterr().out
-    assert "2 document(s) (2 new, 6 record(s))" in out
+    assert "2 document(s) (2 new, 6 record(s))" in capsys.readouterr().out
+    assert main(["import", str(tmp_path / "q.db"), str(DATA / "export_json_prediction_ids.json")]) == 0
+    out, err = capsys.readouterr()
+    # the reader's warning printed once, and counted in the summary
+    assert err.count("listed by id only") == 1 and "1 warning(s) above" in out
 
 
 # -- doccano -----------------------------------------------------------------------------
@@ -153,7 +155,7 @@ def test_doccano_spans_read_as_jsonl_are_not_dropped_silently(team: Project, tmp
     back, report = _import(tmp_path, path, fmt="jsonl")
     with back:
         assert report.totals()["spans"] == 0
-    assert any('"label"' in w and "--format doccano" in w for w in report.files[0].warnings)
+    assert any('"label"' in w and "--format doccano" in w for w in report.files[0].reader_warnings)
 
 
 # -- brat ----------------------------------------------------------------------------------

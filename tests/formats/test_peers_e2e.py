@@ -84,7 +84,7 @@ def test_label_studio_round_trip(team: Project, tmp_path: Path) -> None:
     with back:
         assert snapshot(back) == snapshot(team)  # spans, answers, names, gold, statuses
         assert suggestion_view(back) == set()
-    assert any("2 prediction(s) are listed by id only" in w for w in report.files[0].warnings)
+    assert any("2 prediction(s) are listed by id only" in w for w in report.files[0].reader_warnings)
     back, report = _back(tmp_path, "snapshot.db", tmp_path / "snapshot.json")
     with back:
         assert snapshot(back) == snapshot(team)
