@@ -106,6 +106,8 @@ def cmd_show(args: argparse.Namespace) -> int:
                     for s in project.spans(doc.id)
                 ],
                 "removed": list(doc.removed_lines),
+                "language": doc.language,
+                "annotators": _answers_and_status(project, doc.id),
             }
             print(json.dumps(out, ensure_ascii=False, indent=2))
             return 0
@@ -119,7 +121,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(doc.original_text if doc.original_text is not None else doc.text)
             return 0
         print(f"# {doc.title}")
-        for key in ("source", "published", "url"):
+        for key in ("source", "published", "url", "language"):
             if getattr(doc, key):
                 print(f"{key}: {getattr(doc, key)}")
         for key, value in doc.meta.items():
@@ -134,7 +136,29 @@ def cmd_show(args: argparse.Namespace) -> int:
             print()
             for s in spans:
                 print(f"{s.annotator}\t{s.layer}\t{s.start}-{s.end}\t{s.label}\t{s.text_in(doc.text)!r}")
+        per_annotator = _answers_and_status(project, doc.id)
+        if per_annotator:
+            print()
+            for name, info in per_annotator.items():
+                print(f"{name}: status {info['status']}")
+                for question, answer in info["answers"].items():
+                    target = f" (target: {answer['target']})" if answer.get("target") else ""
+                    print(f"{name}: {question}: {answer['value']}{target}")
     return 0
+
+
+def _answers_and_status(project: Any, doc_id: int) -> dict[str, dict[str, Any]]:
+    """``{annotator: {"status": state, "answers": {question: {"value", "target"}}}}`` for everyone who
+    has a status or an answer on the document (stance, its target, the note...)."""
+    out: dict[str, dict[str, Any]] = {}
+    for (d, name), state in sorted(project.statuses().items()):
+        if d == doc_id:
+            out.setdefault(name, {"status": state, "answers": {}})
+    for ans in project.doc_labels(doc_id):
+        entry = out.setdefault(ans.annotator or "", {"status": project.status(doc_id, ans.annotator or ""),
+                                                     "answers": {}})
+        entry["answers"][ans.question] = {"value": ans.value, "target": ans.target}
+    return out
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

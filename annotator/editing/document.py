@@ -3,6 +3,7 @@ the pending suggestions and their reading order."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Iterable
 
 from annotator.core.offsets import Utf16Map
@@ -76,18 +77,28 @@ class EditedDocument:
         return s if len(s) <= n else s[: n - 1] + "…"
 
     def entity_texts(self, layer: str) -> list[str]:
-        """Distinct texts of ``layer``'s items in reading order, the annotator's
-        spans first, then suggested ones: the choices for a stance target."""
-        seen: dict[str, None] = {}
-        later: dict[str, None] = {}
+        """The choices for a stance target: the distinct texts of ``layer``'s items (the annotator's
+        spans and the pending suggestions), case variants as one ("Rusia", "RUSIA": the annotator's
+        spelling, else the most frequent), texts with no letter left out, sorted ignoring case."""
+        spellings: dict[str, Counter[str]] = {}
+        own: dict[str, str] = {}
         text = self.text
         for start, neg_end, rank, key in self.order:
             s = self.get(key)
-            if s is not None and s.layer == layer:
-                (seen if rank == 0 else later).setdefault(text[start:-neg_end], None)
-        for t in later:
-            seen.setdefault(t, None)
-        return list(seen)
+            if s is None or s.layer != layer:
+                continue
+            t = " ".join(text[start:-neg_end].split())
+            if not any(ch.isalpha() for ch in t):
+                continue
+            fold = t.casefold()
+            spellings.setdefault(fold, Counter())[t] += 1
+            if rank == 0:
+                own.setdefault(fold, t)
+        def best(counts: Counter[str]) -> str:  # most frequent; on a tie a capitalised name ("Rusia")
+            return max(counts, key=lambda t: (counts[t], t[:1].isupper() and not t.isupper()))
+
+        chosen = [own.get(fold) or best(counts) for fold, counts in spellings.items()]
+        return sorted(chosen, key=lambda t: (t.casefold(), t))
 
     # -- after an operation ----------------------------------------------------------
 

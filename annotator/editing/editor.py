@@ -89,6 +89,10 @@ class Editor:
         self.doc = self._read(doc_id, text)
         return self.doc
 
+    def close(self) -> None:
+        """Nothing open afterwards (the empty document)."""
+        self.doc = EditedDocument()
+
     def reload(self) -> EditedDocument:
         """Read the open document's items again (after a failed write, or a change from elsewhere)."""
         if self.doc.doc_id is not None:

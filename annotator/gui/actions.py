@@ -105,6 +105,8 @@ EDIT_ACTIONS = (
 )
 VIEW_ACTIONS = (
     A("dark", "&Dark theme", "View", ("Ctrl+Shift+D",), win("toggle_theme"), checkable=True),
+    A("label_tags", "Label &tags on highlights", "View", ("Ctrl+T",), win("toggle_label_tags"), checkable=True,
+      tip="Write each span's label next to it, so labels are not told by colour alone"),
     A("zoom_in", "Zoom &in", "View", (SK.ZoomIn,), lambda w: w.view.zoomIn(1)),
     A("zoom_out", "Zoom &out", "View", (SK.ZoomOut,), lambda w: w.view.zoomOut(1)),
     A("find", "&Search documents", "View", (SK.Find,), cmd("focus_search")),

@@ -14,6 +14,7 @@ from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
     QFont,
+    QFontMetricsF,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -30,6 +31,33 @@ from annotator.gui.themes import LIGHT, Theme
 
 #: Pixels either side of a boundary that start a drag.
 GRAB = 5
+#: Qt lays out a whole paragraph at once (a 4,000,000-character paragraph took 3 s): longer paragraphs
+#: are shown broken at a space about every this many characters (a space becomes a line break, so no
+#: offset moves)
+DISPLAY_BLOCK = 5000
+
+
+def display_text(text: str) -> str:
+    """``text`` as the view shows it, same length and offsets: a carriage return as a space (Qt folds
+    "\r\n" into one paragraph break) and overlong paragraphs broken at spaces."""
+    if "\r" in text:
+        text = text.replace("\r", " ")
+    if len(text) <= 2 * DISPLAY_BLOCK:
+        return text
+    lines = text.split("\n")
+    for n, line in enumerate(lines):
+        if len(line) <= 2 * DISPLAY_BLOCK:
+            continue
+        pieces, pos = [], 0
+        while len(line) - pos > 2 * DISPLAY_BLOCK:
+            cut = line.find(" ", pos + DISPLAY_BLOCK)
+            if cut < 0:
+                break
+            pieces.append(line[pos:cut])
+            pos = cut + 1
+        pieces.append(line[pos:])
+        lines[n] = "\n".join(pieces)
+    return "\n".join(lines)
 
 
 def _exact_modifier(mods: Qt.KeyboardModifier) -> bool:
@@ -64,6 +92,8 @@ class ArticleView(QPlainTextEdit):
         self.selected: Key | None = None
         self.caret16: tuple[int, int] | None = None
         self._search_hits: list[tuple[int, int]] = []  # UTF-16, sorted: the list's search words in this text
+        #: a small label tag on each highlight (View > Label tags): labels not told by colour alone
+        self.label_tags = False
         self._drag: tuple[Key, str] | None = None
         self._drag_pos: int | None = None
 
@@ -75,9 +105,7 @@ class ArticleView(QPlainTextEdit):
         self._drag = None
         self.caret16 = None
         self._search_hits = []
-        # Qt folds "\r\n" into one paragraph break, which would shift every offset after it:
-        # show a carriage return as a space instead (same length, same offsets)
-        self.setPlainText(text.replace("\r", " ") if "\r" in text else text)
+        self.setPlainText(display_text(text))
         self.highlighter.set_items(items)
 
     def update_items(self, removed: list[Key], added: list[Item]) -> None:
@@ -89,6 +117,11 @@ class ArticleView(QPlainTextEdit):
         """Switch the highlight colours."""
         self.theme = theme
         self.highlighter.set_theme(theme)
+        self.viewport().update()
+
+    def set_label_tags(self, on: bool) -> None:
+        """Draw (or stop drawing) each highlight's label next to it."""
+        self.label_tags = on
         self.viewport().update()
 
     def set_search_hits(self, hits: list[tuple[int, int]]) -> None:
@@ -212,7 +245,14 @@ class ArticleView(QPlainTextEdit):
             self.itemClicked.emit(hits[0].key if hits else None)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        # a double click selects a word; the release that follows turns it into a span
+        # on a suggestion: the first click selected it, this one accepts it (as its own label, whatever
+        # label new spans get); elsewhere a double click selects a word and makes a span of it
+        hits = [h for h in self.highlighter.items_at(self.position_at(event.position())) if h.is_suggestion]
+        if hits and event.button() == Qt.MouseButton.LeftButton:
+            key = self.selected if any(h.key == self.selected for h in hits) else hits[0].key
+            self.itemClicked.emit(key)
+            event.accept()
+            return
         super().mouseDoubleClickEvent(event)
         cur = self.textCursor()
         if cur.hasSelection():
@@ -244,6 +284,8 @@ class ArticleView(QPlainTextEdit):
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_cues(painter, event.rect().bottom())
+        if self.label_tags:
+            self._paint_tags(painter, event.rect().bottom())
         if self._search_hits:
             self._paint_search_hits(painter, event.rect().bottom())
         item = self.highlighter.item(self.selected) if self.selected else None
@@ -309,6 +351,58 @@ class ArticleView(QPlainTextEdit):
                     y = r.bottom() - 1.2
                     painter.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
             block = block.next()
+
+    def tag_rects(self, bottom: int | None = None) -> list[tuple[QRectF, str, str]]:
+        """``(rect, label, colour)`` of the label tags on the visible highlights: at the end of each
+        entity (and at the start of each cue, below the line, so the two layers' tags do not meet)."""
+        hl = self.highlighter
+        bottom = self.viewport().height() if bottom is None else bottom
+        small = QFont(self.font())
+        small.setPointSizeF(max(6.0, self.font().pointSizeF() * 0.62))
+        small.setBold(True)
+        metrics = QFontMetricsF(small)
+        out: list[tuple[QRectF, str, str]] = []
+        block = self.firstVisibleBlock()
+        offset = self.contentOffset()
+        while block.isValid():
+            if self.blockBoundingGeometry(block).translated(offset).top() > bottom:
+                break
+            for it in hl.block_items(block.blockNumber()):
+                cue = hl.underline_layer(it.layer)
+                if (it.start16 < block.position()) if cue else (it.end16 > block.position() + block.length()):
+                    continue  # a span over several paragraphs gets its tag once: where it starts (ends)
+                rects = self.range_rects(it.start16, it.end16)
+                if not rects:
+                    continue
+                w, h = metrics.horizontalAdvance(it.label) + 6, metrics.height()
+                if cue:
+                    r = rects[0]
+                    tag = QRectF(r.left(), r.bottom() - h * 0.35, w, h)
+                else:
+                    r = rects[-1]
+                    tag = QRectF(r.right() - w * 0.5, r.top() - h * 0.6, w, h)
+                out.append((tag, it.label, self._label_colour(it.layer, it.label)))
+            block = block.next()
+        return out
+
+    def _label_colour(self, layer: str, label: str) -> str:
+        try:
+            return self.highlighter.schema.layer(layer).label(label).colour
+        except Exception:  # noqa: BLE001 - a label the schema lost
+            return "#999999"
+
+    def _paint_tags(self, painter: QPainter, bottom: int) -> None:
+        small = QFont(self.font())
+        small.setPointSizeF(max(6.0, self.font().pointSizeF() * 0.62))
+        small.setBold(True)
+        painter.setFont(small)
+        for rect, label, colour in self.tag_rects(bottom):
+            c = QColor(colour)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(c)
+            painter.drawRoundedRect(rect, 3, 3)
+            painter.setPen(QColor("#111111" if c.lightnessF() > 0.55 else "#ffffff"))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
 
     def cursor_position(self) -> int:
         """The UTF-16 position of the text cursor (where navigation starts)."""

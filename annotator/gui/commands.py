@@ -13,7 +13,8 @@ import functools
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -59,6 +60,19 @@ def keyboard_command(fn: F) -> F:
     return guarded  # type: ignore[return-value]
 
 
+class TypingGuard(QObject):
+    """Keys without Ctrl or Alt belong to the text field being typed in: Enter in the stance
+    target box picks the entity instead of accepting a suggestion.  (A window shortcut takes the
+    key before the field sees it unless the field claims it in ShortcutOverride; this claims it.)"""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.ShortcutOverride and user_is_typing() and isinstance(event, QKeyEvent) \
+                and not event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            event.accept()
+            return True
+        return False
+
+
 @contextmanager
 def busy_cursor() -> Iterator[None]:
     """A wait cursor around a bulk action that runs on the GUI thread (one transaction)."""
@@ -87,7 +101,7 @@ class Commands:
     @keyboard_command
     def step_document(self, direction: int) -> None:
         """Next or previous document of the list."""
-        doc_id = self.w.documents.neighbour(self.session.doc_id, direction)
+        doc_id = self.w.documents.neighbour(self.w.current_document, direction)
         if doc_id is not None:
             self.w.open_document(doc_id)
 
@@ -95,7 +109,7 @@ class Commands:
     def next_not_done(self) -> None:
         """Go to the next document in the list not done or skipped (wrapping)."""
         docs = self.w.documents
-        nxt = docs.first_not_done(self.session.doc_id)
+        nxt = docs.first_not_done(self.w.current_document)
         if nxt is None:
             self._say("Every document in the list is done or skipped" if docs.model.rowCount()
                       else "No documents in the list", 6000)
@@ -104,14 +118,62 @@ class Commands:
 
     @keyboard_command
     def set_status(self, state: str) -> None:
-        """Mark the open document (undoable)."""
+        """Mark the open document (undoable); done asks about undecided suggestions first."""
+        if state == "done" and not self._settle_pending():
+            return
         self.session.set_status(state)
 
     def done_and_next(self) -> None:
-        """Mark done, then go to the next document not done."""
+        """Mark done (asking about undecided suggestions), then go to the next document not done."""
         self.w.answers.commit_all()
-        if self.session.set_status("done"):
+        if self.session.doc_id is None:  # nothing open (a document too long to open): just move on
             self.next_not_done()
+            return
+        if self._settle_pending() and self.session.set_status("done"):
+            self.next_not_done()
+
+    def _settle_pending(self) -> bool:
+        """Undecided suggestions are not exported: before marking done, ask whether to accept them.
+        False when the user cancelled."""
+        s = self.session
+        pending = len(s.suggestions)
+        if s.doc_id is None or pending == 0 or s.status() == "done":
+            return True
+        choice = self.confirm_done(pending)
+        if choice == "accept":
+            with busy_cursor():
+                s.accept_all()
+        return choice in ("accept", "leave")
+
+    def confirm_done(self, pending: int) -> str:
+        """Ask what becomes of ``pending`` undecided suggestions: ``"accept"`` (accept the rest),
+        ``"leave"`` (mark done without them) or ``"cancel"``; tests replace this method."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Undecided suggestions",
+                          f"{pending} suggestion{'s' if pending != 1 else ''} on this document "
+                          f"{'are' if pending != 1 else 'is'} neither accepted nor rejected.\n\n"
+                          "Only accepted suggestions are exported; undecided ones are left out.", parent=self.w)
+        accept = box.addButton("Accept the rest and mark done", QMessageBox.ButtonRole.AcceptRole)
+        leave = box.addButton("Mark done, leave them out", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(accept)
+        box.exec()
+        clicked = box.clickedButton()
+        return "accept" if clicked is accept else "leave" if clicked is leave else "cancel"
+
+    def set_language(self, code: str) -> None:
+        """The user picked the open document's language: store it and suggest the document again
+        (the language picks the cue words and rules)."""
+        s = self.session
+        if s.doc_id is None:
+            return
+        try:
+            changed = self.w.project.set_language(s.doc_id, code)
+        except (AnnotatorError, ValueError) as exc:
+            self._say(f"Language not changed: {exc}", 6000)
+            return
+        if changed:
+            self._say(f"Language set to {code}; suggesting this document again…", 6000)
+            self.w.suggest_document()
 
     def go_to_document(self) -> None:
         """Ask for a document id and open it."""
@@ -178,7 +240,8 @@ class Commands:
             return
         if item is not None:
             s.relabel(s.selected, label)
-        elif s.caret is not None:
+        elif s.caret is not None:  # a span typed at the caret: its label becomes the one for new spans
+            s.set_active(s.active_layer, label)
             s.create_span(*s.caret, label=label, layer=s.active_layer, exact=True)
         else:
             s.set_active(s.active_layer, label)

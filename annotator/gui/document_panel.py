@@ -33,6 +33,7 @@ class DocumentPanel(QWidget):
         super().__init__(parent)
         self.project = project
         self.annotator = annotator
+        self._showing = False  # selecting the open document's row: not a pick by the user
         lv = QVBoxLayout(self)
         lv.setContentsMargins(8, 8, 4, 8)
         self.search = QLineEdit()
@@ -159,8 +160,13 @@ class DocumentPanel(QWidget):
         row = self.model.row_of(doc_id)
         if row is None:
             return
-        with QSignalBlocker(self.table.selectionModel()):
+        # a flag, not a QSignalBlocker on the selection model: the table must hear that the old row
+        # was deselected, or it keeps painting it selected (two rows after "Done and next")
+        self._showing = True
+        try:
             self.table.selectRow(row)
+        finally:
+            self._showing = False
         self.table.scrollTo(self.model.index(row, 0))
 
     def neighbour(self, doc_id: int | None, direction: int) -> int | None:
@@ -197,5 +203,5 @@ class DocumentPanel(QWidget):
         self.progress_bar.setValue(done)
 
     def _on_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+        if current.isValid() and not self._showing:
             self.documentActivated.emit(self.model.doc_id(current.row()))

@@ -200,6 +200,18 @@ class ExportDialog(QDialog):
         if not self._out_edited:
             self._last_default = str(self._default_out())
             self.out_edit.setText(self._last_default)
+        elif current:  # a name the user chose: keep it, with the new format's extension
+            self.out_edit.setText(str(self._with_extension(Path(current))))
+
+    def _with_extension(self, path: Path) -> Path:
+        """``path`` with the chosen format's extension in place of another format's (none for a folder);
+        an extension no format writes is the user's and stays."""
+        info = self._writers[self.format]
+        known = {w.extension for w in self._writers.values() if w.extension}
+        if path.suffix not in known:
+            return path
+        folder = info.directory or self.split_check.isChecked()
+        return path.with_suffix("" if folder else info.extension)
 
     def _update_enabled(self, *_args: Any) -> None:
         info = self._writers[self.format]

@@ -13,14 +13,12 @@ long work through the :class:`~annotator.gui.tasks.TaskRunner`, whose
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -34,24 +32,25 @@ from annotator.core.jobs import Job as JobFn
 from annotator.editing import Item, Key
 from annotator.gui import settings as user_settings
 from annotator.gui.actions import MENUS, ActionSpec, action_table, build_actions, shortcut_rows
-from annotator.gui.article_pane import ArticlePane, paused_gc
-from annotator.gui.background import SuggestFn, find_suggester, import_job, suggest_job, warm_up_job
-from annotator.gui.commands import Commands
+from annotator.gui.article_pane import MAX_OPEN_CHARS, ArticlePane, paused_gc
+from annotator.gui.background import SuggestFn, warm_up_job
+from annotator.gui.commands import Commands, TypingGuard
 from annotator.gui.document_panel import DocumentPanel
 from annotator.gui.memory_refresh import MemoryRefresher
 from annotator.gui.project_info import ProjectInfo
 from annotator.gui.session import Session
 from annotator.gui.side_panel import SidePanel
-from annotator.gui.task_bar import TaskBar
+from annotator.gui.task_bar import SaveIndicator, TaskBar
 from annotator.gui.tasks import Job, TaskRunner
 from annotator.gui.themes import apply_theme, theme
+from annotator.gui.window_jobs import WindowJobs
 from annotator.store import Project
 
 __all__ = ["MENUS", "MainWindow"]
 
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowJobs, QMainWindow):
     """The main window for one project and one annotator."""
 
     def __init__(self, project: Project, annotator: str, *, theme_name: str = "light", remember: bool = True,
@@ -72,20 +71,27 @@ class MainWindow(QMainWindow):
         self.memory = MemoryRefresher(project.path, annotator, self.runner, self)
         self.session.itemsChanged.connect(self.memory.schedule)
         self.commands = Commands(self)
+        self._typing_guard = TypingGuard(self)  # removed from the app when the window is deleted
+        QApplication.instance().installEventFilter(self._typing_guard)
         self.menus: dict[str, QMenu] = {}
         self.action_table = action_table(project.schema)
         self._answer_from_panel = False
         self._shown_once = False
+        #: a document too long to open here, shown as such (nothing of it is open for editing)
+        self.refused_doc: int | None = None
         #: close the project with the window (a window opened by File > Open owns its project)
         self.owns_project = False
         self.setWindowTitle(f"{project.path.name} — annotator ({annotator})")
         self._build_widgets()
         self._actions = build_actions(self, self.action_table)
         self._actions["dark"].setChecked(self.theme.name == "dark")
+        self._actions["label_tags"].setChecked(remember and user_settings.label_tags())
+        self.view.set_label_tags(self._actions["label_tags"].isChecked())
         self._label_actions = [self._actions[f"label_{n}"] for n in range(1, 10)]
         self._update_label_actions()
         self._install_extensions()
         self._connect()
+        self._update_legend()
         self.resize(1400, 860)
         # nothing to answer or annotate until a document is open (an empty project)
         self.answers.setEnabled(False)
@@ -111,10 +117,32 @@ class MainWindow(QMainWindow):
         if self.answers.has_unsaved():  # the store refused the note (busy): switching would lose it
             self.statusBar().showMessage("The note is not saved yet (the project is busy); try again", 8000)
             return
+        length = self.info.length(doc_id)
+        if length > MAX_OPEN_CHARS:
+            self._refuse_long(doc_id)
+            return
+        self.refused_doc = None
         with paused_gc():
             self.session.open_document(doc_id)
         if self.remember:
             user_settings.remember_document(self.project.path, self.annotator, doc_id)
+        self.documents.show_document(doc_id)
+
+    @property
+    def current_document(self) -> int | None:
+        """The document shown: open for editing, or shown as too long to open."""
+        return self.session.doc_id if self.session.doc_id is not None else self.refused_doc
+
+    def _refuse_long(self, doc_id: int) -> None:
+        """A document over :data:`MAX_OPEN_CHARS`: say so instead of laying out millions of characters."""
+        self.session.close_document()
+        self.refused_doc = doc_id
+        self.view.set_article("", [])
+        self.span_model.set_items("", [], presorted=True)
+        self.answers.setEnabled(False)
+        message = self.article.show_too_long(self.info.summary(doc_id), MAX_OPEN_CHARS)
+        self.view.setPlaceholderText(message)
+        self.statusBar().showMessage(message, 10000)
         self.documents.show_document(doc_id)
 
     # -- construction ------------------------------------------------------------
@@ -132,6 +160,7 @@ class MainWindow(QMainWindow):
         right = SidePanel(schema)
         self.palette, self.answers, self.span_box = right.palette, right.answers, right.span_box
         self.span_model, self.span_table = right.span_model, right.span_table
+        self.palette.set_theme(self.theme)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.documents)
@@ -150,6 +179,8 @@ class MainWindow(QMainWindow):
         self.tasks = TaskBar(sb, self, self.runner)
         self.annotator_label = QLabel(f"Annotator: <b>{self.annotator}</b>")
         sb.addPermanentWidget(self.annotator_label)
+        self.save_indicator = SaveIndicator()
+        sb.addPermanentWidget(self.save_indicator)
 
     def _install_extensions(self) -> None:
         """The review part's windows (contract: ``menu(name)``, ``project``, ``annotator``,
@@ -182,6 +213,8 @@ class MainWindow(QMainWindow):
         s.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         s.docLabelsChanged.connect(self._on_doc_labels_changed)
         s.caretChanged.connect(self._on_caret_changed)
+        s.saved.connect(self.save_indicator.show_saved)
+        self.article.languageChosen.connect(self.commands.set_language)
         c = self.commands
         self.view.selectionMade.connect(c.text_selected)
         self.view.itemClicked.connect(c.item_clicked)
@@ -200,8 +233,7 @@ class MainWindow(QMainWindow):
         self.nav_buttons["skip"].clicked.connect(lambda: c.set_status("skipped"))
         self.nav_buttons["done"].clicked.connect(c.done_and_next)
         self.span_table.clicked.connect(lambda idx: self.session.select(self.span_model.key(idx.row())))
-        self.span_table.selectionModel().currentRowChanged.connect(
-            lambda cur, _prev: self.session.select(self.span_model.key(cur.row())) if cur.isValid() else None)
+        self.span_table.selectionModel().currentRowChanged.connect(self._on_span_row)
         self._entities_timer = QTimer(self)
         self._entities_timer.setSingleShot(True)
         self._entities_timer.setInterval(150)
@@ -260,11 +292,13 @@ class MainWindow(QMainWindow):
 
     def _show_meta(self, doc: Any) -> None:
         self.article.show_header(doc, self.session.status())
+        self.article.show_language(doc.language or "id")
         self._update_legend()
 
     def _update_legend(self) -> None:
         layer = self.session.active_layer
-        self.article.show_active(layer, self.session.active_label[layer])
+        label = self.session.active_label[layer]
+        self.article.show_active(layer, label, self.info.schema.layer(layer).label(label).colour)
 
     def _update_span_box(self) -> None:
         n_spans, n_sugg = len(self.session.spans), len(self.session.suggestions)
@@ -286,12 +320,17 @@ class MainWindow(QMainWindow):
     def _on_selection_changed(self, key: Key | None, scroll: bool = True) -> None:
         self.view.set_selected(key, scroll=scroll)
         row = self.span_model.row_of(key) if key else None
-        with QSignalBlocker(self.span_table.selectionModel()):
+        # a flag, not a QSignalBlocker: the table must hear the change to repaint the row left behind
+        self._syncing_spans = True
+        try:
             if row is None:
                 self.span_table.clearSelection()
+                self.span_table.setCurrentIndex(self.span_model.index(-1, 0))
             else:
                 self.span_table.selectRow(row)
                 self.span_table.scrollTo(self.span_model.index(row, 0))
+        finally:
+            self._syncing_spans = False
         if key is not None:
             item = self.session.item_for(key)
             if item is not None:
@@ -301,6 +340,10 @@ class MainWindow(QMainWindow):
                         else " — a number relabels, Shift+←/→ resizes, X deletes")
                 self.statusBar().showMessage(
                     f"{item.label} {what} “{self.session.span_text(key)[:60]}” ({item.origin}{score}){hint}", 6000)
+
+    def _on_span_row(self, current: Any, _previous: Any) -> None:
+        if current.isValid() and not getattr(self, "_syncing_spans", False):
+            self.session.select(self.span_model.key(current.row()))
 
     def _on_caret_changed(self, caret: tuple[int, int] | None) -> None:
         to16 = self.session.map.to_utf16
@@ -364,47 +407,6 @@ class MainWindow(QMainWindow):
         self.documents.update_progress()
         self.session.reload()
 
-    def suggest_document(self) -> Job | None:
-        """Run the suggesters on the open document only (forced)."""
-        if self.session.doc_id is None:
-            return None
-        return self.suggest_project(doc_ids=[self.session.doc_id], force=True)
-
-    def suggest_project(self, **options: Any) -> Job | None:
-        """Run the suggesters over the project in the background."""
-        fn = self.suggest_function or find_suggester()
-        return self.run_task(suggest_job(self.project.path, fn, **options), "suggesting", self._suggest_done,
-                             writes=True)
-
-    def _suggest_done(self, report: Any) -> None:
-        n = getattr(report, "suggestions", None)
-        docs = getattr(report, "documents", None)
-        self.statusBar().showMessage(f"Suggestions ready: {n} on {docs} documents" if n is not None
-                                     else "Suggestions ready", 8000)
-
-    def import_dialog(self) -> None:
-        """Ask for files and import them in the background."""
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import articles", str(Path.home()),
-                                                "Articles (*.txt *.jsonl *.csv);;All files (*)")
-        if paths:
-            self.import_files(paths)
-
-    def import_files(self, paths: list[str]) -> Job | None:
-        """Import ``paths`` in the background; the list refreshes when done."""
-        return self.run_task(import_job(self.project.path, paths, self.annotator), "importing", self._import_done,
-                             writes=True)
-
-    def _import_done(self, report: Any) -> None:
-        totals = report.totals()
-        msg = f"Imported {totals['new_documents']} new documents from {totals['files']} files"
-        if report.failed:
-            msg += f"; {len(report.failed)} failed"
-            QMessageBox.warning(self, "Some files were not imported",
-                                "\n".join(str(f.error) for f in report.failed[:20]))
-        self.statusBar().showMessage(msg, 10000)
-        if self.session.doc_id is None and self.documents.model.rowCount():
-            self.open_document(self.documents.model.doc_id(0))
-
     def warm_up_nlp(self) -> Job | None:
         """Import spaCy in the background so suggesting starts fast; the window is already up."""
         job = warm_up_job()
@@ -429,8 +431,16 @@ class MainWindow(QMainWindow):
             self.theme = theme(name)
         self._actions["dark"].setChecked(name == "dark")
         self.article.set_theme(self.theme)
+        self.palette.set_theme(self.theme)
         if self.session.doc_id is not None:
             self._show_meta(self.info.document(self.session.doc_id))
+
+    def toggle_label_tags(self) -> None:
+        """Label tags on the highlights on or off (remembered)."""
+        on = self._actions["label_tags"].isChecked()
+        self.view.set_label_tags(on)
+        if self.remember:
+            user_settings.set_label_tags(on)
 
     def shortcut_rows(self) -> list[tuple[str, str, str]]:
         """``(menu, action, shortcuts)`` for every action of the table (the Help table, F1)."""

@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
+    QCompleter,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.model import Answer
 from annotator.core.schema import LabelSchema
+from annotator.gui.themes import LIGHT, Theme
 
 
 def _chip_style(colour: str) -> str:
@@ -53,7 +55,6 @@ class LabelPalette(QWidget):
             header.setFlat(True)
             header.setCheckable(True)
             header.setToolTip(f"{lay.description or lay.name}. Press L to switch the active layer.")
-            header.setStyleSheet("QPushButton { text-align: left; padding: 2px; } QPushButton:checked { font-weight: 700; }")
             header.clicked.connect(lambda _=False, n=lay.name: self.layerChosen.emit(n))
             self._headers[lay.name] = header
             layout.addWidget(header)
@@ -72,7 +73,17 @@ class LabelPalette(QWidget):
                 grid.addWidget(b, i // 2, i % 2)
             layout.addLayout(grid)
         layout.addStretch(1)
+        self.set_theme(LIGHT)
         self.set_active(schema.layers[0].name, schema.layers[0].labels[0].name)
+
+    def set_theme(self, theme: Theme) -> None:
+        """Colour the layer headers from the theme: a style sheet keeps the colours of the palette it
+        was first polished with, so after a switch to dark the inactive header was dark on dark."""
+        style = (f"QPushButton {{ text-align: left; padding: 2px 4px; border: none; border-radius: 3px;"
+                 f" color: {theme.muted}; background: transparent; }}"
+                 f" QPushButton:checked {{ font-weight: 700; color: {theme.text}; background: {theme.button}; }}")
+        for header in self._headers.values():
+            header.setStyleSheet(style)
 
     def set_active(self, layer: str, label: str) -> None:
         """Mark the active layer and its active label."""
@@ -82,6 +93,10 @@ class LabelPalette(QWidget):
             header.setChecked(name == layer)
         for key, b in self._buttons.items():
             b.setChecked(key == (layer, label))
+
+    def header(self, layer: str) -> QPushButton:
+        """The header (layer switch) of a layer (tests)."""
+        return self._headers[layer]
 
     def button(self, layer: str, label: str) -> QToolButton:
         """The button of a label (tests)."""
@@ -152,9 +167,20 @@ class AnswerPanel(QWidget):
             layout.addLayout(row)
             if q.target == "entity":
                 combo = QComboBox()
-                combo.setToolTip("The target of the stance: one of the article's entities")
+                combo.setToolTip("The target of the stance: one of the article's entities (type to find one)")
                 combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
                 combo.setMinimumContentsLength(12)
+                # typeable, but only an entity of the article can be chosen: typing filters the list
+                # (any case, anywhere in the name) and Enter or a click picks from it
+                combo.setEditable(True)
+                combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+                combo.lineEdit().setPlaceholderText("type or choose an entity")
+                completer = QCompleter(combo.model(), combo)
+                completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+                completer.setFilterMode(Qt.MatchFlag.MatchContains)
+                completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+                combo.setCompleter(completer)
+                combo.lineEdit().returnPressed.connect(lambda n=q.name: self._target_typed(n))
                 combo.activated.connect(lambda _i, n=q.name: self._target_changed(n))
                 self._targets[q.name] = combo
                 trow = QHBoxLayout()
@@ -175,7 +201,7 @@ class AnswerPanel(QWidget):
                 combo = self._targets.get(name)
                 if combo is not None:
                     combo.clear()
-                    combo.addItem("(choose an entity)", None)
+                    combo.addItem("", None)
                     choices = list(entities)
                     if ans is not None and ans.target and ans.target not in choices:
                         choices.insert(0, ans.target)
@@ -195,7 +221,7 @@ class AnswerPanel(QWidget):
         for combo in self._targets.values():
             current = combo.currentData()
             combo.clear()
-            combo.addItem("(choose an entity)", None)
+            combo.addItem("", None)
             for e in ([current] if current and current not in entities else []) + entities:
                 combo.addItem(e, e)
             combo.setCurrentIndex(max(combo.findData(current), 0) if current else 0)
@@ -232,6 +258,22 @@ class AnswerPanel(QWidget):
             return
         q = self.schema.question(question)
         self.answerChanged.emit(question, q.values[group.id(checked)], self._targets[question].currentData())
+
+    def _target_typed(self, question: str) -> None:
+        """Enter in the target box: the entity whose name is typed (any case), or the one name that
+        contains it; anything else is not an entity of the article and the target stays."""
+        combo = self._targets[question]
+        typed = combo.lineEdit().text().strip().casefold()
+        names = [(i, combo.itemText(i)) for i in range(1, combo.count())]
+        exact = [i for i, name in names if name.casefold() == typed]
+        partial = [i for i, name in names if typed and typed in name.casefold()]
+        pick = exact or (partial if len(partial) == 1 else [])
+        if pick:
+            combo.setCurrentIndex(pick[0])
+            self._target_changed(question)
+        else:
+            combo.setCurrentIndex(combo.currentIndex())  # show the chosen target again
+            combo.lineEdit().setText(combo.itemText(combo.currentIndex()))
 
     def commit_note(self, question: str) -> None:
         """Save a note if it changed since it was loaded."""

@@ -4,6 +4,7 @@ window itself never reads the store; editing reads go through the session)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from annotator.core.model import Document
 from annotator.core.schema import LabelSchema
@@ -29,6 +30,19 @@ class ProjectInfo:
     def document(self, doc_id: int) -> Document:
         """One document (text and metadata)."""
         return self._project.get_document(doc_id)
+
+    def length(self, doc_id: int) -> int:
+        """A document's length in characters, without reading its text."""
+        infos = self._project.document_infos([doc_id], with_counts=False)
+        return infos[0].length if infos else 0
+
+    def summary(self, doc_id: int) -> Any:
+        """A document's list row (title, outlet, date, length; no text)."""
+        return self._project.document_infos([doc_id], with_counts=False)[0]
+
+    def unsuggested_ids(self) -> list[int]:
+        """Documents no suggester has run on yet."""
+        return self._project.unsuggested_document_ids()
 
     def document_ids(self) -> list[int]:
         """Every document id, ascending."""

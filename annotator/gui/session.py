@@ -87,6 +87,7 @@ class Session(QObject):
     activeChanged = Signal(str, str)  # noqa: N815 - layer, label
     message = Signal(str)
     caretChanged = Signal(object)  # noqa: N815 - (start, end) code points of the token caret, or None
+    saved = Signal(bool, str)  # a write ended: stored (True) or refused (False), and what it was
 
     def __init__(self, project: Project, annotator: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -144,6 +145,15 @@ class Session(QObject):
         self.selectionChanged.emit(None)
         self.caretChanged.emit(None)
 
+    def close_document(self) -> None:
+        """Leave the open document (records its time): nothing is open afterwards."""
+        self.flush_time()
+        self.editor.close()
+        self.selected = None
+        self.caret = None
+        self.selectionChanged.emit(None)
+        self.caretChanged.emit(None)
+
     def reload(self) -> None:
         """Re-read the open document's items from the store."""
         if self.doc_id is None:
@@ -196,8 +206,9 @@ class Session(QObject):
         """Select an item (None clears)."""
         item = self.item_for(key) if key is not None else None
         self.selected = key if item is not None else None
+        # the label for new spans stays what the user picked: selecting (or undo landing on) a cue must not
+        # turn the next dragged span into a cue
         if item is not None:
-            self.set_active(item.layer, item.label)
             if self.caret is not None:  # the caret continues from the selection from now on
                 self.caret = None
                 self.caretChanged.emit(None)
@@ -311,8 +322,10 @@ class Session(QObject):
             # the store rolled back; re-read so the view shows what is stored
             self.reload()
             self.message.emit(f"Not saved: {exc}")
+            self.saved.emit(False, str(exc))
             return None
         change = applied.change
+        self.saved.emit(True, op.__class__.__name__)
         self.itemsChanged.emit(removed, added)
         if self.selected is not None and self.item_for(self.selected) is None:
             self.selected = None

@@ -63,3 +63,15 @@ def last_document(project_path: Path, annotator: str) -> int | None:
 def remember_document(project_path: Path, annotator: str, doc_id: int) -> None:
     """Remember the open document (reopened next time)."""
     settings().setValue(_last_document_key(project_path, annotator), doc_id)
+
+
+def label_tags() -> bool:
+    """Whether highlights carry a small label tag (View > Label tags)."""
+    return str(settings().value("view/label_tags", "false")).lower() == "true"
+
+
+def set_label_tags(on: bool) -> None:
+    """Remember the label tags choice."""
+    s = settings()
+    s.setValue("view/label_tags", "true" if on else "false")
+    s.sync()

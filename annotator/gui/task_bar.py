@@ -3,6 +3,8 @@ Cancel button, and a box when a job fails (failures are shown, never raised)."""
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QMessageBox, QProgressBar, QPushButton, QStatusBar, QWidget
 
@@ -61,3 +63,25 @@ class TaskBar(QObject):
     def _idle(self) -> None:
         for w in (self.label, self.bar, self.cancel_button):
             w.hide()
+
+
+class SaveIndicator(QLabel):
+    """"✓ Saved 14:32:05" after every stored change, "⚠ Not saved" when the store refused one
+    (every change is written at once; this says so where the annotator can see it)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("saveIndicator")
+        self.setText("✓ Every change is saved at once")
+        self.setToolTip("Every change is written to the project file as you make it")
+
+    def show_saved(self, ok: bool, detail: str) -> None:
+        """A write ended: stored (``ok``) or refused (``detail`` says why)."""
+        if ok:
+            self.setText(f"✓ Saved {time.strftime('%H:%M:%S')}")
+            self.setStyleSheet("")
+            self.setToolTip("The last change is in the project file")
+        else:
+            self.setText("⚠ Not saved")
+            self.setStyleSheet("color: #D55E00; font-weight: 600;")
+            self.setToolTip(f"The last change was not saved: {detail}")

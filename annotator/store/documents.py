@@ -66,6 +66,32 @@ class DocumentsMixin(StoreBase):
             raise NotFoundError(f"no document {document_id} in {self.path}")
         return str(row[0])
 
+    def set_language(self, document_id: int, language: str) -> bool:
+        """Set a document's language (an ISO 639-1 code such as ``id`` or ``en``); True when it changed.
+
+        The language picks the cue lexicon and the rules, so the document's
+        suggestion runs are forgotten: the next ``suggest`` redoes it.
+        """
+        language = language.strip().lower()
+        if not language or not language.isalpha() or len(language) > 8:
+            raise ValueError(f"not a language code: {language!r}")
+        with self.transaction():
+            row = self._conn.execute("SELECT language FROM documents WHERE id = ?", (document_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no document {document_id} in {self.path}")
+            if row[0] == language:
+                return False
+            self._conn.execute("UPDATE documents SET language = ? WHERE id = ?", (language, document_id))
+            self._conn.execute("DELETE FROM suggestion_runs WHERE document_id = ?", (document_id,))
+            self._log("set_language", None, document_id, language=language, previous=row[0])
+            return True
+
+    def unsuggested_document_ids(self) -> list[int]:
+        """Documents no shared suggester has run on yet (imported since the last ``suggest``)."""
+        return [r[0] for r in self._conn.execute(
+            "SELECT id FROM documents d WHERE NOT EXISTS (SELECT 1 FROM suggestion_runs r"
+            f" WHERE r.document_id = d.id AND {learning.shared_filter('r')}) ORDER BY id")]
+
     def document_ids(self) -> list[int]:
         """Every document id in import order."""
         return [r[0] for r in self._conn.execute("SELECT id FROM documents ORDER BY id")]

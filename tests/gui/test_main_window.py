@@ -176,6 +176,7 @@ def test_main_window_document_navigation_keys_and_next_not_done(qtbot, window: M
     assert window.session.doc_id == 3
     keys(qtbot, window, Qt.Key.Key_P, Qt.Key.Key_PageUp)
     assert window.session.doc_id == 1
+    window.commands.confirm_done = lambda n: "leave"  # undecided suggestions stay out
     keys(qtbot, window, Qt.Key.Key_D)  # done
     assert demo_project.status(1, "ani") == "done"
     assert window.documents.progress_label.text() == "1 of 3 done"
@@ -493,6 +494,7 @@ def test_main_window_every_action_is_committed_at_once(qtbot, window: MainWindow
         assert [s.label for s in other.spans(1, "ani")] == ["PER"]
         keys(qtbot, window, Qt.Key.Key_Left, Qt.Key.Key_3)
         assert [s.label for s in other.spans(1, "ani")] == ["LOC"]
+        window.commands.confirm_done = lambda n: "leave"  # undecided suggestions stay out
         keys(qtbot, window, Qt.Key.Key_D)
         assert other.status(1, "ani") == "done"
         actions = [e["action"] for e in other.events(1, "ani")]
@@ -536,6 +538,7 @@ def test_main_window_document_buttons_for_the_mouse(qtbot, window: MainWindow, d
     assert demo_project.status(2, "ani") == "skipped"
     qtbot.mouseClick(window.nav_buttons["prev"], Qt.MouseButton.LeftButton)
     assert window.session.doc_id == 1
+    window.commands.confirm_done = lambda n: "leave"  # undecided suggestions stay out
     qtbot.mouseClick(window.nav_buttons["done"], Qt.MouseButton.LeftButton)
     assert demo_project.status(1, "ani") == "done" and window.session.doc_id == 3
     window.open_document(1)

@@ -206,3 +206,25 @@ def test_project_set_suggestions_keeps_decisions_on_unchanged_suggestions(projec
     assert len(project.suggestions(doc_id, pending_for="bob")) == 3
     decisions = project.suggestion_decisions(doc_id, "alice")
     assert sorted(decisions.values()) == ["accepted", "rejected"]
+
+
+def test_set_language_forgets_the_documents_suggestion_runs(tmp_path):
+    """Issue 16 item 16: the language picks the cue lexicon, so a change makes the next suggest redo it."""
+    with Project(tmp_path / "lang.db") as p:
+        a, _ = p.add_document(Document("Rusia menolak.", title="a"))
+        b, _ = p.add_document(Document("Russia refused.", title="b"))
+        assert p.unsuggested_document_ids() == [a, b]
+        for doc in (a, b):
+            p.set_suggestions(doc, [], suggester="rules", version="1")
+        assert p.unsuggested_document_ids() == []
+        assert p.set_language(b, " EN ") is True
+        assert p.get_document(b).language == "en" and p.get_document(a).language == "id"
+        assert p.suggestion_runs("rules") == {a: p.suggestion_runs("rules")[a]}
+        assert p.unsuggested_document_ids() == [b]
+        assert p.set_language(b, "en") is False  # no change: nothing forgotten, no event
+        assert [e["action"] for e in p.events(b)].count("set_language") == 1
+        for bad in ("", "e n", "english-uk"):
+            with pytest.raises(ValueError):
+                p.set_language(a, bad)
+        with pytest.raises(NotFoundError):
+            p.set_language(99, "en")

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
 
 from annotator.core.model import GOLD
 from annotator.gui.review.agreement_view import AgreementView
@@ -123,6 +123,15 @@ class ReviewWindow(QMainWindow):
         close.setShortcut(QKeySequence.StandardKey.Close)
         close.triggered.connect(self.close)
         file_menu.addAction(close)
+        # Quit as in the main window (Ctrl+Q where the platform defines no Quit key): every window closes,
+        # each through its own closeEvent (a running job is cancelled first)
+        quit_ = QAction("&Quit", self)
+        quit_.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) or [QKeySequence("Ctrl+Q")])
+        quit_.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        quit_.triggered.connect(lambda _checked=False: QApplication.closeAllWindows())
+        file_menu.addSeparator()
+        file_menu.addAction(quit_)
+        self.quit_action = quit_
         edit = self.menuBar().addMenu("&Edit")
         undo = self.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)

@@ -1,0 +1,71 @@
+"""The main window's background work: suggesting (the open document, the project, the
+documents no suggester has seen yet) and importing, each a job on the window's
+:class:`~annotator.gui.tasks.TaskRunner`; a mixin of
+:class:`~annotator.gui.main_window.MainWindow`, which provides ``run_task``,
+``project``, ``session``, ``info``, ``documents`` and ``open_document``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from annotator.gui.background import find_suggester, import_job, suggest_job
+from annotator.gui.tasks import Job
+
+
+class WindowJobs:
+    """Suggest and import for the main window (mixed into it)."""
+
+    def suggest_document(self) -> Job | None:
+        """Run the suggesters on the open document only (forced)."""
+        if self.session.doc_id is None:
+            return None
+        return self.suggest_project(doc_ids=[self.session.doc_id], force=True)
+
+    def suggest_project(self, **options: Any) -> Job | None:
+        """Run the suggesters over the project in the background."""
+        fn = self.suggest_function or find_suggester()
+        return self.run_task(suggest_job(self.project.path, fn, **options), "suggesting", self._suggest_done,
+                             writes=True)
+
+    def _suggest_done(self, report: Any) -> None:
+        n = getattr(report, "suggestions", None)
+        docs = getattr(report, "documents", None)
+        self.statusBar().showMessage(f"Suggestions ready: {n} on {docs} documents" if n is not None
+                                     else "Suggestions ready", 8000)
+
+    def import_dialog(self) -> None:
+        """Ask for files and import them in the background."""
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import articles", str(Path.home()),
+                                                "Articles (*.txt *.jsonl *.csv);;All files (*)")
+        if paths:
+            self.import_files(paths)
+
+    def import_files(self, paths: list[str]) -> Job | None:
+        """Import ``paths`` in the background; the list refreshes when done."""
+        return self.run_task(import_job(self.project.path, paths, self.annotator), "importing", self._import_done,
+                             writes=True)
+
+    def _import_done(self, report: Any) -> None:
+        totals = report.totals()
+        msg = f"Imported {totals['new_documents']} new documents from {totals['files']} files"
+        if report.failed:
+            msg += f"; {len(report.failed)} failed"
+            QMessageBox.warning(self, "Some files were not imported",
+                                "\n".join(str(f.error) for f in report.failed[:20]))
+        self.statusBar().showMessage(msg, 10000)
+        if self.session.doc_id is None and self.documents.model.rowCount():
+            self.open_document(self.documents.model.doc_id(0))
+
+    def start_background_work(self) -> None:
+        """After the window is up: load spaCy, then suggest the documents no suggester has seen
+        (a new project, the sample one, articles imported since), without asking."""
+        self.warm_up_nlp()
+        self.suggest_missing()
+
+    def suggest_missing(self) -> Job | None:
+        """Suggest, in the background, every document no suggester has run on yet."""
+        ids = self.info.unsuggested_ids()
+        return self.suggest_project(doc_ids=ids) if ids else None
