@@ -132,6 +132,7 @@ class ArticlePane(QWidget):
 
     def show_language(self, code: str) -> None:
         """The open document's language in the language box."""
+        self.language_box.setEnabled(True)
         with QSignalBlocker(self.language_box):
             self.language_box.clear()
             names = dict(LANGUAGES)

@@ -353,14 +353,11 @@ class ArticleView(QPlainTextEdit):
             block = block.next()
 
     def tag_rects(self, bottom: int | None = None) -> list[tuple[QRectF, str, str]]:
-        """``(rect, label, colour)`` of the label tags on the visible highlights: at the end of each
-        entity (and at the start of each cue, below the line, so the two layers' tags do not meet)."""
+        """``(rect, label, colour)`` of the label tags on the visible highlights: one at the end of each
+        entity (cues are told apart by their underline and the span list; tags there crowd the lines)."""
         hl = self.highlighter
         bottom = self.viewport().height() if bottom is None else bottom
-        small = QFont(self.font())
-        small.setPointSizeF(max(6.0, self.font().pointSizeF() * 0.62))
-        small.setBold(True)
-        metrics = QFontMetricsF(small)
+        metrics = QFontMetricsF(self._tag_font())
         out: list[tuple[QRectF, str, str]] = []
         block = self.firstVisibleBlock()
         offset = self.contentOffset()
@@ -368,22 +365,23 @@ class ArticleView(QPlainTextEdit):
             if self.blockBoundingGeometry(block).translated(offset).top() > bottom:
                 break
             for it in hl.block_items(block.blockNumber()):
-                cue = hl.underline_layer(it.layer)
-                if (it.start16 < block.position()) if cue else (it.end16 > block.position() + block.length()):
-                    continue  # a span over several paragraphs gets its tag once: where it starts (ends)
+                if hl.underline_layer(it.layer) or it.end16 > block.position() + block.length():
+                    continue  # a span over several paragraphs gets its tag once, where it ends
                 rects = self.range_rects(it.start16, it.end16)
                 if not rects:
                     continue
                 w, h = metrics.horizontalAdvance(it.label) + 6, metrics.height()
-                if cue:
-                    r = rects[0]
-                    tag = QRectF(r.left(), r.bottom() - h * 0.35, w, h)
-                else:
-                    r = rects[-1]
-                    tag = QRectF(r.right() - w * 0.5, r.top() - h * 0.6, w, h)
-                out.append((tag, it.label, self._label_colour(it.layer, it.label)))
+                r = rects[-1]
+                out.append((QRectF(r.right() - w * 0.5, r.top() - h * 0.6, w, h), it.label,
+                            self._label_colour(it.layer, it.label)))
             block = block.next()
         return out
+
+    def _tag_font(self) -> QFont:
+        small = QFont(self.font())
+        small.setPointSizeF(max(6.0, self.font().pointSizeF() * 0.62))
+        small.setBold(True)
+        return small
 
     def _label_colour(self, layer: str, label: str) -> str:
         try:
@@ -392,10 +390,7 @@ class ArticleView(QPlainTextEdit):
             return "#999999"
 
     def _paint_tags(self, painter: QPainter, bottom: int) -> None:
-        small = QFont(self.font())
-        small.setPointSizeF(max(6.0, self.font().pointSizeF() * 0.62))
-        small.setBold(True)
-        painter.setFont(small)
+        painter.setFont(self._tag_font())
         for rect, label, colour in self.tag_rects(bottom):
             c = QColor(colour)
             painter.setPen(Qt.PenStyle.NoPen)

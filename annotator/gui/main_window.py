@@ -140,6 +140,7 @@ class MainWindow(WindowJobs, QMainWindow):
         self.view.set_article("", [])
         self.span_model.set_items("", [], presorted=True)
         self.answers.setEnabled(False)
+        self.article.language_box.setEnabled(False)
         message = self.article.show_too_long(self.info.summary(doc_id), MAX_OPEN_CHARS)
         self.view.setPlaceholderText(message)
         self.statusBar().showMessage(message, 10000)
@@ -246,8 +247,8 @@ class MainWindow(WindowJobs, QMainWindow):
         self.documents.apply_filters()
 
     def _on_filters_applied(self, n: int, filtered: bool, ranked: bool) -> None:
-        if self.session.doc_id is not None:
-            self.documents.show_document(self.session.doc_id)
+        if self.current_document is not None:
+            self.documents.show_document(self.current_document)
         self._show_search_hits()
         if filtered:
             order = " (best first)" if ranked else ""

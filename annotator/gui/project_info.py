@@ -40,6 +40,10 @@ class ProjectInfo:
         """A document's list row (title, outlet, date, length; no text)."""
         return self._project.document_infos([doc_id], with_counts=False)[0]
 
+    def summaries(self, doc_ids: list[int]) -> list[Any]:
+        """List rows (title, outlet, date, length; no text) of several documents."""
+        return self._project.document_infos(doc_ids, with_counts=False) if doc_ids else []
+
     def unsuggested_ids(self) -> list[int]:
         """Documents no suggester has run on yet."""
         return self._project.unsuggested_document_ids()

@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from annotator.gui.article_pane import MAX_OPEN_CHARS
 from annotator.gui.background import find_suggester, import_job, suggest_job
 from annotator.gui.tasks import Job
 
@@ -67,5 +68,6 @@ class WindowJobs:
 
     def suggest_missing(self) -> Job | None:
         """Suggest, in the background, every document no suggester has run on yet."""
-        ids = self.info.unsuggested_ids()
+        # a document too long to open here would hold the queue (and a quit) for minutes: left to the CLI
+        ids = [i.id for i in self.info.summaries(self.info.unsuggested_ids()) if i.length <= MAX_OPEN_CHARS]
         return self.suggest_project(doc_ids=ids) if ids else None

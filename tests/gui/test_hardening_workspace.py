@@ -64,6 +64,12 @@ def test_opening_a_project_suggests_documents_no_suggester_has_seen(qtbot, windo
     assert window.project.unsuggested_document_ids() == []
     window.start_background_work()  # nothing left to do: no job
     assert not window.runner.busy and len(calls) == 1
+    long_id, _ = window.project.add_document(Document("kata " * 40, title="long"))
+    monkeypatch.setattr(mw, "MAX_OPEN_CHARS", 150)
+    import annotator.gui.window_jobs as jobs
+
+    monkeypatch.setattr(jobs, "MAX_OPEN_CHARS", 150)
+    assert window.suggest_missing() is None  # too long to open here: left to `annotator suggest`
 
 
 def test_app_run_starts_the_background_work_after_the_window_shows(qapp, demo_path, monkeypatch):
@@ -323,7 +329,7 @@ def test_labels_are_not_told_by_colour_alone(qtbot, window: MainWindow):
     assert not view.label_tags and not window.action("label_tags").isChecked()  # optional: off by default
     window.action("label_tags").trigger()  # View > Label tags
     tags = view.tag_rects()
-    assert sorted(label for _r, label, _c in tags) == ["LOC", "LOC", "PER", "PER", "REPORT"]
+    assert sorted(label for _r, label, _c in tags) == ["LOC", "LOC", "PER", "PER"]  # entities
     rusia = view.range_rects(*map(window.session.map.to_utf16, find(TEXT_A, "Rusia")))[-1]
     assert any(label == "LOC" and abs(r.center().x() - rusia.right()) < 4 for r, label, _c in tags)
     image = view.viewport().grab().toImage()
@@ -369,11 +375,14 @@ def test_a_document_over_the_limit_is_not_opened_and_says_why(qtbot, demo_projec
     assert win.session.doc_id is None and win.refused_doc == 1
     assert "171 characters" in win.view.placeholderText() and "120" in win.view.placeholderText()
     assert win.view.toPlainText() == "" and not win.answers.isEnabled()
-    assert "too long" in win.article.meta_label.text()
+    assert "too long" in win.article.meta_label.text() and not win.article.language_box.isEnabled()
+    win.apply_filters()  # the list re-read (after a background job): the shown document stays selected
+    assert [i.row() for i in win.documents.table.selectionModel().selectedRows()] == [0]
     keys(qtbot, win, Qt.Key.Key_Return, Qt.Key.Key_D)  # nothing open: nothing happens
     assert demo_project.spans(1, "ani") == [] and demo_project.status(1, "ani") == "todo"
     keys(qtbot, win, Qt.Key.Key_N)  # the next document opens as usual
     assert win.session.doc_id == 2 and win.refused_doc is None and win.answers.isEnabled()
+    assert win.article.language_box.isEnabled()
     win.close()
 
 
