@@ -82,7 +82,9 @@ class DocumentsMixin(StoreBase):
             if row[0] == language:
                 return False
             self._conn.execute("UPDATE documents SET language = ? WHERE id = ?", (language, document_id))
-            self._conn.execute("DELETE FROM suggestion_runs WHERE document_id = ?", (document_id,))
+            # the shared suggesters' runs (an annotator's memory view is learned from decisions, not language)
+            self._conn.execute("DELETE FROM suggestion_runs WHERE document_id = ? AND "
+                               + learning.shared_filter("suggestion_runs"), (document_id,))
             self._log("set_language", None, document_id, language=language, previous=row[0])
             return True
 

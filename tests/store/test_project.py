@@ -214,12 +214,15 @@ def test_set_language_forgets_the_documents_suggestion_runs(tmp_path):
         a, _ = p.add_document(Document("Rusia menolak.", title="a"))
         b, _ = p.add_document(Document("Russia refused.", title="b"))
         assert p.unsuggested_document_ids() == [a, b]
+        p.set_suggestions(b, [], suggester="memory:ani", version="1")  # an annotator's memory view only
+        assert p.unsuggested_document_ids() == [a, b]
         for doc in (a, b):
             p.set_suggestions(doc, [], suggester="rules", version="1")
         assert p.unsuggested_document_ids() == []
         assert p.set_language(b, " EN ") is True
         assert p.get_document(b).language == "en" and p.get_document(a).language == "id"
         assert p.suggestion_runs("rules") == {a: p.suggestion_runs("rules")[a]}
+        assert b in p.suggestion_runs("memory:ani")  # learned from decisions: kept
         assert p.unsuggested_document_ids() == [b]
         assert p.set_language(b, "en") is False  # no change: nothing forgotten, no event
         assert [e["action"] for e in p.events(b)].count("set_language") == 1
