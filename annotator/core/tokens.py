@@ -169,6 +169,55 @@ def token_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def full_tokens(text: str) -> tuple[list[int], list[int], list[bool], list[bool]]:
+    """Every token of ``text`` as spaCy's ``Doc`` holds them, whitespace tokens included:
+    parallel lists ``(starts, ends, ws, space)``, where ``ws`` is spaCy's ``whitespace_``
+    (one space follows) and ``space`` its ``is_space``.  One pass over the text (the
+    export of a large project tokenizes every document with it)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    ws: list[bool] = []
+    space: list[bool] = []
+    split = _split_chunk
+    pos = 0
+    for m in _NONSPACE.finditer(text):
+        a, b = m.span()
+        if a > pos:  # the gap: one space goes to the token before, the rest is a whitespace token
+            if starts and text[pos] == " ":
+                ws[-1] = True
+                pos += 1
+            if a > pos:
+                starts.append(pos)
+                ends.append(a)
+                ws.append(False)
+                space.append(True)
+        pieces = split(text[a:b])
+        if len(pieces) == 1:
+            starts.append(a)
+            ends.append(b)
+            ws.append(False)
+            space.append(False)
+        else:
+            for piece in pieces:
+                starts.append(a)
+                a += len(piece)
+                ends.append(a)
+                ws.append(False)
+                space.append(False)
+        pos = b
+    n = len(text)
+    if n > pos:
+        if starts and text[pos] == " ":
+            ws[-1] = True
+            pos += 1
+        if n > pos:
+            starts.append(pos)
+            ends.append(n)
+            ws.append(False)
+            space.append(True)
+    return starts, ends, ws, space
+
+
 def tokens_near(text: str, start: int, end: int, context: int = 1) -> list[tuple[int, int]]:
     """The tokens overlapping ``[start, end)`` plus ``context`` whole whitespace
     chunks on each side: enough to snap or step a boundary without tokenizing

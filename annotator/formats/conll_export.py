@@ -5,7 +5,7 @@ Documents are separated by ``-DOCSTART- -X- O O`` (the only spelling spaCy's
 IOB1 or BILUO on request.  A document imported from CoNLL keeps its tokens,
 sentences and middle columns (``meta["tokens"]``, ``["sentences"]``,
 ``["conll_extra"]``), so it is written back line for line; other documents
-are tokenized with spaCy and their middle columns are ``_``.
+are tokenized as spaCy does it (``tokenize.tokenize``) and their middle columns are ``_``.
 
 CoNLL has one tag per token: only the entity layer is written, overlapping
 entities keep the longest (the others are listed in the report), and
@@ -14,26 +14,33 @@ whitespace is not kept (the importer rebuilds text by detokenisation).
 
 from __future__ import annotations
 
+from itertools import accumulate, compress
+from operator import not_
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 from annotator.formats.export import ExportContext, ExportRecord, register_writer
-from annotator.formats.tokenize import Tokens, TokenSpan, encode_tags, sentences
+from annotator.formats.tokenize import Tokens, TokenSpan, encode_tags, sentences, space_flags
 
 DOCSTART = "-DOCSTART- -X- O O"
 OVERLAP_ACTION = "left out (overlaps another entity; one tag per token)"
 
 
-def content_entities(tokens: Tokens, kept: list[TokenSpan]) -> tuple[list[int], list[tuple[int, int, str]]]:
-    """Indices of the non-space tokens and the entities over those indices."""
-    content = [i for i in range(len(tokens)) if not tokens.is_space(i)]
-    pos = {t: k for k, t in enumerate(content)}
+def _content_rank(tokens: Tokens) -> tuple[list[int], list[int]]:
+    """The non-space token indices, and for every token index ``i`` (and ``len``) how many
+    non-space tokens come before it (its position in the content list when it is one)."""
+    word = list(map(not_, space_flags(tokens)))
+    return list(compress(range(len(word)), word)), list(accumulate(word, initial=0))
+
+
+def _entities_on(kept: list[TokenSpan], rank: list[int]) -> list[tuple[int, int, str]]:
+    # an entity's first and last tokens are never whitespace (align_spans), so ranks map them
     ents = []
     for t in kept:
-        inside = [pos[i] for i in range(t.token_start, t.token_end) if i in pos]
-        if inside:
-            ents.append((inside[0], inside[-1] + 1, t.span.label))
-    return content, ents
+        a, b = rank[t.token_start], rank[t.token_end]
+        if b > a:
+            ents.append((a, b, t.span.label))
+    return ents
 
 
 def record_rows(rec: ExportRecord, ctx: ExportContext, why: str = OVERLAP_ACTION, *, answers: bool = False) -> tuple[
@@ -52,17 +59,15 @@ def record_rows(rec: ExportRecord, ctx: ExportContext, why: str = OVERLAP_ACTION
     kept = ctx.entities(rec, by_layer.get(layer, []), tokens, why)
     if rec.answers and not answers:
         ctx.not_written("document answers", len(rec.answers))
-    content, ents = content_entities(tokens, kept)
-    tags = encode_tags(len(content), ents, ctx.options.scheme)
+    content, rank = _content_rank(tokens)
+    tags = encode_tags(len(content), _entities_on(kept, rank), ctx.options.scheme)
     extra = doc.meta.get("conll_extra")
     stored = doc.meta.get("tokens")
     # middle columns belong to the stored tokens: use them only when those are the tokens written
     if not (isinstance(extra, list) and isinstance(stored, list) and len(extra) == len(stored) == len(content)):
         extra = None
-    pos = {t: k for k, t in enumerate(content)}
     sents = sentences(tokens, doc.meta, [(t.token_start, t.token_end) for t in kept])
-    sent_pos = [(pos[a], pos[a] + sum(1 for i in range(a, b) if i in pos)) for a, b in sents]
-    return tokens, content, tags, extra, sent_pos
+    return tokens, content, tags, extra, [(rank[a], rank[b]) for a, b in sents]
 
 
 @register_writer("conll", ".conll", token_based=True, names_annotators=False,
@@ -89,6 +94,14 @@ def _write_sentences(fh: TextIO, tokens: Tokens, content: list[int], tags: list[
     text = tokens.text
     starts, ends = tokens.starts, tokens.ends
     blank = ["_"] * n_extra
+    if extra is None:  # the usual case: one string per line, no per-token tuple
+        mid = " " + " ".join(blank) + " " if n_extra else " "
+        for a, b in sents:
+            words = [text[starts[i] : ends[i]] for i in content[a:b]]
+            body = "\n".join([w + mid + tag for w, tag in zip(words, tags[a:b], strict=True)])
+            fh.write(("\n" if started else "") + body + "\n")
+            started = True
+        return started
     for a, b in sents:
         lines: list[str] = [""] if started else []
         for k in range(a, b):

@@ -55,7 +55,7 @@ def build_doc(rec: ExportRecord, ctx: ExportContext, nlp: Any) -> Any:
     toks = stored_tokens(doc.text, doc.meta)
     if toks is None:
         sdoc = nlp.make_doc(doc.text)
-        toks = spacy_tokens(sdoc)
+        toks = spacy_tokens(sdoc, doc.text)
     else:
         words, spaces = toks.words_spaces()
         sdoc = Doc(nlp.vocab, words=words, spaces=spaces)

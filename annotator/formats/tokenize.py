@@ -4,8 +4,11 @@ Character offsets are the truth in the store; spaCy, CoNLL, CoNLL-U and
 Prodigy need tokens.  A document imported from a token format keeps its
 tokens in ``meta["tokens"]`` (and sentences in ``meta["sentences"]``), and
 those are used as they are, so a CoNLL file comes back out line for line.
-Every other document is tokenized with ``spacy.blank("id")``; spaCy is
-imported lazily so that ``import annotator.formats`` stays fast.
+Every other document is tokenized as ``spacy.blank("id")`` does it, by
+:func:`annotator.core.tokens.token_spans` (spaCy's own rules run in pure
+Python, identical on the seeds, idner-news-2k and the benchmark corpus), so the
+text formats never load spaCy (1.9 s of CPU) and agree with the GUI's
+snapping; the spaCy writer tokenizes with spaCy itself.
 
 A *full* token list covers the text: concatenating each token and one space
 when ``ws`` is set gives the text back exactly (whitespace that is not a
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from annotator.core.model import Span
+from annotator.core.tokens import full_tokens
 
 #: What to do with a span whose ends are not on token boundaries.
 MISALIGNED_POLICIES = ("expand", "contract", "skip", "fail")
@@ -49,6 +53,8 @@ class Tokens:
     ends: list[int]
     ws: list[bool]
     text: str
+    #: ``is_space`` of every token when the tokenizer knew it (else computed on demand)
+    space: list[bool] | None = None
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -67,6 +73,8 @@ class Tokens:
 
     def count_words(self) -> int:
         """How many tokens are not whitespace."""
+        if self.space is not None:
+            return len(self.space) - sum(self.space)
         t = self.text
         return sum(1 for a in self.starts if not t[a].isspace())
 
@@ -132,31 +140,46 @@ def stored_tokens(text: str, meta: Mapping[str, Any]) -> Tokens | None:
     return _from_offsets(text, offsets)
 
 
-def spacy_tokens(doc: Any) -> Tokens:
-    """Tokens of a spaCy ``Doc`` (read as arrays: iterating Token objects is slow)."""
+def spacy_tokens(doc: Any, text: str | None = None) -> Tokens:
+    """Tokens of a spaCy ``Doc`` (read as arrays: iterating Token objects is slow);
+    pass the ``text`` it was made from when at hand (``doc.text`` joins every token)."""
     from spacy.attrs import IDX, LENGTH, SPACY
 
+    if text is None:
+        text = doc.text
     if len(doc) == 0:
-        return Tokens([], [], [], doc.text)
+        return Tokens([], [], [], text)
     arr = doc.to_array([IDX, LENGTH, SPACY])
     starts = arr[:, 0].tolist()
     ends = (arr[:, 0] + arr[:, 1]).tolist()
     ws = arr[:, 2].astype(bool).tolist()
-    return Tokens(starts, ends, ws, doc.text)
+    return Tokens(starts, ends, ws, text)
 
 
 def tokenize(text: str, meta: Mapping[str, Any] | None = None) -> Tokens:
-    """The document's tokens: stored ones if valid, else spaCy's."""
+    """The document's tokens: stored ones if valid, else spaCy's (``spacy.blank("id")``'s
+    tokens, computed without loading spaCy: see the module docstring)."""
     stored = stored_tokens(text, meta or {})
     if stored is not None:
         return stored
-    return spacy_tokens(blank_nlp().make_doc(text))
+    starts, ends, ws, space = full_tokens(text)
+    return Tokens(starts, ends, ws, text, space)
+
+
+def space_flags(tokens: Tokens) -> list[bool]:
+    """``is_space`` of every token, computed once for the loops over a document."""
+    if tokens.space is not None:
+        return tokens.space
+    text = tokens.text
+    return [text[a].isspace() for a in tokens.starts]
 
 
 # -- sentences ----------------------------------------------------------------
 
 _SENT_END = re.compile(r"^(?:[.!?]+|\.\.\.|…)$")
 _CLOSERS = re.compile(r"^[\"'”’)\]»]+$")
+_SENT_END_FIRST = frozenset(".!?…")
+_CLOSERS_FIRST = frozenset("\"'”’)]»")
 
 
 def sentences(
@@ -173,7 +196,9 @@ def sentences(
     entity), so a tag sequence never starts with ``I-``.
     """
     n = len(tokens)
-    content = [i for i in range(n) if not tokens.is_space(i)]
+    text, starts, ends = tokens.text, tokens.starts, tokens.ends
+    space = space_flags(tokens)
+    content = [i for i in range(n) if not space[i]]
     if not content:
         return []
     stored = (meta or {}).get("sentences")
@@ -188,18 +213,20 @@ def sentences(
     else:
         newline_before = False
         prev_end = False
+        sent_end, closers = _SENT_END.match, _CLOSERS.match
         for i in range(n):
-            if tokens.is_space(i):
-                if any(c in "\n\r\u2028\u2029\x85" for c in tokens.text_of(i)):
+            t = text[starts[i] : ends[i]]
+            if space[i]:
+                if any(c in "\n\r\u2028\u2029\x85" for c in t):
                     newline_before = True
                 continue
             if newline_before or prev_end:
                 breaks.add(i)
-            t = tokens.text_of(i)
-            if _SENT_END.match(t):
+            first = t[0]  # both patterns need their first character: skip the regex for words
+            if first in _SENT_END_FIRST and sent_end(t):
                 prev_end = True
-            elif (prev_end and _CLOSERS.match(t) and not newline_before and not tokens.is_space(i - 1)
-                  and tokens.starts[i] == tokens.ends[i - 1]):
+            elif (prev_end and first in _CLOSERS_FIRST and closers(t) and not newline_before and not space[i - 1]
+                  and starts[i] == ends[i - 1]):
                 # a closing quote sits right after the full stop; one after a space
                 # or a line break opens the next sentence
                 breaks.discard(i)
@@ -207,9 +234,10 @@ def sentences(
             else:
                 prev_end = False
             newline_before = False
-    for a, b in keep_together:  # never break inside an entity
-        for i in list(breaks):
-            if a < i < b:
+    if breaks:
+        ordered = sorted(breaks)
+        for a, b in keep_together:  # never break inside an entity
+            for i in ordered[bisect_right(ordered, a) : bisect_left(ordered, b)]:
                 breaks.discard(i)
     out: list[tuple[int, int]] = []
     start = content[0]
