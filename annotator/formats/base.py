@@ -179,23 +179,46 @@ def read_text_file(path: Path) -> str:
 
 
 def iter_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line number, object)`` for each non-blank line of a JSON-lines file;
-    :class:`InputError` names the line of broken JSON or of a non-object."""
+    """``(line number, object)`` for each non-blank line of a JSON-lines file, read as a
+    stream (a file of a million articles is never held whole); :class:`InputError` names
+    the line of broken JSON, of a non-object or of a bad UTF-8 byte."""
     import json
 
-    content = read_text_file(path)
-    for number, line in enumerate(content.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"broken JSON ({exc.msg} at column {exc.colno})", path, number) from exc
-        except RecursionError:
-            raise InputError("JSON nested too deeply to read", path, number) from None
-        if not isinstance(obj, dict):
-            raise InputError("each line must be a JSON object", path, number)
-        yield number, obj
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path) from exc
+    with handle:
+        number = 0
+        offset = 0
+        for raw in handle:
+            at_line = offset
+            offset += len(raw)
+            if not number and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+                at_line += 3
+            pos = 0
+            # "\r\n" and a lone "\r" end a line too, as read_text_file counts them
+            for part in raw.rstrip(b"\n").removesuffix(b"\r").split(b"\r"):
+                number += 1
+                pos += len(part) + 1
+                try:
+                    line = part.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    at = at_line + pos - len(part) - 1 + exc.start
+                    raise InputError(f"not valid UTF-8 (byte 0x{part[exc.start]:02x} at offset {at})",
+                                     path, number) from exc
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"broken JSON ({exc.msg} at column {exc.colno})", path, number) from exc
+                except RecursionError:
+                    raise InputError("JSON nested too deeply to read", path, number) from None
+                if not isinstance(obj, dict):
+                    raise InputError("each line must be a JSON object", path, number)
+                yield number, obj
 
 
 @dataclass

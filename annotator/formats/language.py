@@ -44,11 +44,53 @@ def _model() -> Any:
     return _identifier
 
 
+#: Function words that are frequent in one of the two languages and rare in every other
+#: (Malay shares the Indonesian ones, and Malay counts as Indonesian here).
+_ID_WORDS = frozenset("yang dan di dengan untuk dari ini itu tidak dalam akan pada juga oleh ke karena "
+                      "adalah bahwa telah sudah atau kata mereka kami saat".split())
+_EN_WORDS = frozenset("the and of to in is that was for with on are as by this from have has were "
+                      "been which said would their".split())
+#: The quick answer needs this many function words of one language, from at least
+#: this many different ones, and none of the other's beyond :data:`_CLEAR_OTHER`.
+_CLEAR_HITS = 12
+_CLEAR_DISTINCT = 5
+_CLEAR_OTHER = 1
+
+
+def _clear_case(words: list[str]) -> str | None:
+    """``id`` or ``en`` when the sample's function words leave no doubt, else None.
+
+    Most imported articles are plainly one of the two; a word count answers those
+    in microseconds, where the n-gram model takes half a millisecond per article and
+    half a second to load (a million-article import would spend minutes in it).
+    Anything less clear-cut goes to the model.  Where the model is sure, both agree
+    (tests: idner-news-2k, the benchmark corpus, English text); where it abstains on a
+    plainly Indonesian article (one seed, at 0.74), this says ``id``, which is the
+    project default such a document would have got anyway."""
+    lowered = [w.lower().strip(".,;:!?\"'()“”‘’") for w in words]
+    id_hits = [w for w in lowered if w in _ID_WORDS]
+    en_hits = [w for w in lowered if w in _EN_WORDS]
+    if len(id_hits) >= _CLEAR_HITS and len(set(id_hits)) >= _CLEAR_DISTINCT and len(en_hits) <= _CLEAR_OTHER:
+        return "id"
+    if len(en_hits) >= _CLEAR_HITS and len(set(en_hits)) >= _CLEAR_DISTINCT and len(id_hits) <= _CLEAR_OTHER:
+        return "en"
+    return None
+
+
 def detect_language(text: str) -> str | None:
     """``"id"``, ``"en"`` or None (see the module docstring for the rules)."""
     sample = text[:SAMPLE_CHARS]
-    if len(sample.split()) < MIN_WORDS:
+    words = sample.split()
+    if len(words) < MIN_WORDS:
         return None
+    clear = _clear_case(words)
+    if clear is not None:
+        return clear
+    return model_language(sample)
+
+
+def model_language(sample: str) -> str | None:
+    """The n-gram model's answer for ``sample`` (the rules of the module docstring)."""
     language, confidence = _model().classify(sample)
     if confidence < MIN_CONFIDENCE:
         return None

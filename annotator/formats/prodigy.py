@@ -116,7 +116,8 @@ def _span_offsets(s: dict[str, Any], tokens: list[Any] | None, path: Path, line:
 _PRODIGY_KEYS = ("tokens", "_input_hash", "_task_hash", "_annotator_id", "_session_id", "answer", "accept")
 
 
-def _parse_spans(obj: dict[str, Any], text: str, path: Path, line: int, options: ReadOptions) -> list[Span]:
+def _parse_spans(obj: dict[str, Any], text: str, path: Path, line: int, options: ReadOptions,
+                 labels: dict[tuple[str, str, bool], str | None] | None = None) -> list[Span]:
     """Spans of one line.  Prodigy lines may carry another tool's label names
     (PERSON, GPE) and go through the schema's ``label_map``; native lines are
     our own format and must use the schema's labels."""
@@ -131,15 +132,22 @@ def _parse_spans(obj: dict[str, Any], text: str, path: Path, line: int, options:
             raise InputError(f'span {i + 1} must be an object with a "label"', path, line)
         start, end = _span_offsets(s, tokens, path, line, i)
         layer = str(s.get("layer") or DEFAULT_LAYER)
-        label = map_label(options.schema, layer, str(s["label"]))
-        if not foreign and label != s["label"]:
-            label = None
+        key = (layer, str(s["label"]), foreign)
+        if labels is not None and key in labels:
+            label = labels[key]
+        else:
+            label = map_label(options.schema, layer, key[1])
+            if not foreign and label != s["label"]:
+                label = None
+            if labels is not None:
+                labels[key] = label
         if label is None:
             raise InputError(f"span {i + 1}: label {s['label']!r} is not in layer {layer!r} of the schema", path, line)
         span = Span(start=start, end=end, label=label, layer=layer, origin=str(s.get("origin", "human")),
                     score=s.get("score"))
         try:
-            span.validate(text)
+            if type(start) is not int or type(end) is not int or not 0 <= start < end <= len(text):
+                span.validate(text)  # raises the error that says what is wrong
         except ValueError as exc:
             raise InputError(f"span {i + 1} ({start}-{end} {label}): {detail(exc)}", path, line) from exc
         out.append(span)
@@ -177,10 +185,12 @@ def _parse_answers(obj: dict[str, Any], path: Path, line: int, options: ReadOpti
 
 @register_reader("jsonl", (".jsonl", ".ndjson"))
 def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
-    """Native or Prodigy-style JSONL (see module docstring)."""
-    records = []
+    """Native or Prodigy-style JSONL (see module docstring), one record at a time (a
+    million-line file is stored in batches, never held whole)."""
+    count = 0
     rejected = 0
     foreign_spans: list[int] = []  # lines holding spans under another tool's keys
+    labels: dict[tuple[str, str, bool], str | None] = {}  # (layer, label, foreign) -> the schema's label
     for number, obj in iter_json_lines(path):
         text = obj.get("text")
         if not isinstance(text, str) or not text.strip():
@@ -204,10 +214,11 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
         tokens = obj.get("tokens")
         if isinstance(tokens, list) and tokens and all(isinstance(t, dict) and "start" in t for t in tokens):
             meta["tokens"] = [[t["start"], t["end"]] for t in tokens if not str(t.get("text", "x")).isspace()]
-        spans = _parse_spans(obj, text, path, number, options)
+        spans = _parse_spans(obj, text, path, number, options, labels)
         if "spans" not in obj and any(isinstance(obj.get(k), list) and obj[k] for k in ("label", "entities")):
             foreign_spans.append(number)
-        records.append(suggestions_back(ImportRecord(
+        count += 1
+        yield suggestions_back(ImportRecord(
             Document(text=text, meta=meta, **fields),
             annotator=str(annotator) if annotator else None,
             spans=spans,
@@ -216,7 +227,7 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
             line=number,
             # an annotation tool's export holds the text as annotated: never clean it
             clean=not any(k in obj for k in _PRODIGY_KEYS),
-        )))
+        ))
     if rejected:
         warn(f"{path}: {rejected} line(s) have answer 'reject'; their spans were imported as given")
     if foreign_spans:
@@ -224,6 +235,5 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
         warn(f"{path}: {len(foreign_spans)} line(s) (first: line {foreign_spans[0]}) hold spans under "
              "\"label\"/\"entities\" (doccano's keys), not \"spans\": imported without them; "
              "import again with --format doccano")
-    if not records:
+    if not count:
         raise InputError("empty file", path)
-    return iter(records)

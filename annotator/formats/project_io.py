@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from annotator.core.errors import AnnotatorError, InputError, detail
-from annotator.core.jobs import Progress, ShouldCancel, check_cancel
+from annotator.core.jobs import Cancelled, Progress, ShouldCancel, check_cancel
 from annotator.core.model import LONG_DOCUMENT_CHARS, STATES, Document, annotator_name, content_hash, language_named
 from annotator.formats.base import (
     FileResult,
@@ -21,6 +21,7 @@ from annotator.formats.base import (
     readers,
 )
 from annotator.formats.clean import clean_news_text
+from annotator.store.imports import ImportItem
 
 if TYPE_CHECKING:
     from annotator.store import Project
@@ -55,11 +56,11 @@ def _fallback_title(doc: Document) -> Document:
     return replace(doc, title=title)
 
 
-def _with_language(project: Any, doc: Document, options: ReadOptions) -> Document:
-    """The document with ``--language`` or the detected language (a text already stored keeps its own)."""
+def _with_language(doc: Document, options: ReadOptions, stored: bool) -> Document:
+    """The document with ``--language`` or the detected language (a text already ``stored`` keeps its own)."""
     if options.language:
         return replace(doc, language=options.language)
-    if project.document_id_by_hash(content_hash(doc.text)) is not None:
+    if stored:
         return doc
     from annotator.formats.language import detect_language
 
@@ -67,69 +68,112 @@ def _with_language(project: Any, doc: Document, options: ReadOptions) -> Documen
     return replace(doc, language=found) if found else doc
 
 
+#: Records stored per batch (per executemany) inside a file's one transaction.
+BATCH = 2000
+
+
 def store_records(
+    project: Project, records: Iterable[ImportRecord], path: Path, options: ReadOptions, result: FileResult,
+    *, should_cancel: ShouldCancel | None = None,
+) -> None:
+    """Store every record of one file in one transaction, in batches of :data:`BATCH`
+    (one content-hash query, one ``executemany`` per table and one event per batch);
+    :class:`InputError` (naming the file and the record's line) rolls the whole file back."""
+    with project.transaction():
+        batch: list[ImportRecord] = []
+        for rec in records:
+            batch.append(rec)
+            if len(batch) >= BATCH:
+                check_cancel(should_cancel, "import cancelled; files imported before stay imported", None)
+                _store_batch(project, batch, path, options, result)
+                batch = []
+        if batch or not result.records:
+            if not batch:
+                raise InputError("no documents in file (empty?)", path)
+            _store_batch(project, batch, path, options, result)
+
+
+def _store_batch(
     project: Project, records: Sequence[ImportRecord], path: Path, options: ReadOptions, result: FileResult
 ) -> None:
-    """Store every record of one file in one transaction; :class:`InputError`
-    (naming the file and the record's line) rolls the whole file back."""
     schema = project.schema
-    with project.transaction():
-        for rec in records:
-            try:
-                doc = rec.document
-                # Clean only a bare article. A status is an annotator's work on the text as given (bob
-                # marking it done with no span must land on the document alice's spans are on), and a
-                # text already stored as given (imported with spans or --no-clean) is that document.
-                if (options.clean and rec.clean and not rec.has_annotations and not rec.status
-                        and doc.original_text is None and project.document_id_by_hash(content_hash(doc.text)) is None):
-                    doc = cleaned(doc)
-                doc = _fallback_title(doc)
-                if not language_named(doc):
-                    doc = _with_language(project, doc, options)
-                doc_id, created = project.add_document(doc)
-                if created and len(doc.text) > LONG_DOCUMENT_CHARS:
-                    result.warnings.append(
-                        f"{path}:{rec.line or 1}: document {doc_id} ({doc.title[:40]!r}) is {len(doc.text):,} "
-                        f"characters long (over {LONG_DOCUMENT_CHARS:,}): suggest works on it in pieces and the "
-                        "workspace may be slow to show it; consider splitting it")
-                result.records += 1
-                result.doc_ids.add(doc_id)
-                result.documents = len(result.doc_ids)
-                result.new_documents += int(created)
-                who = rec.annotator or options.annotator
-                who = annotator_name(who) if who else None  # " bob" and "bob" are one annotator
-                if rec.spans:
-                    who = who or DEFAULT_IMPORT_ANNOTATOR
-                    have = {(s.layer, s.start, s.end, s.label) for s in project.spans(doc_id, who)}
-                    new = []
-                    for s in rec.spans:
-                        schema.check_span(s.layer, s.label)
-                        s.validate(doc.text)
-                        if s.key not in have:  # re-importing the same file adds nothing
-                            have.add(s.key)
-                            new.append(s)
-                    project.add_spans(doc_id, new, who)
-                    result.spans += len(new)
-                for question, (value, target) in rec.answers.items():
-                    who = who or DEFAULT_IMPORT_ANNOTATOR
-                    project.set_doc_label(doc_id, who, question, value, target)
-                    result.answers += 1
-                if rec.suggestions:
-                    by_origin: dict[str, list] = {}
-                    for s in rec.suggestions:
-                        schema.check_span(s.layer, s.label)
-                        s.validate(doc.text)
-                        by_origin.setdefault(s.origin, []).append(s)
-                    for origin, group in by_origin.items():
-                        project.set_suggestions(doc_id, group, suggester=origin, version="imported")
-                if rec.status:
-                    if rec.status not in STATES:
-                        raise InputError(f"status {rec.status!r} is not one of {', '.join(STATES)}", path, rec.line)
-                    project.set_status(doc_id, who or DEFAULT_IMPORT_ANNOTATOR, rec.status)
-            except InputError:
-                raise
-            except (AnnotatorError, ValueError) as exc:
-                raise InputError(detail(exc), path, rec.line) from exc
+    # Texts stored as given (imported with spans, --no-clean): a bare copy of one is that document, so it
+    # is not cleaned. One query for the batch, then the batch's own texts as they are decided.
+    raw_hashes = [content_hash(rec.document.text) for rec in records]
+    known = set(project.known_hashes(raw_hashes))
+    checked: set[tuple[str, str]] = set()  # (layer, label) pairs the schema has
+    items: list[ImportItem] = []
+    extras: list[tuple[int, ImportRecord, str | None]] = []  # answers and suggestions, stored one by one
+    for rec, h in zip(records, raw_hashes, strict=True):
+        try:
+            doc = rec.document
+            # Clean only a bare article. A status is an annotator's work on the text as given (bob
+            # marking it done with no span must land on the document alice's spans are on), and a
+            # text already stored as given (imported with spans or --no-clean) is that document.
+            if (options.clean and rec.clean and not rec.has_annotations and not rec.status
+                    and doc.original_text is None and h not in known):
+                doc = cleaned(doc)
+                if doc.original_text is not None:
+                    h = content_hash(doc.text)
+            if not doc.text:
+                raise ValueError("a document needs text")
+            doc = _fallback_title(doc)
+            if not language_named(doc):
+                doc = _with_language(doc, options, stored=h in known)
+            known.add(h)
+            who = rec.annotator or options.annotator
+            who = annotator_name(who) if who else None  # " bob" and "bob" are one annotator
+            if rec.spans or rec.status:
+                who = who or DEFAULT_IMPORT_ANNOTATOR
+            n = len(doc.text)
+            for s in rec.spans:
+                if (s.layer, s.label) not in checked:
+                    schema.check_span(s.layer, s.label)
+                    checked.add((s.layer, s.label))
+                start, end = s.start, s.end
+                if type(start) is not int or type(end) is not int or not 0 <= start < end <= n:
+                    s.validate(doc.text)  # raises the error that says what is wrong
+            if rec.status and rec.status not in STATES:
+                raise InputError(f"status {rec.status!r} is not one of {', '.join(STATES)}", path, rec.line)
+            for s in rec.suggestions:
+                schema.check_span(s.layer, s.label)
+                s.validate(doc.text)
+            items.append(ImportItem(doc, h, who, rec.spans, rec.status))
+            if rec.answers or rec.suggestions:
+                extras.append((len(items) - 1, rec, who))
+        except InputError:
+            raise
+        except (AnnotatorError, ValueError) as exc:
+            raise InputError(detail(exc), path, rec.line) from exc
+    try:
+        stored = project.import_documents(items, source=str(path))
+    except (AnnotatorError, ValueError) as exc:
+        raise InputError(detail(exc), path) from exc
+    result.records += len(items)
+    result.doc_ids.update(stored.document_ids)
+    result.documents = len(result.doc_ids)
+    result.new_documents += sum(stored.created)
+    result.spans += stored.spans
+    for item, doc_id, created, rec in zip(items, stored.document_ids, stored.created, records, strict=True):
+        doc = item.document
+        if created and len(doc.text) > LONG_DOCUMENT_CHARS:
+            result.warnings.append(
+                f"{path}:{rec.line or 1}: document {doc_id} ({doc.title[:40]!r}) is {len(doc.text):,} "
+                f"characters long (over {LONG_DOCUMENT_CHARS:,}): suggest works on it in pieces and the "
+                "workspace may be slow to show it; consider splitting it")
+    for index, rec, who in extras:
+        doc_id = stored.document_ids[index]
+        try:
+            for question, (value, target) in rec.answers.items():
+                project.set_doc_label(doc_id, who or DEFAULT_IMPORT_ANNOTATOR, question, value, target)
+                result.answers += 1
+            by_origin: dict[str, list] = {}
+            for s in rec.suggestions:
+                by_origin.setdefault(s.origin, []).append(s)
+            for origin, group in by_origin.items():
+                project.set_suggestions(doc_id, group, suggester=origin, version="imported", validate=False)
+        except (AnnotatorError, ValueError) as exc:
+            raise InputError(detail(exc), path, rec.line) from exc
 
 
 
@@ -174,11 +218,11 @@ def import_paths(
             info = readers().get(name)
             if info is None:
                 raise InputError(f"unknown format {name!r} (one of: {', '.join(sorted(readers()))})", path)
-            with collecting_warnings(result.reader_warnings):
-                records = list(info.read(path, options))
-            if not records:
-                raise InputError("no documents in file (empty?)", path)
-            store_records(project, records, path, options, result)
+            with collecting_warnings(result.reader_warnings):  # the reader runs as the batches are stored
+                store_records(project, info.read(path, options), path, options, result, should_cancel=should_cancel)
+        except Cancelled as exc:  # within a file: that file was rolled back whole
+            report.files.pop()
+            raise Cancelled(str(exc), report) from None
         except AnnotatorError as exc:
             result.error = str(exc)
         except (OSError, ValueError) as exc:  # a reader's plain error still names the file

@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import sqlite_utils
-
     from annotator.core.model import Span
     from annotator.core.schema import LabelSchema
 
@@ -52,7 +50,6 @@ class StoreBase:
 
     path: Path
     _conn: sqlite3.Connection
-    _db: sqlite_utils.Database
 
     if TYPE_CHECKING:  # provided by Project and the other mixins
 

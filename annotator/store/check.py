@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.core.errors import ProjectError
-from annotator.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from annotator.store.migrations import MIGRATIONS, SCHEMA_VERSION, migration_database
 from annotator.store.project import quick_check
 
 #: Tables copied by a salvage, parents before children (foreign keys hold in the copy).
@@ -133,10 +133,8 @@ def salvage_project(source: str | Path, out: str | Path) -> SalvageReport:
     report = SalvageReport()
     dst = sqlite3.connect(str(out), isolation_level=None)
     try:
-        import sqlite_utils
-
         dst.execute("PRAGMA foreign_keys = ON")
-        db = sqlite_utils.Database(dst)
+        db = migration_database(dst)
         dst.execute("BEGIN")
         for migration in MIGRATIONS:
             migration(db)

@@ -208,3 +208,7 @@ class DocumentsMixin(StoreBase):
     def document_hashes(self) -> list[tuple[int, str | None, str]]:
         """``(id, language, content_hash)`` of every document in id order (what a suggester run keys on)."""
         return self._conn.execute("SELECT id, language, content_hash FROM documents ORDER BY id").fetchall()
+
+    def text_bytes(self) -> int:
+        """The UTF-8 size of every document's text (what a project file of them must hold)."""
+        return int(self._conn.execute("SELECT coalesce(sum(length(CAST(text AS BLOB))), 0) FROM documents").fetchone()[0])

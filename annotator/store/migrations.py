@@ -4,14 +4,107 @@ at a whole version."""
 
 from __future__ import annotations
 
-from typing import Callable
+import sqlite3
+import sys
+from typing import TYPE_CHECKING, Any, Callable
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
-Migration = Callable[[sqlite_utils.Database], None]
+Migration = Callable[["MigrationDatabase"], None]
 
 
-def _m1_initial(db: sqlite_utils.Database) -> None:
+class MigrationDatabase:
+    """What a migration gets: ``executescript`` and ``execute`` on the connection, and
+    anything else of sqlite-utils' ``Database`` (``db["t"].enable_fts``...) on demand.
+
+    sqlite-utils costs 0.3 s of start-up (pluggy, numpy, and pandas when installed) for
+    every ``annotator import`` into a new project; the migrations need none of it, so it
+    is imported only when a migration reaches past these two methods.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._full: sqlite_utils.Database | None = None
+
+    def executescript(self, sql: str) -> None:
+        """Run several statements (inside the migration's transaction: no implicit COMMIT
+        happens because the connection is in autocommit mode with an explicit BEGIN)."""
+        for statement in _statements(sql):
+            self.conn.execute(statement)
+
+    def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:
+        """One statement."""
+        return self.conn.execute(sql, parameters)
+
+    def __getattr__(self, name: str) -> Any:
+        if self._full is None:
+            self._full = _sqlite_utils_database(self.conn)
+        return getattr(self._full, name)
+
+    def __getitem__(self, name: str) -> Any:
+        if self._full is None:
+            self._full = _sqlite_utils_database(self.conn)
+        return self._full[name]
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a script into complete statements (``sqlite3.complete_statement`` knows
+    about strings, comments and ``CREATE TRIGGER ... BEGIN ... END``)."""
+    out: list[str] = []
+    current = ""
+    for line in sql.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                out.append(current.strip())
+            current = ""
+    if current.strip() and not all(
+            not ln.strip() or ln.strip().startswith("--") for ln in current.splitlines()):
+        raise ValueError(f"incomplete SQL statement in a migration: {current.strip()[:80]!r}")
+    return out
+
+
+def migration_database(conn: sqlite3.Connection) -> MigrationDatabase:
+    """The handle migrations are given (see :class:`MigrationDatabase`)."""
+    return MigrationDatabase(conn)
+
+
+def _sqlite_utils_database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    """sqlite-utils' ``Database`` on ``conn``, imported without pandas.
+
+    sqlite-utils imports pandas when it is installed (0.7 s of start-up on a 2-core
+    machine) only to map pandas' Timestamp to a column type, which no migration
+    uses: pandas is hidden during that import (unless something loaded it already).
+    """
+    hide = "pandas" not in sys.modules and "sqlite_utils" not in sys.modules
+    if hide:
+        sys.modules["pandas"] = None  # type: ignore[assignment] - makes "import pandas" raise ImportError
+    try:
+        import sqlite_utils
+    finally:
+        if hide and sys.modules.get("pandas", 0) is None:
+            del sys.modules["pandas"]
+    return sqlite_utils.Database(conn)
+
+
+#: sqlite-utils' ``enable_fts`` output for the documents table, character for character.
+_FTS_SQL = (
+    'CREATE VIRTUAL TABLE "documents_fts" USING FTS5 (\n    "title", "text",\n'
+    "    tokenize='unicode61 remove_diacritics 2',\n    content=\"documents\"\n)",
+    'CREATE TRIGGER "documents_ai" AFTER INSERT ON "documents" BEGIN\n'
+    '  INSERT INTO "documents_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");\nEND',
+    'CREATE TRIGGER "documents_ad" AFTER DELETE ON "documents" BEGIN\n'
+    '  INSERT INTO "documents_fts" ("documents_fts", rowid, "title", "text") VALUES(\'delete\', old.rowid,'
+    ' old."title", old."text");\nEND',
+    'CREATE TRIGGER "documents_au" AFTER UPDATE ON "documents" BEGIN\n'
+    '  INSERT INTO "documents_fts" ("documents_fts", rowid, "title", "text") VALUES(\'delete\', old.rowid,'
+    ' old."title", old."text");\n'
+    '  INSERT INTO "documents_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");\nEND',
+)
+
+
+def _m1_initial(db: MigrationDatabase) -> None:
     db.executescript(
         """
         CREATE TABLE settings (
@@ -117,13 +210,14 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
         CREATE INDEX events_doc ON events(document_id, annotator);
         """
     )
-    # FTS5 over title and text, kept in step by triggers (sqlite-utils writes them).
-    db["documents"].enable_fts(
-        ["title", "text"], fts_version="FTS5", create_triggers=True, tokenize="unicode61 remove_diacritics 2"
-    )
+    # FTS5 over title and text, kept in step by triggers: the very statements sqlite-utils'
+    # enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True,
+    # tokenize="unicode61 remove_diacritics 2") wrote when this migration used it.
+    for statement in _FTS_SQL:
+        db.execute(statement)
 
 
-def _m2_review(db: sqlite_utils.Database) -> None:
+def _m2_review(db: MigrationDatabase) -> None:
     """Review (docs/review.md): who is assigned which document, and which source file
     owns each annotator's work on a document in a merged review project."""
     db.executescript(
@@ -149,7 +243,7 @@ def _m2_review(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m3_learning(db: sqlite_utils.Database) -> None:
+def _m3_learning(db: MigrationDatabase) -> None:
     """Learning suggestions: every training run of a model in the tool
     (``annotator train``), so the newest can suggest and a team sees its history."""
     db.executescript(
@@ -171,7 +265,7 @@ def _m3_learning(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m4_knowledge_base(db: sqlite_utils.Database) -> None:
+def _m4_knowledge_base(db: MigrationDatabase) -> None:
     """The project knowledge base (docs/kb.md): entries, and links of entity spans to
     them keyed by the span's uid (a link follows its span through merges); a link has
     the origin and score of whoever proposed it and a status."""

@@ -17,16 +17,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-import sqlite_utils
-
 from annotator.core.errors import ProjectError
 from annotator.core.schema import LabelSchema
 from annotator.store.answers import AnswersMixin
 from annotator.store.base import new_uid, now
 from annotator.store.documents import DocumentsMixin
+from annotator.store.imports import ImportMixin
 from annotator.store.kb import KnowledgeBaseMixin
 from annotator.store.learning import LearningMixin
-from annotator.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from annotator.store.migrations import MIGRATIONS, SCHEMA_VERSION, migration_database
 from annotator.store.review import ReviewTablesMixin
 from annotator.store.spans import SpansMixin, SuggestionsMixin
 from annotator.store.status import StatusMixin
@@ -63,6 +62,7 @@ def quick_check(conn: sqlite3.Connection, *, full: bool = False) -> list[str]:
 
 class Project(
     DocumentsMixin,
+    ImportMixin,
     SpansMixin,
     SuggestionsMixin,
     AnswersMixin,
@@ -97,7 +97,6 @@ class Project(
         #: True when the file or its folder cannot be written: reading works, any change is refused clearly.
         self.readonly = False
         self._conn = self._connect()
-        self._db = sqlite_utils.Database(self._conn)
         self._depth = 0
         self._lock = threading.RLock()
         try:
@@ -177,7 +176,7 @@ class Project(
             return
         try:
             version = self.schema_version
-            if version == 0 and self._db.table_names():  # refuse a foreign file before changing it (WAL)
+            if version == 0 and self._table_names():  # refuse a foreign file before changing it (WAL)
                 self._refuse_foreign()
             mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             self._conn.execute("PRAGMA synchronous = NORMAL")  # durable against crashes in WAL mode
@@ -186,8 +185,11 @@ class Project(
         if str(mode).lower() != "wal":
             raise ProjectError(f"{self.path}: could not switch to WAL journal (got {mode})")
 
+    def _table_names(self) -> list[str]:
+        return [r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+
     def _refuse_foreign(self) -> None:
-        tables = self._db.table_names()
+        tables = self._table_names()
         raise ProjectError(f"{self.path}: an SQLite file but not an annotator project (tables: {tables[:5]})")
 
     def _db_error(self, exc: sqlite3.Error) -> Exception:
@@ -230,7 +232,7 @@ class Project(
     def _migrate(self) -> None:
         try:
             version = self.schema_version
-            tables = self._db.table_names()
+            tables = self._table_names()
         except sqlite3.DatabaseError as exc:
             raise ProjectError(f"{self.path}: not a project file ({exc})") from exc
         if version > SCHEMA_VERSION:
@@ -248,9 +250,12 @@ class Project(
         if version < SCHEMA_VERSION and self.readonly:
             raise ProjectError(f"{self.path} needs upgrading (schema {version} -> {SCHEMA_VERSION}) but is "
                                "read-only: copy it to a writable folder and open it there once")
+        if version == SCHEMA_VERSION:
+            return
+        db = migration_database(self._conn)
         for number in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction():
-                MIGRATIONS[number - 1](self._db)
+                MIGRATIONS[number - 1](db)
                 self._conn.execute(f"PRAGMA user_version = {number}")
 
     @contextmanager

@@ -1,0 +1,230 @@
+"""Bulk import: many documents with their spans and states in a few statements.
+
+``annotator import`` of a large file used to run one ``execute`` per row and
+log one event per document and per span (63,000 statements for 2,000 articles).
+:meth:`ImportMixin.import_documents` stores a batch with ``executemany``, finds
+the content hashes already stored in one query per batch, and appends ONE event
+row per batch that records what it added (ranges of new document and span ids,
+counts per annotator), so the audit trail stays complete.  The caller's
+transaction (one per imported file) makes the file all or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from annotator.core.model import Document, Span
+from annotator.store.base import CHUNK, StoreBase, marks, now
+
+
+@dataclass
+class ImportItem:
+    """One document to store with one annotator's work on it (already validated)."""
+
+    document: Document
+    content_hash: str
+    annotator: str | None = None
+    spans: Sequence[Span] = ()
+    status: str | None = None
+
+
+@dataclass
+class ImportBatchResult:
+    """What :meth:`ImportMixin.import_documents` stored: per item its document id and
+    whether it was new, and how many spans were added."""
+
+    document_ids: list[int] = field(default_factory=list)
+    created: list[bool] = field(default_factory=list)
+    spans: int = 0
+    spans_per_item: list[int] = field(default_factory=list)
+
+
+def id_ranges(ids: Iterable[int]) -> list[list[int]]:
+    """``[[first, last], ...]`` of runs of consecutive ids (how the import event records
+    what it added without listing a million numbers)."""
+    out: list[list[int]] = []
+    for i in sorted(ids):
+        if out and i == out[-1][1] + 1:
+            out[-1][1] = i
+        else:
+            out.append([i, i])
+    return out
+
+
+def _uids(n: int) -> list[str]:
+    # 128 random bits as 32 hex digits, the same form as uuid4().hex, an order of
+    # magnitude cheaper than building n UUID objects.
+    raw = os.urandom(16 * n).hex()
+    return [raw[i : i + 32] for i in range(0, 32 * n, 32)]
+
+
+class ImportMixin(StoreBase):
+    """Batched writes for ``annotator import`` (and anything that adds many documents)."""
+
+    def known_hashes(self, hashes: Iterable[str]) -> dict[str, int]:
+        """``{content_hash: id}`` of the given hashes that are stored (one query per 900)."""
+        wanted = list(dict.fromkeys(hashes))
+        found: dict[str, int] = {}
+        for i in range(0, len(wanted), CHUNK):
+            chunk = wanted[i : i + CHUNK]
+            found.update(
+                (h, int(d)) for d, h in self._conn.execute(
+                    f"SELECT id, content_hash FROM documents WHERE content_hash IN ({marks(len(chunk))})", chunk)
+            )
+        return found
+
+    def import_documents(self, items: Sequence[ImportItem], *, source: str = "") -> ImportBatchResult:
+        """Store ``items`` in one transaction (joins the caller's): new documents (content-hash
+        dedup against the file and within the batch), each item's spans that its annotator does not
+        have yet (so a re-import adds nothing), and its state; then one ``import`` event recording
+        what was added.  Spans and states must have been validated by the caller."""
+        result = ImportBatchResult()
+        if not items:
+            return result
+        with self.transaction():
+            ids = self.known_hashes(it.content_hash for it in items)
+            existed = set(ids.values())
+            ts = now()
+            new_rows: list[tuple[Any, ...]] = []
+            pending: set[str] = set()
+            for it in items:
+                h = it.content_hash
+                if h in ids or h in pending:
+                    continue
+                pending.add(h)
+                d = it.document
+                new_rows.append((
+                    d.text, d.title, d.source, d.url, d.published, d.language,
+                    json.dumps(dict(d.meta), ensure_ascii=False) if d.meta else "{}", h, d.original_text,
+                    json.dumps(list(d.removed_lines), ensure_ascii=False) if d.removed_lines else "[]", ts,
+                ))
+            if new_rows:
+                self._insert_documents(new_rows)
+                ids.update(self.known_hashes(pending))
+            new_ids = sorted(set(ids.values()) - existed)
+
+            # registered once each, in their normal form (what rows must use)
+            names = {n: self._ensure_annotator(n) for n in sorted(
+                {it.annotator for it in items if it.annotator and (it.spans or it.status)})}
+
+            # Spans already there (documents that existed before this batch) are not added again.
+            have: dict[tuple[int, str], set[tuple[str, int, int, str]]] = {}
+            old_docs = sorted({ids[it.content_hash] for it in items if it.spans} & existed)
+            for i in range(0, len(old_docs), CHUNK):
+                chunk = old_docs[i : i + CHUNK]
+                for doc_id, who, layer, start, end, label in self._conn.execute(
+                    f'SELECT document_id, annotator, layer, start, "end", label FROM spans'
+                    f" WHERE document_id IN ({marks(len(chunk))})", chunk,
+                ):
+                    have.setdefault((doc_id, who), set()).add((layer, start, end, label))
+
+            span_rows: list[tuple[Any, ...]] = []
+            status_rows: list[tuple[Any, ...]] = []
+            per_annotator: dict[str, int] = {}
+            for it in items:
+                doc_id = ids[it.content_hash]
+                result.document_ids.append(doc_id)
+                added = 0
+                who = names.get(it.annotator or "")
+                if it.spans:
+                    if not who:
+                        raise ValueError("a span needs an annotator")
+                    seen = have.setdefault((doc_id, who), set())
+                    for s in it.spans:
+                        key = (s.layer, s.start, s.end, s.label)
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        span_rows.append((doc_id, who, s.layer, s.start, s.end, s.label, s.origin,
+                                          s.score, s.note, ts, ts))
+                        added += 1
+                    if added:
+                        per_annotator[who] = per_annotator.get(who, 0) + added
+                result.spans_per_item.append(added)
+                if it.status:
+                    if not who:
+                        raise ValueError("a state needs an annotator")
+                    status_rows.append((doc_id, who, it.status, 0.0, ts))
+            result.created = _created_flags(result.document_ids, existed)
+            result.spans = len(span_rows)
+
+            span_ids = None
+            if span_rows:
+                uids = _uids(len(span_rows))
+                before = self._max_span_id()
+                self._conn.executemany(
+                    'INSERT INTO spans(uid, document_id, annotator, layer, start, "end", label, origin, score,'
+                    " note, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(uids[i], *row) for i, row in enumerate(span_rows)],
+                )
+                # The write lock is ours for the whole transaction, so the new ids are the run after `before`.
+                span_ids = [before + 1, self._max_span_id()]
+            if status_rows:
+                # The last state given for a (document, annotator) in the batch wins, as when set one by one.
+                self._conn.executemany(
+                    "INSERT INTO document_status(document_id, annotator, state, seconds, updated)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT(document_id, annotator) DO UPDATE SET"
+                    " state = excluded.state, updated = excluded.updated",
+                    status_rows,
+                )
+            if new_rows or span_rows or status_rows:
+                payload: dict[str, Any] = {
+                    "source": source,
+                    "documents": len(items),
+                    "new_documents": id_ranges(new_ids),
+                    "spans": span_ids,
+                    "spans_by_annotator": per_annotator,
+                    "states": _state_counts(status_rows),
+                }
+                self._log("import", None, None, **payload)
+        return result
+
+    def _insert_documents(self, rows: list[tuple[Any, ...]]) -> None:
+        """Insert new documents and index them for full-text search in one statement.
+
+        The insert trigger indexes one row at a time; for a batch the trigger is dropped
+        inside this transaction, the rows inserted, the index filled with one
+        ``INSERT ... SELECT`` over the new rows (half the CPU), and the trigger put back
+        exactly as it was stored.  DDL is transactional in SQLite: a rollback or a crash
+        restores it, and readers never see the file without it.
+        """
+        trigger = self._conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'documents_ai'").fetchone()
+        insert = (
+            "INSERT INTO documents(text, title, source, url, published, language, meta, content_hash,"
+            " original_text, removed_lines, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        if trigger is None or len(rows) < 16:
+            self._conn.executemany(insert, rows)
+            return
+        before = int(self._conn.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0])
+        self._conn.execute("DROP TRIGGER documents_ai")
+        self._conn.executemany(insert, rows)
+        self._conn.execute(
+            "INSERT INTO documents_fts(rowid, title, text) SELECT id, title, text FROM documents WHERE id > ?",
+            (before,))
+        self._conn.execute(trigger[0])
+
+    def _max_span_id(self) -> int:
+        return int(self._conn.execute("SELECT coalesce(max(id), 0) FROM spans").fetchone()[0])
+
+
+def _created_flags(doc_ids: Sequence[int], existed: set[int]) -> list[bool]:
+    """True for the first item of the batch that names each new document."""
+    seen: set[int] = set()
+    flags = []
+    for d in doc_ids:
+        flags.append(d not in existed and d not in seen)
+        seen.add(d)
+    return flags
+
+
+def _state_counts(rows: Sequence[tuple[Any, ...]]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for _doc, who, state, _s, _ts in rows:
+        per = out.setdefault(who, {})
+        per[state] = per.get(state, 0) + 1
+    return out

@@ -1,0 +1,58 @@
+"""Commands that need neither spaCy nor Qt do not load them (issue 12: start-up is most of a
+small import), and the FTS set-up written without sqlite-utils is the one it wrote."""
+
+import json
+import subprocess
+import sys
+
+from annotator.store import Project
+from tests.rawdb import connection
+
+PROBE = """
+import sys
+from annotator.cli import main
+code = main(sys.argv[1:])
+heavy = sorted(m for m in ("spacy", "thinc", "PySide6", "sqlite_utils", "pandas", "numpy") if m in sys.modules)
+print("LOADED", ",".join(heavy))
+sys.exit(code)
+"""
+
+
+def _loaded(args, tmp_path):
+    out = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=tmp_path,
+                         env={"PYTHONPATH": ":".join(sys.path), "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    line = [x for x in out.stdout.splitlines() if x.startswith("LOADED")][0]
+    return [m for m in line.split(" ", 1)[1].split(",") if m]
+
+
+def test_import_and_conll_export_load_no_spacy_qt_or_sqlite_utils(tmp_path):
+    src = tmp_path / "a.jsonl"
+    # an ordinary article: its language is plain from its function words (no n-gram model, no numpy)
+    text = ("Presiden Joko Widodo bertemu Vladimir Putin di Moskwa. Pertemuan itu membahas kerja sama yang "
+            "sudah lama dan akan diperluas dengan perjanjian baru untuk perdagangan dari kedua negara. Menurut "
+            "pejabat yang hadir, mereka juga berbicara tentang keamanan di kawasan itu dan tidak ada kesepakatan "
+            "lain yang diumumkan pada hari itu oleh kedua pihak.")
+    spans = [{"start": text.index(w), "end": text.index(w) + len(w), "label": lab}
+             for w, lab in (("Joko Widodo", "PER"), ("Moskwa", "LOC"))]
+    src.write_text(json.dumps({"text": text, "annotator": "ani", "spans": spans}) + "\n", encoding="utf-8")
+    db = tmp_path / "p.db"
+    assert _loaded(["import", str(db), str(src)], tmp_path) == []  # a new project, migrations included
+    out = tmp_path / "o.conll"
+    assert _loaded(["export", str(db), "--format", "conll", "--annotator", "ani", "--out", str(out)], tmp_path) == []
+    rows = [ln.split() for ln in out.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("-DOC")]
+    assert [(r[0], r[-1]) for r in rows if r[-1] != "O"] == [("Joko", "B-PER"), ("Widodo", "I-PER"), ("Moskwa", "B-LOC")]
+
+
+def test_fts_schema_is_what_sqlite_utils_writes(tmp_path):
+    import sqlite_utils
+
+    ref = sqlite_utils.Database(memory=True)
+    ref.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, title TEXT, text TEXT)")
+    ref["documents"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True,
+                                tokenize="unicode61 remove_diacritics 2")
+    want = {r[0]: r[1] for r in ref.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE 'documents_%'")}
+    with Project(tmp_path / "p.db") as p:
+        got = {r[0]: r[1] for r in connection(p).execute(
+            "SELECT name, sql FROM sqlite_master WHERE name LIKE 'documents_%'")}
+    assert got == want and {"documents_fts", "documents_ai", "documents_ad", "documents_au"} <= set(got)
