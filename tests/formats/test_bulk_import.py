@@ -57,7 +57,8 @@ def test_bulk_import_dedups_within_a_batch_and_across_batches(project, tmp_path,
     lines = [a, a, b, b, _article(3), _article(4), a, other_span, _article(5)]
     report = import_paths(project, [_write(tmp_path / "d.jsonl", lines)])
     assert report.ok
-    assert report.totals()["documents"] == 9 and report.totals()["new_documents"] == 5
+    assert report.totals()["records"] == 9 and report.totals()["documents"] == 5
+    assert report.totals()["new_documents"] == 5
     assert project.count_documents() == 5
     doc_a = project.document_ids()[0]
     loc = a["spans"][0]
