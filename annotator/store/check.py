@@ -53,10 +53,15 @@ def _open_readonly(path: Path) -> sqlite3.Connection:
     uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
     try:
         conn = sqlite3.connect(uri, uri=True)
+        # read past a damaged table definition (the other tables stay readable); the connection is read-only
+        conn.execute("PRAGMA writable_schema = ON")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except UnicodeDecodeError:  # SQLite's message about a damaged schema holds bytes that are not UTF-8
+        raise sqlite3.DatabaseError("the table definitions (sqlite_master) are damaged") from None
     except sqlite3.DatabaseError:
         # a read-only folder (no shared-memory file for WAL) or a damaged header: try without locking
         conn = sqlite3.connect(uri + "&immutable=1", uri=True)
+        conn.execute("PRAGMA writable_schema = ON")
     # damaged text must not stop a check or a salvage: undecodable bytes become U+FFFD
     conn.text_factory = lambda data: data.decode("utf-8", errors="replace")
     return conn
@@ -70,17 +75,33 @@ def check_project(path: str | Path) -> CheckReport:
         conn = _open_readonly(path)
         try:
             report.schema_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            report.problems = quick_check(conn, full=True)
+            report.problems = _schema_problems(path) + quick_check(conn, full=True)
             report.problems += _undecodable_text(conn)
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         report.problems = [f"not readable as SQLite: {exc}"]
         return report
     if report.schema_version is not None and not 0 < report.schema_version <= SCHEMA_VERSION:
         report.problems.append(f"schema version {report.schema_version} is not one this annotator knows "
                                f"(1 to {SCHEMA_VERSION})")
     return report
+
+
+def _schema_problems(path: Path) -> list[str]:
+    """A damaged table definition (the check itself reads past it with ``writable_schema``)."""
+    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except UnicodeDecodeError:
+        return ["the table definitions (sqlite_master) are damaged"]
+    except sqlite3.DatabaseError as exc:
+        return [f"the table definitions cannot be read: {exc}"]
+    return []
 
 
 def _undecodable_text(conn: sqlite3.Connection) -> list[str]:
@@ -129,7 +150,10 @@ def salvage_project(source: str | Path, out: str | Path) -> SalvageReport:
         raise ProjectError(f"{out} exists; --salvage writes a new file")
     if source.resolve() == out.resolve():
         raise ProjectError("--salvage needs another file than the damaged one")
-    src = _open_readonly(source)
+    try:
+        src = _open_readonly(source)
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(f"{source} cannot be read as SQLite at all ({exc}); nothing to salvage") from exc
     report = SalvageReport()
     dst = sqlite3.connect(str(out), isolation_level=None)
     try:
@@ -160,7 +184,7 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str, re
         columns = [r[1] for r in dst.execute(f"PRAGMA table_info({table})")]
         have = {r[1] for r in src.execute(f"PRAGMA table_info({table})")}
         rowids = [r[0] for r in src.execute(f"SELECT rowid FROM {table} NOT INDEXED")]
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, UnicodeDecodeError):
         report.lost[table] = report.lost.get(table, 0) + 1
         return
     cols = [c for c in columns if c in have]
@@ -173,5 +197,5 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str, re
                 raise sqlite3.DatabaseError("row vanished")
             dst.execute(f"INSERT OR IGNORE INTO {table} ({quoted}) VALUES ({marks})", row)
             report.copied[table] = report.copied.get(table, 0) + 1
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, UnicodeDecodeError):
             report.lost[table] = report.lost.get(table, 0) + 1

@@ -96,16 +96,29 @@ class Project(
             raise ProjectError(f"{self.path}: folder {self.path.parent} does not exist")
         #: True when the file or its folder cannot be written: reading works, any change is refused clearly.
         self.readonly = False
-        self._conn = self._connect()
+        try:
+            self._conn = self._connect()
+        except UnicodeDecodeError:
+            raise self._damaged_schema() from None
         self._depth = 0
         self._lock = threading.RLock()
         try:
             self._check_file()
             self._migrate()
             self._schema = self._init_schema(schema)
+        except UnicodeDecodeError:
+            # SQLite's own message about a damaged schema can hold bytes that are not UTF-8
+            self._conn.close()
+            raise self._damaged_schema() from None
         except BaseException:
             self._conn.close()
             raise
+
+    def _damaged_schema(self) -> ProjectError:
+        return ProjectError(
+            f"{self.path} is damaged (its table definitions cannot be read); run 'annotator check {self.path}' "
+            f"and copy out what can be read with 'annotator check {self.path} --salvage NEW.db'"
+        )
 
     def _connect(self) -> sqlite3.Connection:
         """Open the file; a read-only file or folder is opened read-only (no WAL switch,

@@ -214,3 +214,22 @@ def test_a_real_full_disk_keeps_the_project_whole(tmp_path, capsys):
             assert p.count_documents() == 20
     finally:
         subprocess.run(["umount", str(mnt)], check=True)
+
+
+def test_a_damaged_table_definition_is_a_clear_error_and_salvage_reads_the_rest(tmp_path, capsys):
+    path = _make(tmp_path / "p.db", 10)
+    data = bytearray(path.read_bytes())
+    at = data.find(b"tablesettingssettings")  # the sqlite_master row of table settings
+    assert at > 0
+    data[at + 7 : at + 9] = b"\xd4\x41"  # SQLite's complaint now quotes bytes that are not UTF-8
+    path.write_bytes(bytes(data))
+    with pytest.raises(ProjectError, match="damaged"):
+        Project(path)
+    assert main(["stats", str(path)]) == 1
+    assert main(["check", str(path)]) == 1
+    out = tmp_path / "saved.db"
+    assert main(["check", str(path), "--salvage", str(out)]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    with Project(out, create=False) as saved:
+        assert saved.count_documents() == 10
+        assert len(saved.spans(4, "alice")) == 1
