@@ -12,6 +12,9 @@ from typing import Any
 
 from annotator.cli.args import at_least_one
 
+#: Prefix of the per-epoch JSON lines ``annotator train --epoch-json`` writes on stderr.
+EPOCH_PREFIX = "EPOCH "
+
 
 def _layers(value: str) -> list[str]:
     layers = [x.strip() for x in value.split(",") if x.strip()]
@@ -53,7 +56,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     source = GOLD if args.gold else args.annotator
     with Project(args.project, create=False) as project:
         def progress(ep: Any) -> None:
-            if not args.json:
+            if args.epoch_json:  # one JSON line per epoch for a parent process (the GUI's Models dialog)
+                print(EPOCH_PREFIX + json.dumps(ep.to_dict()), file=sys.stderr, flush=True)
+            elif not args.json:
                 print(_epoch_line(ep), file=sys.stderr, flush=True)
 
         report = train_project(project, source=source, out=args.out, layers=args.layers, stance=args.stance,
@@ -173,6 +178,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="stop after N epochs without a better held-back score (default 6)")
     p.add_argument("--seed", type=int, default=0, help="random seed (split and training)")
     p.add_argument("--json", action="store_true", help="print the final figures as JSON")
+    p.add_argument("--epoch-json", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(handler=cmd_train)
 
     p = sub.add_parser("models", help="list the trained models recorded in the project; pick the one that suggests")

@@ -61,6 +61,12 @@ class DocumentPanel(QWidget):
         filters.addWidget(self.state_filter, 0, 0)
         filters.addWidget(self.source_filter, 0, 1)
         filters.addWidget(self.sugg_filter, 1, 0, 1, 2)
+        self.order = QComboBox()
+        self.order.addItem("Reading order", "id")
+        self.order.addItem("Most useful first", "uncertain")
+        self.order.setToolTip("Most useful first: documents whose suggestions are least certain come first "
+                              "(Next follows the list)")
+        filters.addWidget(self.order, 2, 0, 1, 2)
         lv.addLayout(filters)
 
         prow = QHBoxLayout()
@@ -100,6 +106,7 @@ class DocumentPanel(QWidget):
         self.search.returnPressed.connect(self._submit)
         for w in (self.state_filter, self.source_filter, self.sugg_filter):
             w.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.order.currentIndexChanged.connect(lambda _i: self.set_order(self.order.currentData()))
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
         self.update_progress()
 
@@ -114,6 +121,11 @@ class DocumentPanel(QWidget):
             for src in self.project.sources():
                 self.source_filter.addItem(src, src)
             self.source_filter.setCurrentIndex(max(self.source_filter.findData(current), 0))
+
+    def set_order(self, order: str) -> None:
+        """List the documents in reading order (``"id"``) or most useful first (``"uncertain"``)."""
+        self.model.set_order(order)
+        self.filtersApplied.emit(self.model.rowCount(), self.filtered(), self.model.ranked)
 
     def filtered(self) -> bool:
         """True when a search or a filter narrows the list."""

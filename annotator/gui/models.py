@@ -43,6 +43,8 @@ class DocumentTableModel(QAbstractTableModel):
         self.filters: dict[str, Any] = {}
         #: True when the rows are in order of relevance to the search
         self.ranked = False
+        #: "id" (reading order) or "uncertain" (most useful first)
+        self.order = "id"
         self.refresh()
 
     # -- filtering -------------------------------------------------------------
@@ -54,11 +56,21 @@ class DocumentTableModel(QAbstractTableModel):
                         "has_suggestions": has_suggestions}
         self.refresh()
 
+    def set_order(self, order: str) -> None:
+        """``"id"`` (reading order) or ``"uncertain"`` (most useful first: least certain suggestions,
+        ``annotator.nlp.active``; a search keeps its relevance order)."""
+        self.order = order
+        self.refresh()
+
     def refresh(self) -> None:
         """Re-read the ids of the current filter."""
         self.beginResetModel()
         try:
             self._ids, self.ranked = document_ids(self.project, self.annotator, **self.filters)
+            if self.order == "uncertain" and not self.ranked:
+                from annotator.nlp.active import most_useful_first, uncertainty_by_document  # no spaCy
+
+                self._ids = most_useful_first(self._ids, uncertainty_by_document(self.project, self.annotator))
         except Exception:  # noqa: BLE001 - a malformed FTS query shows no rows, not a crash
             self._ids, self.ranked = [], False
         self._row_of = None

@@ -31,6 +31,18 @@ def entropy(p: float) -> float:
     return -(p * math.log2(p) + (1 - p) * math.log2(1 - p))
 
 
+def uncertainty_by_document(project: Project, annotator: str | None, layer: str | None = "entities"
+                            ) -> dict[int, float]:
+    """``{document_id: mean entropy}`` of the documents with suggestions ``annotator`` sees."""
+    return {d: sum(map(entropy, scores)) / len(scores)
+            for d, scores in project.suggestion_scores(annotator or "", layer).items() if scores}
+
+
+def most_useful_first(ids: list[int], uncertainty: dict[int, float]) -> list[int]:
+    """``ids`` most uncertain first, those without suggestions last, ties by id."""
+    return sorted(ids, key=lambda d: (d not in uncertainty, -uncertainty.get(d, 0.0), d))
+
+
 def uncertainty_queue(project: Project, annotator: str | None, *, layer: str | None = "entities",
                       include_finished: bool = False) -> list[dict[str, Any]]:
     """Documents in "most useful first" order for ``annotator``: ``[{"id",

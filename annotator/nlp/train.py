@@ -246,6 +246,7 @@ def _save(nlp: Any, out: Path, meta: dict[str, Any]) -> None:
     """Write the pipeline beside ``out`` and swap it in: ``out`` is always whole."""
     tmp = out.with_name(out.name + ".writing")
     old = out.with_name(out.name + ".old")
+    out.parent.mkdir(parents=True, exist_ok=True)
     for p in (tmp, old):
         if p.exists():
             shutil.rmtree(p)

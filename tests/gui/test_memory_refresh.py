@@ -39,3 +39,19 @@ def test_memory_refresh_after_create_reaches_unopened_documents_within_a_second(
     # another annotator sees none of it (blind mode, the default)
     assert not any(g.origin.startswith("memory:") for g in demo_project.suggestions(d4, viewer="bob"))
     win.close()
+
+
+def test_document_list_most_useful_first(qtbot, demo_project: Project):
+    """The list's "Most useful first" order: mean entropy of the suggestion scores, by hand."""
+    from annotator.gui.document_panel import DocumentPanel
+
+    # demo: document 1 has scores 0.8, 0.9, 0.8, 0.8, 0.7 (mean H of the entities: 0.8, 0.9, 0.8, 0.8);
+    # document 3 has 0.8, 0.8; document 2 none
+    panel = DocumentPanel(demo_project, "ani")
+    qtbot.addWidget(panel)
+    assert panel.ids() == [1, 2, 3]
+    panel.order.setCurrentIndex(panel.order.findData("uncertain"))
+    # H(0.8) = 0.7219 > mean(H(0.8) x3, H(0.9)) = 0.6587: document 3 first, 2 (nothing to judge) last
+    assert panel.ids() == [3, 1, 2]
+    panel.order.setCurrentIndex(panel.order.findData("id"))
+    assert panel.ids() == [1, 2, 3]

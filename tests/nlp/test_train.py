@@ -128,7 +128,7 @@ def test_train_errors_are_clear(tmp_path: Path) -> None:
 def test_train_cli_models_and_newest_model_suggests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "p.db")
     tiny_project(Path(db), n=6).close()
-    assert main(["train", db, "--annotator", "alice", "--out", str(tmp_path / "m1"), "--epochs", "2", "--json"]) == 0
+    assert main(["train", db, "--annotator", "alice", "--out", str(tmp_path / "models" / "m1"), "--epochs", "2", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["documents"] == 5 and result["run_id"] == 1 and len(result["epochs"]) == 2
     assert main(["models", db, "--json"]) == 0
