@@ -57,14 +57,14 @@ class ModelError(AnnotatorError):
 @Language.factory(
     "annotator_entities",
     default_config={"language": "id", "label_map": {}, "model_origin": "", "model_score": DEFAULT_MODEL_SCORE,
-                    "rules": True, "rule_floor": 0.0},
+                    "rules": True, "rule_floor": 0.0, "label_floors": {}},
 )
 def make_entities(
     nlp: Language, name: str, language: str, label_map: dict[str, str], model_origin: str, model_score: float,
-    rules: bool, rule_floor: float,
+    rules: bool, rule_floor: float, label_floors: dict[str, float],
 ) -> EntitySuggester:
     """spaCy factory of :class:`EntitySuggester`."""
-    return EntitySuggester(nlp, language, label_map, model_origin, model_score, rules, rule_floor)
+    return EntitySuggester(nlp, language, label_map, model_origin, model_score, rules, rule_floor, label_floors)
 
 
 class EntitySuggester:
@@ -73,11 +73,14 @@ class EntitySuggester:
     def __init__(
         self, nlp: Language, language: str, label_map: Mapping[str, str], model_origin: str = "",
         model_score: float = DEFAULT_MODEL_SCORE, rules: bool = True, rule_floor: float = 0.0,
+        label_floors: Mapping[str, float] | None = None,
     ) -> None:
         self.nlp = nlp
         #: with a model, rule candidates scored below this are left out (the model's
         #: silence there is evidence too); 0 keeps every rule candidate
         self.rule_floor = float(rule_floor)
+        #: the same per label (a label the model knows better than the rules: above 1, none of theirs)
+        self.label_floors = {k: float(v) for k, v in (label_floors or {}).items()}
         self.language = language
         self.use_rules = rules
         self._rules: dict[str, EntityRules] = {language: EntityRules(nlp, language)} if rules else {}
@@ -98,8 +101,8 @@ class EntitySuggester:
     def __call__(self, doc: Doc) -> Doc:
         rules = self.rules_for(doc._.get(LANG_EXT))
         cands: list[Candidate] = list(rules(doc)) if rules is not None else []
-        if self.model_origin and self.rule_floor > 0:
-            cands = [c for c in cands if c.score >= self.rule_floor]
+        if self.model_origin and (self.rule_floor > 0 or self.label_floors):
+            cands = [c for c in cands if c.score >= max(self.rule_floor, self.label_floors.get(c.label, 0.0))]
         if self.model_origin:
             for ent in doc.ents:
                 mapped = self.label_map.get(ent.label_)
@@ -123,6 +126,10 @@ TRAINING_REPORT = "annotator_training.json"
 #: With a model trained in the tool, rule candidates below this score are left out
 #: (idner dev: rules+model F1 0.727 -> 0.748; docs/nlp.md).
 TRAINED_RULE_FLOOR = 0.8
+#: ... and the rules' places are left to it altogether: the rules' LOC convention (no LOC for a
+#: country after a noun) is the one a project's guideline most often overrides, and the model has
+#: learned the project's (idner dev: 0.748 -> 0.778; chosen on dev, docs/nlp.md).
+TRAINED_LABEL_FLOORS = {"LOC": 1.01}
 
 #: The highest score a trained span categorizer's cue gets (below the lexicon's 0.8).
 MODEL_CUE_SCORE = 0.75
@@ -253,11 +260,12 @@ def _build(model: str | None, language: str, label_map: Mapping[str, str], model
         _add_lookup_lemmatizer(nlp, "annotator_lemmatizer")
     # a model trained in the tool (annotator train) knows the project's guideline: where it
     # finds nothing, the rules' weak guesses (context, acronyms, capitalised runs) are left out
-    floor = TRAINED_RULE_FLOOR if (Path(model) / TRAINING_REPORT).is_file() else 0.0
+    trained = (Path(model) / TRAINING_REPORT).is_file()
     nlp.add_pipe(
         "annotator_entities",
         config={"language": lang, "label_map": dict(label_map), "model_origin": model_origin(nlp),
-                "model_score": model_score, "rule_floor": floor},
+                "model_score": model_score, "rule_floor": TRAINED_RULE_FLOOR if trained else 0.0,
+                "label_floors": dict(TRAINED_LABEL_FLOORS) if trained else {}},
     )
     nlp.add_pipe("annotator_cues", config={"language": lang})
     return nlp
