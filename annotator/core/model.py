@@ -66,6 +66,8 @@ class Span:
     id: int | None = None
     document_id: int | None = None
     note: str | None = None
+    #: the knowledge-base entry the span is linked to, where a format carries it (docs/kb.md)
+    kb_id: str | None = None
 
     def text_in(self, text: str) -> str:
         """The covered text of ``text``."""

@@ -3,7 +3,8 @@
 Export writes ``NNNNNN.txt`` (the text exactly) and ``NNNNNN.ann`` with lines
 ``T1<TAB>PER 0 6<TAB>Jokowi``; a span that crosses a line break is written as
 fragments ``0 5;6 10`` (brat fragments cannot hold line breaks); a span note
-becomes ``#1<TAB>AnnotatorNotes T1<TAB>note``.  ``NNNNNN.json`` beside them
+becomes ``#1<TAB>AnnotatorNotes T1<TAB>note``, a knowledge-base link a normalisation
+line ``N1<TAB>Reference T1 KB:ENTRY<TAB>text`` (read back as an accepted link).  ``NNNNNN.json`` beside them
 keeps what brat has no place for (title, annotator, status, document
 answers); ``annotation.conf`` and ``visual.conf`` (colours) let brat open the
 folder as it is.  With several annotators each gets a sub-folder.
@@ -81,7 +82,7 @@ def write_brat(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -
         name = f"{doc.id:06d}" if doc.id is not None else f"{number:06d}"
         (folder / f"{name}.txt").write_text(doc.text, encoding="utf-8", newline="")
         lines: list[str] = []
-        t = n = 0
+        t = n = k = 0
         ordered = sorted((s for spans in ctx.layer_spans(rec).values() for s in spans),
                          key=lambda s: (s.start, s.end, s.layer, s.label))
         for s in ordered:
@@ -99,6 +100,9 @@ def write_brat(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -
             if s.note:
                 n += 1
                 lines.append(f"#{n}\tAnnotatorNotes T{t}\t{' '.join(s.note.split())}")
+            if s.kb_id:  # a normalisation line: the knowledge-base entry (docs/kb.md)
+                k += 1
+                lines.append(f"N{k}\tReference T{t} KB:{s.kb_id}\t{shown}")
         (folder / f"{name}.ann").write_text("".join(line + "\n" for line in lines), encoding="utf-8", newline="\n")
         side = document_user_data(doc)
         side.update({"annotator": rec.annotator, "status": rec.status,
@@ -111,6 +115,7 @@ def write_brat(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -
 
 _T = re.compile(r"^T(\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t?(.*)$")
 _NOTE = re.compile(r"^#\d+\tAnnotatorNotes (T\d+)\t?(.*)$")
+_NORM = re.compile(r"^N\d+\tReference (T\d+) KB:(\S+)(?:\t.*)?$")
 
 
 def _read_ann(ann: Path, root: Path, options: ReadOptions) -> ImportRecord:
@@ -124,6 +129,7 @@ def _read_ann(ann: Path, root: Path, options: ReadOptions) -> ImportRecord:
         raise InputError(f"not valid UTF-8 ({exc.reason})", ann) from exc
     spans: dict[str, Span] = {}
     notes: dict[str, str] = {}
+    kb_ids: dict[str, str] = {}
     skipped = 0
     schema = options.schema
     for number, line in enumerate(content.split("\n"), start=1):
@@ -154,6 +160,10 @@ def _read_ann(ann: Path, root: Path, options: ReadOptions) -> ImportRecord:
         if m:
             notes[m.group(1)] = m.group(2)
             continue
+        m = _NORM.match(line)
+        if m:
+            kb_ids[m.group(1)] = m.group(2)
+            continue
         if line[0] in "RE*AMN#":
             skipped += 1
             continue
@@ -179,7 +189,7 @@ def _read_ann(ann: Path, root: Path, options: ReadOptions) -> ImportRecord:
     return suggestions_back(ImportRecord(
         Document(text=text, meta=meta, **fields),
         annotator=annotator or options.annotator,
-        spans=[s.with_(note=notes[k]) if k in notes else s for k, s in spans.items()],
+        spans=[s.with_(note=notes.get(k), kb_id=kb_ids.get(k)) for k, s in spans.items()],
         answers=answers,
         status=side.get("status") if side.get("status") not in (None, "todo") else None,
         line=1, clean=False,

@@ -9,7 +9,8 @@ first token.  Each document starts with ``# newdoc id = ...`` and carries its
 title, annotator, status and answers as ``# key = value`` comments; each
 sentence has ``# sent_id`` and ``# text``.
 
-Only the entity layer fits in the columns; the other layers are counted in
+A knowledge-base link goes on each token of its entity as ``Entity=ENTRY`` in MISC
+(docs/kb.md) and comes back as an accepted link.  Only the entity layer fits in the columns; the other layers are counted in
 the export report's warnings.
 """
 
@@ -90,6 +91,7 @@ def write_conllu(records: Iterator[ExportRecord], out: Path, ctx: ExportContext)
             if not content:
                 continue
             lines = head
+            kb = _token_entries(rec, ctx, tokens, content, tags)
             for s_i, (a, b) in enumerate(sents, start=1):
                 first_c, last_c = content[a], content[b - 1]
                 lines.append(f"# sent_id = {_comment_value(doc_key)}-{s_i}")
@@ -99,6 +101,8 @@ def write_conllu(records: Iterator[ExportRecord], out: Path, ctx: ExportContext)
                     misc = []
                     if tags[k] != "O":
                         misc.append(f"NE={tags[k]}")
+                        if kb.get(k):
+                            misc.append(f"Entity={kb[k]}")
                     if k == 0 and starts[i] > 0:
                         misc.append("SpacesBefore=" + escape_spaces(text[: starts[i]]))
                     nxt = starts[content[k + 1]] if k + 1 < len(content) else len(text)
@@ -111,6 +115,24 @@ def write_conllu(records: Iterator[ExportRecord], out: Path, ctx: ExportContext)
                     lines.append(f"{k - a + 1}\t{form}\t_\t_\t_\t_\t_\t_\t_\t{'|'.join(misc) or '_'}")
                 lines.append("")
             fh.write("\n".join(lines) + "\n")
+
+
+def _token_entries(rec: ExportRecord, ctx: ExportContext, tokens: Any, content: list[int],
+                   tags: list[str]) -> dict[int, str]:
+    """``{position in content: entry id}`` for tagged tokens inside a linked entity span."""
+    linked = [s for s in rec.spans if s.kb_id and s.layer == ctx.options.entity_layer]
+    out: dict[int, str] = {}
+    if not linked:
+        return out
+    for k, i in enumerate(content):
+        if tags[k] == "O":
+            continue
+        a, b = tokens.starts[i], tokens.ends[i]
+        for s in linked:
+            if s.start < b and a < s.end:
+                out[k] = str(s.kb_id)
+                break
+    return out
 
 
 def _parse_misc(misc: str) -> dict[str, str]:
@@ -191,6 +213,8 @@ def read_conllu(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
         if n <= skip_until:  # a word inside a multiword token: its tag goes to the surface token
             if "NE" in misc and sent and "NE" not in sent[-1][1]:
                 sent[-1][1]["NE"] = misc["NE"]
+            if "Entity" in misc and sent and "Entity" not in sent[-1][1]:
+                sent[-1][1]["Entity"] = misc["Entity"]
             continue
         sent.append((cols[1], misc, number))
     end_sentence()
@@ -211,6 +235,7 @@ def _record(d: dict[str, Any], path: Path, index: int, options: ReadOptions) -> 
     offsets: list[list[int]] = []
     bounds: list[list[int]] = []
     tags: list[str] = []
+    entities: list[str | None] = []
     lines: list[int] = []
     pos = 0
     all_tokens = [t for s in d["sentences"] for t in s]
@@ -237,6 +262,7 @@ def _record(d: dict[str, Any], path: Path, index: int, options: ReadOptions) -> 
             if not _TAG.match(ne):  # decode_tags would read it as O: the entity would vanish
                 raise InputError(f"not a NER tag in MISC: {ne!r} (want O, B-X, I-X, L-X, U-X)", path, number)
             tags.append(ne)
+            entities.append(misc.get("Entity") or None)
             lines.append(number)
     text = "".join(parts)
     spans = []
@@ -245,7 +271,7 @@ def _record(d: dict[str, Any], path: Path, index: int, options: ReadOptions) -> 
         if mapped not in layer.label_names:
             raise InputError(f"entity label {label!r} is not in the schema (labels: {', '.join(layer.label_names)})",
                              path, lines[t0])
-        spans.append(Span(offsets[t0][0], offsets[t1 - 1][1], mapped, "entities"))
+        spans.append(Span(offsets[t0][0], offsets[t1 - 1][1], mapped, "entities", kb_id=entities[t0]))
     c = d["comments"]
     answers: dict[str, tuple[str, str | None]] = {}
     for key, value in c.items():

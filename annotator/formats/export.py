@@ -353,6 +353,7 @@ def iter_records(
     """Records in document order; a bare :class:`Document` marks a document
     that produced no record (counted, never written)."""
     statuses = project.statuses()
+    linked = project.kb_has_links()  # knowledge-base links go out as kb_id (docs/kb.md)
     for doc in project.iter_documents(doc_ids):
         assert doc.id is not None
         recs: list[ExportRecord] = []
@@ -363,6 +364,9 @@ def iter_records(
             spans = project.spans(doc.id, name)
             if layers:
                 spans = [s for s in spans if s.layer in layers]
+            if linked and spans:
+                kb = project.kb_links_for_spans([s.id for s in spans if s.id is not None])
+                spans = [s.with_(kb_id=kb[s.id]) if s.id in kb else s for s in spans]
             answers = _answers(project, doc.id, name)
             if separately and not spans and not answers and state == "todo":
                 continue

@@ -60,6 +60,8 @@ def prodigy_task(rec: ExportRecord, ctx: ExportContext) -> dict[str, Any]:
                 span["origin"] = t.span.origin
             if t.span.score is not None:
                 span["score"] = t.span.score
+            if t.span.kb_id:
+                span["kb_id"] = t.span.kb_id
             spans.append(span)
     spans.sort(key=lambda s: (s["start"], s["end"], s["layer"], s["label"]))
     meta = document_user_data(doc)
@@ -143,8 +145,11 @@ def _parse_spans(obj: dict[str, Any], text: str, path: Path, line: int, options:
                 labels[key] = label
         if label is None:
             raise InputError(f"span {i + 1}: label {s['label']!r} is not in layer {layer!r} of the schema", path, line)
+        kb_id = s.get("kb_id")
+        if kb_id is not None and (not isinstance(kb_id, str) or not kb_id.strip()):
+            raise InputError(f'span {i + 1}: "kb_id" must be a knowledge-base id (text)', path, line)
         span = Span(start=start, end=end, label=label, layer=layer, origin=str(s.get("origin", "human")),
-                    score=s.get("score"))
+                    score=s.get("score"), kb_id=kb_id or None)
         try:
             if type(start) is not int or type(end) is not int or not 0 <= start < end <= len(text):
                 span.validate(text)  # raises the error that says what is wrong

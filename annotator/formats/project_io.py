@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from annotator.core.errors import AnnotatorError, InputError, detail
 from annotator.core.jobs import Cancelled, Progress, ShouldCancel, check_cancel
-from annotator.core.model import LONG_DOCUMENT_CHARS, STATES, Document, annotator_name, content_hash, language_named
+from annotator.core.model import (
+    LONG_DOCUMENT_CHARS,
+    STATES,
+    Document,
+    Span,
+    annotator_name,
+    content_hash,
+    language_named,
+)
 from annotator.formats.base import (
     FileResult,
     ImportRecord,
@@ -104,6 +112,7 @@ def _store_batch(
     checked: set[tuple[str, str]] = set()  # (layer, label) pairs the schema has
     items: list[ImportItem] = []
     extras: list[tuple[int, ImportRecord, str | None]] = []  # answers and suggestions, stored one by one
+    linked: list[int] = []  # items whose spans carry knowledge-base ids (docs/kb.md)
     for rec, h in zip(records, raw_hashes, strict=True):
         try:
             doc = rec.document
@@ -133,6 +142,8 @@ def _store_batch(
                 start, end = s.start, s.end
                 if type(start) is not int or type(end) is not int or not 0 <= start < end <= n:
                     s.validate(doc.text)  # raises the error that says what is wrong
+                if s.kb_id and (not linked or linked[-1] != len(items)):
+                    linked.append(len(items))
             if rec.status and rec.status not in STATES:
                 raise InputError(f"status {rec.status!r} is not one of {', '.join(STATES)}", path, rec.line)
             for s in rec.suggestions:
@@ -161,6 +172,10 @@ def _store_batch(
                 f"{path}:{rec.line or 1}: document {doc_id} ({doc.title[:40]!r}) is {len(doc.text):,} "
                 f"characters long (over {LONG_DOCUMENT_CHARS:,}): suggest works on it in pieces and the "
                 "workspace may be slow to show it; consider splitting it")
+    for index in linked:
+        item = items[index]
+        _store_links(project, stored.document_ids[index], item.annotator or DEFAULT_IMPORT_ANNOTATOR,
+                     item.document.text, item.spans)
     for index, rec, who in extras:
         doc_id = stored.document_ids[index]
         try:
@@ -176,6 +191,14 @@ def _store_batch(
             raise InputError(detail(exc), path, rec.line) from exc
 
 
+
+
+def _store_links(project: Project, doc_id: int, who: str, text: str, spans: Sequence[Span]) -> None:
+    """Links read from a file (``kb_id`` on spans) become accepted links; an entry the
+    knowledge base lacks is made from the span (docs/kb.md)."""
+    ids = {s.key: s.id for s in project.spans(doc_id, who)}
+    links = {ids[s.key]: (s.kb_id, s.text_in(text), s.label) for s in spans if s.kb_id and ids.get(s.key)}
+    project.kb_import_links(links)
 
 
 def import_paths(

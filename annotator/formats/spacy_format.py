@@ -7,7 +7,8 @@ question value in ``doc.cats`` (``"stance:AGAINST": 1.0``, the other values of
 an answered question 0.0), and in ``doc.user_data`` the annotator, status,
 answers with their targets and the document's title/source/url/date, so an
 import restores all of it.  Suggestions (``include_suggestions``) go to
-``doc.spans[f"{layer}_suggestions"]``.
+``doc.spans[f"{layer}_suggestions"]``.  Knowledge-base links go out as the spans'
+``kb_id_`` (in ``doc.ents`` and ``doc.spans``) and come back as accepted links.
 """
 
 from __future__ import annotations
@@ -63,12 +64,14 @@ def build_doc(rec: ExportRecord, ctx: ExportContext, nlp: Any) -> Any:
     by_layer = ctx.layer_spans(rec)
     for layer, spans in by_layer.items():
         aligned = ctx.align(rec, spans, toks)
-        sdoc.spans[layer] = [SpacySpan(sdoc, t.token_start, t.token_end, label=t.span.label) for t in aligned]
+        sdoc.spans[layer] = [SpacySpan(sdoc, t.token_start, t.token_end, label=t.span.label,
+                                       kb_id=t.span.kb_id or "") for t in aligned]
         if layer == ctx.options.entity_layer:
             kept, dropped = non_overlapping(aligned)
             for t in dropped:
                 ctx.issue(rec, t.span, "left out of doc.ents (overlaps another entity; kept in doc.spans)")
-            sdoc.ents = [SpacySpan(sdoc, t.token_start, t.token_end, label=t.span.label) for t in kept]
+            sdoc.ents = [SpacySpan(sdoc, t.token_start, t.token_end, label=t.span.label, kb_id=t.span.kb_id or "")
+                         for t in kept]
     if rec.suggestions:
         pseudo = ExportRecord(doc, SUGGESTIONS)
         for layer, spans in ctx.layer_spans(rec, rec.suggestions).items():
@@ -151,13 +154,13 @@ def read_spacy(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
                 label = _map_label(s.label_, key, options)
                 if label is None:
                     raise InputError(f"doc {number}: label {s.label_!r} is not in layer {key!r}", path)
-                spans.append(Span(s.start_char, s.end_char, label, key))
+                spans.append(Span(s.start_char, s.end_char, label, key, kb_id=s.kb_id_ or None))
         if "entities" in layers and not len(sdoc.spans.get("entities", [])):  # another tool's file: doc.ents
             for e in sdoc.ents:
                 label = _map_label(e.label_, "entities", options)
                 if label is None:
                     raise InputError(f"doc {number}: entity label {e.label_!r} is not in the schema", path)
-                spans.append(Span(e.start_char, e.end_char, label, "entities"))
+                spans.append(Span(e.start_char, e.end_char, label, "entities", kb_id=e.kb_id_ or None))
         if isinstance(raw_sugg, (list, tuple)):
             try:
                 for layer, start, end, label, origin, score in raw_sugg:

@@ -222,6 +222,10 @@ class KnowledgeBaseMixin(StoreBase):
             if cur.rowcount:
                 self._log("kb_unlink", who, doc, span_id=span_id)
 
+    def kb_has_links(self) -> bool:
+        """Whether any span has a live link (exports skip the look-ups when none has)."""
+        return self._conn.execute("SELECT 1 FROM kb_links WHERE status != 'rejected' LIMIT 1").fetchone() is not None
+
     def kb_links_for_spans(self, span_ids: Sequence[int]) -> dict[int, str]:
         """``{span_id: entry_id}`` of the live (suggested or accepted) links among the spans:
         what the export formats write."""
