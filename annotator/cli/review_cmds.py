@@ -84,6 +84,12 @@ def _print_agreement(report: dict[str, Any]) -> None:
             vals = [v for v in lr["pairwise_f1"].values() if v is not None]
             if vals:
                 print(f"  {label:<10} mean exact F1 {sum(vals) / len(vals):.3f}")
+    links = report.get("links") or {}
+    if any(p["mentions"] for p in links.get("pairs", {}).values()):
+        print("\nknowledge-base links (mentions both marked and linked, same entry):")
+        for pair, p in links["pairs"].items():
+            print(f"  {pair:<24} {p['same_entry']} of {p['mentions']} mention(s) "
+                  f"{_fmt(p['agreement']).strip()}")
     from annotator.review.agreement import rank_documents
 
     worst = [r for r in rank_documents(report) if r["f1"] is not None and r["f1"] < 1.0][:10]

@@ -27,10 +27,11 @@ import numpy as np
 
 from annotator.core.errors import NotFoundError
 from annotator.core.jobs import Progress, ShouldCancel, check_cancel
-from annotator.core.model import GOLD
+from annotator.core.model import DEFAULT_LAYER, GOLD
 from annotator.core.tokens import token_spans
 from annotator.review import spans as spanm
 from annotator.review import stats
+from annotator.review.links import link_agreement
 from annotator.review.unitizing import documents_alpha
 
 if TYPE_CHECKING:
@@ -165,6 +166,9 @@ def compute_agreement(
         result["layers"][layer] = summary
         result["per_document"].extend(per_doc)
         step += per_layer
+    if DEFAULT_LAYER in layer_names:
+        # knowledge-base links: per mention both marked, the same entry (docs/kb.md)
+        result["links"] = link_agreement(project, names, pair_docs)
     if progress:
         progress(steps, steps, "done")
     return result

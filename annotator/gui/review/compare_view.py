@@ -38,6 +38,7 @@ from annotator.core.offsets import Utf16Map
 from annotator.gui.review.answers_panel import fill_answers
 from annotator.gui.review.gold_commands import GoldCommand, GoldStatusCommand
 from annotator.gui.review.units_model import DISAGREED_BG, DISAGREED_LINE, UnitsTable, span_text
+from annotator.gui.review.util import link_disagreement_text
 from annotator.review import adjudicate as adj
 
 if TYPE_CHECKING:
@@ -139,6 +140,10 @@ class CompareView(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.answers_box)
         right_layout.addWidget(self.status)
+        self.link_notes = QLabel()  # knowledge-base links the annotators disagree on (docs/kb.md)
+        self.link_notes.setWordWrap(True)
+        self.link_notes.setAccessibleName("link disagreements")
+        right_layout.addWidget(self.link_notes)
         right_layout.addStretch(1)
         main = QSplitter(Qt.Orientation.Horizontal)
         main.addWidget(left)
@@ -280,6 +285,7 @@ class CompareView(QWidget):
             f"{len(self.comparison.units)} unit(s), {len(self.comparison.disagreements)} disagreement(s), "
             f"{len(open_units)} not settled in gold.\nGold status: {state}."
         )
+        self.link_notes.setText(link_disagreement_text(self.project, doc, names) if self.layer == "entities" else "")
 
     def _fill_versions(self, names: list[str]) -> None:
         current = self.version_of.currentText()
