@@ -186,9 +186,11 @@ class MainWindow(WindowJobs, QMainWindow):
     def _install_extensions(self) -> None:
         """The review part's windows (contract: ``menu(name)``, ``project``, ``annotator``,
         ``runner``): File > Merge…, Review > Agreement… / Assign…; they join the F1 list."""
+        from annotator.gui.kb.wiring import install_kb
         from annotator.gui.review.wiring import install_review_actions
 
-        for name, act in install_review_actions(self).items():
+        self.kb = install_kb(self)  # the knowledge base: side-panel box, linking, browser, stories
+        for name, act in {**install_review_actions(self), **self.kb.actions}.items():
             self.addAction(act)
             self._actions[name] = act
             menu = next(m for m in MENUS if act in self.menus[m].actions())

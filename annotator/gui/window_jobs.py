@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from annotator.gui.article_pane import MAX_OPEN_CHARS
@@ -36,6 +37,9 @@ class WindowJobs:
         docs = getattr(report, "documents", None)
         self.statusBar().showMessage(f"Suggestions ready: {n} on {docs} documents" if n is not None
                                      else "Suggestions ready", 8000)
+        kb = getattr(self, "kb", None)
+        if kb is not None:  # then the knowledge-base links (docs/kb.md), once suggesting has ended
+            QTimer.singleShot(0, kb.link_in_background)
 
     def import_dialog(self) -> None:
         """Ask for files and import them in the background."""

@@ -3,12 +3,13 @@
 The method, for every pair of articles that share at least one linked entry:
 
 - **entities**: the weighted Jaccard of their linked entries, each entry weighted by
-  its inverse document frequency (``log((N + 1) / df)``), so two articles that both name
+  its inverse document frequency (``log((N + 20) / df)``: twenty pseudo-documents so a
+  tiny project's shared names do not count as common), so two articles that both name
   Min Aung Hlaing and Shoigu count for more than two that both name Indonesia; the
-  union's weight counts as at least ``MIN_EVIDENCE`` (4), so sharing one or two
+  union's weight counts as at least ``MIN_EVIDENCE`` (8 nats), so sharing one or two
   common names is not enough;
 - **text**: the cosine of their TF-IDF vectors over content words (four letters or
-  more, folded);
+  more, folded; the same idf);
 - **date**: ``1 - days apart / 7`` (0 beyond a week), ``0.5`` when either date is
   unknown (the published date, else the first ``d/m/yyyy`` in the text).
 
@@ -35,7 +36,10 @@ WEIGHTS = (0.5, 0.35, 0.15)
 #: An entry named in more articles than this share gives no candidate pairs (too common).
 MAX_POSTING = 300
 #: The least weight (in nats of idf) the entity score divides by.
-MIN_EVIDENCE = 4.0
+MIN_EVIDENCE = 8.0
+#: Documents added to N in every idf: in a project of a handful of articles, a name
+#: two of them share is not thereby common (idf stays meaningful as N grows).
+PSEUDO_DOCS = 20
 
 _WORDS = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 _DMY = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
@@ -93,7 +97,7 @@ def _tfidf(docs: Sequence[StoryDoc]) -> dict[int, dict[str, float]]:
     n = len(docs)
     vectors: dict[int, dict[str, float]] = {}
     for doc_id, c in counts.items():
-        vec = {w: (1 + math.log(k)) * math.log(n / df[w]) for w, k in c.items() if df[w] < n}
+        vec = {w: (1 + math.log(k)) * math.log((n + PSEUDO_DOCS) / df[w]) for w, k in c.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         vectors[doc_id] = {w: v / norm for w, v in vec.items()}
     return vectors
@@ -114,7 +118,7 @@ def pair_scores(docs: Sequence[StoryDoc], should_cancel: ShouldCancel | None = N
         df.update(d.entries)
         for e in d.entries:
             posting[e].append(d.id)
-    idf = {e: math.log((n + 1) / k) for e, k in df.items()}
+    idf = {e: math.log((n + PSEUDO_DOCS) / k) for e, k in df.items()}
     by_id = {d.id: d for d in docs}
     dates = {d.id: article_date(d.published, d.text) for d in docs}
     vectors = _tfidf(docs)

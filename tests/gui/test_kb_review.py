@@ -6,7 +6,6 @@ import pytest
 
 from annotator.core.kb import KBEntry
 from annotator.gui.review import ReviewWindow
-from annotator.store import Project
 from tests.review.factory import build
 
 pytestmark = pytest.mark.gui

@@ -84,3 +84,10 @@ def test_article_date_from_published_or_text() -> None:
     assert article_date("2021-06-24T12:20+07:00", "") == date(2021, 6, 24)
     assert article_date("", "MOSKOW – pada Senin (21/6/2021) berkomitmen") == date(2021, 6, 21)
     assert article_date("", "tanpa tanggal 99/99/2021") is None
+
+
+def test_the_two_seeds_alone_are_one_story(seed_project) -> None:  # noqa: ANN001
+    project, _ = seed_project
+    link_project(project)
+    stories = find_stories(project)
+    assert [(s.documents, s.outlets) for s in stories] == [([1, 2], ["Arrahmah.com", "Kompas.com"])]

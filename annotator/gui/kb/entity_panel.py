@@ -1,0 +1,228 @@
+"""The side panel's knowledge-base box: the entry of the selected entity span, its
+other mentions across the project (double-click goes there), and the link actions
+(accept, reject, link to another entry, new entry, split this mention off)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.kb import KBEntry, KBMention
+
+if TYPE_CHECKING:
+    from annotator.store import Project
+
+#: Other mentions listed at most (an entry like "Indonesia" has thousands).
+MAX_MENTIONS = 200
+
+
+class EntityPanel(QWidget):
+    """Shows and edits the link of one span (``show_span``)."""
+
+    #: go to a mention: document id, start, end
+    goTo = Signal(int, int, int)  # noqa: N815 - Qt signal naming
+    #: a link or an entry changed (the browser and story view refresh)
+    changed = Signal()
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.span_id: int | None = None
+        self.mention: KBMention | None = None
+        self.title = QLabel("Select an entity span to see its knowledge-base entry.")
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.mentions = QListWidget()
+        self.mentions.setAccessibleName("other mentions of the entry")
+        self.mentions.setToolTip("Other mentions across the project: double-click to go there")
+        self.chooser = QComboBox()
+        self.chooser.setEditable(True)
+        self.chooser.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.chooser.setAccessibleName("entry to link to")
+        self.accept_button = QPushButton("Accept")
+        self.reject_button = QPushButton("Reject")
+        self.link_button = QPushButton("Link to")
+        self.new_button = QPushButton("New entry")
+        self.split_button = QPushButton("Split off")
+        self.accept_button.setToolTip("Accept the suggested entry for this mention")
+        self.reject_button.setToolTip("This mention is not that entry (the linker will not suggest it again)")
+        self.link_button.setToolTip("Link this mention to the entry chosen beside")
+        self.new_button.setToolTip("Make a new entry named after this mention and link it")
+        self.split_button.setToolTip("Move this mention from its entry to a new entry of its own")
+        grid = QGridLayout()
+        grid.addWidget(self.accept_button, 0, 0)
+        grid.addWidget(self.reject_button, 0, 1)
+        grid.addWidget(self.new_button, 0, 2)
+        grid.addWidget(self.chooser, 1, 0, 1, 2)
+        grid.addWidget(self.link_button, 1, 2)
+        grid.addWidget(self.split_button, 2, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.details)
+        layout.addWidget(self.mentions, 1)
+        layout.addLayout(grid)
+        self.mentions.itemActivated.connect(self._activated)
+        self.accept_button.clicked.connect(self.accept)
+        self.reject_button.clicked.connect(self.reject)
+        self.link_button.clicked.connect(lambda: self.link_to(self.chooser.currentData() or ""))
+        self.new_button.clicked.connect(self.new_entry)
+        self.split_button.clicked.connect(self.split_off)
+        self._set_enabled(False)
+
+    # -- showing ----------------------------------------------------------------
+
+    def _set_enabled(self, on: bool) -> None:
+        linked = on and self.mention is not None and self.mention.entry_id is not None
+        self.accept_button.setEnabled(linked and self.mention is not None and self.mention.status != "accepted")
+        self.reject_button.setEnabled(linked)
+        self.split_button.setEnabled(linked)
+        for w in (self.chooser, self.link_button, self.new_button):
+            w.setEnabled(on)
+
+    def show_span(self, span_id: int | None, hint: str = "") -> None:
+        """Show the entry of span ``span_id`` (None: nothing selected, ``hint`` says why)."""
+        self.span_id = span_id
+        self.mention = None
+        self.mentions.clear()
+        self.details.clear()
+        if span_id is None:
+            self.title.setText(hint or "Select an entity span to see its knowledge-base entry.")
+            self._set_enabled(False)
+            return
+        try:
+            self.mention = self.project.kb_link_of(span_id)
+        except AnnotatorError as exc:
+            self.title.setText(exc.detail)
+            self._set_enabled(False)
+            return
+        m = self.mention
+        self._fill_chooser(m.label)
+        if m.entry_id is None:
+            self.title.setText(f"<b>{_esc(m.text)}</b> is not linked to the knowledge base.")
+            self.details.setText("Link it to an entry, make a new one, or run Document ▸ Link entities.")
+            self._set_enabled(True)
+            return
+        entry = self.project.kb_entry(m.entry_id)
+        self.title.setText(f"<b>{_esc(entry.name)}</b> · {entry.label} · <i>{m.status}</i>"
+                           + (f" ({m.origin}, {m.score:.2f})" if m.score is not None else f" ({m.origin})"))
+        self.details.setText(_details(entry))
+        self._fill_mentions(entry.id)
+        self._set_enabled(True)
+
+    def _fill_chooser(self, label: str) -> None:
+        self.chooser.clear()
+        entries = self.project.kb_entries()
+        # same label first: the entry sought is nearly always of the span's label
+        for e in sorted(entries, key=lambda e: (e.label != label, e.name.casefold())):
+            self.chooser.addItem(f"{e.name} ({e.label})", e.id)
+        if self.mention is not None and self.mention.entry_id:
+            i = self.chooser.findData(self.mention.entry_id)
+            self.chooser.setCurrentIndex(max(i, 0))
+
+    def _fill_mentions(self, entry_id: str) -> None:
+        others = [x for x in self.project.kb_mentions(entry_id=entry_id) if x.span_id != self.span_id]
+        titles = {i.id: (i.title, i.source) for i in self.project.document_infos(
+            sorted({x.document_id for x in others}), with_counts=False)}
+        docs = {x.document_id for x in others}
+        self.mentions.addItem(f"{len(others)} other mention(s) in {len(docs)} article(s):")
+        self.mentions.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
+        for x in others[:MAX_MENTIONS]:
+            title, source = titles.get(x.document_id, ("", ""))
+            item = QListWidgetItem(f"{x.document_id} · {source or '?'} · “{x.text}” — {title[:60]}")
+            item.setData(Qt.ItemDataRole.UserRole, (x.document_id, x.start, x.end))
+            item.setToolTip(f"{x.annotator}, {x.status}: double-click to go there")
+            self.mentions.addItem(item)
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        where = item.data(Qt.ItemDataRole.UserRole)
+        if where:
+            self.goTo.emit(*where)
+
+    # -- editing --------------------------------------------------------------------
+
+    def _done(self) -> None:
+        self.changed.emit()
+        self.show_span(self.span_id)
+
+    def _guard(self, fn: object) -> bool:
+        try:
+            fn()  # type: ignore[operator]
+        except (AnnotatorError, ValueError) as exc:
+            self.details.setText(f"Not saved: {exc}")
+            return False
+        return True
+
+    def accept(self) -> None:
+        """Accept the span's current entry."""
+        m = self.mention
+        if self.span_id is not None and m is not None and m.entry_id:
+            if self._guard(lambda: self.project.kb_set_link(self.span_id or 0, m.entry_id or "", status="accepted",
+                                                            origin=m.origin or "human", score=m.score)):
+                self._done()
+
+    def reject(self) -> None:
+        """Turn the span's entry down for this mention."""
+        m = self.mention
+        if self.span_id is not None and m is not None and m.entry_id:
+            if self._guard(lambda: self.project.kb_set_link(self.span_id or 0, m.entry_id or "", status="rejected",
+                                                            origin=m.origin or "human", score=m.score)):
+                self._done()
+
+    def link_to(self, entry_id: str) -> None:
+        """Link the span to ``entry_id`` (accepted)."""
+        if self.span_id is not None and entry_id:
+            if self._guard(lambda: self.project.kb_set_link(self.span_id or 0, entry_id)):
+                self._done()
+
+    def new_entry(self) -> None:
+        """A new entry named after the span, linked to it."""
+        m = self.mention
+        if self.span_id is None or m is None:
+            return
+        label = m.label if m.label in ("PER", "ORG", "LOC", "MISC") else "MISC"
+
+        def make() -> None:
+            with self.project.transaction():
+                entry = self.project.kb_add_entry(KBEntry("", m.text.strip(), label))
+                self.project.kb_set_link(self.span_id or 0, entry.id)
+
+        if self._guard(make):
+            self._done()
+
+    def split_off(self) -> None:
+        """Move this mention from its entry to a new entry named after it."""
+        m = self.mention
+        if self.span_id is not None and m is not None and m.entry_id:
+            if self._guard(lambda: self.project.kb_split(m.entry_id or "", [self.span_id or 0], m.text.strip())):
+                self._done()
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _details(entry: KBEntry) -> str:
+    parts = []
+    if entry.aliases:
+        parts.append("Also: " + ", ".join(entry.aliases))
+    if entry.description:
+        parts.append(entry.description)
+    if entry.external_ids:
+        parts.append(" ".join(f"{k}:{v}" for k, v in entry.external_ids.items()))
+    parts.append(f"id: {entry.id}")
+    return "\n".join(parts)

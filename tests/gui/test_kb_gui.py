@@ -1,0 +1,159 @@
+"""The knowledge base in the GUI: the side panel's entity box, the browser, linking in
+the background, and the story view on the seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from annotator.formats import import_paths
+from annotator.kb.service import link_project
+from annotator.paths import seeds_dir
+from annotator.store import Project
+from tests.kb.conftest import mark_seed_entities
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def seeds(tmp_path: Path):
+    """The seeds with the hand-marked entities of annotator ``ann``, linked."""
+    with Project(tmp_path / "seeds.db") as p:
+        assert import_paths(p, sorted(seeds_dir().glob("*.txt"))).ok
+        mark_seed_entities(p)
+        link_project(p)
+    return tmp_path / "seeds.db"
+
+
+@pytest.fixture
+def win(qtbot, seeds: Path):
+    from annotator.gui.main_window import MainWindow
+
+    project = Project(seeds)
+    w = MainWindow(project, "ann", remember=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+    project.close()
+
+
+def _select_text(w, text: str, nth: int = 0):  # noqa: ANN001, ANN202
+    hits = [i for i in w.session.items() if i.kind == "span" and w.session.text[i.start:i.end] == text]
+    w.session.select(hits[nth].key)
+    return hits[nth]
+
+
+def _idle(qtbot, w) -> None:  # noqa: ANN001
+    qtbot.waitUntil(lambda: not w.runner.busy and not w.runner.queued(), timeout=20000)
+
+
+def test_side_panel_shows_entry_and_goes_to_other_mentions(win, qtbot) -> None:  # noqa: ANN001
+    win.open_document(2)
+    _select_text(win, "Shoigu")
+    panel = win.kb.panel
+    assert "Sergei Shoigu" in panel.title.text() and "suggested" in panel.title.text()
+    assert panel.mentions.item(0).text() == "3 other mention(s) in 1 article(s):"
+    _select_text(win, "Min Aung Hlain")
+    assert "Min Aung Hlaing" in panel.title.text() and "edit-distance" in panel.title.text()
+    first_doc = next(i for i in range(1, panel.mentions.count())
+                     if panel.mentions.item(i).data(Qt.ItemDataRole.UserRole)[0] == 1)
+    item = panel.mentions.item(first_doc)
+    doc, start, end = item.data(Qt.ItemDataRole.UserRole)
+    panel.mentions.itemActivated.emit(item)  # what a double-click or Return does
+    assert win.session.doc_id == 1
+    selected = win.session.item_for(win.session.selected)
+    assert (selected.start, selected.end) == (start, end)
+    assert "Min Aung Hlaing" in panel.title.text()
+    # a cue span or nothing: the box says so
+    win.session.select(None)
+    assert "Select an entity span" in panel.title.text()
+
+
+def test_side_panel_accept_reject_link_new_and_split(win, qtbot) -> None:  # noqa: ANN001
+    win.open_document(2)
+    panel = win.kb.panel
+    item = _select_text(win, "Shoigu", 1)
+    span_id = win.session.editor.aliases.real(item.key[1])
+    qtbot.mouseClick(panel.accept_button, Qt.MouseButton.LeftButton)
+    assert win.project.kb_link_of(span_id).status == "accepted"
+    assert "accepted" in panel.title.text() and not panel.accept_button.isEnabled()
+    qtbot.mouseClick(panel.reject_button, Qt.MouseButton.LeftButton)
+    assert win.project.kb_link_of(span_id).entry_id is None
+    assert "not linked" in panel.title.text()
+    panel.chooser.setCurrentIndex(panel.chooser.findData("vladimir-putin"))
+    qtbot.mouseClick(panel.link_button, Qt.MouseButton.LeftButton)
+    assert win.project.kb_link_of(span_id).entry_id == "vladimir-putin"
+    qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
+    assert win.project.kb_link_of(span_id).entry_id == "shoigu"
+    other = _select_text(win, "Kirichenko")
+    other_id = win.session.editor.aliases.real(other.key[1])
+    qtbot.mouseClick(panel.split_button, Qt.MouseButton.LeftButton)
+    assert win.project.kb_link_of(other_id).entry_id == "kirichenko"
+    assert win.project.kb_counts()["alexey-kirichenko"] == (2, 1)
+
+
+def test_browser_search_merge_split_and_go_to(win, qtbot) -> None:  # noqa: ANN001
+    browser = win.kb.open_browser()
+    assert len(browser.visible_ids()) == len(win.project.kb_entries()) == 25
+    qtbot.keyClicks(browser.search, "moskow")  # an alias finds its entry, accents and case aside
+    assert browser.visible_ids() == ["moskwa"]
+    browser.search.clear()
+    browser.select_entry("kremlin")
+    browser.select_entry("rusia")
+    browser.merge_selected()
+    assert {e.id for e in win.project.kb_entries()} >= {"kremlin"} and "rusia" not in browser.visible_ids()
+    assert win.project.kb_counts()["kremlin"] == (18, 2)
+    browser.table.clearSelection()
+    browser.select_entry("kremlin")
+    for i in range(browser.mentions.count()):
+        browser.mentions.item(i).setSelected(browser.mentions.item(i).text().count("Kremlin") > 0)
+    browser.split_selected("Kremlin (again)")
+    assert win.project.kb_counts()["kremlin-again"] == (2, 2)
+    assert win.project.kb_counts()["kremlin"] == (16, 2)
+    browser.select_entry("kremlin-again")
+    browser.mentions.itemActivated.emit(browser.mentions.item(1))
+    assert win.session.doc_id == 2
+
+
+def test_link_entities_runs_in_the_background(win, qtbot, seeds: Path) -> None:  # noqa: ANN001
+    with Project(seeds) as p:
+        p.kb_upsert_entries([])  # nothing
+        for m in p.kb_mentions():
+            p.kb_unlink(m.span_id)
+        assert p.kb_mentions() == []
+    job = win.kb.link_in_background()
+    assert job is not None
+    _idle(qtbot, win)
+    assert len(win.project.kb_mentions()) > 80
+    assert "Linked" in win.statusBar().currentMessage()
+
+
+def test_story_view_lines_up_entities_across_outlets(win, qtbot) -> None:  # noqa: ANN001
+    view = win.kb.open_stories()
+    with qtbot.waitSignal(view.shown, timeout=20000):
+        pass
+    assert view.story.count() == 1 and "Arrahmah.com, Kompas.com" in view.story.itemText(0)
+    t = view.table
+    assert t.columnCount() == 2
+    rows = {t.verticalHeaderItem(r).text(): r for r in range(t.rowCount())}
+    mah = rows["Min Aung Hlaing (PER)"]
+    assert t.item(mah, 0).text() == "Min Aung Hlaing  ×5"
+    assert t.item(mah, 1).text() == "Min Aung Hlaing / Min Aung Hlain  ×4"
+    moscow = rows["Moskwa (LOC)"]
+    assert "MOSKOW" in t.item(moscow, 0).text() and "Moskwa" in t.item(moscow, 1).text()
+    shoigu = rows["Sergei Shoigu (PER)"]
+    assert t.item(shoigu, 0).text() == "" and t.item(shoigu, 1).background().color().name() == "#ffe9a8"
+    assert "Only here:" in view.notes[1].toPlainText() and "Sergei Shoigu" in view.notes[1].toPlainText()
+    assert "Sergei Shoigu: “Kami bertekad" in view.notes[1].toPlainText()
+    view.target.setCurrentIndex(view.target.findData("rusia"))
+    with qtbot.waitSignal(view.shown, timeout=20000):
+        view.target.activated.emit(view.target.currentIndex())
+    assert view.target.currentData() == "rusia"
+    assert "Stance toward Rusia: names the target" in view.notes[0].toPlainText()
+    view.goTo.emit(2, -1, -1)
+    assert win.session.doc_id == 2
+    view.close()
