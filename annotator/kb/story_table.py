@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
 from annotator.kb.names import normalise
+from annotator.kb.stories import article_date
 
 if TYPE_CHECKING:
     from annotator.core.kb import KBMention
@@ -153,7 +154,9 @@ def story_table(project: Project, document_ids: Sequence[int], target: str | Non
             row.cells.setdefault(doc_id, []).append(m.text)
         people = [m for m in unique if m.label == "PER"]
         outlet = doc.source or str(doc.meta.get("outlet") or doc.meta.get("dateline_outlet") or "")
-        article = StoryArticle(doc_id, outlet or "unknown outlet", doc.title, doc.published,
+        when = article_date(doc.published, doc.text)
+        published = doc.published or (f"{when.isoformat()} (from the text)" if when else "")
+        article = StoryArticle(doc_id, outlet or "unknown outlet", doc.title, published,
                                _quotes(project, doc_id, doc.text, people, names))
         if target in entries:
             target_names = {normalise(n) for n in entries[target].names()}

@@ -146,7 +146,7 @@ def test_story_view_lines_up_entities_across_outlets(win, qtbot) -> None:  # noq
     moscow = rows["Moskwa (LOC)"]
     assert "MOSKOW" in t.item(moscow, 0).text() and "Moskwa" in t.item(moscow, 1).text()
     shoigu = rows["Sergei Shoigu (PER)"]
-    assert t.item(shoigu, 0).text() == "" and t.item(shoigu, 1).background().color().name() == "#ffe9a8"
+    assert t.item(shoigu, 0).text() == "" and t.item(shoigu, 1).background().color().name() == "#fff176"
     assert "Only here:" in view.notes[1].toPlainText() and "Sergei Shoigu" in view.notes[1].toPlainText()
     assert "Sergei Shoigu: “Kami bertekad" in view.notes[1].toPlainText()
     view.target.setCurrentIndex(view.target.findData("rusia"))

@@ -33,7 +33,7 @@ from annotator.core.jobs import Progress, ShouldCancel
 from annotator.kb.story_table import StoryTable
 
 #: The background of an entry only one article names.
-UNIQUE_BG = QColor("#FFE9A8")
+UNIQUE_BG = QColor("#FFF176")
 LABEL_COLOURS = {"PER": "#56B4E9", "ORG": "#E69F00", "LOC": "#009E73", "MISC": "#CC79A7"}
 
 
@@ -110,6 +110,7 @@ class StoryView(QWidget):
         split.addWidget(self.notes_row)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([520, 300])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.status)
@@ -163,7 +164,7 @@ class StoryView(QWidget):
         self.table.clear()
         self.table.setColumnCount(len(arts))
         self.table.setRowCount(len(data.rows))
-        self.table.setHorizontalHeaderLabels([f"{a.outlet}\n{a.published[:10] or 'date unknown'}" for a in arts])
+        self.table.setHorizontalHeaderLabels([f"{a.outlet}\n{_when(a.published)}" for a in arts])
         self.table.setVerticalHeaderLabels([f"{r.name} ({r.label})" for r in data.rows])
         for r, row in enumerate(data.rows):
             colour = QColor(LABEL_COLOURS.get(row.label, "#999999"))
@@ -177,10 +178,13 @@ class StoryView(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole, art.document_id)
                 if surfaces and row.only_in == art.document_id and len(arts) > 1:
                     item.setBackground(QBrush(UNIQUE_BG))
+                    bold = item.font()
+                    bold.setBold(True)
+                    item.setFont(bold)
                     item.setToolTip(f"Only {art.outlet} names {row.name}")
                 elif surfaces:
                     soft = QColor(colour)
-                    soft.setAlpha(60)
+                    soft.setAlpha(45)
                     item.setBackground(QBrush(soft))
                 self.table.setItem(r, c, item)
         self._fill_target(data, target)
@@ -217,6 +221,12 @@ class StoryView(QWidget):
             return
         doc = self.table_data.articles[column].document_id
         self.goTo.emit(doc, -1, -1)
+
+
+def _when(published: str) -> str:
+    if not published:
+        return "date unknown"
+    return published if "(" in published else published.replace("T", " ")[:16]
 
 
 def _article_html(data: StoryTable, art: Any) -> str:
