@@ -221,6 +221,8 @@ def suggest_links(
             check_cancel(should_cancel)
             if progress:
                 progress(n, len(order), "linking")
+        if not keys[m.span_id]:
+            continue  # no letters or digits ("–", a stray quote): nothing to name an entry after
         found = match(m)
         if found is None:
             key = keys[m.span_id]

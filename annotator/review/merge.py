@@ -254,6 +254,10 @@ def _merge_one(
             sr.events += review.insert_event_records(rows, new_id, suid)
             tick(f"{Path(src_name).name}: document {doc_id}")
         sr.events += review.insert_event_records([r for r in source.event_records() if r[3] is None], None, suid)
+        # knowledge-base links follow their spans (by uid); the source's entries come along (docs/kb.md)
+        links = source.kb_link_rows()
+        if links:
+            review.kb_put_link_rows(links, source.kb_entries())
     for label, n in sorted(bad_labels.items()):
         sr.problems.append(f"{src_name}: {n} item(s) with {label} not in the review project's schema; left out")
 

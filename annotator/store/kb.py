@@ -285,6 +285,30 @@ class KnowledgeBaseMixin(StoreBase):
                 "DELETE FROM kb_entries WHERE origin = 'link' AND id NOT IN (SELECT entry_id FROM kb_links)")
             self._log("kb_apply_linking", None, None, entries=len(new_entries), links=len(links))
 
+    def kb_link_rows(self) -> list[tuple[str, str, str, float | None, str]]:
+        """Every link as stored: ``(span_uid, entry_id, origin, score, status)`` (copying between files)."""
+        return [tuple(r) for r in self._conn.execute(  # type: ignore[misc]
+            "SELECT span_uid, entry_id, origin, score, status FROM kb_links ORDER BY span_uid")]
+
+    def kb_put_link_rows(self, rows: Sequence[tuple[str, str, str, float | None, str]],
+                         entries: Sequence[KBEntry]) -> int:
+        """Copy links from another file: entries this knowledge base lacks are added (ones it
+        has keep their own names), and each link whose span uid is here replaces that span's
+        link.  Returns how many links were written."""
+        with self.transaction():
+            have = {r[0] for r in self._conn.execute("SELECT id FROM kb_entries")}
+            for entry in entries:
+                if entry.id not in have:
+                    self._write_entry(entry, insert=True)
+            written = 0
+            for uid, entry_id, origin, score, status in rows:
+                if self._conn.execute("SELECT 1 FROM spans WHERE uid = ?", (uid,)).fetchone():
+                    self._conn.execute(
+                        "INSERT OR REPLACE INTO kb_links(span_uid, entry_id, origin, score, status)"
+                        " VALUES (?, ?, ?, ?, ?)", (uid, entry_id, origin, score, status))
+                    written += 1
+            return written
+
     def kb_merge(self, keep_id: str, drop_id: str) -> KBEntry:
         """Merge ``drop_id`` into ``keep_id``: its links move, its name and aliases become
         aliases, its external ids fill gaps; returns the merged entry."""

@@ -63,7 +63,9 @@ def test_side_panel_shows_entry_and_goes_to_other_mentions(win, qtbot) -> None: 
                      if panel.mentions.item(i).data(Qt.ItemDataRole.UserRole)[0] == 1)
     item = panel.mentions.item(first_doc)
     doc, start, end = item.data(Qt.ItemDataRole.UserRole)
-    panel.mentions.itemActivated.emit(item)  # what a double-click or Return does
+    panel.mentions.scrollToItem(item)
+    qtbot.mouseClick(panel.mentions.viewport(), Qt.MouseButton.LeftButton,
+                     pos=panel.mentions.visualItemRect(item).center())  # one click goes there
     assert win.session.doc_id == 1
     selected = win.session.item_for(win.session.selected)
     assert (selected.start, selected.end) == (start, end)
@@ -87,6 +89,8 @@ def test_side_panel_accept_reject_link_new_and_split(win, qtbot) -> None:  # noq
     panel.chooser.setCurrentIndex(panel.chooser.findData("vladimir-putin"))
     qtbot.mouseClick(panel.link_button, Qt.MouseButton.LeftButton)
     assert win.project.kb_link_of(span_id).entry_id == "vladimir-putin"
+    qtbot.mouseClick(panel.unlink_button, Qt.MouseButton.LeftButton)
+    assert win.project.kb_link_of(span_id).entry_id is None and not win.project.kb_rejections()
     qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
     assert win.project.kb_link_of(span_id).entry_id == "shoigu"
     other = _select_text(win, "Kirichenko")

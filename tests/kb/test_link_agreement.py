@@ -37,3 +37,29 @@ def test_link_agreement_per_mention_same_entry(seed_project: tuple[Project, dict
     assert main(["agreement", str(project.path)]) == 0
     out = capsys.readouterr().out
     assert "ann|bob" in out and f"{len(gold) - 2} of {len(gold)} mention(s)" in out
+
+
+def test_links_travel_through_merge_into_the_review_project(tmp_path) -> None:  # noqa: ANN001
+    from annotator.formats import import_paths
+    from annotator.paths import seeds_dir
+    from annotator.review.merge import merge_projects
+
+    n = 0
+    for name in ("alice", "bob"):
+        with Project(tmp_path / f"{name}.db") as p:
+            import_paths(p, sorted(seeds_dir().glob("*.txt")))
+            n = len(mark_seed_entities(p, name))
+            for doc in p.document_ids():
+                p.set_status(doc, name, "done")
+            link_project(p)
+            if name == "bob":
+                shoigu = next(m for m in p.kb_mentions() if m.text == "Shoigu")
+                p.kb_set_link(shoigu.span_id, "vladimir-putin")
+    review = tmp_path / "review.db"
+    for _ in range(2):  # a re-run changes nothing
+        merge_projects(review, [tmp_path / "alice.db", tmp_path / "bob.db"])
+        with Project(review) as p:
+            assert len(p.kb_mentions()) == 2 * n
+            pair = compute_agreement(p)["links"]["pairs"]["alice|bob"]
+            assert (pair["mentions"], pair["same_entry"]) == (n, n - 1)
+            assert p.kb_entry("sergei-shoigu").name == "Sergei Shoigu"

@@ -78,3 +78,8 @@ def test_kremlin_is_not_russia_and_people_never_match_places() -> None:
                                _m(4, "Georgia", "LOC"), _m(5, "Georgia", "PER")], []))
     assert g[1] == g[3] != g[2]
     assert g[4] != g[5]
+
+
+def test_a_span_without_letters_gets_no_link_and_no_nameless_entry() -> None:
+    plan = suggest_links([_m(1, "–", "MISC"), _m(2, "Jakarta", "LOC")], [])
+    assert [k.span_id for k in plan.links] == [2] and [e.name for e in plan.new_entries] == ["Jakarta"]

@@ -1,6 +1,6 @@
 """The side panel's knowledge-base box: the entry of the selected entity span, its
-other mentions across the project (double-click goes there), and the link actions
-(accept, reject, link to another entry, new entry, split this mention off)."""
+other mentions across the project (a click goes there), and the link actions
+(accept, reject, unlink, link to another entry, new entry, split this mention off)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class EntityPanel(QWidget):
         self.details.setWordWrap(True)
         self.mentions = QListWidget()
         self.mentions.setAccessibleName("other mentions of the entry")
-        self.mentions.setToolTip("Other mentions across the project: double-click to go there")
+        self.mentions.setToolTip("Other mentions across the project: click to go there")
         self.chooser = QComboBox()
         self.chooser.setEditable(True)
         self.chooser.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -58,6 +58,8 @@ class EntityPanel(QWidget):
         self.link_button = QPushButton("Link to")
         self.new_button = QPushButton("New entry")
         self.split_button = QPushButton("Split off")
+        self.unlink_button = QPushButton("Unlink")
+        self.unlink_button.setToolTip("Remove this mention's link (the linker may suggest one again)")
         self.accept_button.setToolTip("Accept the suggested entry for this mention")
         self.reject_button.setToolTip("This mention is not that entry (the linker will not suggest it again)")
         self.link_button.setToolTip("Link this mention to the entry chosen beside")
@@ -69,6 +71,7 @@ class EntityPanel(QWidget):
         grid.addWidget(self.new_button, 0, 2)
         grid.addWidget(self.chooser, 1, 0, 1, 2)
         grid.addWidget(self.link_button, 1, 2)
+        grid.addWidget(self.unlink_button, 2, 1)
         grid.addWidget(self.split_button, 2, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -76,12 +79,14 @@ class EntityPanel(QWidget):
         layout.addWidget(self.details)
         layout.addWidget(self.mentions, 1)
         layout.addLayout(grid)
+        self.mentions.itemClicked.connect(self._activated)  # one click goes there
         self.mentions.itemActivated.connect(self._activated)
         self.accept_button.clicked.connect(self.accept)
         self.reject_button.clicked.connect(self.reject)
         self.link_button.clicked.connect(lambda: self.link_to(self.chooser.currentData() or ""))
         self.new_button.clicked.connect(self.new_entry)
         self.split_button.clicked.connect(self.split_off)
+        self.unlink_button.clicked.connect(self.unlink)
         self._set_enabled(False)
 
     # -- showing ----------------------------------------------------------------
@@ -91,6 +96,7 @@ class EntityPanel(QWidget):
         self.accept_button.setEnabled(linked and self.mention is not None and self.mention.status != "accepted")
         self.reject_button.setEnabled(linked)
         self.split_button.setEnabled(linked)
+        self.unlink_button.setEnabled(linked)
         for w in (self.chooser, self.link_button, self.new_button):
             w.setEnabled(on)
 
@@ -145,7 +151,7 @@ class EntityPanel(QWidget):
             title, source = titles.get(x.document_id, ("", ""))
             item = QListWidgetItem(f"{x.document_id} · {source or '?'} · “{x.text}” — {title[:60]}")
             item.setData(Qt.ItemDataRole.UserRole, (x.document_id, x.start, x.end))
-            item.setToolTip(f"{x.annotator}, {x.status}: double-click to go there")
+            item.setToolTip(f"{x.annotator}, {x.status}: click to go there")
             self.mentions.addItem(item)
 
     def _activated(self, item: QListWidgetItem) -> None:
@@ -182,6 +188,11 @@ class EntityPanel(QWidget):
             if self._guard(lambda: self.project.kb_set_link(self.span_id or 0, m.entry_id or "", status="rejected",
                                                             origin=m.origin or "human", score=m.score)):
                 self._done()
+
+    def unlink(self) -> None:
+        """Remove the span's link."""
+        if self.span_id is not None and self._guard(lambda: self.project.kb_unlink(self.span_id or 0)):
+            self._done()
 
     def link_to(self, entry_id: str) -> None:
         """Link the span to ``entry_id`` (accepted)."""
