@@ -19,7 +19,6 @@ Everything there survives ``nlp.pipe(n_process=N)``.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from pathlib import Path
 from typing import Any, Mapping
@@ -32,11 +31,10 @@ from annotator.core.errors import AnnotatorError
 from annotator.nlp.cues import CueMatcher
 from annotator.nlp.entities import EntityRules
 from annotator.nlp.merge import Candidate, join_abbreviations, resolve_overlaps
-from annotator.nlp.resources import resources_fingerprint
+from annotator.nlp.resources import RULES_VERSION, suggester_version
 
-#: Bump when the rules' code changes in a way that changes output.
-RULES_VERSION = "1.0"
 EXT = "annotator_suggestions"
+__all__ = ["RULES_VERSION"]  # re-exported: the rules' version lives with the word lists (nlp.resources)
 #: The document's language (its ``language`` field); chooses the cue lexicon and
 #: the vocabulary of the rules.  None: the pipeline's own language.
 LANG_EXT = "annotator_language"
@@ -307,12 +305,7 @@ def pipeline_version(nlp: Language) -> str:
     annotator release, a hash of the word lists and, with a model, the model's
     name and version.  A change
     of any of them makes ``annotator suggest`` redo every document."""
-    from annotator import __version__
-
-    parts = [f"rules-{RULES_VERSION}", f"annotator-{__version__}", resources_fingerprint()]
     ents = nlp.get_pipe("annotator_entities") if "annotator_entities" in nlp.pipe_names else None
     if ents is not None and getattr(ents, "model_origin", ""):
-        parts.append(ents.model_origin.removeprefix("model:"))
-        label_map = ",".join(f"{k}={v}" for k, v in sorted(ents.label_map.items()))
-        parts.append(hashlib.sha256(label_map.encode()).hexdigest()[:6])
-    return "+".join(parts)
+        return suggester_version(ents.model_origin, ents.label_map)
+    return suggester_version()

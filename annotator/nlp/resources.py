@@ -15,6 +15,7 @@ import hashlib
 import tomllib
 from functools import lru_cache
 from pathlib import Path
+from typing import Mapping
 
 from annotator.core.errors import AnnotatorError
 from annotator.paths import resource_path
@@ -191,6 +192,41 @@ def load_cue_toml(language: str) -> dict[str, dict[str, list[str]]]:
                 raise ResourceError(f"{path}: [{category}].{key} must be a list of strings")
         out[category] = {k: list(v) for k, v in body.items() if k != "description"}
     return out
+
+
+#: Bump when the rules' code changes in a way that changes output.
+RULES_VERSION = "1.0"
+
+
+def suggester_version(model_origin: str = "", label_map: Mapping[str, str] | None = None) -> str:
+    """The version string of the default suggester: rules version, annotator release,
+    word-list hash, and with a model its ``NAME@VERSION`` and a hash of the label map
+    (what :func:`annotator.nlp.pipeline.pipeline_version` reads off a loaded pipeline;
+    computed here without spaCy so that ``suggest`` knows what is up to date before
+    loading anything)."""
+    from annotator import __version__
+
+    parts = [f"rules-{RULES_VERSION}", f"annotator-{__version__}", resources_fingerprint()]
+    if model_origin:
+        parts.append(model_origin.removeprefix("model:"))
+        joined = ",".join(f"{k}={v}" for k, v in sorted((label_map or {}).items()))
+        parts.append(hashlib.sha256(joined.encode()).hexdigest()[:6])
+    return "+".join(parts)
+
+
+def model_folder_origin(model: str) -> str | None:
+    """``model:NAME@VERSION`` of a model folder from its ``meta.json`` (as spaCy's
+    ``nlp.meta`` gives it once loaded); None when ``model`` is not such a folder."""
+    import json
+
+    meta_path = Path(model) / "meta.json"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or "lang" not in meta:
+        return None
+    return f"model:{meta['lang']}_{meta.get('name', 'pipeline')}@{meta.get('version', '0.0.0')}"
 
 
 def resources_fingerprint() -> str:

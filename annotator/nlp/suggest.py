@@ -288,6 +288,16 @@ def suggest_project(
         model = run["path"] if run is not None else None
     if suggester is None:
         merged = {**project.schema.label_map, **(label_map or {})}
+        # What is up to date is known without spaCy (the version is the rules', the lists' and
+        # the model folder's meta): a run with nothing to redo never loads the pipeline.
+        expected = _expected_version(model, merged)
+        if expected is not None and not force:
+            todo, skipped = _pending(project, PIPELINE_SUGGESTER, expected, force, doc_ids)
+            if not todo:
+                report = SuggestReport(suggester=PIPELINE_SUGGESTER, version=expected, skipped=skipped)
+                if progress is not None:
+                    progress(0, 0, "")
+                return _finish_without_work(project, report, doc_ids, force, memory, should_cancel, started)
         suggester = PipelineSuggester(model, schema=project.schema, label_map=merged)
     name, version = suggester.name, suggester.version
     report = SuggestReport(suggester=name, version=version, load_seconds=time.perf_counter() - started)
@@ -296,12 +306,7 @@ def suggest_project(
     if progress is not None:
         progress(0, total, "")
     if not todo:
-        if memory:
-            _refresh_memory(project, report, doc_ids, force, should_cancel)
-        report.seconds = time.perf_counter() - started
-        if report.cancelled:
-            raise Cancelled("suggesting cancelled while refreshing the project memory", report)
-        return report
+        return _finish_without_work(project, report, doc_ids, force, memory, should_cancel, started)
     schema = project.schema
 
     def inputs() -> Iterator[SuggestInput]:
@@ -357,6 +362,28 @@ def suggest_project(
     report.seconds = time.perf_counter() - started
     if report.cancelled:
         raise Cancelled("suggesting cancelled; documents done before stay suggested", report)
+    return report
+
+
+def _expected_version(model: str | None, label_map: Mapping[str, str]) -> str | None:
+    """The default suggester's version without loading it; None when only loading tells
+    (a model given as a package name)."""
+    from annotator.nlp.resources import model_folder_origin, suggester_version
+
+    if model is None:
+        return suggester_version()
+    origin = model_folder_origin(model)
+    return suggester_version(origin, label_map) if origin else None
+
+
+def _finish_without_work(project: Project, report: SuggestReport, doc_ids: Iterable[int] | None, force: bool,
+                         memory: bool, should_cancel: ShouldCancel | None, started: float) -> SuggestReport:
+    """Every document is up to date: refresh the project memory only."""
+    if memory:
+        _refresh_memory(project, report, doc_ids, force, should_cancel)
+    report.seconds = time.perf_counter() - started
+    if report.cancelled:
+        raise Cancelled("suggesting cancelled while refreshing the project memory", report)
     return report
 
 

@@ -152,3 +152,41 @@ def test_pipeline_other_languages_get_rules_with_their_cldr_names():
     assert {("Russie", "LOC"), ("Paris", "LOC")} <= ents(nlp("Le président a dit à Paris que la Russie refuse."))
     unknown = load_pipeline(language="zz")  # a code neither spaCy nor CLDR knows: generic tokenizer
     assert unknown.lang == "xx" and ("Jakarta", "LOC") in ents(unknown("Ia tiba di Jakarta."))
+
+
+def test_version_known_without_loading_matches_the_loaded_pipeline(tiny_model):
+    from annotator.nlp.suggest import _expected_version
+
+    schema_map = LabelSchema.load("news").label_map
+    assert _expected_version(None, schema_map) == pipeline_version(load_pipeline())
+    loaded = pipeline_version(load_pipeline(str(tiny_model), label_map=schema_map))
+    assert _expected_version(str(tiny_model), schema_map) == loaded and "tiny@0.1.0" in loaded
+    assert _expected_version("no_such_package_name", schema_map) is None  # only loading tells
+
+
+NOOP = """
+import sys
+from annotator.cli import main
+code = main(["suggest", sys.argv[1], *sys.argv[2:]])
+print("SPACY", "spacy" in sys.modules)
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("with_model", [False, True])
+def test_suggest_with_nothing_to_redo_never_loads_spacy(tmp_path, tiny_model, with_model):
+    import subprocess
+    import sys
+
+    path = tmp_path / "p.db"
+    extra = ["--model", str(tiny_model)] if with_model else []
+    with Project(path) as p:
+        p.add_document(Document(text="Wiratmoko Sasongko bertemu warga di Cibodas Hilir pada hari Senin."))
+        first = suggest_project(p, model=str(tiny_model) if with_model else None)
+        assert first.documents == 1
+    env = {"PYTHONPATH": ":".join(sys.path), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", NOOP, str(path), *extra], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "SPACY False" in out.stdout and "suggested 0 document(s), 1 already up to date" in out.stdout
+    with Project(path) as p:  # the suggestions of the first run are still there
+        assert p.suggestions(1)
