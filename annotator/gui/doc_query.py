@@ -11,6 +11,8 @@ document order otherwise.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from annotator.store import Project
 from annotator.store.views import SpanRow
 
@@ -21,8 +23,11 @@ RANK_LIMIT = 5000
 
 
 def document_ids(project: Project, annotator: str, *, query: str | None = None, state: str | None = None,
-                 source: str | None = None, has_suggestions: bool | None = None) -> tuple[list[int], bool]:
-    """Ids matching every given filter and whether they are ranked by relevance."""
+                 source: str | None = None, has_suggestions: bool | None = None) -> tuple[Sequence[int], bool]:
+    """Ids matching every given filter and whether they are ranked by relevance (with no
+    filter, every id: a ``range`` when they run without a gap)."""
+    if not query and not state and not source and has_suggestions is None:
+        return project.all_document_ids(), False
     if not query:
         return project.filter_documents(annotator, state=state, source=source, has_suggestions=has_suggestions), False
     ids = project.unranked_match_ids(annotator, query, state=state, source=source, has_suggestions=has_suggestions)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -37,7 +37,7 @@ class DocumentTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.project = project
         self.annotator = annotator
-        self._ids: list[int] = []
+        self._ids: Sequence[int] = []  # a range for an unfiltered list without gaps
         self._row_of: dict[int, int] | None = None
         self._pages: OrderedDict[int, list[DocumentInfo]] = OrderedDict()
         self.filters: dict[str, Any] = {}
@@ -83,6 +83,8 @@ class DocumentTableModel(QAbstractTableModel):
 
     def row_of(self, doc_id: int) -> int | None:
         """The row showing ``doc_id`` (None when filtered out)."""
+        if isinstance(self._ids, range):  # no dict of a million rows: arithmetic
+            return self._ids.index(doc_id) if doc_id in self._ids else None
         if self._row_of is None:
             self._row_of = {d: i for i, d in enumerate(self._ids)}
         return self._row_of.get(doc_id)

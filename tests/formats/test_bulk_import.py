@@ -116,3 +116,13 @@ def test_cancel_between_batches_keeps_earlier_files_and_drops_the_current_one(pr
         import_paths(project, [first, second], should_cancel=cancel_in_second_file)
     assert [f.path for f in err.value.partial.files] == [str(first)]
     assert project.count_documents() == 2
+
+
+def test_all_document_ids_is_a_range_without_gaps_and_a_list_with_one(project, tmp_path):
+    import_paths(project, [_write(tmp_path / "r.jsonl", [_article(i) for i in range(5)])])
+    ids = project.all_document_ids()
+    assert isinstance(ids, range) and list(ids) == project.document_ids() == [1, 2, 3, 4, 5]
+    with project.transaction():  # a gap (a hand-edited file): the ids are read one by one
+        connection(project).execute("DELETE FROM documents WHERE id = 3")
+    assert project.all_document_ids() == [1, 2, 4, 5]
+

@@ -92,3 +92,17 @@ def test_models_many_search_hits_keep_document_order(qapp, demo_project: Project
     demo_project.set_status(3, "ani", "done")
     model.set_filter(query="di", state="done", has_suggestions=True)
     assert model.ids() == [3]
+
+
+def test_document_list_rows_over_a_range_of_ids(project, tmp_path):
+    """An unfiltered list without gaps holds a range of ids (a million rows cost nothing)."""
+    from annotator.formats import import_paths
+    from annotator.gui.models import DocumentTableModel
+    from tests.formats.test_bulk_import import _article, _write
+
+    import_paths(project, [_write(tmp_path / "r.jsonl", [_article(i) for i in range(5)])])
+    model = DocumentTableModel(project, "ani")
+    assert model.rowCount() == 5 and [model.doc_id(r) for r in range(5)] == [1, 2, 3, 4, 5]
+    assert model.row_of(4) == 3 and model.row_of(99) is None and model.info(2).id == 3
+    model.set_filter(state="done")
+    assert model.ids() == [1, 2, 3, 4, 5] and model.row_of(5) == 4
