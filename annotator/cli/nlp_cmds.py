@@ -69,7 +69,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                                   viewer=args.viewer)
     if result["tp"] + result["fn"] == 0:
         # recall 0 and F1 0 would read as "the suggester found nothing right", not "there was nothing to find"
-        print(f"annotator: warning: {args.reference} has no span in layer {result['layer']!r} on the "
+        what = "relation" if result["layer"] == "relations" else "span in layer"
+        print(f"annotator: warning: {args.reference} has no {what}"
+              + ("" if result["layer"] == "relations" else f" {result['layer']!r}") + " on the "
               f"{result['documents']} document(s) scored: every suggestion counts as a false positive",
               file=sys.stderr)
     if args.json:
@@ -164,7 +166,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("project", help="project file (.db)")
     p.add_argument("--reference", required=True, metavar="NAME", help="annotator whose spans are the truth (e.g. gold)")
-    p.add_argument("--layer", default="entities", help="span layer to score (default: entities)")
+    p.add_argument("--layer", default="entities",
+                   help="span layer to score (default: entities), or 'relations' for suggested relations")
     p.add_argument("--min-score", type=float, metavar="S", help="score only suggestions with score >= S")
     p.add_argument("--as", dest="viewer", metavar="NAME",
                    help="score the suggestions NAME sees (with their project memory); default: the shared ones")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from annotator.core.errors import SchemaError
+from annotator.core.relations import RelationType, parse_relation_type, relation_type_dict
 from annotator.paths import resource_path
 
 _STYLES = ("background", "underline")
@@ -66,6 +67,15 @@ class LabelSchema:
     layers: tuple[Layer, ...]
     questions: tuple[Question, ...] = ()
     label_map: Mapping[str, str] = field(default_factory=dict)
+    relations: tuple[RelationType, ...] = ()
+
+    def relation(self, name: str) -> RelationType:
+        """The relation type called ``name``; :class:`SchemaError` if absent."""
+        for rt in self.relations:
+            if rt.name == name:
+                return rt
+        raise SchemaError(f"relation {name!r} is not in schema {self.name!r} "
+                          f"(relations: {', '.join(r.name for r in self.relations) or 'none'})")
 
     def layer(self, name: str) -> Layer:
         """The layer called ``name``; :class:`SchemaError` if absent."""
@@ -141,11 +151,15 @@ class LabelSchema:
                 )
                 for qname, qdata in (data.get("questions") or {}).items()
             )
+            labels_of = {lay.name: lay.label_names for lay in layers}
+            relations = tuple(parse_relation_type(str(rname), rdata, source, labels_of)
+                              for rname, rdata in (data.get("relations") or {}).items())
             return cls(
                 name=name,
                 layers=tuple(layers),
                 questions=questions,
                 label_map={str(k): str(v) for k, v in (data.get("label_map") or {}).items()},
+                relations=relations,
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise SchemaError(f"{source}: malformed schema ({exc})") from exc
@@ -190,4 +204,5 @@ class LabelSchema:
                 for q in self.questions
             },
             "label_map": dict(self.label_map),
+            **({"relations": {rt.name: relation_type_dict(rt) for rt in self.relations}} if self.relations else {}),
         }

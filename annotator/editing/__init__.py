@@ -14,7 +14,7 @@ contracts); ``annotator.gui.session`` adapts it to Qt signals and an undo stack.
 from annotator.editing.aliases import IdAliases
 from annotator.editing.document import EditedDocument
 from annotator.editing.editor import Edit, Editor, Loader, NoEdit, Plan, store_loader
-from annotator.editing.items import SPAN, SUGGESTION, Item, Key, SpanLike, make_item
+from annotator.editing.items import REL, REL_SUGGESTION, SPAN, SUGGESTION, Item, Key, RelKey, SpanLike, make_item
 from annotator.editing.operations import (
     Accept,
     AddSpan,
@@ -31,9 +31,21 @@ from annotator.editing.operations import (
     UpdateSpan,
 )
 from annotator.editing.order import ReadingOrder
+from annotator.editing.relation_ops import (
+    AcceptRelation,
+    AddRelation,
+    DeleteRelation,
+    RejectRelation,
+    RelabelRelation,
+    RestoreRelation,
+    UnacceptRelation,
+    UnrejectRelation,
+)
 from annotator.editing.rules import accept_all_selection, conflicts, overlap_refusal, overlapping
 
 __all__ = [
+    "REL", "REL_SUGGESTION", "RelKey", "AcceptRelation", "AddRelation", "DeleteRelation", "RejectRelation",
+    "RelabelRelation", "RestoreRelation", "UnacceptRelation", "UnrejectRelation",
     "SPAN", "SUGGESTION", "Accept", "AddSpan", "Applied", "Change", "DeleteSpan", "Edit", "EditedDocument",
     "Editor", "IdAliases", "Item", "Key", "Loader", "NoEdit", "Operation", "Plan", "ReadingOrder", "Reject",
     "SetAnswer", "SetStatus", "SpanLike", "Steps", "Unaccept", "Unreject", "UpdateSpan", "accept_all_selection",

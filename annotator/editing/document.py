@@ -7,6 +7,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Iterable
 
 from annotator.core.offsets import Utf16Map
+from annotator.core.relations import Endpoint, Relation, SuggestedRelation
 from annotator.editing.items import SPAN, SUGGESTION, Item, Key, SpanLike, make_item
 from annotator.editing.order import ReadingOrder
 
@@ -23,12 +24,17 @@ class EditedDocument:
     """
 
     def __init__(self, doc_id: int | None = None, text: str = "", spans: dict[int, SpanLike] | None = None,
-                 suggestions: dict[int, SpanLike] | None = None) -> None:
+                 suggestions: dict[int, SpanLike] | None = None, relations: dict[str, Relation] | None = None,
+                 relation_suggestions: dict[int, SuggestedRelation] | None = None) -> None:
         self.doc_id = doc_id
         self.text = text
         self.map = Utf16Map(text)
         self.spans: dict[int, SpanLike] = spans or {}
         self.suggestions: dict[int, SpanLike] = suggestions or {}
+        #: the annotator's relations by uid (endpoints: real span ids and uids)
+        self.relations: dict[str, Relation] = relations or {}
+        #: suggested relations pending for the annotator, by id (endpoints by position)
+        self.relation_suggestions: dict[int, SuggestedRelation] = relation_suggestions or {}
         self.order = ReadingOrder(self._extents())
 
     def _extents(self) -> Iterable[tuple[Key, int, int]]:
@@ -99,6 +105,16 @@ class EditedDocument:
 
         chosen = [own.get(fold) or best(counts) for fold, counts in spellings.items()]
         return sorted(chosen, key=lambda t: (t.casefold(), t))
+
+    def endpoint_key(self, end: Endpoint) -> Key | None:
+        """The item at a suggested relation's endpoint: the annotator's span with that layer and
+        extent (the same label first), else such a pending suggestion; None when there is neither."""
+        found: list[tuple[int, Key]] = []
+        for key in self.order.overlapping(end.start, end.end):
+            s = self.get(key)
+            if s is not None and (s.layer, s.start, s.end) == (end.layer, end.start, end.end):
+                found.append(((0 if key[0] == SPAN else 2) + (0 if s.label == end.label else 1), key))
+        return min(found)[1] if found else None
 
     # -- after an operation ----------------------------------------------------------
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from annotator.core.errors import SchemaError
 from annotator.core.model import Answer, Span
+from annotator.core.relations import Endpoint
 from annotator.core.tokens import snap_to_tokens, step_boundary
 from annotator.editing import rules
 from annotator.editing.aliases import IdAliases
 from annotator.editing.document import EditedDocument
-from annotator.editing.items import SPAN, SUGGESTION, Item, Key, SpanLike
+from annotator.editing.items import REL, REL_SUGGESTION, SPAN, SUGGESTION, Item, Key, RelKey, SpanLike
 from annotator.editing.operations import (
     Accept,
     AddSpan,
@@ -32,6 +34,7 @@ from annotator.editing.operations import (
     Steps,
     UpdateSpan,
 )
+from annotator.editing.relation_ops import AcceptRelation, AddRelation, DeleteRelation, RejectRelation, RelabelRelation
 from annotator.store import Project
 
 #: Reads a document's items for an annotator: (their spans, the suggestions pending for them).
@@ -102,8 +105,11 @@ class Editor:
     def _read(self, doc_id: int, text: str) -> EditedDocument:
         spans, suggestions = self._loader(self.project, doc_id, self.annotator)
         logical = self.aliases.logical
+        rels = {r.uid: r for r in self.project.relations(doc_id, self.annotator)}
+        pending = {r.id: r for r in self.project.relation_suggestions(doc_id, pending_for=self.annotator)
+                   if r.id is not None}
         return EditedDocument(doc_id, text, {logical(s.id): s for s in spans if s.id is not None},
-                              {g.id: g for g in suggestions if g.id is not None})
+                              {g.id: g for g in suggestions if g.id is not None}, rels, pending)
 
     def apply(self, op: Operation) -> tuple[Applied, list[Key], list[Item]]:
         """Run ``op`` in one store transaction; returns what it did with its inverse, and the
@@ -294,3 +300,104 @@ class Editor:
         if self.status() == state:
             return NoEdit()
         return Edit(f"Mark {state.replace('_', ' ')}", SetStatus(state))
+
+    # -- planning relation edits ----------------------------------------------------------
+
+    def relation_refusal(self, label: str, end: str, key: Key) -> str | None:
+        """Why the item ``key`` cannot be the ``end`` ("head" or "child") of a ``label`` relation
+        (None: it can)."""
+        s = self.doc.get(key)
+        if s is None:
+            return "Select a span first"
+        rt = self.schema.relation(label)
+        if rt.allows(end, s.layer, s.label):
+            return None
+        want = rt.head if end == "head" else rt.child
+        shown = "; ".join(f"{lay} {'/'.join(labs) or 'any'}" for lay, labs in want.items())
+        return f"A {label} {end} is a {shown} span, not {s.layer} {s.label}"
+
+    def relation_end(self, key: Key) -> int | Endpoint:
+        """How an edit names the item ``key`` as a relation end (a span's logical id, a suggestion's position)."""
+        s = self.doc.get(key)
+        assert s is not None
+        return key[1] if key[0] == SPAN else Endpoint(s.layer, s.start, s.end, s.label)
+
+    def _accept_ends(self, keys: list[Key]) -> list[Operation] | NoEdit:
+        """Accept steps for the endpoints that are still suggestions (the overlap rule applies)."""
+        steps: list[Operation] = []
+        for key in keys:
+            if key[0] == SUGGESTION:
+                plan = self.plan_accept(key)
+                if isinstance(plan, NoEdit):
+                    return plan
+                steps.append(plan.op)
+        return steps
+
+    def plan_relate(self, head: Key, child: Key, label: str) -> Plan:
+        """Relate ``head`` to ``child`` with ``label``; a suggestion at either end is accepted in the same step."""
+        if head == child:
+            return NoEdit("A relation joins two different spans")
+        for end, key in (("head", head), ("child", child)):
+            refused = self.relation_refusal(label, end, key)
+            if refused:
+                return NoEdit(refused)
+        h, c = self.doc.get(head), self.doc.get(child)
+        assert h is not None and c is not None
+        for r in self.doc.relations.values():
+            if r.label == label and r.head_end is not None and r.child_end is not None and \
+                    (r.head_end.start, r.head_end.end, r.child_end.start, r.child_end.end) == (h.start, h.end, c.start, c.end):
+                return NoEdit(f"That {label} relation is already there")
+        steps = self._accept_ends([head, child])
+        if isinstance(steps, NoEdit):
+            return steps
+        op = AddRelation(self.relation_end(head), self.relation_end(child), label)
+        return Edit(f"{label}: “{self.doc.short(h.start, h.end, 20)}” → “{self.doc.short(c.start, c.end, 20)}”",
+                    Steps([*steps, op]))
+
+    def plan_relabel_relation(self, key: RelKey, label: str) -> Plan:
+        """Another label for a relation (a suggested one is accepted with it)."""
+        if key[0] == REL_SUGGESTION:
+            return self.plan_accept_relation(key, label)
+        rel = self.doc.relations.get(str(key[1]))
+        if rel is None or rel.label == label:
+            return NoEdit()
+        assert rel.head_end is not None and rel.child_end is not None
+        try:
+            self.schema.relation(label).check((rel.head_end.layer, rel.head_end.label),
+                                              (rel.child_end.layer, rel.child_end.label))
+        except SchemaError as exc:
+            return NoEdit(exc.detail)
+        return Edit(f"Relabel relation {rel.label} → {label}", RelabelRelation(rel.uid, label))
+
+    def plan_delete_relation(self, key: RelKey) -> Plan:
+        """Delete a relation, or reject a suggested one."""
+        if key[0] == REL_SUGGESTION and key[1] in self.doc.relation_suggestions:
+            return Edit(f"Reject {self.doc.relation_suggestions[int(key[1])].label} relation",
+                        RejectRelation(int(key[1])))
+        if key[0] == REL and key[1] in self.doc.relations:
+            return Edit(f"Delete {self.doc.relations[str(key[1])].label} relation", DeleteRelation(str(key[1])))
+        return NoEdit()
+
+    def plan_accept_relation(self, key: RelKey, label: str | None = None) -> Plan:
+        """Accept a suggested relation (optionally as another label); endpoints still suggested are
+        accepted, and missing ones added, in the same step."""
+        sugg = self.doc.relation_suggestions.get(int(key[1])) if key[0] == REL_SUGGESTION else None
+        if sugg is None:
+            return NoEdit()
+        label = label or sugg.label
+        try:
+            self.schema.relation(label).check((sugg.head.layer, sugg.head.label), (sugg.child.layer, sugg.child.label))
+        except SchemaError as exc:
+            return NoEdit(exc.detail)
+        steps: list[Operation] = []
+        for end in (sugg.head, sugg.child):
+            found = self.doc.endpoint_key(end)
+            if found is None:
+                steps.append(AddSpan(Span(end.start, end.end, end.label, end.layer, origin=sugg.origin)))
+            elif found[0] == SUGGESTION:
+                more = self._accept_ends([found])
+                if isinstance(more, NoEdit):
+                    return more
+                steps.extend(more)
+        accept = AcceptRelation(sugg.id or 0, None if label == sugg.label else label)
+        return Edit(f"Accept {label} relation", Steps([*steps, accept]))

@@ -18,6 +18,12 @@ Key = tuple[str, int]
 SPAN = "span"
 SUGGESTION = "suggestion"
 
+#: ("relation", relation uid) or ("relation_suggestion", suggested relation id)
+RelKey = tuple[str, str | int]
+
+REL = "relation"
+REL_SUGGESTION = "relation_suggestion"
+
 
 class SpanLike(Protocol):
     """What the editing layer reads of a span or suggestion: a :class:`Span`,

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol, Sequence
 
 from annotator.core.errors import NotFoundError
 from annotator.core.model import Span
-from annotator.editing.items import SPAN, SUGGESTION, Key, SpanLike
+from annotator.core.relations import Relation
+from annotator.editing.items import REL, SPAN, SUGGESTION, Key, RelKey, SpanLike
 
 if TYPE_CHECKING:
     from annotator.editing.editor import Editor
@@ -35,6 +36,8 @@ class Change:
     answers: bool = False
     #: the span the operation made or changed (the one to select afterwards)
     made: Key | None = None
+    #: relations (and suggested relations) added, changed or removed
+    relations: list[RelKey] = field(default_factory=list)
 
     def extend(self, other: Change) -> Change:
         """Append ``other`` (keeps order: later changes win)."""
@@ -43,6 +46,7 @@ class Change:
         self.status = other.status or self.status
         self.answers = self.answers or other.answers
         self.made = other.made or self.made
+        self.relations.extend(other.relations)
         return self
 
 
@@ -80,10 +84,13 @@ class Steps:
 
 @dataclass(frozen=True)
 class AddSpan:
-    """Store a span for the annotator (again under ``logical`` when re-doing)."""
+    """Store a span for the annotator (again under ``logical``, its ``uid`` and with the
+    ``relations`` it had, when re-doing or undoing a delete)."""
 
     span: SpanLike
     logical: int | None = None
+    uid: str | None = None
+    relations: tuple[Relation, ...] = ()
 
     def apply(self, editor: Editor) -> Applied:
         """Store the span; inverse: delete it."""
@@ -92,12 +99,17 @@ class AddSpan:
         change = editor.mark_started()
         span = self.span
         real = editor.project.add_span(doc.doc_id, span.with_(id=None, origin=span.origin or "human"),
-                                       editor.annotator)
+                                       editor.annotator, uid=self.uid)
         logical = editor.aliases.bind(self.logical, real)
         stored = span.with_(id=real, annotator=editor.annotator, document_id=doc.doc_id)
         doc.spans[logical] = stored
         key = (SPAN, logical)
-        return Applied(change.extend(Change(added=[(key, stored)], made=key)), DeleteSpan(logical))
+        change.extend(Change(added=[(key, stored)], made=key))
+        for rel in self.relations:
+            back = editor.project.restore_relation(rel)
+            doc.relations[back.uid] = back
+            change.relations.append((REL, back.uid))
+        return Applied(change, DeleteSpan(logical))
 
 
 @dataclass(frozen=True)
@@ -110,14 +122,22 @@ class DeleteSpan:
         """Delete the span (already gone is fine); inverse: store it again under the same logical id."""
         change = editor.mark_started()
         span = editor.doc.spans.pop(self.logical, None)
+        real = editor.aliases.real(self.logical)
+        uid: str | None = None
+        rels: list[Relation] = []
         try:
-            gone: SpanLike = editor.project.delete_span(editor.aliases.real(self.logical))
+            uid = editor.project.span_uid(real)
+            rels = editor.project.relations_of_span(real)  # the store deletes them with the span
+            gone: SpanLike = editor.project.delete_span(real)
         except NotFoundError:
             if span is None:
                 return Applied(change, Steps(()))
             gone = span
-        inverse = AddSpan(span if span is not None else gone, self.logical)
-        return Applied(change.extend(Change(removed=[(SPAN, self.logical)])), inverse)
+        for rel in rels:
+            editor.doc.relations.pop(rel.uid, None)
+        inverse = AddSpan(span if span is not None else gone, self.logical, uid, tuple(rels))
+        return Applied(change.extend(Change(removed=[(SPAN, self.logical)],
+                                            relations=[(REL, r.uid) for r in rels])), inverse)
 
 
 @dataclass(frozen=True)
@@ -149,12 +169,13 @@ class Accept:
     label: str | None = None
     logical: int | None = None
     extent: tuple[int, int] | None = None
+    uid: str | None = None
 
     def apply(self, editor: Editor) -> Applied:
         """Store the accepted span and the decision; inverse: :class:`Unaccept`."""
         doc = editor.doc
         change = editor.mark_started()
-        real = editor.project.accept_suggestion(self.suggestion_id, editor.annotator, self.label)
+        real = editor.project.accept_suggestion(self.suggestion_id, editor.annotator, self.label, uid=self.uid)
         logical = editor.aliases.bind(self.logical, real)
         stored: Span = editor.project.get_span(real)
         if self.extent is not None:
@@ -178,14 +199,20 @@ class Unaccept:
     def apply(self, editor: Editor) -> Applied:
         """Delete the span and forget the decision; inverse: accept again the same way."""
         doc, project = editor.doc, editor.project
+        rel_keys: list[RelKey] = []
+        uid: str | None = None
         try:
+            uid = project.span_uid(editor.aliases.real(self.logical))  # a redo stores it under the same uid
+            for rel in project.relations_of_span(editor.aliases.real(self.logical)):
+                doc.relations.pop(rel.uid, None)
+                rel_keys.append((REL, rel.uid))
             project.delete_span(editor.aliases.real(self.logical))
         except NotFoundError:
             pass
         project.undo_decision(self.suggestion_id, editor.annotator)
         doc.spans.pop(self.logical, None)
-        change = Change(removed=[(SPAN, self.logical)])
-        inverse = Accept(self.suggestion_id, self.label, self.logical, self.extent)
+        change = Change(removed=[(SPAN, self.logical)], relations=rel_keys)
+        inverse = Accept(self.suggestion_id, self.label, self.logical, self.extent, uid)
         try:
             sugg = project.get_suggestion(self.suggestion_id)
         except NotFoundError:  # a new suggester run replaced it: undo removes the span only

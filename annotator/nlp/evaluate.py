@@ -17,6 +17,9 @@ from annotator.core.errors import AnnotatorError
 if TYPE_CHECKING:
     from annotator.store import Project
 
+#: The ``layer`` name under which :func:`evaluate_project` scores relations.
+RELATIONS = "relations"
+
 
 class EvaluationError(AnnotatorError):
     """Nothing to evaluate (unknown reference, no suggestions yet)."""
@@ -32,9 +35,9 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, f
 
 
-def score_sets(pairs: Iterable[tuple[set[tuple[int, int, str]], set[tuple[int, int, str]]]]) -> dict[str, Any]:
-    """Scores from ``(predicted, reference)`` sets of ``(start, end, label)``
-    per document."""
+def score_sets(pairs: Iterable[tuple[set[Any], set[Any]]]) -> dict[str, Any]:
+    """Scores from ``(predicted, reference)`` sets per document: of ``(start, end, label)`` for
+    spans, of ``((head start, end), (child start, end), label)`` for relations (the label third)."""
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
@@ -67,7 +70,9 @@ def evaluate_project(
     min_score: float | None = None,
     viewer: str | None = None,
 ) -> dict[str, Any]:
-    """Current suggestions of ``layer`` against ``reference``'s spans.
+    """Current suggestions of ``layer`` against ``reference``'s spans; ``layer`` ``"relations"``
+    scores suggested relations against the reference's relations (label and both endpoints'
+    offsets must match), with the same keys, ``per_label`` by relation label.
 
     Returns ``{"documents", "precision", "recall", "f1", "per_label": {LABEL:
     {"precision", "recall", "f1", "support", ...}}, "tp", "fp", "fn",
@@ -80,7 +85,8 @@ def evaluate_project(
     ``viewer`` scores the suggestions that annotator sees (their project-memory
     view where one exists); by default the shared suggestions (no memory view).
     """
-    project.schema.layer(layer)  # SchemaError naming the layers when unknown
+    if layer != RELATIONS:
+        project.schema.layer(layer)  # SchemaError naming the layers when unknown
     if reference not in project.annotators():
         raise EvaluationError(
             f"no annotator {reference!r} in {project.path} (annotators: {', '.join(project.annotators()) or 'none'})"
@@ -99,7 +105,12 @@ def evaluate_project(
             f"{reference!r} has not annotated any of the suggested documents in {project.path}: nothing to score"
         )
 
-    def pairs() -> Iterable[tuple[set[tuple[int, int, str]], set[tuple[int, int, str]]]]:
+    def pairs() -> Iterable[tuple[set[Any], set[Any]]]:
+        if layer == RELATIONS:  # label and both endpoints' offsets must match
+            for doc_id in ids:
+                yield (project.relation_suggestion_keys(doc_id, suggester=suggester, min_score=min_score),
+                       {r.key for r in project.relations(doc_id, annotator=reference)})
+            return
         for doc_id in ids:
             pred = project.suggestion_triples(doc_id, layer, suggester=suggester, min_score=min_score, viewer=viewer)
             ref = {(s.start, s.end, s.label) for s in project.spans(doc_id, annotator=reference, layer=layer)}

@@ -210,6 +210,7 @@ def export_package(
                     if ann != annotator and rows:
                         others.add(ann)
                     package.insert_portable_spans(new_id, rows)
+                    package.insert_portable_relations(new_id, project.portable_relations(doc_id, ann))
                     report.spans += len(rows)
                 for question, (value, target, updated) in project.answer_records(doc_id, annotator).items():
                     package.put_answer_record(new_id, annotator, question, value, target, updated)

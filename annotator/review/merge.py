@@ -26,12 +26,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from annotator.core.errors import ProjectError, SchemaError
 from annotator.core.jobs import Cancelled, Progress, ShouldCancel
 from annotator.review.assign import PACKAGE_FOR, PACKAGE_OF
 from annotator.review.transfer import ensure_annotator, project_uid
+from annotator.store.relations import PortableRelation
 from annotator.store.transfer import PortableSpan
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ class SourceReport:
     answers: int = 0
     statuses: int = 0
     events: int = 0
+    relations: int = 0  # relations added, relabelled or removed
     conflicts: list[Conflict] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     skipped: bool = False
@@ -76,7 +78,8 @@ class SourceReport:
     @property
     def changes(self) -> int:
         """How many rows of work changed in the review project."""
-        return self.spans_added + self.spans_updated + self.spans_removed + self.answers + self.statuses
+        return (self.spans_added + self.spans_updated + self.spans_removed + self.answers + self.statuses
+                + self.relations)
 
 
 @dataclass
@@ -99,7 +102,7 @@ class MergeReport:
     def totals(self) -> dict[str, int]:
         """Sums over the sources."""
         keys = ("documents", "new_documents", "spans_added", "spans_updated", "spans_removed", "answers",
-                "statuses", "events")
+                "statuses", "events", "relations")
         # the answers keep their old key "labels": the --json output is a format others read
         out = {("labels" if k == "answers" else k): sum(getattr(s, k) for s in self.sources) for k in keys}
         out["conflicts"] = len(self.conflicts)
@@ -124,22 +127,26 @@ class _Work:
     spans: list[PortableSpan]
     answers: dict[str, tuple[str, str | None, str]]
     status: tuple[str, float, str] | None
+    relations: list[PortableRelation] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not self.spans and not self.answers and self.status is None
 
-    def fingerprint(self) -> tuple[Counter[tuple[str, int, int, str]], dict[str, tuple[str, str | None]], str | None]:
+    def fingerprint(self) -> tuple[Counter[tuple[str, int, int, str]], dict[str, tuple[str, str | None]], str | None,
+                                   Counter[tuple[Any, ...]]]:
+        by_uid = {s.uid: s.content for s in self.spans}
         return (
             Counter(s.content for s in self.spans),
             {q: (v, t) for q, (v, t, _u) in self.answers.items()},
             self.status[0] if self.status else None,
+            Counter((r.label, by_uid.get(r.head_uid), by_uid.get(r.child_uid)) for r in self.relations),
         )
 
 
 def _work(project: Project, doc_id: int, annotator: str) -> _Work:
     return _Work(project.portable_spans(doc_id, annotator), project.answer_records(doc_id, annotator),
-                 project.status_record(doc_id, annotator))
+                 project.status_record(doc_id, annotator), project.portable_relations(doc_id, annotator))
 
 
 def _describe_difference(ours: _Work, theirs: _Work) -> str:
@@ -154,6 +161,9 @@ def _describe_difference(ours: _Work, theirs: _Work) -> str:
             parts.append(f"{q}: {(b[1].get(q) or ('-',))[0]} here vs {(a[1].get(q) or ('-',))[0]} merged")
     if a[2] != b[2]:
         parts.append(f"status {b[2] or 'todo'} here vs {a[2] or 'todo'} merged")
+    if a[3] != b[3]:
+        parts.append(f"{sum((b[3] - a[3]).values())} relation(s) only in this file, "
+                     f"{sum((a[3] - b[3]).values())} only in the merged version")
     return "; ".join(parts) or "different"
 
 
@@ -297,6 +307,7 @@ def _sync(
     to_insert = [s for s in to_insert if s.uid not in elsewhere]
     review.insert_portable_spans(doc_id, to_insert)
     sr.spans_added += len(to_insert)
+    _sync_relations(review, doc_id, ours, theirs, sr, bad)
     for q in ours.answers:
         if q not in theirs.answers:
             review.delete_answer_record(doc_id, ann, q)
@@ -314,3 +325,26 @@ def _sync(
         review.put_status_record(doc_id, ann, theirs.status)
         if (theirs.status or (None,))[0] != (ours.status or (None,))[0]:
             sr.statuses += 1
+
+
+def _sync_relations(review: Project, doc_id: int, ours: _Work, theirs: _Work, sr: SourceReport,
+                    bad: Counter[str]) -> None:
+    """Make the review's relations of (document, annotator) equal to the source's, by uid (after the spans)."""
+    known = {r.name for r in review.schema.relations}
+    mine = {r.uid: r for r in ours.relations}
+    wanted = {}
+    for r in theirs.relations:
+        if r.label not in known:
+            bad[f"relation {r.label}"] += 1
+            continue
+        wanted[r.uid] = r
+    for uid in mine:
+        if uid not in wanted:
+            review.delete_relation_by_uid(uid)  # (those of removed spans went with them)
+            sr.relations += 1
+    for uid, r in wanted.items():
+        m = mine.get(uid)
+        if m is not None and (m.label, m.origin, m.score) != (r.label, r.origin, r.score):
+            review.update_portable_relation(r)
+            sr.relations += 1
+    sr.relations += review.insert_portable_relations(doc_id, [r for u, r in wanted.items() if u not in mine])

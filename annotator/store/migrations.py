@@ -292,7 +292,61 @@ def _m4_knowledge_base(db: MigrationDatabase) -> None:
     )
 
 
+def _m5_relations(db: sqlite_utils.Database) -> None:
+    """Relations between two spans (store/relations.py): human ones by span uid (moving a span
+    keeps them; deleting it deletes them), suggested ones by offsets with each annotator's decision."""
+    db.executescript(
+        """
+        CREATE TABLE relations (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL REFERENCES annotators(name),
+            label TEXT NOT NULL,
+            head_uid TEXT NOT NULL REFERENCES spans(uid) ON DELETE CASCADE,
+            child_uid TEXT NOT NULL REFERENCES spans(uid) ON DELETE CASCADE,
+            origin TEXT NOT NULL DEFAULT 'human',
+            score REAL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            CHECK (head_uid <> child_uid)
+        );
+        CREATE INDEX relations_doc ON relations(document_id, annotator);
+        CREATE INDEX relations_head ON relations(head_uid);
+        CREATE INDEX relations_child ON relations(child_uid);
+        CREATE TABLE relation_suggestions (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            label TEXT NOT NULL,
+            head_layer TEXT NOT NULL,
+            head_start INTEGER NOT NULL,
+            head_end INTEGER NOT NULL,
+            head_label TEXT NOT NULL,
+            child_layer TEXT NOT NULL,
+            child_start INTEGER NOT NULL,
+            child_end INTEGER NOT NULL,
+            child_label TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            score REAL,
+            suggester TEXT NOT NULL,
+            version TEXT NOT NULL
+        );
+        CREATE INDEX relation_suggestions_doc ON relation_suggestions(document_id);
+        CREATE TABLE relation_decisions (
+            suggestion_id INTEGER NOT NULL REFERENCES relation_suggestions(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL REFERENCES annotators(name),
+            decision TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
+            relation_uid TEXT,
+            created TEXT NOT NULL,
+            PRIMARY KEY (suggestion_id, annotator)
+        );
+        """
+    )
+
+
 #: Index i holds migration i+1.  Never edit a released one: append a new one.
-MIGRATIONS: tuple[Migration, ...] = (_m1_initial, _m2_review, _m3_learning, _m4_knowledge_base)
+MIGRATIONS: tuple[Migration, ...] = (
+    _m1_initial, _m2_review, _m3_learning, _m4_knowledge_base, _m5_relations,
+)
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -26,6 +26,7 @@ from annotator.store.imports import ImportMixin
 from annotator.store.kb import KnowledgeBaseMixin
 from annotator.store.learning import LearningMixin
 from annotator.store.migrations import MIGRATIONS, SCHEMA_VERSION, migration_database
+from annotator.store.relations import RelationsMixin
 from annotator.store.review import ReviewTablesMixin
 from annotator.store.spans import SpansMixin, SuggestionsMixin
 from annotator.store.status import StatusMixin
@@ -65,6 +66,7 @@ class Project(
     ImportMixin,
     SpansMixin,
     SuggestionsMixin,
+    RelationsMixin,
     AnswersMixin,
     StatusMixin,
     ReviewTablesMixin,
@@ -78,7 +80,7 @@ class Project(
 
     This module opens the connection, migrates and runs transactions; the
     queries live in one mixin per aggregate (``store/documents.py``,
-    ``spans.py``, ``answers.py``, ``status.py``, ``review.py``, ``transfer.py``,
+    ``spans.py``, ``relations.py``, ``answers.py``, ``status.py``, ``review.py``, ``transfer.py``,
     ``views.py``, ``kb.py``), all reached through this class.
 
     One connection; use it from one thread at a time (a worker thread opens
@@ -410,6 +412,7 @@ class Project(
             "spans": one("SELECT count(*) FROM spans"),
             "suggestions": one("SELECT count(*) FROM suggestions"),
             "doc_labels": one("SELECT count(*) FROM doc_labels"),
+            "relations": one("SELECT count(*) FROM relations"),
             "spans_by_layer": by_layer,
             "status": by_state,
             "schema": self.schema.name,

@@ -43,18 +43,21 @@ class SpansMixin(StoreBase):
         self.schema.check_span(span.layer, span.label)
         span.validate(text if text is not None else self.get_text(document_id))
 
-    def add_span(self, document_id: int, span: Span, annotator: str | None = None, *, validate: bool = True) -> int:
-        """Store one span for ``annotator`` (default: ``span.annotator``); returns its id."""
-        return self.add_spans(document_id, [span], annotator, validate=validate)[0]
+    def add_span(self, document_id: int, span: Span, annotator: str | None = None, *, validate: bool = True,
+                 uid: str | None = None) -> int:
+        """Store one span for ``annotator`` (default: ``span.annotator``); returns its id.  ``uid``
+        stores it under an identity it had before (undo of a delete: its relations can come back)."""
+        return self.add_spans(document_id, [span], annotator, validate=validate, uids=[uid])[0]
 
     def add_spans(
-        self, document_id: int, spans: Sequence[Span], annotator: str | None = None, *, validate: bool = True
+        self, document_id: int, spans: Sequence[Span], annotator: str | None = None, *, validate: bool = True,
+        uids: Sequence[str | None] | None = None,
     ) -> list[int]:
-        """Store several spans in one transaction (all or nothing)."""
+        """Store several spans in one transaction (all or nothing); ``uids`` as for :meth:`add_span`."""
         ids: list[int] = []
         text = self.get_text(document_id) if validate else None
         with self.transaction():
-            for span in spans:
+            for i, span in enumerate(spans):
                 who = annotator or span.annotator
                 if not who:
                     raise ValueError("a span needs an annotator")
@@ -65,7 +68,7 @@ class SpansMixin(StoreBase):
                 cur = self._conn.execute(
                     'INSERT INTO spans(uid, document_id, annotator, layer, start, "end", label, origin, score, note,'
                     " created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (new_uid(), document_id, who, span.layer, span.start, span.end, span.label, span.origin,
+                    ((uids[i] if uids else None) or new_uid(), document_id, who, span.layer, span.start, span.end, span.label, span.origin,
                      span.score, span.note, ts, ts),
                 )
                 span_id = int(cur.lastrowid)
@@ -105,6 +108,7 @@ class SpansMixin(StoreBase):
         """Remove a span; returns what was removed (for undo)."""
         with self.transaction():
             old = self.get_span(span_id)
+            self._delete_relations_of_span(span_id)
             self._conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
             self._conn.execute("UPDATE suggestion_decisions SET span_id = NULL WHERE span_id = ?", (span_id,))
             self._log("delete_span", old.annotator, old.document_id, span_id=span_id, layer=old.layer,
@@ -238,9 +242,10 @@ class SuggestionsMixin(StoreBase):
             raise NotFoundError(f"no suggestion {suggestion_id}")
         return _suggestion_from_row(row)
 
-    def accept_suggestion(self, suggestion_id: int, annotator: str, label: str | None = None) -> int:
-        """Copy a suggestion into ``annotator``'s spans (optionally relabelled);
-        returns the new span id."""
+    def accept_suggestion(self, suggestion_id: int, annotator: str, label: str | None = None, *,
+                          uid: str | None = None) -> int:
+        """Copy a suggestion into ``annotator``'s spans (optionally relabelled; under ``uid``
+        when re-doing an accept that was undone); returns the new span id."""
         annotator = annotator_name(annotator)
         with self.transaction():
             sug = self.get_suggestion(suggestion_id)
@@ -248,7 +253,7 @@ class SuggestionsMixin(StoreBase):
             self.schema.check_span(new.layer, new.label)
             # A stored suggestion's offsets were checked against the (immutable)
             # text when it was stored: skip re-reading a long text per accept.
-            span_id = self.add_span(sug.document_id or 0, new, annotator, validate=False)
+            span_id = self.add_span(sug.document_id or 0, new, annotator, validate=False, uid=uid)
             self._conn.execute(
                 "INSERT OR REPLACE INTO suggestion_decisions(suggestion_id, annotator, decision, span_id, created)"
                 " VALUES (?, ?, 'accepted', ?, ?)",
