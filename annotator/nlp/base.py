@@ -67,6 +67,7 @@ ORIGINS: dict[str, str] = {
     "rule:acronym": "an unknown acronym (guessed organisation)",
     "rule:capitalised": "a capitalised sequence mid-sentence (a low-score guess)",
     "rule:quote": "text between quotation marks",
+    "rule:attribution": "who said it or holds the stance: kata X, X mengatakan, menurut X, tambahnya, the clause around a cue",
     "lexicon:cues": "a stance-cue word or phrase of the lexicon (matched on its lemma)",
 }
 

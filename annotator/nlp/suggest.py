@@ -14,10 +14,12 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
-from annotator.core.errors import NotFoundError
+from annotator.core.errors import NotFoundError, SchemaError
 from annotator.core.jobs import Cancelled, Progress, ShouldCancel
 from annotator.core.model import Span
+from annotator.core.relations import SuggestedRelation
 from annotator.core.schema import LabelSchema
+from annotator.nlp.attribution import suggest_relations
 from annotator.nlp.base import Suggester, SuggestInput, SuggestOutput
 from annotator.nlp.merge import Candidate, resolve_overlaps
 
@@ -48,6 +50,7 @@ class SuggestReport:
     by_layer: dict[str, int] = field(default_factory=dict)
     by_origin: dict[str, int] = field(default_factory=dict)
     memory: dict[str, Any] = field(default_factory=dict)  # MemoryReport.to_dict() of the memory refresh
+    relations: int = 0  # suggested relations stored
 
     @property
     def tokens_per_second(self) -> float:
@@ -63,7 +66,7 @@ class SuggestReport:
             "tokens_per_second": round(self.tokens_per_second, 1), "cancelled": self.cancelled,
             "decisions_kept": self.decisions_kept,
             "suggester": self.suggester, "version": self.version, "by_layer": self.by_layer,
-            "by_origin": self.by_origin, "memory": self.memory,
+            "by_origin": self.by_origin, "memory": self.memory, "relations": self.relations,
         }
 
 
@@ -222,6 +225,24 @@ def _fits_schema(schema: LabelSchema, spans: Sequence[Span], length: int | None 
     return kept
 
 
+def _relations_fit(schema: LabelSchema, spans: Sequence[Span], relations: Sequence[SuggestedRelation]
+                   ) -> list[SuggestedRelation]:
+    """Relations the schema allows between ends that are among ``spans`` (entity names joined from
+    adjacent spans are kept: accepting one makes the span)."""
+    kept = []
+    names = {r.name for r in schema.relations}
+    have = {(s.layer, s.start, s.end) for s in spans}
+    for r in relations:
+        if r.label not in names or (r.child.layer == "cues" and (r.child.layer, r.child.start, r.child.end) not in have):
+            continue
+        try:
+            schema.relation(r.label).check((r.head.layer, r.head.label), (r.child.layer, r.child.label))
+        except SchemaError:
+            continue
+        kept.append(r)
+    return kept
+
+
 def _pending(project: Project, name: str, version: str, force: bool, doc_ids: Iterable[int] | None) -> tuple[list[tuple[int, str]], int]:
     """``([(id, language)], skipped)`` of documents that need suggesting."""
     runs = project.suggestion_runs(name)
@@ -315,24 +336,33 @@ def suggest_project(
                 report.cancelled = True
                 return
             text = project.get_text(doc_id)
-            lengths[doc_id] = len(text)
+            texts[doc_id] = text
             yield SuggestInput(doc_id, text, language)
 
     batch: list[SuggestOutput] = []
-    lengths: dict[int, int] = {}
+    texts: dict[int, str] = {}
 
     def store(outputs: list[SuggestOutput]) -> None:
         # one transaction per batch: a commit per document would cost more
         # than the rules themselves (benchmarks/suggest_bench.py)
         with project.transaction():
             for out in outputs:
-                spans = _fits_schema(schema, out.spans, lengths.pop(out.document_id, None))
+                text = texts.pop(out.document_id, None)
+                spans = _fits_schema(schema, out.spans, len(text) if text is not None else None)
+                relations: list[SuggestedRelation] = []
+                if text is not None and schema.relations:
+                    sources, relations = suggest_relations(text, spans)
+                    spans = _fits_schema(schema, [*spans, *sources], len(text))
+                    relations = _relations_fit(schema, spans, relations)
                 # labels and offsets are checked above: skip the per-span check of the
                 # store; the store carries annotators' decisions over to the new set
                 report.decisions_kept += project.set_suggestions(
                     out.document_id, spans, suggester=name, version=version, validate=False
                 )
                 report.suggestions += len(spans)
+                if text is not None:
+                    project.set_relation_suggestions(out.document_id, relations, suggester=name, version=version)
+                    report.relations += len(relations)
                 for s in spans:
                     report.by_layer[s.layer] = report.by_layer.get(s.layer, 0) + 1
                     report.by_origin[s.origin] = report.by_origin.get(s.origin, 0) + 1
