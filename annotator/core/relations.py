@@ -136,3 +136,23 @@ class SuggestedRelation:
     def key(self) -> tuple[tuple[int, int], tuple[int, int], str]:
         """``((head start, end), (child start, end), label)``."""
         return (self.head.extent, self.child.extent, self.label)
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRecord:
+    """A relation as a file carries it: the label and its two spans by position (both spans
+    are among the same record's spans)."""
+
+    label: str
+    head: Endpoint
+    child: Endpoint
+
+    @property
+    def key(self) -> tuple[tuple[int, int], tuple[int, int], str]:
+        """``((head start, end), (child start, end), label)``."""
+        return (self.head.extent, self.child.extent, self.label)
+
+
+def endpoint_of(span: Any) -> Endpoint:
+    """The :class:`Endpoint` of a span (anything with layer, start, end, label)."""
+    return Endpoint(span.layer, span.start, span.end, span.label)

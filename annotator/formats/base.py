@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from annotator.core.errors import InputError
 from annotator.core.model import Document, Span
+from annotator.core.relations import RelationRecord
 from annotator.core.schema import LabelSchema
 
 
@@ -33,6 +34,8 @@ class ImportRecord:
     #: span groups); stored per ``origin`` as that suggester's, never as anyone's spans
     suggestions: list[Span] = field(default_factory=list)
     line: int | None = None  # where it started in its file, for errors
+    #: relations between spans of ``spans`` (by position)
+    relations: list[RelationRecord] = field(default_factory=list)
     #: False for inputs whose text must stay as given (token-based formats).
     clean: bool = True
 
@@ -230,6 +233,7 @@ class FileResult:
     new_documents: int = 0
     spans: int = 0
     answers: int = 0
+    relations: int = 0
     error: str | None = None
     #: records read (one per document and annotator)
     records: int = 0

@@ -10,7 +10,8 @@ answers); ``annotation.conf`` and ``visual.conf`` (colours) let brat open the
 folder as it is.  With several annotators each gets a sub-folder.
 
 Import reads such a folder (or one ``.ann`` file): fragments are joined back
-into one span, relations/events/attributes are counted and skipped with a
+into one span, ``R`` lines of the schema's relation types become relations (``R1<TAB>SPEAKER
+Arg1:T3 Arg2:T5``), other relations, events and attributes are counted and skipped with a
 warning, the annotator comes from the ``.json`` sidecar, else the sub-folder.
 """
 
@@ -26,6 +27,7 @@ from annotator.core.model import Document, Span
 from annotator.formats.base import ImportRecord, ReadOptions, register_reader, warn
 from annotator.formats.export import SUGGESTIONS, ExportContext, ExportRecord, register_writer, suggestions_back
 from annotator.formats.labels import flat_label, unflatten
+from annotator.formats.relations import aligned_ends, by_id, span_key
 from annotator.formats.spacy_format import document_user_data
 
 #: Characters that end a line for some reader: str.splitlines() (what Python
@@ -52,7 +54,14 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def annotation_conf(schema: Any, layers: tuple[str, ...]) -> str:
     """``annotation.conf``: every exported label as an entity type, overlaps allowed."""
     names = [flat_label(schema, layer, lab) for layer in layers for lab in schema.layer(layer).label_names]
-    return ("[entities]\n" + "\n".join(names) + "\n\n[relations]\n"
+
+    def args(ends: Any) -> str:
+        return "|".join(flat_label(schema, lay, lab) for lay, labs in ends.items() if lay in layers
+                        for lab in (labs or schema.layer(lay).label_names))
+
+    rels = "".join(f"{rt.name}\tArg1:{args(rt.head)}, Arg2:{args(rt.child)}\n" for rt in schema.relations
+                   if args(rt.head) and args(rt.child))
+    return ("[entities]\n" + "\n".join(names) + "\n\n[relations]\n" + rels +
             "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n\n[events]\n\n[attributes]\n")
 
 
@@ -83,6 +92,7 @@ def write_brat(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -
         (folder / f"{name}.txt").write_text(doc.text, encoding="utf-8", newline="")
         lines: list[str] = []
         t = n = k = 0
+        tids: dict[tuple[str, int, int, str], int] = {}
         ordered = sorted((s for spans in ctx.layer_spans(rec).values() for s in spans),
                          key=lambda s: (s.start, s.end, s.layer, s.label))
         for s in ordered:
@@ -94,6 +104,7 @@ def write_brat(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -
                 ctx.issue(rec, s, "contracted (line break at the edge; brat fragments cannot hold it)",
                           frags[0][0], frags[-1][1])
             t += 1
+            tids[span_key(s)] = t
             where = ";".join(f"{a} {b}" for a, b in frags)
             shown = " ".join(doc.text[a:b] for a, b in frags)
             lines.append(f"T{t}\t{flat_label(ctx.schema, s.layer, s.label)} {where}\t{shown}")
@@ -103,6 +114,8 @@ def write_brat(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -
             if s.kb_id:  # a normalisation line: the knowledge-base entry (docs/kb.md)
                 k += 1
                 lines.append(f"N{k}\tReference T{t} KB:{s.kb_id}\t{shown}")
+        for rn, (r, h, c) in enumerate(aligned_ends(rec.relations, tids, ctx), start=1):
+            lines.append(f"R{rn}\t{r.label} Arg1:T{h} Arg2:T{c}")
         (folder / f"{name}.ann").write_text("".join(line + "\n" for line in lines), encoding="utf-8", newline="\n")
         side = document_user_data(doc)
         side.update({"annotator": rec.annotator, "status": rec.status,
@@ -114,6 +127,7 @@ def write_brat(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -
 
 
 _T = re.compile(r"^T(\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t?(.*)$")
+_R = re.compile(r"^R\d+\t(\S+) Arg1:(T\d+) Arg2:(T\d+)\s*$")
 _NOTE = re.compile(r"^#\d+\tAnnotatorNotes (T\d+)\t?(.*)$")
 _NORM = re.compile(r"^N\d+\tReference (T\d+) KB:(\S+)(?:\t.*)?$")
 
@@ -132,6 +146,8 @@ def _read_ann(ann: Path, root: Path, options: ReadOptions) -> ImportRecord:
     kb_ids: dict[str, str] = {}
     skipped = 0
     schema = options.schema
+    relation_names = {rt.name for rt in schema.relations}
+    rel_ids: list[tuple[str, str, str]] = []
     for number, line in enumerate(content.split("\n"), start=1):
         line = line.rstrip("\r")
         if not line.strip():
@@ -163,6 +179,9 @@ def _read_ann(ann: Path, root: Path, options: ReadOptions) -> ImportRecord:
         m = _NORM.match(line)
         if m:
             kb_ids[m.group(1)] = m.group(2)
+        m = _R.match(line)
+        if m and m.group(1) in relation_names:
+            rel_ids.append((m.group(1), m.group(2), m.group(3)))
             continue
         if line[0] in "RE*AMN#":
             skipped += 1
@@ -188,6 +207,7 @@ def _read_ann(ann: Path, root: Path, options: ReadOptions) -> ImportRecord:
     meta["file"] = txt.name
     return suggestions_back(ImportRecord(
         Document(text=text, meta=meta, **fields),
+        relations=by_id(rel_ids, spans, ann, None, "relation"),
         annotator=annotator or options.annotator,
         spans=[s.with_(note=notes.get(k), kb_id=kb_ids.get(k)) for k, s in spans.items()],
         answers=answers,

@@ -24,6 +24,7 @@ from annotator.core.model import Document, Span
 from annotator.formats.base import ImportRecord, ReadOptions, iter_json_lines, register_reader
 from annotator.formats.export import ExportContext, ExportRecord, register_writer, suggestions_back
 from annotator.formats.labels import flat_label, unflatten
+from annotator.formats.relations import aligned_ends, by_id, span_key
 from annotator.formats.spacy_format import document_user_data
 
 
@@ -46,6 +47,18 @@ def write_doccano(records: Iterator[ExportRecord], out: Path, ctx: ExportContext
                 "annotator": rec.annotator or "",
                 "status": rec.status,
             }
+            # doccano's relation shape beside the triples (on every line when the project has
+            # relations, for the same keys): entities with ids and the relations between them
+            if ctx.with_relations:
+                obj["entities"], obj["relations"] = [], []
+            if rec.relations:
+                obj["entities"] = [{"id": i, "label": lab, "start_offset": a, "end_offset": b}
+                                   for i, (a, b, lab) in enumerate(triples, start=1)]
+                ids = {(a, b, lab): i for i, (a, b, lab) in enumerate(triples, start=1)}
+                keyed = {span_key(s): ids[(s.start, s.end, flat_label(ctx.schema, s.layer, s.label))]
+                         for spans in ctx.layer_spans(rec).values() for s in spans}
+                obj["relations"] = [{"id": k, "from_id": h, "to_id": c, "type": r.label}
+                                    for k, (r, h, c) in enumerate(aligned_ends(rec.relations, keyed, ctx), start=1)]
             info = document_user_data(doc)
             info.pop("id")
             obj["meta"] = {k: v for k, v in info.items() if v not in ("", None, {})}
@@ -114,6 +127,19 @@ def read_doccano(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
             except ValueError as exc:
                 raise InputError(f"[{start}, {end}, {name!r}]: {detail(exc)}", path, number) from exc
             spans.append(span)
+        spans = list(dict.fromkeys(spans))  # our export repeats the triples as relation "entities"
+        relations = []
+        if isinstance(obj.get("relations"), list) and obj["relations"]:
+            by_entity = {}
+            for e in obj.get("entities") or []:
+                if isinstance(e, dict) and "id" in e:
+                    where = unflatten(schema, str(e.get("label")))
+                    found = [s for s in spans if where is not None and (s.start, s.end, s.layer, s.label) ==
+                             (e.get("start_offset"), e.get("end_offset"), where[0], where[1])]
+                    if found:
+                        by_entity[e["id"]] = found[0]
+            relations = by_id([(r.get("type"), r.get("from_id"), r.get("to_id")) for r in obj["relations"]
+                               if isinstance(r, dict)], by_entity, path, number, "relation")
         answers: dict[str, tuple[str, str | None]] = {}
         raw_labels = obj.get("labels") if isinstance(obj.get("labels"), dict) else {}
         for q, v in raw_labels.items():
@@ -138,7 +164,7 @@ def read_doccano(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
         records.append(suggestions_back(ImportRecord(
             Document(text=text, meta={**inner, "file": path.name}, **fields),
             annotator=str(annotator) if annotator else None,
-            spans=spans, answers=answers,
+            spans=spans, answers=answers, relations=relations,
             status=str(obj["status"]) if obj.get("status") and obj["status"] != "todo" else None,
             line=number, clean=False,
         )))

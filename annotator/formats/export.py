@@ -29,6 +29,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.jobs import Progress, ShouldCancel, check_cancel
 from annotator.core.model import GOLD, Document, Span
 from annotator.core.names import is_project_file, renamed, safe_file_names
+from annotator.core.relations import RelationRecord
 from annotator.formats.tokenize import (
     MISALIGNED_POLICIES,
     TAG_SCHEMES,
@@ -42,6 +43,9 @@ from annotator.formats.tokenize import (
 
 if TYPE_CHECKING:
     from annotator.store import Project
+
+#: Formats whose writers carry relations (the others report every relation as left out).
+RELATION_FORMATS = frozenset({"jsonl", "spacy", "brat", "doccano", "labelstudio"})
 
 #: Pseudo-annotator under which machine suggestions are written by formats
 #: that have no separate place for them.
@@ -80,6 +84,8 @@ class ExportRecord:
     suggestions: list[Span] = field(default_factory=list)
     #: every annotator's record of this document (Label Studio groups them)
     index: int = 0
+    #: relations between spans of ``spans`` (by position)
+    relations: list[RelationRecord] = field(default_factory=list)
 
 
 @dataclass
@@ -105,6 +111,7 @@ class ExportReport:
     records: int = 0
     spans: int = 0
     answers: int = 0
+    relations: int = 0
     tokens: int = 0
     unannotated: int = 0
     parts: dict[str, int] = field(default_factory=dict)
@@ -127,7 +134,8 @@ class ExportReport:
         """JSON-ready form (CLI ``--json``)."""
         return {
             "format": self.format, "out": self.out, "files": self.files, "documents": self.documents,
-            "records": self.records, "spans": self.spans, "labels": self.answers, "tokens": self.tokens,
+            "records": self.records, "spans": self.spans, "labels": self.answers, "relations": self.relations,
+            "tokens": self.tokens,
             "unannotated": self.unannotated, "parts": self.parts, "seconds": round(self.seconds, 3),
             "warnings": self.warnings,
             "issues": [
@@ -156,6 +164,9 @@ class ExportContext:
         self.unwritten: dict[str, int] = {}
         #: annotator name -> safe, unique file or folder name (set by export_project)
         self.file_names: dict[str, str] = {}
+        #: the project holds relations (set by export_project): formats whose lines must all
+        #: carry the same keys add their relation keys to every line, or to none
+        self.with_relations = False
 
     def file_name(self, annotator: str) -> str:
         """The annotator's file/folder name: never a path, never another annotator's."""
@@ -370,7 +381,11 @@ def iter_records(
             answers = _answers(project, doc.id, name)
             if separately and not spans and not answers and state == "todo":
                 continue
-            recs.append(ExportRecord(doc, name, spans, answers, state))
+            rec = ExportRecord(doc, name, spans, answers, state)
+            rec.relations = [RelationRecord(r.label, r.head_end, r.child_end) for r in project.relations(doc.id, name)
+                             if r.head_end is not None and r.child_end is not None
+                             and (not layers or (r.head_end.layer in layers and r.child_end.layer in layers))]
+            recs.append(rec)
         if not names and not only_done:
             recs.append(ExportRecord(doc, None))
         if separately and not recs and not only_done:
@@ -558,6 +573,7 @@ def export_project(
     if not names:
         report.warnings.append("no annotator has any work in this project: writing the texts only")
     ctx = ExportContext(options, project.schema, report, project_name=Path(project.path).stem)
+    ctx.with_relations = project.count_relations() > 0
     ctx.separately = separately
     ctx.file_names = safe_file_names(names + ([SUGGESTIONS] if include_suggestions else []))
     if info.directory and separately and renamed(ctx.file_names):
@@ -623,6 +639,9 @@ def export_project(
                         report.unannotated += 1
                     report.spans += len(item.spans)
                     report.answers += len(item.answers)
+                    report.relations += len(item.relations)
+                    if item.relations and fmt not in RELATION_FORMATS:
+                        ctx.not_written("relations", len(item.relations))
                     yield item
 
             info.write(records(), target, ctx)

@@ -37,9 +37,11 @@ from typing import Any, Iterator
 from annotator.core.errors import InputError, detail
 from annotator.core.model import GOLD, Document, Span
 from annotator.core.offsets import Utf16Map
+from annotator.core.relations import RelationRecord
 from annotator.formats.base import ImportRecord, ReadOptions, read_text_file, register_reader, warn
 from annotator.formats.export import ExportContext, ExportRecord, register_writer
 from annotator.formats.labels import map_label
+from annotator.formats.relations import aligned_ends, by_id, span_key
 from annotator.formats.spacy_format import document_user_data
 
 #: Key of the task's ``meta`` holding ``{annotation id: {"annotator", "status"}}``.
@@ -69,10 +71,14 @@ def _task(recs: list[ExportRecord], ctx: ExportContext, number: int) -> dict[str
             continue
         result = []
         r = 0
+        rids: dict[tuple[str, int, int, str], str] = {}
         for spans in ctx.layer_spans(rec).values():
             for s in spans:
                 r += 1
-                result.append(_result(s, doc.text, f"{task_id}-{a_i}-{r}"))
+                rids[span_key(s)] = f"{task_id}-{a_i}-{r}"
+                result.append(_result(s, doc.text, rids[span_key(s)]))
+        result += [{"from_id": h, "to_id": c, "type": "relation", "direction": "right", "labels": [rel.label]}
+                   for rel, h, c in aligned_ends(rec.relations, rids, ctx)]
         for q, (value, target) in rec.answers.items():
             question = ctx.schema.question(q)
             if question.free_text:
@@ -145,6 +151,10 @@ def labelstudio_config(schema: Any) -> str:
         lines.append(f'  <Labels name="{layer.name}" toName="text">')
         lines += [f'    <Label value="{lab.name}" background="{lab.colour}"/>' for lab in layer.labels]
         lines.append("  </Labels>")
+    if schema.relations:
+        lines.append("  <Relations>")
+        lines += [f'    <Relation value="{rt.name}" background="{rt.colour}"/>' for rt in schema.relations]
+        lines.append("  </Relations>")
     for q in schema.questions:
         if q.free_text:
             lines.append(f'  <TextArea name="{q.name}" toName="text"/>')
@@ -220,6 +230,8 @@ def _annotation(ann: dict[str, Any], text: str, schema: Any, path: Path, t_i: in
                 answers[name] = (str(value["text"][0]), None)
             else:
                 skipped[f"textarea {name!r}"] = skipped.get(f"textarea {name!r}", 0) + 1
+        elif kind == "relation" and {str(x) for x in item.get("labels") or []} & {r.name for r in schema.relations}:
+            continue  # read by _relations (after the spans); one with no label of the schema is counted below
         else:
             what = f"{kind} {name!r}" if kind in ("choices", "textarea") else str(kind)
             skipped[what] = skipped.get(what, 0) + 1
@@ -252,6 +264,27 @@ def _status(ann: dict[str, Any], carried: dict[str, Any]) -> str | None:
     old = ann.get("meta") if isinstance(ann.get("meta"), dict) else {}
     status = carried.get("status") or old.get("status") or "done"
     return None if status == "todo" else str(status)
+
+
+def _relations(ann: dict[str, Any], spans: list[Span], text: str, schema: Any, u16: Utf16Map | None, path: Path,
+               t_i: int) -> list[RelationRecord]:
+    """The ``relation`` results of an annotation between its ``labels`` results (by result id)."""
+    items = [i for i in ann.get("result") or [] if isinstance(i, dict)]
+    if not any(i.get("type") == "relation" for i in items):
+        return []
+    by_rid: dict[Any, Span] = {}
+    for item in items:
+        if item.get("type") == "labels" and "id" in item:
+            where = _offsets(item.get("value") or {}, text, u16)
+            layer = str(item.get("from_name", ""))
+            layer = layer if layer in schema.layer_names else "entities"
+            found = [s for s in spans if where is not None and (s.start, s.end, s.layer) == (*where, layer)]
+            if found:
+                by_rid[item["id"]] = found[0]
+    names = {rt.name for rt in schema.relations}
+    triples = [(lab, i.get("from_id"), i.get("to_id")) for i in items if i.get("type") == "relation"
+               for lab in (i.get("labels") or []) if lab in names]
+    return by_id(triples, by_rid, path, None, f"task {t_i}: relation")
 
 
 @register_reader("labelstudio", (".json",))
@@ -326,6 +359,7 @@ def read_labelstudio(path: Path, options: ReadOptions) -> Iterator[ImportRecord]
                     name = GOLD
             records.append(ImportRecord(
                 doc, annotator=name, spans=spans, answers=answers, status=_status(ann, mine),
+                relations=_relations(ann, spans, text, schema, u16, path, t_i),
                 line=t_i, clean=False, suggestions=suggestions if ann is anns[0] else [],
             ))
     for what, n in sorted(skipped.items()):

@@ -31,6 +31,7 @@ from annotator.core.model import DEFAULT_LAYER, Document, Span
 from annotator.formats.base import ImportRecord, ReadOptions, iter_json_lines, register_reader, warn
 from annotator.formats.export import ExportContext, ExportRecord, register_writer, suggestions_back
 from annotator.formats.labels import map_label
+from annotator.formats.relations import aligned_ends, parse_native, span_key
 from annotator.formats.spacy_format import document_user_data
 
 _DOC_FIELDS = ("title", "source", "url", "published", "language")
@@ -52,10 +53,12 @@ def prodigy_task(rec: ExportRecord, ctx: ExportContext) -> dict[str, Any]:
         for i, (a, b, ws) in enumerate(zip(toks.starts, toks.ends, toks.ws, strict=True))
     ]
     spans = []
+    written: dict[tuple[str, int, int, str], dict[str, Any]] = {}
     for layer, group in ctx.layer_spans(rec).items():
         for t in ctx.align(rec, group, toks):
             span: dict[str, Any] = {"start": t.start, "end": t.end, "token_start": t.token_start,
                                     "token_end": t.token_end - 1, "label": t.span.label, "layer": layer}
+            written[span_key(t.span)] = span
             if t.span.origin != "human":
                 span["origin"] = t.span.origin
             if t.span.score is not None:
@@ -82,6 +85,10 @@ def prodigy_task(rec: ExportRecord, ctx: ExportContext) -> dict[str, Any]:
                           if not ctx.schema.question(q).free_text] if rec.answers else []
     if rec.answers:
         task["labels"] = {q: ({"value": v, "target": t} if t else v) for q, (v, t) in rec.answers.items()}
+    relations = [{"head": h["token_end"], "child": c["token_end"], "head_span": h, "child_span": c, "label": r.label}
+                 for r, h, c in aligned_ends(rec.relations, written, ctx)]
+    if relations:  # Prodigy's rel.manual shape (ends by their last token, with the spans)
+        task["relations"] = relations
     task["_task_hash"] = _hash(text, json.dumps(spans, sort_keys=True), json.dumps(task.get("accept", [])))
     task["answer"] = "ignore" if rec.status == "skipped" else "accept"
     if rec.status != "todo":
@@ -222,6 +229,7 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
         spans = _parse_spans(obj, text, path, number, options, labels)
         if "spans" not in obj and any(isinstance(obj.get(k), list) and obj[k] for k in ("label", "entities")):
             foreign_spans.append(number)
+        relations = parse_native(obj.get("relations"), spans, path, number)
         count += 1
         yield suggestions_back(ImportRecord(
             Document(text=text, meta=meta, **fields),
@@ -230,6 +238,7 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
             answers=_parse_answers(obj, path, number, options),
             status=str(status) if status else None,
             line=number,
+            relations=relations,
             # an annotation tool's export holds the text as annotated: never clean it
             clean=not any(k in obj for k in _PRODIGY_KEYS),
         ))

@@ -30,6 +30,7 @@ from annotator.formats.base import (
 )
 from annotator.formats.clean import clean_news_text
 from annotator.store.imports import ImportItem
+from annotator.formats.relations import store_relations
 
 if TYPE_CHECKING:
     from annotator.store import Project
@@ -150,7 +151,7 @@ def _store_batch(
                 schema.check_span(s.layer, s.label)
                 s.validate(doc.text)
             items.append(ImportItem(doc, h, who, rec.spans, rec.status))
-            if rec.answers or rec.suggestions:
+            if rec.answers or rec.suggestions or rec.relations:
                 extras.append((len(items) - 1, rec, who))
         except InputError:
             raise
@@ -187,6 +188,8 @@ def _store_batch(
                 by_origin.setdefault(s.origin, []).append(s)
             for origin, group in by_origin.items():
                 project.set_suggestions(doc_id, group, suggester=origin, version="imported", validate=False)
+            if rec.relations:  # between the record's spans, stored above
+                result.relations += store_relations(project, doc_id, who or DEFAULT_IMPORT_ANNOTATOR, rec.relations)
         except (AnnotatorError, ValueError) as exc:
             raise InputError(detail(exc), path, rec.line) from exc
 

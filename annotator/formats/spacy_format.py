@@ -18,13 +18,17 @@ from typing import Any, Iterator
 
 from annotator.core.errors import InputError
 from annotator.core.model import Document, Span
+from annotator.core.relations import RelationRecord, endpoint_of
 from annotator.formats.base import ImportRecord, ReadOptions, register_reader, warn
 from annotator.formats.export import SUGGESTIONS, ExportContext, ExportRecord, register_writer
+from annotator.formats.relations import aligned_ends, find_end, span_key
 from annotator.formats.tokenize import blank_nlp, non_overlapping, spacy_tokens, stored_tokens
 
 #: meta keys that are derived from the Doc itself and not repeated in user_data
 _DERIVED_META = ("tokens", "sentences", "conll_extra")
 SUGGESTION_SUFFIX = "_suggestions"
+#: where ``doc._.rel`` lives in ``user_data`` (spaCy's key for an extension attribute)
+REL_KEY = ("._.", "rel", None, None)
 
 
 def cats_of(schema: Any, answers: dict[str, tuple[str, str | None]]) -> dict[str, float]:
@@ -62,8 +66,10 @@ def build_doc(rec: ExportRecord, ctx: ExportContext, nlp: Any) -> Any:
         sdoc = Doc(nlp.vocab, words=words, spaces=spaces)
     ctx.set_tokens(doc, toks)
     by_layer = ctx.layer_spans(rec)
+    written: dict[tuple[str, int, int, str], Any] = {}
     for layer, spans in by_layer.items():
         aligned = ctx.align(rec, spans, toks)
+        written.update((span_key(t.span), t) for t in aligned)
         sdoc.spans[layer] = [SpacySpan(sdoc, t.token_start, t.token_end, label=t.span.label,
                                        kb_id=t.span.kb_id or "") for t in aligned]
         if layer == ctx.options.entity_layer:
@@ -82,6 +88,17 @@ def build_doc(rec: ExportRecord, ctx: ExportContext, nlp: Any) -> Any:
     if rec.suggestions:  # exact offsets, origin and score (the span groups hold aligned copies)
         sdoc.user_data["suggestions"] = [[s.layer, s.start, s.end, s.label, s.origin, s.score]
                                          for s in rec.suggestions]
+    rels = aligned_ends(rec.relations, written, ctx)
+    if rels:
+        # spaCy's relation-extraction convention: doc._.rel[(head start token, child start token)] = {LABEL: score}
+        names = [rt.name for rt in ctx.schema.relations]
+        rel: dict[tuple[int, int], dict[str, float]] = {}
+        for r, h, c in rels:
+            rel.setdefault((h.token_start, c.token_start), dict.fromkeys(names, 0.0))[r.label] = 1.0
+        sdoc.user_data[REL_KEY] = rel
+        # and exactly, for our own import: [label, head layer, start, end, label, child layer, start, end, label]
+        sdoc.user_data["relations"] = [[r.label, h.span.layer, h.start, h.end, h.span.label,
+                                        c.span.layer, c.start, c.end, c.span.label] for r, h, c in rels]
     sdoc.cats = cats_of(ctx.schema, rec.answers)
     sdoc.user_data["annotator"] = rec.annotator
     sdoc.user_data["status"] = rec.status
@@ -109,6 +126,46 @@ def _map_label(label: str, layer: str, options: ReadOptions) -> str | None:
         return label
     mapped = options.schema.label_map.get(label)
     return mapped if mapped in names else None
+
+
+def _relations(sdoc: Any, ud: dict[str, Any], spans: list[Span], schema: Any, path: Path, number: int
+               ) -> list[RelationRecord]:
+    """Our exact ``user_data["relations"]``, else ``doc._.rel`` (ends by start token: the span
+    starting there whose layer and label the relation type allows)."""
+    raw = ud.get("relations")
+    out: list[RelationRecord] = []
+    if isinstance(raw, (list, tuple)):
+        for item in raw:
+            try:
+                label, hl, hs, he, hlab, cl, cs, ce, clab = item
+            except (TypeError, ValueError) as exc:
+                raise InputError(f"doc {number}: malformed user_data relations ({exc})", path) from exc
+            head, child = find_end(spans, hs, he, hl, hlab), find_end(spans, cs, ce, cl, clab)
+            if head is None or child is None:
+                raise InputError(f"doc {number}: a {label} relation joins spans the doc does not hold", path)
+            out.append(RelationRecord(str(label), head, child))
+        return out
+    rel = sdoc.user_data.get(REL_KEY)
+    if not isinstance(rel, dict):
+        return out
+    known = {rt.name: rt for rt in schema.relations}
+    for pair, scores in rel.items():
+        try:
+            h_tok, c_tok = (int(x) for x in pair)
+            h_at, c_at = sdoc[h_tok].idx, sdoc[c_tok].idx
+        except (TypeError, ValueError, IndexError) as exc:
+            raise InputError(f"doc {number}: doc._.rel key {pair!r} is not two token indices ({exc})", path) from exc
+        for label, score in (scores or {}).items():
+            rt = known.get(str(label))
+            if rt is None or not score or score < 0.5:
+                continue
+            head = next((s for s in spans if s.start == h_at and rt.allows("head", s.layer, s.label)), None)
+            child = next((s for s in spans if s.start == c_at and rt.allows("child", s.layer, s.label)), None)
+            if head is None or child is None:
+                raise InputError(f"doc {number}: doc._.rel {label} at tokens {h_tok}, {c_tok} has no span "
+                                 "the relation type allows at an end", path)
+            out.append(RelationRecord(rt.name, endpoint_of(head), endpoint_of(child)))
+    return out
 
 
 @register_reader("spacy", (".spacy",))
@@ -184,6 +241,7 @@ def read_spacy(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
             for key in sdoc.cats:
                 if key not in known:
                     ignored[f"doc.cats {key!r}"] = ignored.get(f"doc.cats {key!r}", 0) + 1
+        relations = _relations(sdoc, ud, spans, schema, path, number)
         fields = {k: str(info[k]) for k in ("title", "source", "url", "published", "language") if info.get(k)}
         annotator = ud.get("annotator") or options.annotator
         status = ud.get("status")
@@ -192,7 +250,7 @@ def read_spacy(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
             annotator=str(annotator) if annotator else None,
             spans=spans, answers=answers,
             status=str(status) if status and status != "todo" else None,
-            suggestions=suggestions,
+            suggestions=suggestions, relations=relations,
             line=number, clean=False,
         ))
     for key, n in ignored.items():
