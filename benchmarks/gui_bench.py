@@ -5,6 +5,8 @@ Measured offscreen (QT_QPA_PLATFORM=offscreen) against these targets:
 - open a 100,000-token article with 20,000 spans, fully highlighted and painted  < 300 ms
 - the same for a 1,000-token article                      < 30 ms
 - one edit (accept, relabel, create, delete) on the big article, repainted: median < 16 ms
+- the same big article with 5,000 relations (2,500 of them suggested) drawn as arcs: open, edits, relation
+  edits (create, relabel, delete) and a scroll-and-paint within those figures
 - 100,000-document project: list shown < 1 s, scrolling without stalls, FTS search < 100 ms
 
 The 100,000-document project is built once and cached in the temp folder.
@@ -91,14 +93,51 @@ def timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - t
 
 
-def bench_article(tmp: Path, n_tokens: int, n_spans: int, edits: int) -> dict[str, Any]:
-    """Open an article through the store into the window; then time edits."""
+def add_relations(p: Any, doc_id: int, n: int) -> int:
+    """About ``n`` relations on the article: half the annotator's (SPEAKER from a REPORT cue,
+    TARGET from a stance cue, to the next entity), half suggested between suggestions."""
+    from annotator.core.relations import Endpoint, SuggestedRelation
+
+    def pairs(spans: list[Any]) -> list[tuple[Any, Any, str]]:
+        out = []
+        ents = [s for s in spans if s.layer == "entities"]
+        j = 0
+        for s in spans:
+            if s.layer != "cues":
+                continue
+            while j < len(ents) and ents[j].start < s.end:
+                j += 1
+            for e in ents[j:j + 4]:
+                if s.label == "REPORT" and e.label in ("PER", "ORG"):
+                    out.append((s, e, "SPEAKER"))
+                    break
+                if s.label != "REPORT":
+                    out.append((s, e, "TARGET"))
+                    break
+        return out
+
+    human = p.spans(doc_id, "bench")
+    made = 0
+    with p.transaction():
+        for h, c, label in pairs(human)[: n // 2]:
+            p.add_relation(h.id, c.id, label)
+            made += 1
+    end = lambda s: Endpoint(s.layer, s.start, s.end, s.label)  # noqa: E731
+    sugg = [SuggestedRelation(label, end(h), end(c), score=0.8)
+            for h, c, label in pairs(p.suggestions(doc_id))[: n - made]]
+    p.set_relation_suggestions(doc_id, sugg, "bench", "1")
+    return made + len(sugg)
+
+
+def bench_article(tmp: Path, n_tokens: int, n_spans: int, edits: int, relations: int = 0) -> dict[str, Any]:
+    """Open an article through the store into the window; then time edits (and with
+    ``relations``, relation edits and scrolling with the arcs drawn)."""
     from annotator.core.model import Document
     from annotator.editing import SPAN, SUGGESTION
     from annotator.gui.main_window import MainWindow
     from annotator.store import Project
 
-    path = tmp / f"article_{n_tokens}.db"
+    path = tmp / f"article_{n_tokens}_{relations}.db"
     if path.exists():
         path.unlink()
     text = article(n_tokens)
@@ -109,6 +148,7 @@ def bench_article(tmp: Path, n_tokens: int, n_spans: int, edits: int) -> dict[st
         human = spans[::2]
         p.add_spans(doc_id, human, "bench", validate=False)
         p.set_suggestions(doc_id, spans[1::2], suggester="bench", version="1", validate=False)
+        n_relations = add_relations(p, doc_id, relations) if relations else 0
     project = Project(path)
     win = MainWindow(project, "bench", remember=False)  # leaves the user's settings alone
     win.resize(1400, 860)
@@ -172,9 +212,44 @@ def bench_article(tmp: Path, n_tokens: int, n_spans: int, edits: int) -> dict[st
         times["create"].append(timed(lambda st=st, en=en: (s.create_span(st, en, "LOC", "entities"),
                                                          view.viewport().repaint())))
         made += 1
+    rel_times: dict[str, list[float]] = {"relate": [], "relabel": [], "delete": [], "scroll_paint": []}
+    ctl = getattr(win, "relations", None)
+    if relations and ctl is not None:
+        from annotator.editing import REL
+
+        cues = [k for k in list(s.spans) if s.spans[k].layer == "cues" and s.spans[k].label != "REPORT"]
+        ents = [k for k in list(s.spans) if s.spans[k].layer == "entities"]
+        rnd.shuffle(cues)
+        for head in cues[:edits]:
+            child = min(ents, key=lambda k: abs(s.spans[k].start - s.spans[head].start))
+            s.select((SPAN, head))
+            view.viewport().repaint()
+            rel_times["relate"].append(timed(lambda h=head, c=child: (ctl.relate((SPAN, h), (SPAN, c), "TARGET"),
+                                                                      view.viewport().repaint())))
+        uids = list(s.editor.doc.relations)
+        rnd.shuffle(uids)
+        for uid in uids[:edits]:
+            rel = s.editor.doc.relations.get(uid)
+            if rel is None:
+                continue
+            label = "HOLDER" if rel.label == "TARGET" and rel.child_end.label in ("PER", "ORG") else None
+            if label:
+                rel_times["relabel"].append(timed(lambda u=uid, lab=label: (ctl.relabel((REL, u), lab),
+                                                                            view.viewport().repaint())))
+        for uid in uids[edits : 2 * edits]:
+            rel_times["delete"].append(timed(lambda u=uid: (ctl.delete((REL, u)), view.viewport().repaint())))
+        bar = view.verticalScrollBar()
+        for _ in range(20):
+            pos = rnd.randint(0, bar.maximum())
+            rel_times["scroll_paint"].append(timed(lambda pos=pos: (bar.setValue(pos), view.viewport().repaint())))
+    arcs_painted = ctl.overlay.painted if ctl is not None else 0
     win.close()
     project.close()
     return {
+        "relations": n_relations,
+        "arcs_painted_last": arcs_painted,
+        "relation_edit_median_ms": {k: ms(statistics.median(v)) for k, v in rel_times.items() if v},
+        "relation_edit_max_ms": {k: ms(max(v)) for k, v in rel_times.items() if v},
         "tokens": n_tokens,
         "characters": len(text),
         "spans_and_suggestions": n_items,
@@ -306,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run every measurement and print JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller project (10,000 documents), fewer edits")
+    parser.add_argument("--articles", action="store_true",
+                        help="only the 100,000-token article, without and with 5,000 relations")
     args = parser.parse_args(argv)
     from annotator.gui.app import ensure_app
     from annotator.gui.themes import apply_theme
@@ -315,8 +392,15 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"qt_platform": os.environ.get("QT_QPA_PLATFORM"), "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
+        if args.articles:
+            for key, rels in (("article_100k", 0), ("article_100k_relations", 5_000)):
+                results[key] = bench_article(tmp, 100_000, 20_000, 10 if args.quick else 30, relations=rels)
+            print(json.dumps(results, indent=2))
+            return 0
         results["startup"] = bench_startup(tmp)
         results["article_100k"] = bench_article(tmp, 100_000, 20_000, 10 if args.quick else 30)
+        results["article_100k_relations"] = bench_article(tmp, 100_000, 20_000, 10 if args.quick else 30,
+                                                          relations=5_000)
         results["article_1k"] = bench_article(tmp, 1_000, 200, 10)
     results["project"] = bench_project(10_000 if args.quick else 100_000)
     print(json.dumps(results, indent=2))

@@ -72,6 +72,7 @@ class ArticleView(QPlainTextEdit):
     itemClicked = Signal(object)  # noqa: N815 - Key or None
     boundaryDragged = Signal(object, str, int, bool)  # noqa: N815 - key, "start"/"end", pos16, exact
     contextMenuRequested = Signal(object, QPoint)  # noqa: N815 - key under the mouse, global position
+    relationDragged = Signal(object, object)  # noqa: N815 - head key, child key (a drag from the selected span)
 
     def __init__(self, schema: LabelSchema, theme: Theme = LIGHT, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,6 +97,10 @@ class ArticleView(QPlainTextEdit):
         self.label_tags = False
         self._drag: tuple[Key, str] | None = None
         self._drag_pos: int | None = None
+        #: a drag from the selected span toward another: (head key, press point)
+        self._rel_drag: tuple[Key, QPointF] | None = None
+        #: the relation arcs' layer (gui.relations), kept over the viewport as it scrolls and resizes
+        self.relation_overlay: QWidget | None = None
 
     # -- content ---------------------------------------------------------------
 
@@ -209,9 +214,27 @@ class ArticleView(QPlainTextEdit):
                 self._drag_pos = None
                 event.accept()
                 return
+            if self.relation_overlay is not None and self.selected is not None and self._inside_selected(event):
+                self._rel_drag = (self.selected, event.position())
+                event.accept()
+                return
         super().mousePressEvent(event)
 
+    def _inside_selected(self, event: QMouseEvent) -> bool:
+        item = self.highlighter.item(self.selected) if self.selected else None
+        return item is not None and any(r.contains(event.position()) for r in self.range_rects(item.start16, item.end16))
+
+    def _relation_drag_line(self, to: QPointF | None) -> None:
+        overlay = self.relation_overlay
+        if overlay is not None and self._rel_drag is not None:
+            overlay.drag_line = (self._rel_drag[1], to) if to is not None else None  # type: ignore[attr-defined]
+            overlay.update()
+
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self._rel_drag is not None:
+            self._relation_drag_line(event.position())
+            event.accept()
+            return
         if self._drag is not None:
             self._drag_pos = self.position_at(event.position())
             self.viewport().update()
@@ -222,6 +245,18 @@ class ArticleView(QPlainTextEdit):
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self._rel_drag is not None and event.button() == Qt.MouseButton.LeftButton:
+            head = self._rel_drag[0]
+            self._relation_drag_line(None)
+            self._rel_drag = None
+            hits = self.highlighter.items_at(self.position_at(event.position()))
+            child = next((h.key for h in hits if h.key != head), None)
+            if child is not None:
+                self.relationDragged.emit(head, child)
+            else:  # a click on the selected span
+                self.itemClicked.emit(hits[0].key if hits else None)
+            event.accept()
+            return
         if self._drag is not None and event.button() == Qt.MouseButton.LeftButton:
             key, which = self._drag
             pos = self.position_at(event.position())
@@ -276,6 +311,17 @@ class ArticleView(QPlainTextEdit):
                 QToolTip.hideText()
             return True
         return super().event(event)
+
+    def resizeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        if self.relation_overlay is not None:
+            self.relation_overlay.setGeometry(self.viewport().rect())
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt override
+        super().scrollContentsBy(dx, dy)
+        if self.relation_overlay is not None:  # scrolling moved the viewport's children with the text
+            self.relation_overlay.setGeometry(self.viewport().rect())
+            self.relation_overlay.update()
 
     # -- painting --------------------------------------------------------------
 

@@ -187,8 +187,9 @@ class MainWindow(WindowJobs, QMainWindow):
         """The review part's windows (contract: ``menu(name)``, ``project``, ``annotator``,
         ``runner``): File > Merge…, Review > Agreement… / Assign…; they join the F1 list."""
         from annotator.gui.kb.wiring import install_kb
+        from annotator.gui.relations.controller import install_relations
         from annotator.gui.review.wiring import install_review_actions
-
+        self.relations = install_relations(self)  # arcs over the article, the relation list, relation keys
         self.kb = install_kb(self)  # the knowledge base: side-panel box, linking, browser, stories
         for name, act in {**install_review_actions(self), **self.kb.actions}.items():
             self.addAction(act)

@@ -88,6 +88,7 @@ class Session(QObject):
     message = Signal(str)
     caretChanged = Signal(object)  # noqa: N815 - (start, end) code points of the token caret, or None
     saved = Signal(bool, str)  # a write ended: stored (True) or refused (False), and what it was
+    relationsChanged = Signal(list)  # noqa: N815 - RelKeys added, changed or removed
 
     def __init__(self, project: Project, annotator: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -298,6 +299,14 @@ class Session(QObject):
         self.undo_stack.push(cmd)
         return cmd.change
 
+    def run_edit(self, plan: Plan) -> bool:
+        """Push any planned edit as one undo step (a :class:`NoEdit` is told); False when nothing was stored."""
+        if isinstance(plan, NoEdit):
+            if plan.message:
+                self.message.emit(plan.message)
+            return False
+        return self._push(plan) is not None
+
     def _run(self, plan: Plan) -> Key | None:
         """Push a planned span edit and select what it made; a :class:`NoEdit` is told and its key returned."""
         if isinstance(plan, NoEdit):
@@ -334,6 +343,8 @@ class Session(QObject):
             self.statusChanged.emit(doc_id, change.status)
         if change.answers:
             self.docLabelsChanged.emit(doc_id)
+        if change.relations:
+            self.relationsChanged.emit(list(change.relations))
         return applied
 
     # -- editing actions -------------------------------------------------------

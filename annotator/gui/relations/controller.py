@@ -1,0 +1,284 @@
+"""Relations in the workspace: arcs over the article, the relation list, the keyboard
+(select the head, press a relation key, select the child and press it again or click
+it) and the mouse (select a span, drag from it to another).  Every edit is an editing
+plan pushed on the session's undo stack, like span edits.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QGroupBox, QMenu, QSizePolicy, QVBoxLayout
+
+from annotator.core.relations import Endpoint, Relation, SuggestedRelation
+from annotator.editing import REL, REL_SUGGESTION, SPAN, Key, NoEdit, Plan, RelKey
+from annotator.gui.commands import keyboard_command
+from annotator.gui.relations.overlay import Arc, RelationOverlay
+from annotator.gui.relations.panel import RelationList
+
+if TYPE_CHECKING:
+    from annotator.gui.main_window import MainWindow
+
+
+def _short(text: str, n: int = 24) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+class RelationController(QObject):
+    """Owns the overlay and the list of one main window and turns keys and drags into edits."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.w = window
+        self.session = window.session
+        self.schema = window.session.schema
+        self.types = {rt.name: rt for rt in self.schema.relations}
+        self.view = window.view
+        self.overlay = RelationOverlay(self.view)
+        self.view.relation_overlay = self.overlay
+        self.panel = RelationList([(rt.name, rt.colour, rt.hotkey) for rt in self.schema.relations])
+        self.panel.setMinimumHeight(48)  # the window's smallest size stays what it was
+        self.box = QGroupBox("Relations")
+        QVBoxLayout(self.box).addWidget(self.panel)
+        self.box.layout().setContentsMargins(2, 2, 2, 2)
+        # it shares the span list's room and never makes the window's smallest size larger
+        self.box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        #: (label, head key) while the keyboard waits for the child
+        self.pending: tuple[str, Key] | None = None
+        self.selected: RelKey | None = None
+        self._by_end: dict[Key, set[RelKey]] = {}
+        s = self.session
+        s.documentOpened.connect(lambda _doc: self.refresh())
+        s.relationsChanged.connect(self._on_relations_changed)
+        s.itemsChanged.connect(self._on_items_changed)
+        s.selectionChanged.connect(self._on_span_selected)
+        self.view.itemClicked.connect(self._on_item_clicked)
+        self.view.relationDragged.connect(self.drag_relate)
+        self.panel.relationSelected.connect(self.select)
+        self.panel.deleteRequested.connect(self.delete)
+        self.panel.acceptRequested.connect(self.accept)
+        self.panel.relabelRequested.connect(self.relabel)
+
+    # -- what is drawn and listed -----------------------------------------------------------
+
+    def _end16(self, key: Key | None, fallback: Endpoint | None) -> tuple[int, int] | None:
+        item = self.session.item_for(key) if key is not None else None
+        if item is not None:
+            return item.start16, item.end16
+        if fallback is None:
+            return None
+        to16 = self.session.map.to_utf16
+        return to16(fallback.start), to16(fallback.end)
+
+    def _ends(self, rel: Relation | SuggestedRelation) -> tuple[Key | None, Key | None]:
+        doc = self.session.editor.doc
+        if isinstance(rel, Relation):
+            logical = self.session.editor.aliases.logical
+            return (SPAN, logical(rel.head)), (SPAN, logical(rel.child))
+        return doc.endpoint_key(rel.head), doc.endpoint_key(rel.child)
+
+    def _arc(self, key: RelKey) -> tuple[Arc, str, tuple[Key | None, Key | None]] | None:
+        doc = self.session.editor.doc
+        rel: Relation | SuggestedRelation | None = (doc.relations.get(str(key[1])) if key[0] == REL
+                                                    else doc.relation_suggestions.get(int(key[1])))
+        if rel is None:
+            return None
+        ends = self._ends(rel)
+        h = self._end16(ends[0], rel.head_end if isinstance(rel, Relation) else rel.head)
+        c = self._end16(ends[1], rel.child_end if isinstance(rel, Relation) else rel.child)
+        if h is None or c is None:
+            return None
+        rt = self.types.get(rel.label)
+        colour = rt.colour if rt else "#555555"
+        text = self.session.text
+        from16 = self.session.map.to_codepoint
+        row = (f"{rel.label}: “{_short(text[from16(h[0]):from16(h[1])])}” → "
+               f"{_short(text[from16(c[0]):from16(c[1])], 20)}")
+        suggested = key[0] == REL_SUGGESTION
+        if suggested and rel.score is not None:
+            row += f"  ({rel.score:.2f})"
+        return Arc(key, h, c, rel.label, colour, suggested), row, ends
+
+    def _keys(self) -> list[RelKey]:
+        doc = self.session.editor.doc
+        return [*((REL, u) for u in doc.relations), *((REL_SUGGESTION, i) for i in doc.relation_suggestions)]
+
+    def _build(self, keys: Iterable[RelKey]) -> tuple[list[Arc], list[tuple[RelKey, str, str, bool]]]:
+        arcs, rows = [], []
+        for key in keys:
+            built = self._arc(key)
+            if built is None:
+                continue
+            arc, row, ends = built
+            arcs.append(arc)
+            rows.append((key, row, arc.colour, arc.suggested))
+            for end in ends:
+                if end is not None:
+                    self._by_end.setdefault(end, set()).add(key)
+        return arcs, rows
+
+    def refresh(self) -> None:
+        """Draw and list every relation of the open document again."""
+        self._by_end = {}
+        self.pending = None
+        arcs, rows = self._build(self._keys())
+        order = sorted(range(len(arcs)), key=lambda i: (arcs[i].lo, arcs[i].hi))
+        self.overlay.set_arcs(arcs)
+        self.panel.set_rows([rows[i] for i in order])
+        self.select(None)
+
+    def _redo(self, keys: Iterable[RelKey]) -> None:
+        keys = list(dict.fromkeys(keys))
+        arcs, rows = self._build(keys)
+        have = {a.key for a in arcs}
+        gone = [k for k in keys if k not in have]
+        self.overlay.update_arcs(gone, arcs)
+        self.panel.update_rows(gone, rows)
+        if self.selected in gone:
+            self.select(None)
+
+    def _on_relations_changed(self, keys: list[RelKey]) -> None:
+        self._redo(keys)
+
+    def _on_items_changed(self, removed: list[Key], added: list) -> None:
+        # an end moved, was relabelled or accepted: only the arcs at those spans
+        touched = set()
+        for key in [*removed, *(item.key for item in added)]:
+            touched |= self._by_end.get(key, set())
+        if touched:
+            self._redo(touched)
+
+    # -- selection --------------------------------------------------------------------------
+
+    def select(self, key: RelKey | None) -> None:
+        """Select a relation (its arc thicker, its row current)."""
+        self.selected = key
+        self.overlay.set_selected(key)
+        self.panel.select_key(key)
+
+    # -- making relations --------------------------------------------------------------------
+
+    def _run(self, plan: Plan) -> bool:
+        if isinstance(plan, NoEdit):
+            if plan.message:
+                self.w.statusBar().showMessage(plan.message, 6000)
+            return False
+        return self.session.run_edit(plan)
+
+    def start(self, label: str, head: Key) -> bool:
+        """Remember ``head`` and wait for the child of a ``label`` relation."""
+        refused = self.session.editor.relation_refusal(label, "head", head)
+        if refused:
+            self.w.statusBar().showMessage(refused, 6000)
+            return False
+        self.pending = (label, head)
+        self.w.statusBar().showMessage(f"{label} from “{_short(self.session.span_text(head), 30)}”: select the "
+                                       f"child span and press {self.types[label].hotkey} again (or click it); "
+                                       "Esc cancels", 15000)
+        return True
+
+    def finish(self, child: Key, label: str | None = None) -> bool:
+        """Make the pending relation with ``child`` as its child."""
+        if self.pending is None:
+            return False
+        pending_label, head = self.pending
+        self.pending = None
+        return self._run(self.session.editor.plan_relate(head, child, label or pending_label))
+
+    def relate(self, head: Key, child: Key, label: str) -> bool:
+        """Make a ``label`` relation from ``head`` to ``child`` (suggested ends are accepted)."""
+        return self._run(self.session.editor.plan_relate(head, child, label))
+
+    def fitting(self, head: Key, child: Key) -> list[str]:
+        """The relation types that may join ``head`` to ``child``."""
+        editor = self.session.editor
+        return [name for name in self.types
+                if not editor.relation_refusal(name, "head", head) and not editor.relation_refusal(name, "child", child)]
+
+    def drag_relate(self, head: Key, child: Key) -> bool:
+        """A drag from ``head`` to ``child``: the one fitting type at once, else a menu of them."""
+        names = self.fitting(head, child)
+        if not names:
+            self.w.statusBar().showMessage("No relation type joins these two spans", 6000)
+            return False
+        if len(names) == 1:
+            return self.relate(head, child, names[0])
+        menu = self.drag_menu(head, child, names)
+        menu.popup(self.view.mapToGlobal(self.view.cursorRect().center()))
+        return True
+
+    def drag_menu(self, head: Key, child: Key, names: list[str]) -> QMenu:
+        """The menu of relation types a drag can make (built, shown by the caller)."""
+        menu = QMenu(self.view)
+        for name in names:
+            menu.addAction(name).triggered.connect(lambda _c=False, n=name: self.relate(head, child, n))
+        return menu
+
+    @keyboard_command
+    def relation_key(self, label: str) -> bool:
+        """A relation key: start from the selected span, or finish at it, or relabel the selected relation."""
+        chosen = self.session.selected
+        if self.pending is not None:
+            if chosen is None or chosen == self.pending[1]:
+                self.w.statusBar().showMessage("Select the child span first (arrows or a click)", 6000)
+                return False
+            return self.finish(chosen, label)
+        if chosen is not None:
+            return self.start(label, chosen)
+        if self.selected is not None:
+            return self.relabel(self.selected, label)
+        self.w.statusBar().showMessage(f"Select the head span of the {label} relation first", 6000)
+        return False
+
+    def _on_item_clicked(self, key: Key | None) -> None:
+        if self.pending is not None and key is not None and key != self.pending[1]:
+            self.finish(key)
+
+    def _on_span_selected(self, key: Key | None) -> None:
+        if key is None and self.pending is not None:  # Esc, or the click landed on no span
+            self.pending = None
+            self.w.statusBar().showMessage("Relation cancelled", 3000)
+
+    # -- changing relations ------------------------------------------------------------------
+
+    def delete(self, key: RelKey | None = None) -> bool:
+        """Delete a relation, or reject a suggested one."""
+        key = key or self.selected
+        return key is not None and self._run(self.session.editor.plan_delete_relation(key))
+
+    def accept(self, key: RelKey | None = None) -> bool:
+        """Accept a suggested relation (its ends become spans when they are not)."""
+        key = key or self.selected
+        return key is not None and self._run(self.session.editor.plan_accept_relation(key))
+
+    def relabel(self, key: RelKey | None, label: str) -> bool:
+        """Another label for a relation (a suggested one is accepted with it)."""
+        key = key or self.selected
+        return key is not None and self._run(self.session.editor.plan_relabel_relation(key, label))
+
+
+def install_relations(window: MainWindow) -> RelationController | None:
+    """Arcs, the relation list (under the span list) and one action per relation type of the
+    schema (Edit menu and the F1 list).  Nothing when the schema has no relation types."""
+    from annotator.gui.actions import ActionSpec
+
+    if not window.session.schema.relations:
+        return None
+    ctl = RelationController(window)
+    column = window.span_box.parentWidget()
+    column.layout().addWidget(ctl.box, 1)
+    menu = window.menu("Edit").addMenu("Relations")
+    for rt in window.session.schema.relations:
+        act = QAction(f"{rt.name} relation (select head, key, select child)", window)
+        if rt.hotkey:
+            act.setShortcut(QKeySequence(rt.hotkey))
+        act.triggered.connect(lambda _c=False, n=rt.name: ctl.relation_key(n))
+        window.addAction(act)
+        menu.addAction(act)
+        window._actions[f"relation_{rt.name}"] = act  # noqa: SLF001 - the window's action registry
+        window.action_table.append(ActionSpec(f"relation_{rt.name}", act.text(), "Edit", tuple(act.shortcuts())))
+    return ctl
+

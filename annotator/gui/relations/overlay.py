@@ -1,0 +1,202 @@
+"""Relation arcs: a transparent layer over the article view that draws each relation as a
+labelled arc from its head span to its child span, above the lines (as brat and INCEpTION do).
+
+The arcs are computed from the text layout's line rectangles (``ArticleView.range_rects``)
+only for relations whose ends are in the visible part of the article, so an article with
+thousands of relations paints as fast as one with a few; a change repaints only the
+rectangles of the arcs it touched.  Suggested relations are dashed, the selected one is
+drawn thicker.  The layer lets every mouse event through to the view below.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
+from PySide6.QtWidgets import QWidget
+
+from annotator.editing import RelKey
+
+if TYPE_CHECKING:
+    from annotator.gui.article_view import ArticleView
+
+#: How far above its line an arc may rise (the view leaves this much room between lines).
+LIFT = 16.0
+
+
+@dataclass(frozen=True)
+class Arc:
+    """One relation as drawn: its key, both ends in UTF-16 offsets, label, colour, kind."""
+
+    key: RelKey
+    head16: tuple[int, int]
+    child16: tuple[int, int]
+    label: str
+    colour: str
+    suggested: bool = False
+
+    @property
+    def lo(self) -> int:
+        """Where the arc's text begins."""
+        return min(self.head16[0], self.child16[0])
+
+    @property
+    def hi(self) -> int:
+        """Where the arc's text ends."""
+        return max(self.head16[1], self.child16[1])
+
+
+class RelationOverlay(QWidget):
+    """Draws :class:`Arc` objects over ``view``'s viewport (``set_arcs``, ``update_arcs``)."""
+
+    def __init__(self, view: ArticleView) -> None:
+        super().__init__(view.viewport())
+        self.view = view
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground, True)
+        self.setGeometry(view.viewport().rect())
+        self.arcs: dict[RelKey, Arc] = {}
+        self._order: list[tuple[int, int, RelKey]] = []  # (lo, hi, key) sorted: the visible ones by bisect
+        self._max_span = 0
+        self.selected: RelKey | None = None
+        #: a relation being dragged with the mouse: (from, to) in viewport coordinates
+        self.drag_line: tuple[QPointF, QPointF] | None = None
+        self._font = QFont(view.font())
+        self._font.setPointSizeF(max(7.5, self._font.pointSizeF() * 0.68))
+        self._font.setBold(True)
+        self.painted = 0  # arcs drawn by the last paint (tests, benchmark)
+        self.show()
+
+    # -- content -------------------------------------------------------------------
+
+    def set_arcs(self, arcs: Iterable[Arc]) -> None:
+        """Replace every arc (a document opened)."""
+        self.arcs = {a.key: a for a in arcs}
+        self._reindex()
+        self.update()
+
+    def update_arcs(self, removed: Iterable[RelKey], added: Iterable[Arc]) -> None:
+        """Take some arcs away and add or change others; repaints only where they are."""
+        dirty = QRect()
+        for key in removed:
+            old = self.arcs.pop(key, None)
+            if old is not None:
+                dirty = dirty.united(self.arc_rect(old))
+        for arc in added:
+            old = self.arcs.get(arc.key)
+            if old is not None:
+                dirty = dirty.united(self.arc_rect(old))
+            self.arcs[arc.key] = arc
+            dirty = dirty.united(self.arc_rect(arc))
+        self._reindex()
+        if not dirty.isEmpty():
+            self.update(dirty.adjusted(-4, -4, 4, 4))
+
+    def set_selected(self, key: RelKey | None) -> None:
+        """Draw ``key``'s arc thicker (None: no relation selected)."""
+        before, self.selected = self.selected, key
+        for k in (before, key):
+            if k in self.arcs:
+                self.update(self.arc_rect(self.arcs[k]).adjusted(-4, -4, 4, 4))
+
+    def _reindex(self) -> None:
+        self._order = sorted((a.lo, a.hi, a.key) for a in self.arcs.values())
+        self._max_span = max((hi - lo for lo, hi, _k in self._order), default=0)
+
+    def visible(self) -> list[Arc]:
+        """The arcs with an end in the visible text."""
+        view = self.view
+        first = view.firstVisibleBlock().position()
+        last_block = view.cursorForPosition(QPoint(0, self.height())).block()
+        last = last_block.position() + last_block.length()
+        # an arc starting up to the longest arc's length before the view may still reach into it
+        i = bisect_left(self._order, (first - self._max_span,))
+        out = []
+        while i < len(self._order) and self._order[i][0] < last:
+            lo, hi, key = self._order[i]
+            if hi > first:
+                out.append(self.arcs[key])
+            i += 1
+        return out
+
+    # -- geometry -------------------------------------------------------------------
+
+    def anchors(self, arc: Arc) -> tuple[QPointF, QPointF] | None:
+        """Top-middle points of the head's and the child's first line rectangle."""
+        hr = self.view.range_rects(*arc.head16)
+        cr = self.view.range_rects(*arc.child16)
+        if not hr or not cr:
+            return None
+        h, c = hr[0], cr[0]
+        return QPointF(h.center().x(), h.top()), QPointF(c.center().x(), c.top())
+
+    def _lift(self, a: QPointF, b: QPointF) -> float:
+        return min(LIFT, 7.0 + abs(b.x() - a.x()) * 0.05) if abs(a.y() - b.y()) < 1 else LIFT
+
+    def arc_rect(self, arc: Arc) -> QRect:
+        """The viewport rectangle an arc's drawing (label included) covers."""
+        ends = self.anchors(arc)
+        if ends is None:
+            return QRect()
+        a, b = ends
+        lift = self._lift(a, b)
+        width = QFontMetricsF(self._font).horizontalAdvance(arc.label) + 8
+        left, right = min(a.x(), b.x()) - 6, max(a.x(), b.x()) + 6
+        mid = (a.x() + b.x()) / 2
+        left, right = min(left, mid - width / 2), max(right, mid + width / 2)
+        top = min(a.y(), b.y()) - lift - 10
+        return QRectF(left, top, right - left, max(a.y(), b.y()) - top + 2).toAlignedRect()
+
+    # -- painting -------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setFont(self._font)
+        clip = QRectF(event.rect())
+        n = 0
+        for arc in self.visible():
+            ends = self.anchors(arc)
+            if ends is None:
+                continue
+            if not clip.intersects(QRectF(self.arc_rect(arc))):
+                continue
+            self._draw(painter, arc, *ends)
+            n += 1
+        if self.drag_line is not None:
+            pen = QPen(QColor("#555555"))
+            pen.setWidthF(1.5)
+            pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawLine(*self.drag_line)
+        self.painted = n
+        painter.end()
+
+    def _draw(self, painter: QPainter, arc: Arc, a: QPointF, b: QPointF) -> None:
+        lift = self._lift(a, b)
+        colour = QColor(arc.colour)
+        pen = QPen(colour)
+        pen.setWidthF(2.6 if arc.key == self.selected else 1.5)
+        if arc.suggested:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        path = QPainterPath(a)
+        path.cubicTo(QPointF(a.x(), a.y() - lift), QPointF(b.x(), b.y() - lift), b)
+        painter.drawPath(path)
+        # the arrow head at the child
+        painter.setBrush(colour)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawPolygon(QPolygonF([b, QPointF(b.x() - 3.5, b.y() - 6), QPointF(b.x() + 3.5, b.y() - 6)]))
+        # the label on the arc's crest, on a pale ground so the text below stays readable
+        top = path.pointAtPercent(0.5)
+        fm = QFontMetricsF(self._font)
+        w = fm.horizontalAdvance(arc.label) + 6
+        box = QRectF(top.x() - w / 2, top.y() - fm.height() / 2 - 1, w, fm.height())
+        painter.setBrush(QColor(255, 255, 255, 215))
+        painter.drawRoundedRect(box, 3, 3)
+        painter.setPen(colour.darker(130))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, arc.label)

@@ -1,0 +1,170 @@
+"""Relations in the workspace, with qtbot: create by keyboard (head, relation key, child, key)
+and by mouse (drag from the selected span to another), relabel and delete by keyboard (the
+relation list) and by mouse (its context menu), undo and redo, arcs drawn in the relation
+colour, suggested relations listed and accepted."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
+
+from annotator.core.relations import Endpoint, SuggestedRelation
+from annotator.editing import REL, REL_SUGGESTION, SPAN, Key
+from annotator.gui.main_window import MainWindow
+from annotator.store import Project
+from tests.gui.conftest import TEXT_A, find
+
+pytestmark = pytest.mark.gui
+
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def rels(project: Project) -> set[tuple[str, str, str]]:
+    text = project.get_text(1)
+    return {(r.label, text[r.head_end.start:r.head_end.end], text[r.child_end.start:r.child_end.end])
+            for r in project.relations(1, "ani")}
+
+
+def span(win: MainWindow, needle: str, label: str, layer: str = "entities", nth: int = 0) -> Key:
+    key = win.session.create_span(*find(TEXT_A, needle, nth), label, layer)
+    assert key is not None and key[0] == SPAN
+    return key
+
+
+def centre(win: MainWindow, key: Key) -> QPoint:
+    item = win.session.item_for(key)
+    return win.view.range_rects(item.start16, item.end16)[0].center().toPoint()
+
+
+def test_create_by_keyboard(qtbot, window: MainWindow, demo_project: Project):
+    head = span(window, "mengatakan", "REPORT", "cues")
+    child = span(window, "Shoigu", "PER", nth=1)
+    window.session.select(head)
+    qtbot.keyClick(window.view, Qt.Key.Key_S, SHIFT)  # SPEAKER from the head...
+    assert window.relations.pending == ("SPEAKER", head)
+    window.session.select(child)
+    qtbot.keyClick(window.view, Qt.Key.Key_S, SHIFT)  # ...to the child
+    assert rels(demo_project) == {("SPEAKER", "mengatakan", "Shoigu")}
+    assert window.relations.panel.count() == 1 and len(window.relations.overlay.arcs) == 1
+    window.session.undo_stack.undo()
+    assert rels(demo_project) == set() and window.relations.panel.count() == 0
+    window.session.undo_stack.redo()
+    assert rels(demo_project) == {("SPEAKER", "mengatakan", "Shoigu")}
+
+
+def test_keyboard_refuses_a_wrong_head_and_esc_cancels(qtbot, window: MainWindow, demo_project: Project):
+    person = span(window, "Shoigu", "PER", nth=1)
+    window.session.select(person)
+    qtbot.keyClick(window.view, Qt.Key.Key_S, SHIFT)
+    assert window.relations.pending is None and "SPEAKER head" in window.statusBar().currentMessage()
+    head = span(window, "mengatakan", "REPORT", "cues")
+    window.session.select(head)
+    qtbot.keyClick(window.view, Qt.Key.Key_S, SHIFT)
+    qtbot.keyClick(window.view, Qt.Key.Key_Escape)
+    assert window.relations.pending is None and rels(demo_project) == set()
+
+
+def test_create_by_mouse_drag_and_by_click(qtbot, window: MainWindow, demo_project: Project):
+    head = span(window, "mengatakan", "REPORT", "cues")
+    child = span(window, "Shoigu", "PER", nth=1)
+    window.session.select(head)
+    vp = window.view.viewport()
+    a, b = centre(window, head), centre(window, child)
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    qtbot.mouseMove(vp, b)
+    assert window.relations.overlay.drag_line is not None  # the rubber band follows the mouse
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
+    assert rels(demo_project) == {("SPEAKER", "mengatakan", "Shoigu")}
+    assert window.relations.overlay.drag_line is None
+    # the keyboard's head and a click on the child
+    cue = span(window, "berkomitmen", "COMMIT", "cues")
+    window.session.select(cue)
+    qtbot.keyClick(window.view, Qt.Key.Key_H, SHIFT)
+    qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, pos=centre(window, child))
+    assert ("HOLDER", "berkomitmen", "Shoigu") in rels(demo_project)
+
+
+def test_relabel_and_delete_by_keyboard_in_the_list(qtbot, window: MainWindow, demo_project: Project):
+    cue = span(window, "berkomitmen", "COMMIT", "cues")
+    child = span(window, "Shoigu", "PER", nth=1)
+    assert window.relations.relate(cue, child, "HOLDER")
+    panel = window.relations.panel
+    [key] = panel.keys()
+    qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton, pos=panel.row_rect_centre(key))
+    assert window.relations.selected == key
+    qtbot.keyClick(panel, Qt.Key.Key_T, SHIFT)  # relabel as TARGET
+    assert rels(demo_project) == {("TARGET", "berkomitmen", "Shoigu")}
+    qtbot.keyClick(panel, Qt.Key.Key_S, SHIFT)  # SPEAKER cannot start at a COMMIT cue: refused, said
+    assert rels(demo_project) == {("TARGET", "berkomitmen", "Shoigu")}
+    qtbot.keyClick(panel, Qt.Key.Key_Delete)
+    assert rels(demo_project) == set() and panel.count() == 0
+    assert {s.label for s in demo_project.spans(1, "ani")} == {"COMMIT", "PER"}  # the spans stay
+    window.session.undo_stack.undo()
+    assert rels(demo_project) == {("TARGET", "berkomitmen", "Shoigu")}
+
+
+def test_relabel_and_delete_by_mouse_in_the_list(qtbot, window: MainWindow, demo_project: Project):
+    cue = span(window, "berkomitmen", "COMMIT", "cues")
+    child = span(window, "Shoigu", "PER", nth=1)
+    window.relations.relate(cue, child, "HOLDER")
+    panel = window.relations.panel
+    [key] = panel.keys()
+    menu = panel.menu_for(panel.row_rect_centre(key))
+    relabel = next(a for a in menu.actions() if a.text() == "Relabel as").menu()
+    next(a for a in relabel.actions() if a.text().startswith("TARGET")).trigger()
+    assert rels(demo_project) == {("TARGET", "berkomitmen", "Shoigu")}
+    menu = panel.menu_for(panel.row_rect_centre(panel.keys()[0]))
+    next(a for a in menu.actions() if a.text() == "Delete").trigger()
+    assert rels(demo_project) == set()
+
+
+def test_deleting_a_span_takes_its_arc_and_undo_brings_it_back(qtbot, window: MainWindow, demo_project: Project):
+    head = span(window, "mengatakan", "REPORT", "cues")
+    child = span(window, "Shoigu", "PER", nth=1)
+    window.relations.relate(head, child, "SPEAKER")
+    window.session.select(child)
+    qtbot.keyClick(window.view, Qt.Key.Key_X)
+    assert rels(demo_project) == set() and not window.relations.overlay.arcs
+    window.session.undo_stack.undo()
+    assert rels(demo_project) == {("SPEAKER", "mengatakan", "Shoigu")} and len(window.relations.overlay.arcs) == 1
+
+
+def test_arcs_are_painted_in_the_relation_colour(qtbot, window: MainWindow):
+    head = span(window, "mengatakan", "REPORT", "cues")
+    child = span(window, "Shoigu", "PER", nth=1)
+    window.relations.relate(head, child, "SPEAKER")
+    overlay = window.relations.overlay
+    [arc] = overlay.arcs.values()
+    image = window.view.viewport().grab().toImage()
+    assert overlay.painted == 1
+    rect = overlay.arc_rect(arc)
+    want = QColor(window.session.schema.relation("SPEAKER").colour)
+    found = 0
+    for x in range(max(0, rect.left()), min(image.width(), rect.right())):
+        for y in range(max(0, rect.top()), min(image.height(), rect.bottom())):
+            c = image.pixelColor(x, y)
+            if abs(c.red() - want.red()) < 40 and abs(c.green() - want.green()) < 40 and abs(c.blue() - want.blue()) < 40:
+                found += 1
+    assert found > 20
+
+
+def test_suggested_relations_are_listed_dashed_and_accepted(qtbot, demo_project: Project):
+    from annotator.gui.main_window import MainWindow
+
+    head = Endpoint("cues", *find(TEXT_A, "mengatakan"), "REPORT")
+    child = Endpoint("entities", *find(TEXT_A, "Shoigu", 1), "PER")
+    demo_project.set_relation_suggestions(1, [SuggestedRelation("SPEAKER", head, child, score=0.9)], "test", "1")
+    win = MainWindow(demo_project, "ani")
+    qtbot.addWidget(win)
+    win.show()
+    win.open_document(1)
+    panel = win.relations.panel
+    [key] = panel.keys()
+    assert key[0] == REL_SUGGESTION and win.relations.overlay.arcs[key].suggested
+    assert "(0.90)" in panel.item(0).text() and panel.item(0).font().italic()
+    qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton, pos=panel.row_rect_centre(key))
+    qtbot.keyClick(panel, Qt.Key.Key_Return)
+    assert rels(demo_project) == {("SPEAKER", "mengatakan", "Shoigu")}
+    assert [k[0] for k in panel.keys()] == [REL]
+    win.close()
