@@ -169,6 +169,10 @@ def compute_agreement(
     if DEFAULT_LAYER in layer_names:
         # knowledge-base links: per mention both marked, the same entry (docs/kb.md)
         result["links"] = link_agreement(project, names, pair_docs)
+    if layers is None and schema.relations:  # relation F1 per pair (label and both ends must match)
+        from annotator.review.relations import relation_agreement
+
+        result["relations"] = relation_agreement(project, pair_docs)
     if progress:
         progress(steps, steps, "done")
     return result
