@@ -23,6 +23,7 @@ reference says nothing about other heads).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -33,7 +34,8 @@ from annotator.nlp.evaluate import prf
 from annotator.store import Project
 
 ROOT = Path(__file__).resolve().parent.parent
-IDNER_DEV = ROOT.parent / "shared" / "data" / "idner-news-2k" / "dev.txt"
+#: ``$ANNOTATOR_SHARED_DATA`` (the folder holding idner-news-2k/), else ../shared/data beside the checkout
+IDNER_DEV = Path(os.environ.get("ANNOTATOR_SHARED_DATA") or ROOT.parent / "shared" / "data") / "idner-news-2k" / "dev.txt"
 
 #: (document index in seeds/ order, quotation's first words, speaker text, speaker nth occurrence
 #: in the document (None: no speaker), speaker layer/label when not an entity of the suggester)

@@ -73,7 +73,7 @@ def test_quality_bar_on_the_seeds(tmp_path) -> None:
     assert result["recall"] >= 0.8 and result["precision"] >= 0.7, result
 
 
-def test_held_out_figures_on_idner_dev(tmp_path) -> None:
-    result = run_idner(tmp_path / "idner.db")  # raises when ../shared is absent: never a quiet skip
+def test_held_out_figures_on_idner_dev(tmp_path, idner_dir) -> None:
+    result = run_idner(tmp_path / "idner.db", idner_dir / "dev.txt")  # absent data fails, never skips
     assert result["reference"] == 75
     assert result["recall"] >= 0.75 and result["precision"] >= 0.75, result
