@@ -172,7 +172,7 @@ def compute_agreement(
     if layers is None and schema.relations:  # relation F1 per pair (label and both ends must match)
         from annotator.review.relations import relation_agreement
 
-        result["relations"] = relation_agreement(project, pair_docs)
+        result["relations"] = relation_agreement(project, pair_docs, pair_key)
     if progress:
         progress(steps, steps, "done")
     return result

@@ -4,7 +4,7 @@ both finished are the same (label and both ends' offsets), as F1 (pure; the stor
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 if TYPE_CHECKING:
     from annotator.store import Project
@@ -15,13 +15,10 @@ def _f1(both: int, a: int, b: int) -> float | None:
 
 
 def relation_agreement(project: Project, pair_docs: dict[tuple[str, str], set[int]],
-                       key: Any = None) -> dict[str, Any]:
+                       name: Callable[[str, str], str]) -> dict[str, Any]:
     """``{"pairs": {"a|b": {"f1", "a", "b", "both", "documents", "per_label": {LABEL: {...}}}}, "f1"}``:
     ``a``/``b`` count each annotator's relations on the pair's documents, ``both`` the identical ones;
-    ``f1`` at the top is the mean over pairs with any relation.  ``key`` names a pair (default ``a|b``)."""
-    from annotator.review.agreement import pair_key
-
-    name = key or pair_key
+    ``f1`` at the top is the mean over pairs with any relation.  ``name(a, b)`` is a pair's key."""
     cache: dict[tuple[int, str], set[tuple[Any, ...]]] = {}
 
     def of(doc: int, who: str) -> set[tuple[Any, ...]]:
