@@ -161,7 +161,12 @@ def test_suggested_relations_are_listed_dashed_and_accepted(qtbot, demo_project:
     win.open_document(1)
     panel = win.relations.panel
     [key] = panel.keys()
-    assert key[0] == REL_SUGGESTION and win.relations.overlay.arcs[key].suggested
+    overlay = win.relations.overlay
+    assert key[0] == REL_SUGGESTION and overlay.arcs[key].suggested
+    assert not overlay.shown(overlay.arcs[key])  # listed; drawn only at the selected span
+    win.session.select(win.session.editor.doc.endpoint_key(head))
+    assert overlay.shown(overlay.arcs[key])
+    win.session.select(None)
     assert "(0.90)" in panel.item(0).text() and panel.item(0).font().italic()
     qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton, pos=panel.row_rect_centre(key))
     qtbot.keyClick(panel, Qt.Key.Key_Return)

@@ -238,6 +238,9 @@ class RelationController(QObject):
             self.finish(key)
 
     def _on_span_selected(self, key: Key | None) -> None:
+        # the suggested relations at the selected span are drawn (the others are listed only)
+        self.overlay.set_focus({k for k in self._by_end.get(key, set()) if k[0] == REL_SUGGESTION}
+                               if key is not None else set())
         if key is None and self.pending is not None:  # Esc, or the click landed on no span
             self.pending = None
             self.w.statusBar().showMessage("Relation cancelled", 3000)

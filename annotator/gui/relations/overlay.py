@@ -4,8 +4,10 @@ labelled arc from its head span to its child span, above the lines (as brat and 
 The arcs are computed from the text layout's line rectangles (``ArticleView.range_rects``)
 only for relations whose ends are in the visible part of the article, so an article with
 thousands of relations paints as fast as one with a few; a change repaints only the
-rectangles of the arcs it touched.  Suggested relations are dashed, the selected one is
-drawn thicker.  The layer lets every mouse event through to the view below.
+rectangles of the arcs it touched.  Suggested relations are dashed and drawn only at the
+selected span or relation (all of them at once would bury the text: the rules suggest
+holders and targets for every stance cue); the selected relation is drawn thicker.  The
+layer lets every mouse event through to the view below.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from annotator.editing import RelKey
 if TYPE_CHECKING:
     from annotator.gui.article_view import ArticleView
 
-#: How far above its line an arc may rise (the view leaves this much room between lines).
-LIFT = 16.0
+#: How far above its line an arc may rise (into the gap above the line and the line before).
+LIFT = 14.0
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class RelationOverlay(QWidget):
         self._order: list[tuple[int, int, RelKey]] = []  # (lo, hi, key) sorted: the visible ones by bisect
         self._max_span = 0
         self.selected: RelKey | None = None
+        #: suggested relations drawn now (those at the selected span); the others are listed only
+        self.focus: set[RelKey] = set()
         #: a relation being dragged with the mouse: (from, to) in viewport coordinates
         self.drag_line: tuple[QPointF, QPointF] | None = None
         self._font = QFont(view.font())
@@ -101,6 +105,22 @@ class RelationOverlay(QWidget):
         for k in (before, key):
             if k in self.arcs:
                 self.update(self.arc_rect(self.arcs[k]).adjusted(-4, -4, 4, 4))
+
+    def set_focus(self, keys: set[RelKey]) -> None:
+        """Draw these suggested relations (those at the selected span) and no other."""
+        if keys == self.focus:
+            return
+        dirty = QRect()
+        for k in self.focus ^ keys:
+            if k in self.arcs:
+                dirty = dirty.united(self.arc_rect(self.arcs[k]))
+        self.focus = set(keys)
+        if not dirty.isEmpty():
+            self.update(dirty.adjusted(-4, -4, 4, 4))
+
+    def shown(self, arc: Arc) -> bool:
+        """Human relations always; a suggested one at the selection, or selected itself."""
+        return not arc.suggested or arc.key in self.focus or arc.key == self.selected
 
     def _reindex(self) -> None:
         self._order = sorted((a.lo, a.hi, a.key) for a in self.arcs.values())
@@ -159,6 +179,8 @@ class RelationOverlay(QWidget):
         clip = QRectF(event.rect())
         n = 0
         for arc in self.visible():
+            if not self.shown(arc):
+                continue
             ends = self.anchors(arc)
             if ends is None:
                 continue
@@ -178,8 +200,10 @@ class RelationOverlay(QWidget):
     def _draw(self, painter: QPainter, arc: Arc, a: QPointF, b: QPointF) -> None:
         lift = self._lift(a, b)
         colour = QColor(arc.colour)
-        pen = QPen(colour)
-        pen.setWidthF(2.6 if arc.key == self.selected else 1.5)
+        line = QColor(colour)
+        line.setAlpha(255 if arc.key == self.selected else 200)  # the text under an arc stays legible
+        pen = QPen(line)
+        pen.setWidthF(2.6 if arc.key == self.selected else 1.4)
         if arc.suggested:
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
