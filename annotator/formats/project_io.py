@@ -29,8 +29,8 @@ from annotator.formats.base import (
     readers,
 )
 from annotator.formats.clean import clean_news_text
-from annotator.store.imports import ImportItem
 from annotator.formats.relations import store_relations
+from annotator.store.imports import ImportItem
 
 if TYPE_CHECKING:
     from annotator.store import Project

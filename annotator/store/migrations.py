@@ -292,7 +292,7 @@ def _m4_knowledge_base(db: MigrationDatabase) -> None:
     )
 
 
-def _m5_relations(db: sqlite_utils.Database) -> None:
+def _m5_relations(db: MigrationDatabase) -> None:
     """Relations between two spans (store/relations.py): human ones by span uid (moving a span
     keeps them; deleting it deletes them), suggested ones by offsets with each annotator's decision."""
     db.executescript(
