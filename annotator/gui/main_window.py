@@ -184,8 +184,7 @@ class MainWindow(WindowJobs, QMainWindow):
         sb.addPermanentWidget(self.save_indicator)
 
     def _install_extensions(self) -> None:
-        """The review part's windows (contract: ``menu(name)``, ``project``, ``annotator``,
-        ``runner``): File > Merge…, Review > Agreement… / Assign…; they join the F1 list."""
+        """Relations, the knowledge base and the review windows (File > Merge…, Review > Agreement… / Assign…)."""
         from annotator.gui.kb.wiring import install_kb
         from annotator.gui.relations.controller import install_relations
         from annotator.gui.review.wiring import install_review_actions
