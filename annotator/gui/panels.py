@@ -60,6 +60,7 @@ class LabelPalette(QWidget):
             layout.addWidget(header)
             grid = QGridLayout()
             grid.setSpacing(4)
+            cols = 3 if len(lay.labels) > 8 else 2  # a long layer (cues) stays as short as it was
             for i, lab in enumerate(lay.labels):
                 b = QToolButton()
                 b.setText(f"{lab.hotkey}  {lab.name}" if lab.hotkey else lab.name)
@@ -70,7 +71,7 @@ class LabelPalette(QWidget):
                 b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 b.clicked.connect(lambda _=False, n=lay.name, l_=lab.name: self.labelChosen.emit(n, l_))
                 self._buttons[(lay.name, lab.name)] = b
-                grid.addWidget(b, i // 2, i % 2)
+                grid.addWidget(b, i // cols, i % cols)
             layout.addLayout(grid)
         layout.addStretch(1)
         self.set_theme(LIGHT)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QGroupBox, QMenu, QSizePolicy, QVBoxLayout
+from PySide6.QtWidgets import QGroupBox, QLayout, QMenu, QSizePolicy, QVBoxLayout
 
 from annotator.core.relations import Endpoint, Relation, SuggestedRelation
 from annotator.editing import REL, REL_SUGGESTION, SPAN, Key, NoEdit, Plan, RelKey
@@ -40,10 +40,10 @@ class RelationController(QObject):
         self.overlay = RelationOverlay(self.view)
         self.view.relation_overlay = self.overlay
         self.panel = RelationList([(rt.name, rt.colour, rt.hotkey) for rt in self.schema.relations])
-        self.panel.setMinimumHeight(48)  # the window's smallest size stays what it was
         self.box = QGroupBox("Relations")
         QVBoxLayout(self.box).addWidget(self.panel)
         self.box.layout().setContentsMargins(2, 2, 2, 2)
+        self.box.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         # it shares the span list's room and never makes the window's smallest size larger
         self.box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         #: (label, head key) while the keyboard waits for the child
