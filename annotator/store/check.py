@@ -14,7 +14,7 @@ from pathlib import Path
 
 from annotator.core.errors import ProjectError
 from annotator.store.migrations import MIGRATIONS, SCHEMA_VERSION, migration_database
-from annotator.store.project import quick_check
+from annotator.store.project import quick_check, stored_schema
 
 #: Tables copied by a salvage, parents before children (foreign keys hold in the copy).
 SALVAGE_TABLES = (
@@ -77,6 +77,7 @@ def check_project(path: str | Path) -> CheckReport:
             report.schema_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             report.problems = _schema_problems(path) + quick_check(conn, full=True)
             report.problems += _undecodable_text(conn)
+            report.problems += _damaged_settings(conn)
         finally:
             conn.close()
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
@@ -119,6 +120,21 @@ def _undecodable_text(conn: sqlite3.Connection) -> list[str]:
     except sqlite3.DatabaseError as exc:
         found.append(f"documents table not readable: {exc}")
     return found
+
+
+def _damaged_settings(conn: sqlite3.Connection) -> list[str]:
+    """A stored label schema that no longer parses (a byte flip the integrity check cannot see)."""
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE key = 'schema'").fetchone()
+    except sqlite3.DatabaseError:
+        return []  # no settings table: the schema version check reports the file
+    if row is None or row[0] is None:
+        return []
+    try:
+        stored_schema(row[0] if isinstance(row[0], str) else bytes(row[0]).decode("utf-8", "replace"), "schema")
+    except ValueError as exc:
+        return [f"settings: {exc} (a salvage leaves it out; the copy gets the default schema)"]
+    return []
 
 
 @dataclass
@@ -195,7 +211,20 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str, re
             row = src.execute(f"SELECT {quoted} FROM {table} NOT INDEXED WHERE rowid = ?", (rowid,)).fetchone()
             if row is None:
                 raise sqlite3.DatabaseError("row vanished")
+            if table == "settings" and _damaged_schema_row(dict(zip(cols, row, strict=True))):
+                raise sqlite3.DatabaseError("damaged label schema")
             dst.execute(f"INSERT OR IGNORE INTO {table} ({quoted}) VALUES ({marks})", row)
             report.copied[table] = report.copied.get(table, 0) + 1
         except (sqlite3.DatabaseError, UnicodeDecodeError):
             report.lost[table] = report.lost.get(table, 0) + 1
+
+
+def _damaged_schema_row(row: dict) -> bool:
+    """A settings row holding a label schema that no longer parses (a copy of it could not be opened)."""
+    if row.get("key") != "schema" or row.get("value") is None:
+        return False
+    try:
+        stored_schema(str(row["value"]), "schema")
+    except ValueError:
+        return True
+    return False

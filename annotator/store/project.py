@@ -61,6 +61,18 @@ def quick_check(conn: sqlite3.Connection, *, full: bool = False) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
+def stored_schema(value: str, source: str) -> LabelSchema:
+    """The label schema stored in a project's settings; ``ValueError`` saying
+    "its label schema is damaged" when the stored text is not a schema (a byte flip)."""
+    try:
+        data = json.loads(value)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        return LabelSchema.from_dict(data, source)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # JSONDecodeError and SchemaError are ValueErrors
+        raise ValueError(f"its stored label schema is damaged: {exc}") from None
+
+
 class Project(
     DocumentsMixin,
     ImportMixin,
@@ -349,7 +361,12 @@ class Project(
         stored = self.get_setting("schema")
         if schema is None:
             if stored:
-                return LabelSchema.from_dict(json.loads(stored), f"{self.path}:schema")
+                try:
+                    return stored_schema(stored, f"{self.path}:schema")
+                except ValueError as exc:
+                    raise ProjectError(
+                        f"{self.path} is damaged ({exc}); run 'annotator check {self.path}' and copy out what "
+                        f"can be read with 'annotator check {self.path} --salvage NEW.db'") from None
             schema = "news"
         loaded = schema if isinstance(schema, LabelSchema) else LabelSchema.load(schema)
         encoded = json.dumps(loaded.to_toml_dict(), ensure_ascii=False)

@@ -233,3 +233,26 @@ def test_a_damaged_table_definition_is_a_clear_error_and_salvage_reads_the_rest(
     with Project(out, create=False) as saved:
         assert saved.count_documents() == 10
         assert len(saved.spans(4, "alice")) == 1
+
+
+def test_a_damaged_stored_schema_is_a_clear_error_and_salvage_opens(tmp_path, capsys):
+    # a byte flip inside the stored label schema (settings 'schema', JSON) once gave a
+    # JSONDecodeError traceback on every command while 'check' said ok
+    path = _make(tmp_path / "p.db", 3)
+    c = sqlite3.connect(path)
+    stored = c.execute("SELECT value FROM settings WHERE key = 'schema'").fetchone()[0]
+    c.execute("UPDATE settings SET value = ? WHERE key = 'schema'", (stored.replace('"colour"', '?colour"', 1),))
+    c.commit()
+    c.close()
+    with pytest.raises(ProjectError, match="annotator check"):
+        Project(path, create=False)
+    assert main(["stats", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "label schema" in err
+    report = check_project(path)
+    assert not report.ok and any("label schema" in p for p in report.problems)
+    out = tmp_path / "saved.db"
+    assert main(["check", str(path), "--salvage", str(out)]) == 0
+    with Project(out, create=False) as saved:  # the damaged setting is left behind; the default schema serves
+        assert saved.count_documents() == 3
+        assert len(saved.spans(2, "alice")) == 1
