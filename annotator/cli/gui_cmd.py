@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from annotator.cli.args import annotator_arg
 from annotator.core.errors import AnnotatorError
 
 
@@ -48,7 +49,7 @@ def open_gui(argv: list[str]) -> int:
     """Parse ``[PROJECT] [--quit-after MS]`` and run the GUI."""
     parser = argparse.ArgumentParser(prog="annotator", description="Open a project in the GUI.")
     parser.add_argument("project", nargs="?", help="project file (.db); default: the sample project")
-    parser.add_argument("--annotator", dest="annotator_name", help="annotate as NAME (else the remembered name)")
+    parser.add_argument("--annotator", dest="annotator_name", type=annotator_arg, help="annotate as NAME (else the remembered name)")
     parser.add_argument("--quit-after", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     problem = display_problem()

@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from annotator.cli.args import annotator_arg
 from annotator.cli.progress import TerminalProgress
 
 
@@ -119,7 +120,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("link", help="suggest a knowledge-base entry for every entity span")
     p.add_argument("project")
-    p.add_argument("--annotator", help="link only this annotator's spans")
+    p.add_argument("--annotator", type=annotator_arg, help="link only this annotator's spans")
     p.add_argument("--json", action="store_true", help="print the links")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--accept", type=int, metavar="SPAN", help="accept the span's link (or --entry's)")

@@ -10,7 +10,7 @@ import json
 import sys
 from typing import Any
 
-from annotator.cli.args import at_least_one
+from annotator.cli.args import annotator_arg, at_least_one
 
 #: Prefix of the per-epoch JSON lines ``annotator train --epoch-json`` writes on stderr.
 EPOCH_PREFIX = "EPOCH "
@@ -165,7 +165,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("project", help="project file (.db)")
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--annotator", metavar="NAME", help="learn from NAME's spans")
+    who.add_argument("--annotator", metavar="NAME", type=annotator_arg, help="learn from NAME's spans")
     who.add_argument("--gold", action="store_true", help="learn from the gold set")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the trained pipeline")
     p.add_argument("--layers", type=_layers, default=["entities"], metavar="L,...",
@@ -192,7 +192,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "(one held-back part for all) and prints the held-back score of each.")
     p.add_argument("project", help="project file (.db)")
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--annotator", metavar="NAME", help="learn from NAME's spans")
+    who.add_argument("--annotator", metavar="NAME", type=annotator_arg, help="learn from NAME's spans")
     who.add_argument("--gold", action="store_true", help="learn from the gold set")
     p.add_argument("--layers", type=_layers, default=["entities"], metavar="L,...", help="default entities")
     p.add_argument("--eval-split", type=_fraction, default=0.2, metavar="F", help="held-back share (default 0.2)")
@@ -206,7 +206,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Documents the annotator has not finished, ordered by the mean binary entropy of "
                        "the scores of the suggestions they see (most uncertain first; docs/nlp.md).")
     p.add_argument("project", help="project file (.db)")
-    p.add_argument("--annotator", metavar="NAME",
+    p.add_argument("--annotator", metavar="NAME", type=annotator_arg,
                    help="whose queue: their suggestions (with their memory) and their unfinished documents; "
                    "default: the shared suggestions, every document")
     p.add_argument("--order", choices=["uncertain", "id"], default="uncertain")

@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from annotator.cli.args import at_least_one
+from annotator.cli.args import annotator_arg, at_least_one
 from annotator.cli.progress import TerminalProgress
 
 
@@ -153,7 +153,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", help="project file (.db)")
     p.add_argument("doc_id", type=int, help="document id (see 'annotator list')")
     p.add_argument("--layer", help="only this layer (entities, cues)")
-    p.add_argument("--as", dest="viewer", metavar="NAME",
+    p.add_argument("--as", dest="viewer", metavar="NAME", type=annotator_arg,
                    help="the suggestions NAME sees (with their project memory); default: the shared ones")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_suggestions)
@@ -165,11 +165,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--reference, exact match on start, end and label.",
     )
     p.add_argument("project", help="project file (.db)")
-    p.add_argument("--reference", required=True, metavar="NAME", help="annotator whose spans are the truth (e.g. gold)")
+    p.add_argument("--reference", required=True, metavar="NAME", type=annotator_arg, help="annotator whose spans are the truth (e.g. gold)")
     p.add_argument("--layer", default="entities",
                    help="span layer to score (default: entities), or 'relations' for suggested relations")
     p.add_argument("--min-score", type=float, metavar="S", help="score only suggestions with score >= S")
-    p.add_argument("--as", dest="viewer", metavar="NAME",
+    p.add_argument("--as", dest="viewer", metavar="NAME", type=annotator_arg,
                    help="score the suggestions NAME sees (with their project memory); default: the shared ones")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.set_defaults(handler=cmd_evaluate)

@@ -16,7 +16,13 @@ from annotator.cli.progress import TerminalProgress
 def _names(value: str | None) -> list[str] | None:
     if value is None:
         return None
-    return [n.strip() for n in value.split(",") if n.strip()]
+    from annotator.core.errors import InputError
+    from annotator.core.model import annotator_name
+
+    try:  # the one normal form, as --annotator gives it: " bob" is bob
+        return [annotator_name(n) for n in value.split(",") if n.strip()]
+    except ValueError as exc:
+        raise InputError(f"--annotators: {exc}") from None
 
 
 def _many(values: list[str] | None) -> list[str] | None:
@@ -286,7 +292,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("role", help="show or set an annotator's role (reviewers may compare in blind mode)")
     p.add_argument("project")
-    p.add_argument("name")
+    p.add_argument("name", type=annotator_arg)
     p.add_argument("role", nargs="?", choices=["annotator", "reviewer"])
     p.set_defaults(handler=cmd_role)
 

@@ -29,7 +29,11 @@ class ReviewTablesMixin(StoreBase):
         return [r[0] for r in self._conn.execute("SELECT name FROM annotators ORDER BY created, name")]
 
     def annotator_role(self, name: str) -> str | None:
-        """``annotator``, ``reviewer`` or None when unknown."""
+        """``annotator``, ``reviewer`` or None when unknown (``name`` in any spelling: " bob" is bob)."""
+        try:
+            name = annotator_name(name)
+        except ValueError:
+            return None  # not a usable name, so not a registered one
         row = self._conn.execute("SELECT role FROM annotators WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
 
@@ -44,6 +48,7 @@ class ReviewTablesMixin(StoreBase):
         """Change a registered annotator's role (``annotator`` or ``reviewer``) and log it."""
         if role not in ("annotator", "reviewer"):
             raise ValueError(f"role must be annotator or reviewer, not {role!r}")
+        name = annotator_name(name)
         with self.transaction():
             self._conn.execute("UPDATE annotators SET role = ? WHERE name = ?", (role, name))
             self._log("set_role", name, None, role=role)

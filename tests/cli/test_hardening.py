@@ -92,3 +92,25 @@ def test_safe_file_names_are_single_safe_components(name):
     stem = safe_file_names([name, "annotator"])[name]
     assert "/" not in stem and "\\" not in stem and not stem.startswith(".") and stem.lower() != "con"
     assert stem != "annotator" and 0 < len(stem) <= 64
+
+
+def test_every_command_taking_a_name_reads_it_in_its_normal_form(tmp_path, capsys):
+    # ' bob' is bob everywhere: 'role P " bob" reviewer' once printed "not registered" with exit 0
+    # and left bob an annotator; evaluate --reference " bob" said there is no such annotator
+    path = tmp_path / "p.db"
+    with Project(path) as p:
+        doc_id, _ = p.add_document(Document(text="Joko Widodo ke Jakarta.", title="t"))
+        p.add_span(doc_id, Span(0, 11, "PER"), "bob")
+        p.add_span(doc_id, Span(0, 11, "PER"), "ann")
+    assert main(["role", str(path), " bob", "reviewer"]) == 0
+    assert "bob: reviewer" in capsys.readouterr().out
+    with Project(path, create=False) as p:
+        assert p.annotator_role("bob") == "reviewer"
+        assert p.annotator_role(" bob ") == "reviewer"
+    assert main(["agreement", str(path), "--annotators", " bob,  ann "]) == 0
+    capsys.readouterr()
+    main(["evaluate", str(path), "--reference", " bob"])
+    assert "no annotator" not in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["role", str(path), "   "])
+    assert "empty" in capsys.readouterr().err
