@@ -19,6 +19,7 @@ Everything there survives ``nlp.pipe(n_process=N)``.
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 from typing import Any, Mapping
@@ -124,7 +125,12 @@ TRAINING_REPORT = "annotator_training.json"
 #: With a model trained in the tool, rule candidates below this score are left out
 #: (idner dev: rules+model F1 0.727 -> 0.748; docs/nlp.md).
 TRAINED_RULE_FLOOR = 0.8
-#: ... and the rules' places are left to it altogether: the rules' LOC convention (no LOC for a
+#: Floors apply to a model whose held-back score (annotator_training.json) is at least this;
+#: a weaker one enters the merge at WEAK_MODEL_SCORE, below the rules' context guesses
+#: (idner learning curve: a model of 10 documents with the floors fell to F1 0.51 from 0.73).
+TRAINED_MIN_SCORE = 0.7
+WEAK_MODEL_SCORE = 0.5
+#: ... and the rules' places are left to a competent model altogether: the rules' LOC convention (no LOC for a
 #: country after a noun) is the one a project's guideline most often overrides, and the model has
 #: learned the project's (idner dev: 0.748 -> 0.778; chosen on dev, docs/nlp.md).
 TRAINED_LABEL_FLOORS = {"LOC": 1.01}
@@ -258,15 +264,30 @@ def _build(model: str | None, language: str, label_map: Mapping[str, str], model
         _add_lookup_lemmatizer(nlp, "annotator_lemmatizer")
     # a model trained in the tool (annotator train) knows the project's guideline: where it
     # finds nothing, the rules' weak guesses (context, acronyms, capitalised runs) are left out
-    trained = (Path(model) / TRAINING_REPORT).is_file()
+    held_back = trained_score(model)
+    competent = held_back is not None and held_back >= TRAINED_MIN_SCORE
+    if held_back is not None and not competent:
+        # a model trained on a few documents guesses: it fills only where the rules have nothing better
+        model_score = min(model_score, WEAK_MODEL_SCORE)
     nlp.add_pipe(
         "annotator_entities",
         config={"language": lang, "label_map": dict(label_map), "model_origin": model_origin(nlp),
-                "model_score": model_score, "rule_floor": TRAINED_RULE_FLOOR if trained else 0.0,
-                "label_floors": dict(TRAINED_LABEL_FLOORS) if trained else {}},
+                "model_score": model_score, "rule_floor": TRAINED_RULE_FLOOR if competent else 0.0,
+                "label_floors": dict(TRAINED_LABEL_FLOORS) if competent else {}},
     )
     nlp.add_pipe("annotator_cues", config={"language": lang})
     return nlp
+
+
+def trained_score(model: str) -> float | None:
+    """The held-back score ``annotator train`` recorded in a model folder (None: not trained here)."""
+    report = Path(model) / TRAINING_REPORT
+    if not report.is_file():
+        return None
+    try:
+        return float(json.loads(report.read_text(encoding="utf-8")).get("score", 0.0))
+    except (OSError, ValueError, AttributeError):
+        return 0.0
 
 
 def load_model(model: str) -> Language:

@@ -164,3 +164,32 @@ def test_train_curve_uses_one_held_back_part(tmp_path: Path, capsys: pytest.Capt
     assert main(["train-curve", db, "--annotator", "alice", "--epochs", "1", "--json"]) == 0
     points = json.loads(capsys.readouterr().out)["points"]
     assert [pt["fraction"] for pt in points] == [0.25, 0.5, 0.75, 1.0]
+
+
+def test_trained_model_merge_follows_its_held_back_score(trained, tmp_path: Path) -> None:
+    """A competent trained model (held-back score >= 0.7) gets the rule floors; a weak one only fills gaps."""
+    import shutil
+
+    from annotator.nlp.pipeline import (
+        TRAINED_LABEL_FLOORS,
+        TRAINED_RULE_FLOOR,
+        TRAINING_REPORT,
+        WEAK_MODEL_SCORE,
+        load_pipeline,
+        trained_score,
+    )
+
+    folder, _, _, _ = trained
+    for score, competent in ((0.95, True), (0.2, False)):
+        model = tmp_path / f"m{score}"
+        shutil.copytree(folder / "model", model)
+        report = json.loads((model / TRAINING_REPORT).read_text())
+        (model / TRAINING_REPORT).write_text(json.dumps({**report, "score": score}))
+        assert trained_score(str(model)) == score
+        ents = load_pipeline(str(model)).get_pipe("annotator_entities")
+        if competent:
+            assert (ents.model_score, ents.rule_floor, ents.label_floors) == (0.75, TRAINED_RULE_FLOOR,
+                                                                              TRAINED_LABEL_FLOORS)
+        else:
+            assert (ents.model_score, ents.rule_floor, ents.label_floors) == (WEAK_MODEL_SCORE, 0.0, {})
+    assert trained_score(str(tmp_path)) is None  # not a model trained here
