@@ -12,7 +12,9 @@ measured:
 * ``memory``: the rules corrected by sim's project memory;
 * ``memory+model``: a model trained on sim's N documents (``annotator
   train``, ``--epochs``, 10% of them held back for early stopping) with the
-  rules, then sim's memory (from N >= 10).
+  rules, then sim's memory (from N >= 10); as ``annotator suggest`` does by
+  default, a model whose held-back F1 is under 0.7 is not used (the row then
+  repeats ``memory``, with ``model_used: false``).
 
 For each: precision, recall, F1, and the **correction cost** per gold entity
 ((false positives + misses) / gold entities: what the annotator has to fix).
@@ -33,7 +35,7 @@ from annotator.formats import import_paths
 from annotator.nlp.evaluate import evaluate_project
 from annotator.nlp.memory import refresh_memory
 from annotator.nlp.suggest import PipelineSuggester, suggest_project
-from annotator.nlp.train import collect, train_project
+from annotator.nlp.train import MIN_DEFAULT_SCORE, collect, train_project
 from annotator.store import Project
 
 IDNER = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "idner-news-2k"
@@ -95,10 +97,14 @@ def main(argv: list[str] | None = None) -> int:
                 data = collect(p, "sim", ["entities"], stance=False, eval_split=0.1, seed=0)
                 report = train_project(p, source="sim", out=work / f"model_{n}", epochs=args.epochs,
                                        patience=4, register=False, data=data)
-                model = PipelineSuggester(str(work / f"model_{n}"), schema=p.schema)
-                suggest_project(p, suggester=model, doc_ids=dev, force=True, memory=False)
-                refresh_memory(p, annotators=["sim"], doc_ids=dev, force=True)
-                row["memory+model"] = _figures(evaluate_project(p, "ref", doc_ids=dev, viewer="sim"))
+                if report.best_score >= MIN_DEFAULT_SCORE:
+                    model = PipelineSuggester(str(work / f"model_{n}"), schema=p.schema)
+                    suggest_project(p, suggester=model, doc_ids=dev, force=True, memory=False)
+                    refresh_memory(p, annotators=["sim"], doc_ids=dev, force=True)
+                    row["memory+model"] = _figures(evaluate_project(p, "ref", doc_ids=dev, viewer="sim"))
+                else:  # as annotator suggest does by default: a weak model does not suggest
+                    row["memory+model"] = {**row["memory"], "model_used": False}
+                row["memory+model"]["held_back_f1"] = round(report.best_score, 4)
                 row["memory+model"]["train_seconds"] = round(time.perf_counter() - t0, 1)
                 row["memory+model"]["best_epoch"] = report.best_epoch
             out["points"].append(row)

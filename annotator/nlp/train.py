@@ -462,9 +462,15 @@ def registered_models(project: Project) -> list[dict[str, Any]]:
     return runs
 
 
+#: A run suggests by default only when its held-back score reached this (a model of a few
+#: documents makes suggestions worse; docs/nlp.md, learning curve); ``--use ID`` picks any.
+MIN_DEFAULT_SCORE = 0.7
+
+
 def active_model(project: Project) -> dict[str, Any] | None:
     """The run whose model suggests: the one picked with ``annotator models --use``,
-    else the newest whose folder exists; None for rules and memory only."""
+    else the newest whose folder exists and whose held-back score is at least
+    :data:`MIN_DEFAULT_SCORE`; None for rules and memory only."""
     choice = (project.get_setting(MODEL_SETTING) or "").strip()
     if choice == "none":
         return None
@@ -473,7 +479,8 @@ def active_model(project: Project) -> dict[str, Any] | None:
         picked = [r for r in runs if str(r["id"]) == choice]
         if picked:
             return picked[0]
-    return runs[-1] if runs else None
+    good = [r for r in runs if float(r["scores"].get("score", 0.0)) >= MIN_DEFAULT_SCORE]
+    return good[-1] if good else None
 
 
 def use_model(project: Project, choice: str) -> None:

@@ -69,7 +69,11 @@ def test_model_dialog_trains_for_real_and_picks_the_model(qtbot, tmp_path: Path)
     qtbot.waitUntil(lambda: dialog.last_report is not None or dialog.last_error is not None, timeout=240000)
     assert dialog.last_error is None, dialog.last_error
     qtbot.waitUntil(lambda: dialog.history.rowCount() == 1, timeout=5000)
-    assert dialog.history.item(0, 0).text() == "1 *" and dialog.history.item(0, 2).text() == "alice"
+    assert dialog.history.item(0, 0).text().startswith("1") and dialog.history.item(0, 2).text() == "alice"
+    # picking the run makes it the one that suggests (starred)
+    dialog.use.setCurrentIndex(dialog.use.findData("1"))
+    dialog._use_changed(dialog.use.currentIndex())  # noqa: SLF001 - what activating the item does
+    assert dialog.history.item(0, 0).text() == "1 *"
     assert "epoch 1" in dialog.log.toPlainText()
     # "no model" from the choice box: the project's setting follows
     dialog.use.setCurrentIndex(dialog.use.findData("none"))

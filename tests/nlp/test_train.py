@@ -67,7 +67,9 @@ def test_train_reports_epochs_and_registers_the_run(trained) -> None:
     assert set(epochs[-1].scores["entities"]["per_label"]) <= {"PER", "ORG", "LOC", "MISC"}
     assert "cues" in epochs[-1].scores and "stance" in epochs[-1].scores
     assert len(runs) == 1 and runs[0]["source"] == "alice" and runs[0]["documents"] == 9
-    assert runs[0]["active"] and runs[0]["exists"] and runs[0]["status"] == "complete"
+    assert runs[0]["exists"] and runs[0]["status"] == "complete"
+    # the newest run suggests by default only when its held-back score is good enough
+    assert runs[0]["active"] == (report.best_score >= 0.7)
     assert runs[0]["layers"] == ["entities", "cues", "stance"]
     assert runs[0]["scores"]["score"] == report.best_score
 
@@ -133,7 +135,9 @@ def test_train_cli_models_and_newest_model_suggests(tmp_path: Path, capsys: pyte
     assert result["documents"] == 5 and result["run_id"] == 1 and len(result["epochs"]) == 2
     assert main(["models", db, "--json"]) == 0
     runs = json.loads(capsys.readouterr().out)
-    assert [(r["id"], r["active"]) for r in runs] == [(1, True)]
+    assert [(r["id"], r["active"]) for r in runs] == [(1, result["score"] >= 0.7)]
+    assert main(["models", db, "--use", "1", "--json"]) == 0  # picked: suggests whatever its score
+    assert [r["active"] for r in json.loads(capsys.readouterr().out)] == [True]
     # the newest model suggests with the rules; --no-model and 'models --use none' turn it off
     assert main(["suggest", db, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -146,7 +150,7 @@ def test_train_cli_models_and_newest_model_suggests(tmp_path: Path, capsys: pyte
         with pytest.raises(TrainingError, match="no training run '7'"):
             use_model(p, "7")
         use_model(p, "newest")
-        assert active_model(p)["id"] == 1
+        assert active_model(p) == (p.model_runs()[0] if result["score"] >= 0.7 else None)
 
 
 def test_train_curve_uses_one_held_back_part(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
