@@ -127,7 +127,7 @@ SUGGEST_ACTIONS = (
       tip="Run the suggesters on the open document again (in the background)"),
     A("suggest", "Suggest for the &project", "Document", ("Ctrl+Shift+G",), win("suggest_project"),
       tip="Run the suggesters on every document that changed (in the background)"),
-    A("models", "&Models…", "Document", (), win("model_dialog"),
+    A("models", "&Models…", "Document", (), cmd("model_dialog"),
       tip="Train a model from the project's annotations, see the runs, pick the one that suggests"),
 )
 HELP_ACTIONS = (

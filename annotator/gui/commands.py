@@ -223,6 +223,16 @@ class Commands:
             w.memory.shutdown()
             w.hide()
 
+    def model_dialog(self) -> None:
+        """Document > Models…: train, the history of runs, the model that suggests."""
+        from annotator.gui.model_dialog import ModelDialog
+
+        w = self.w
+        dialog = ModelDialog(w.project.path, w, annotator=w.annotator, main_runner=w.runner)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        w._model_dialog = dialog  # noqa: SLF001 - kept alive while shown
+        dialog.show()
+
     def focus_search(self) -> None:
         """Ctrl+F."""
         self.w.documents.search.setFocus()

@@ -206,15 +206,6 @@ class MainWindow(WindowJobs, QMainWindow):
         self._export_dialog = dialog  # alive while shown
         dialog.show()
 
-    def model_dialog(self) -> None:
-        """Document > Models…: train, the history of runs, the model that suggests."""
-        from annotator.gui.model_dialog import ModelDialog
-
-        dialog = ModelDialog(self.project.path, self, annotator=self.annotator, main_runner=self.runner)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        self._model_dialog = dialog  # alive while shown
-        dialog.show()
-
     def _connect(self) -> None:
         s = self.session
         s.documentOpened.connect(self._on_document_opened)

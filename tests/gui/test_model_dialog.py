@@ -90,3 +90,13 @@ def test_epoch_text_and_command() -> None:
     argv = train_command(Path("p.db"), "gold", Path("m"), ["entities", "cues"], True, 5)
     assert argv[1:4] == ["-m", "annotator", "train"] and "--gold" in argv and "--stance" in argv
     assert json.dumps(argv).count("--epoch-json") == 1
+
+
+def test_models_menu_opens_the_dialog(qtbot, window) -> None:
+    from annotator.gui.model_dialog import ModelDialog
+
+    action = next(a for a in window.findChildren(type(window.menuBar().actions()[0])) if a.text() == "&Models…")
+    action.trigger()
+    dialog = window.findChild(ModelDialog)
+    assert dialog is not None and dialog.isVisible() and dialog.source.currentText() in ("", "ani")
+    dialog.close()
