@@ -49,7 +49,6 @@ from annotator.store import Project
 __all__ = ["MENUS", "MainWindow"]
 
 
-
 class MainWindow(WindowJobs, QMainWindow):
     """The main window for one project and one annotator."""
 
