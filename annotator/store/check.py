@@ -30,6 +30,8 @@ class CheckReport:
     path: str
     problems: list[str] = field(default_factory=list)
     schema_version: int | None = None
+    #: An SQLite file that was never an annotator project (nothing to salvage): its tables.
+    foreign_tables: list[str] | None = None
 
     @property
     def ok(self) -> bool:
@@ -40,6 +42,9 @@ class CheckReport:
         """One paragraph: what the result means and what to do."""
         if self.ok:
             return f"{self.path}: ok (integrity check passed, schema {self.schema_version})"
+        if self.foreign_tables is not None:
+            return (f"{self.path} is an SQLite file but not an annotator project (tables: {self.foreign_tables}); "
+                    "nothing to check or salvage: open or import into a project file instead")
         listed = "\n".join(f"  {p}" for p in self.problems[:20])
         return (f"{self.path} is damaged:\n{listed}\n"
                 f"Copy out what can still be read with 'annotator check {self.path} --salvage NEW.db', "
@@ -75,6 +80,8 @@ def check_project(path: str | Path) -> CheckReport:
         conn = _open_readonly(path)
         try:
             report.schema_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if report.schema_version == 0 and _foreign(conn, report):
+                return report
             report.problems = _schema_problems(path) + quick_check(conn, full=True)
             report.problems += _undecodable_text(conn)
             report.problems += _damaged_settings(conn)
@@ -87,6 +94,21 @@ def check_project(path: str | Path) -> CheckReport:
         report.problems.append(f"schema version {report.schema_version} is not one this annotator knows "
                                f"(1 to {SCHEMA_VERSION})")
     return report
+
+
+def _foreign(conn: sqlite3.Connection, report: CheckReport) -> bool:
+    """True (and the report says so) for a readable SQLite file with no project tables: a
+    file of another program is not a damaged project, and a salvage of it copies nothing."""
+    try:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    except sqlite3.DatabaseError:
+        return False
+    if {"documents", "settings", "annotators"} & set(tables):
+        return False
+    report.foreign_tables = tables
+    report.problems = ["not an annotator project"]
+    return True
 
 
 def _schema_problems(path: Path) -> list[str]:

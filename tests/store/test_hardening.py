@@ -256,3 +256,19 @@ def test_a_damaged_stored_schema_is_a_clear_error_and_salvage_opens(tmp_path, ca
     with Project(out, create=False) as saved:  # the damaged setting is left behind; the default schema serves
         assert saved.count_documents() == 3
         assert len(saved.spans(2, "alice")) == 1
+
+
+def test_check_on_a_foreign_sqlite_file_says_not_a_project_not_damaged(tmp_path, capsys):
+    # 'check' once called another program's SQLite file damaged (schema version 0) and advised a salvage
+    path = tmp_path / "other.db"
+    c = sqlite3.connect(path)
+    c.execute("CREATE TABLE t(x)")
+    c.commit()
+    c.close()
+    before = path.read_bytes()
+    assert main(["check", str(path)]) == 1
+    err = capsys.readouterr()
+    text = err.out + err.err
+    assert "not an annotator project" in text and "['t']" in text
+    assert "damaged" not in text and "--salvage" not in text
+    assert path.read_bytes() == before
