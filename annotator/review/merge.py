@@ -15,8 +15,11 @@ Rules
     * Another file holding *different* work under the same annotator name on
       the same document is a **conflict**: it is reported and the review keeps
       what it has.  Identical work is not a conflict.
-    * Events are copied by uid (payload gains ``merged_from``); events of a
-      conflicting (document, annotator) are left out with the work.
+    * Events are copied by uid (payload gains ``merged_from``: the source's JSON
+      text is kept as it is and the key appended, not decoded and re-encoded);
+      events of a conflicting (document, annotator) are left out with the work.
+    * The copying is set-wise (``annotator/store/merging.py``): one SQL statement per
+      kind of row over every document of the attached source, not a loop per document.
     * Each source is merged in one transaction: a failure leaves the review
       project as it was before that source.
 """
@@ -212,9 +215,9 @@ def merge_projects(
                     sr.problems.append(f"{src}: is a copy of the review project itself (same project id); skipped")
                     continue
 
-                def tick(what: str) -> None:
+                def tick(n: int, what: str) -> None:
                     nonlocal done
-                    done += 1
+                    done += n
                     if progress:
                         progress(done, total, what)
 
@@ -230,121 +233,73 @@ def _merge_one(
     suid: str,
     src_name: str,
     sr: SourceReport,
-    tick: Callable[[str], None],
+    tick: Callable[[int, str], None],
     should_cancel: ShouldCancel | None,
 ) -> None:
+    """Merge one source, set-wise: the store copies and compares every document's rows in a
+    few statements over the attached file; only pairs whose ownership is in doubt (work
+    here from another file or from the review itself) are compared here, one by one."""
     package_for = source.get_setting(PACKAGE_FOR) if source.get_setting(PACKAGE_OF) == review_uid else None
-    bad_labels: Counter[str] = Counter()
-    with review.transaction():
+    schema = review.schema
+
+    def check_cancel() -> None:
+        if should_cancel is not None and should_cancel():
+            raise Cancelled(f"merge cancelled while merging {src_name}; it was rolled back")
+
+    with review.attached_source(source.path), review.transaction():
         for name in source.annotators():
             ensure_annotator(review, name, source.annotator_role(name) or "annotator")
-        for doc_id in source.document_ids():
-            if should_cancel is not None and should_cancel():
-                raise Cancelled(f"merge cancelled while merging {src_name}; it was rolled back")
-            new_id, created = review.add_document(source.get_document(doc_id))
-            sr.documents += 1
-            sr.new_documents += int(created)
-            title = review.document_title(new_id)
-            skip_events: set[str] = set()
-            for ann in source.annotators_on(doc_id):
-                theirs = _work(source, doc_id, ann)
-                ours = _work(review, new_id, ann)
-                owner = review.merge_owner(new_id, ann)
-                same = theirs.fingerprint() == ours.fingerprint()
-                takes_over = ann == package_for
-                if owner is not None and owner[0] == suid or takes_over or ours.empty or (owner is None and same):
-                    _sync(review, new_id, ann, ours, theirs, sr, bad_labels)
-                    review.set_merge_owner(new_id, ann, suid, src_name)
-                elif not same:
-                    where = owner[1] if owner is not None else "the review project itself"
-                    sr.conflicts.append(Conflict(src_name, ann, new_id, title, where,
-                                                 _describe_difference(ours, theirs)))
-                    skip_events.add(ann)
-            rows = [row for row in source.event_records(doc_id) if row[2] not in skip_events]
-            sr.events += review.insert_event_records(rows, new_id, suid)
-            tick(f"{Path(src_name).name}: document {doc_id}")
-        sr.events += review.insert_event_records([r for r in source.event_records() if r[3] is None], None, suid)
+        sr.documents, sr.new_documents = review.merge_documents()
+        check_cancel()
+        decided: list[tuple[int, str, int]] = []
+        for src_doc, new_id, ann, owner_path in review.merge_pairs(suid, package_for):
+            theirs = _work(source, src_doc, ann)
+            ours = _work(review, new_id, ann)
+            same = theirs.fingerprint() == ours.fingerprint()
+            if owner_path is None and same:
+                decided.append((src_doc, ann, 1))
+            elif not same:
+                where = owner_path if owner_path is not None else "the review project itself"
+                sr.conflicts.append(Conflict(src_name, ann, new_id, review.document_title(new_id), where,
+                                             _describe_difference(ours, theirs)))
+                decided.append((src_doc, ann, -1))
+        review.merge_mark_pairs(decided)
+        check_cancel()
+        bad_labels: Counter[str] = Counter()
+        span_labels, answer_values, relation_labels = review.merge_labels_used()
+        bad_spans = []
+        for layer, label, n in span_labels:
+            try:
+                schema.check_span(layer, label)
+            except SchemaError:
+                bad_labels[f"label {layer}/{label}"] += n
+                bad_spans.append((layer, label))
+        bad_answers = []
+        for question, value, n in answer_values:
+            try:
+                schema.check_answer(question, value)
+            except SchemaError:
+                bad_labels[f"answer {question}={value}"] += n
+                bad_answers.append((question, value))
+        known_relations = {r.name for r in schema.relations}
+        bad_relations = []
+        for label, n in relation_labels:
+            if label not in known_relations:
+                bad_labels[f"relation {label}"] += n
+                bad_relations.append(label)
+        counts = review.merge_sync(bad_spans, bad_answers, bad_relations, suid, src_name)
+        for uid, other_doc, other_ann in counts.elsewhere:
+            # The same span identity under another document/annotator: a copied file edited by hand.
+            sr.problems.append(f"{sr.path}: span {uid} is already in the review on document {other_doc} "
+                               f"for {other_ann!r}; left out")
+        sr.spans_added, sr.spans_updated, sr.spans_removed = counts.spans_added, counts.spans_updated, counts.spans_removed
+        sr.answers, sr.statuses, sr.relations = counts.answers, counts.statuses, counts.relations
+        check_cancel()
+        sr.events = review.merge_events(suid)
         # knowledge-base links follow their spans (by uid); the source's entries come along (docs/kb.md)
         links = source.kb_link_rows()
         if links:
             review.kb_put_link_rows(links, source.kb_entries())
+        tick(sr.documents, f"{Path(src_name).name}: {sr.documents} document(s)")
     for label, n in sorted(bad_labels.items()):
         sr.problems.append(f"{src_name}: {n} item(s) with {label} not in the review project's schema; left out")
-
-
-def _sync(
-    review: Project, doc_id: int, ann: str, ours: _Work, theirs: _Work, sr: SourceReport, bad: Counter[str]
-) -> None:
-    """Make the review's (document, annotator) work equal to the source's."""
-    schema = review.schema
-    mine = {s.uid: s for s in ours.spans}
-    wanted = {}
-    for s in theirs.spans:
-        try:
-            schema.check_span(s.layer, s.label)
-        except SchemaError:
-            bad[f"label {s.layer}/{s.label}"] += 1
-            continue
-        wanted[s.uid] = s
-    for uid in mine:
-        if uid not in wanted:
-            review.delete_span_by_uid(uid)
-            sr.spans_removed += 1
-    to_insert: list[PortableSpan] = []
-    for uid, s in wanted.items():
-        if uid in mine:
-            m = mine[uid]
-            if (m.content, m.origin, m.score, m.note) != (s.content, s.origin, s.score, s.note):
-                review.update_portable_span(s)
-                sr.spans_updated += 1
-        else:
-            to_insert.append(s)
-    elsewhere = review.span_uid_places([s.uid for s in to_insert])
-    for uid, (other_doc, other_ann) in elsewhere.items():
-        # The same span identity under another document/annotator: a copied file edited by hand.
-        sr.problems.append(f"{sr.path}: span {uid} is already in the review on document {other_doc} "
-                           f"for {other_ann!r}; left out")
-    to_insert = [s for s in to_insert if s.uid not in elsewhere]
-    review.insert_portable_spans(doc_id, to_insert)
-    sr.spans_added += len(to_insert)
-    _sync_relations(review, doc_id, ours, theirs, sr, bad)
-    for q in ours.answers:
-        if q not in theirs.answers:
-            review.delete_answer_record(doc_id, ann, q)
-            sr.answers += 1
-    for q, (value, target, updated) in theirs.answers.items():
-        try:
-            schema.check_answer(q, value)
-        except SchemaError:
-            bad[f"answer {q}={value}"] += 1
-            continue
-        if ours.answers.get(q, (None, None, None))[:2] != (value, target):
-            review.put_answer_record(doc_id, ann, q, value, target, updated)
-            sr.answers += 1
-    if theirs.status != ours.status:
-        review.put_status_record(doc_id, ann, theirs.status)
-        if (theirs.status or (None,))[0] != (ours.status or (None,))[0]:
-            sr.statuses += 1
-
-
-def _sync_relations(review: Project, doc_id: int, ours: _Work, theirs: _Work, sr: SourceReport,
-                    bad: Counter[str]) -> None:
-    """Make the review's relations of (document, annotator) equal to the source's, by uid (after the spans)."""
-    known = {r.name for r in review.schema.relations}
-    mine = {r.uid: r for r in ours.relations}
-    wanted = {}
-    for r in theirs.relations:
-        if r.label not in known:
-            bad[f"relation {r.label}"] += 1
-            continue
-        wanted[r.uid] = r
-    for uid in mine:
-        if uid not in wanted:
-            review.delete_relation_by_uid(uid)  # (those of removed spans went with them)
-            sr.relations += 1
-    for uid, r in wanted.items():
-        m = mine.get(uid)
-        if m is not None and (m.label, m.origin, m.score) != (r.label, r.origin, r.score):
-            review.update_portable_relation(r)
-            sr.relations += 1
-    sr.relations += review.insert_portable_relations(doc_id, [r for u, r in wanted.items() if u not in mine])

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from annotator.store import learning
-from annotator.store.base import CHUNK, StoreBase, marks
+from annotator.store.base import CHUNK, marks
+from annotator.store.merging import SPAN_FIELDS, MergeSourceMixin
 
 if TYPE_CHECKING:
     from annotator.store.project import Project
 
-SPAN_FIELDS = ("uid", "annotator", "layer", "start", "end", "label", "origin", "score", "note", "created", "updated")
 _SPAN_SQL = ", ".join(f'"{c}"' for c in SPAN_FIELDS)
 _SPAN_INSERT = f"INSERT INTO spans(document_id, {_SPAN_SQL}) VALUES (?, {', '.join('?' * len(SPAN_FIELDS))})"
 
@@ -49,8 +49,9 @@ class PortableSpan:
         return (self.layer, self.start, self.end, self.label)
 
 
-class TransferMixin(StoreBase):
-    """Uid-preserving reads and writes used by merge and package export."""
+class TransferMixin(MergeSourceMixin):
+    """Uid-preserving reads and writes used by merge and package export (the set-wise merge
+    of a whole file: :class:`~annotator.store.merging.MergeSourceMixin`)."""
 
     def portable_spans(self, document_id: int, annotator: str | None = None) -> list[PortableSpan]:
         """Spans of a document with their uids (one annotator's, or everyone's)."""

@@ -193,3 +193,55 @@ def test_merge_source_that_cannot_be_written_gets_a_path_identity(two_files):
 
     uid = transfer.project_uid(ReadOnly())
     assert uid.startswith("path:") and uid == transfer.project_uid(ReadOnly())
+
+
+def test_merge_copies_event_payloads_as_written_with_merged_from_appended(tmp_path, two_files):
+    a, _ = two_files
+    with Project(a) as p:
+        connection(p).execute("INSERT INTO events(uid, ts, annotator, document_id, action, payload)"
+                              " VALUES ('u-raw', 't', NULL, NULL, 'odd', 'not json'),"
+                              " ('u-list', 't', NULL, NULL, 'odd', '[1, 2]'),"
+                              " ('u-empty', 't', NULL, NULL, 'odd', '{}'),"
+                              " ('u-has', 't', NULL, NULL, 'odd', '{\"merged_from\": \"x\"}')")
+        source = {r[0]: r[1] for r in connection(p).execute("SELECT uid, payload FROM events")}
+        suid = p.get_setting("project_uid")
+    review = tmp_path / "review.db"
+    merge_projects(review, [a])
+    with Project(a) as p:
+        suid = p.get_setting("project_uid")
+    with Project(review) as p:
+        copied = {r[0]: r[1] for r in connection(p).execute("SELECT uid, payload FROM events")}
+    for uid, text in source.items():
+        if uid.startswith("u-"):
+            continue
+        # byte for byte the source's text, the key appended where it ended
+        assert copied[uid] == text[:-1] + f', "merged_from": "{suid}"}}'
+        assert __import__("json").loads(copied[uid]) == {**__import__("json").loads(text), "merged_from": suid}
+    assert __import__("json").loads(copied["u-raw"]) == {"raw": "not json", "merged_from": suid}
+    assert copied["u-list"] == "[1, 2]" and copied["u-has"] == '{"merged_from": "x"}'
+    assert copied["u-empty"] == f'{{"merged_from": "{suid}"}}'
+
+
+def test_merge_many_documents_keeps_uids_and_remerge_changes_nothing(tmp_path):
+    texts = [f"Dokumen nomor {i} tentang Jokowi di Jakarta." for i in range(60)]
+    src = tmp_path / "a.db"
+    with Project(src) as p:
+        p.add_annotator("alice")
+        for i, t in enumerate(texts):
+            doc, _ = p.add_document(Document(text=t))
+            p.add_spans(doc, [Span(22, 28, "PER"), Span(32, 39, "LOC")][: 1 + i % 2], "alice")
+            p.set_status(doc, "alice", "done")
+        uids = {r[0] for r in connection(p).execute("SELECT uid FROM spans")}
+    review = tmp_path / "review.db"
+    first = merge_projects(review, [src])
+    assert first.totals()["spans_added"] == 90 and first.totals()["new_documents"] == 60
+    with Project(review) as p:
+        assert {r[0] for r in connection(p).execute("SELECT uid FROM spans")} == uids
+    with Project(src) as p:  # the annotator goes on: one span relabelled, one deleted, one document's status
+        conn = connection(p)
+        conn.execute("UPDATE spans SET label = 'ORG', updated = 'later' WHERE id = 1")
+        conn.execute("DELETE FROM spans WHERE id = 2")
+        conn.execute("UPDATE document_status SET state = 'in_progress' WHERE document_id = 3")
+    again = merge_projects(review, [src]).sources[0]
+    assert (again.spans_added, again.spans_updated, again.spans_removed, again.statuses) == (0, 1, 1, 1)
+    assert merge_projects(review, [src]).sources[0].changes == 0

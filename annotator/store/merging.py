@@ -1,0 +1,264 @@
+"""Merge of one source project file into this one, set-wise in SQL (``annotator.review.merge``).
+
+The source is ATTACHed to this connection and each kind of row (documents, spans,
+answers, status, owners, events) is copied or compared by one statement over every
+document, instead of a Python loop that read and wrote each document's rows: the
+per-row calls, the per-value text decoding and the per-event JSON re-encoding were
+where a merge spent its time.  Every statement runs inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from annotator.store.base import StoreBase, new_uid, now
+
+SPAN_FIELDS = ("uid", "annotator", "layer", "start", "end", "label", "origin", "score", "note", "created", "updated")
+_SPAN_SQL = ", ".join(f'"{c}"' for c in SPAN_FIELDS)
+_SPAN_SQL_S = ", ".join(f's."{c}"' for c in SPAN_FIELDS)
+
+#: The schema name the source file is attached under while it is merged.
+_SRC = "merge_src"
+
+#: A copied event's payload: the source's JSON text as it is, with ``"merged_from"`` appended to
+#: an object that lacks it (Python's ``json.dumps`` layout, so a payload written by the store comes
+#: out byte for byte what decoding and re-encoding it gave); text that is not JSON becomes
+#: ``{"raw": text, "merged_from": uid}``; other JSON (a list) is kept as it is.
+_PAYLOAD = (
+    "CASE WHEN NOT json_valid(e.payload) THEN"
+    " '{\"raw\": ' || json_quote(e.payload) || ', \"merged_from\": ' || json_quote(:suid) || '}'"
+    " WHEN json_type(e.payload) != 'object' OR json_type(e.payload, '$.merged_from') IS NOT NULL THEN e.payload"
+    " WHEN json(e.payload) = '{}' THEN '{\"merged_from\": ' || json_quote(:suid) || '}'"
+    " ELSE substr(rtrim(e.payload, char(32, 9, 10, 13)), 1, length(rtrim(e.payload, char(32, 9, 10, 13))) - 1)"
+    " || ', \"merged_from\": ' || json_quote(:suid) || '}' END"
+)
+
+_DIFFERENT_SPAN = " OR ".join(f'r."{c}" IS NOT w."{c}"' for c in ("layer", "start", "end", "label", "origin",
+                                                                  "score", "note"))
+
+
+@dataclass
+class MergeCounts:
+    """What :meth:`TransferMixin.merge_sync` changed (rows of work)."""
+
+    spans_added: int = 0
+    spans_updated: int = 0
+    spans_removed: int = 0
+    answers: int = 0
+    statuses: int = 0
+    relations: int = 0
+    elsewhere: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+class MergeSourceMixin(StoreBase):
+    """Merge of one attached source file, set-wise in SQL (one statement per kind of row
+    instead of a Python loop per document): what ``annotator.review.merge`` decides with."""
+
+    @contextmanager
+    def attached_source(self, path: str | Path) -> Iterator[None]:
+        """Attach the project file at ``path`` (read by the merge statements); detached on leaving,
+        with the temporary tables of the merge dropped."""
+        self._conn.execute(f"ATTACH DATABASE ? AS {_SRC}", (str(path),))
+        cache = self._conn.execute("PRAGMA main.cache_size").fetchone()[0]
+        # the uid indexes take random inserts: a page cache that holds them saves re-reading pages
+        self._conn.execute("PRAGMA main.cache_size = -262144")
+        self._conn.execute("PRAGMA temp_store = MEMORY")
+        try:
+            yield
+        finally:
+            self._conn.execute(f"PRAGMA main.cache_size = {int(cache)}")
+            for table in ("merge_docs", "merge_pairs", "merge_want", "merge_want_rel", "merge_bad_spans", "merge_bad_answers"):
+                self._conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+            self._conn.execute(f"DETACH DATABASE {_SRC}")
+
+    def merge_documents(self) -> tuple[int, int]:
+        """Add the source's documents whose text is not here (by content hash; one
+        ``add_document`` event each) and map source ids to ids here (``temp.merge_docs``).
+        Returns ``(documents, new documents)``."""
+        c = self._conn
+        c.execute("CREATE TEMP TABLE merge_docs(src_id INTEGER PRIMARY KEY, dst_id INTEGER NOT NULL,"
+                  " created INTEGER NOT NULL)")
+        before = int(c.execute("SELECT coalesce(max(id), 0) FROM main.documents").fetchone()[0])
+        c.execute(
+            "INSERT INTO main.documents(text, title, source, url, published, language, meta, content_hash,"
+            " original_text, removed_lines, created) SELECT s.text, s.title, s.source, s.url, s.published,"
+            f" s.language, s.meta, s.content_hash, s.original_text, s.removed_lines, ? FROM {_SRC}.documents s"
+            " WHERE NOT EXISTS (SELECT 1 FROM main.documents d WHERE d.content_hash = s.content_hash)"
+            " ORDER BY s.id", (now(),))
+        c.execute(f"INSERT INTO temp.merge_docs SELECT s.id, d.id, d.id > ? FROM {_SRC}.documents s"
+                  " JOIN main.documents d ON d.content_hash = s.content_hash", (before,))
+        new = c.execute("SELECT d.id, d.content_hash, d.title FROM temp.merge_docs m JOIN main.documents d"
+                        " ON d.id = m.dst_id WHERE m.created ORDER BY d.id").fetchall()
+        ts = now()
+        c.executemany(
+            "INSERT INTO events(uid, ts, annotator, document_id, action, payload) VALUES (?, ?, NULL, ?, ?, ?)",
+            [(new_uid(), ts, i, "add_document", json.dumps({"content_hash": h, "title": t}, ensure_ascii=False))
+             for i, h, t in new])
+        total = int(c.execute("SELECT count(*) FROM temp.merge_docs").fetchone()[0])
+        return total, len(new)
+
+    def merge_pairs(self, source_uid: str, takes_over: str | None) -> list[tuple[int, int, str, str | None]]:
+        """Every (document, annotator) with work in the source (``temp.merge_pairs``), marked to
+        sync when the source owns it here, ``takes_over`` names the annotator, or there is no work
+        here.  Returns the others, ``(source doc, doc here, annotator, owner's path or None)``, for
+        the caller to compare."""
+        c = self._conn
+        c.execute("CREATE TEMP TABLE merge_pairs(src_doc INTEGER NOT NULL, dst_doc INTEGER NOT NULL,"
+                  " annotator TEXT NOT NULL, sync INTEGER NOT NULL, PRIMARY KEY (src_doc, annotator))")
+        c.execute(
+            "INSERT INTO temp.merge_pairs SELECT w.document_id, m.dst_id, w.annotator,"
+            " coalesce(o.source_uid = :suid, 0) OR w.annotator IS :takes OR NOT ("
+            " EXISTS (SELECT 1 FROM main.spans r WHERE r.document_id = m.dst_id AND r.annotator = w.annotator)"
+            " OR EXISTS (SELECT 1 FROM main.doc_labels r WHERE r.document_id = m.dst_id AND r.annotator = w.annotator)"
+            " OR EXISTS (SELECT 1 FROM main.document_status r WHERE r.document_id = m.dst_id"
+            " AND r.annotator = w.annotator))"
+            f" FROM (SELECT document_id, annotator FROM {_SRC}.spans UNION SELECT document_id, annotator"
+            f" FROM {_SRC}.doc_labels UNION SELECT document_id, annotator FROM {_SRC}.document_status) w"
+            " JOIN temp.merge_docs m ON m.src_id = w.document_id"
+            " LEFT JOIN main.merge_owners o ON o.document_id = m.dst_id AND o.annotator = w.annotator",
+            {"suid": source_uid, "takes": takes_over})
+        return [tuple(r) for r in c.execute(  # type: ignore[misc]
+            "SELECT p.src_doc, p.dst_doc, p.annotator, o.source_path FROM temp.merge_pairs p"
+            " LEFT JOIN main.merge_owners o ON o.document_id = p.dst_doc AND o.annotator = p.annotator"
+            " WHERE NOT p.sync ORDER BY p.src_doc, p.annotator")]
+
+    def merge_mark_pairs(self, rows: list[tuple[int, str, int]]) -> None:
+        """Set the decision of compared pairs: ``(source doc, annotator, 1 sync / 0 keep / -1 conflict)``
+        (a conflict's events are left out)."""
+        self._conn.executemany("UPDATE temp.merge_pairs SET sync = ? WHERE src_doc = ? AND annotator = ?",
+                               [(d, doc, ann) for doc, ann, d in rows])
+
+    def merge_labels_used(
+        self,
+    ) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]], list[tuple[str, int]]]:
+        """``(layer, label, count)`` of the spans, ``(question, value, count)`` of the answers and
+        ``(label, count)`` of the relations the sync would copy (for the caller's schema check)."""
+        c = self._conn
+        spans = c.execute(f"SELECT s.layer, s.label, count(*) FROM {_SRC}.spans s JOIN temp.merge_pairs p"
+                          " ON p.src_doc = s.document_id AND p.annotator = s.annotator WHERE p.sync = 1"
+                          " GROUP BY s.layer, s.label").fetchall()
+        answers = c.execute(f"SELECT a.question, a.value, count(*) FROM {_SRC}.doc_labels a JOIN temp.merge_pairs p"
+                            " ON p.src_doc = a.document_id AND p.annotator = a.annotator WHERE p.sync = 1"
+                            " GROUP BY a.question, a.value").fetchall()
+        relations = c.execute(f"SELECT r.label, count(*) FROM {_SRC}.relations r JOIN temp.merge_pairs p"
+                              " ON p.src_doc = r.document_id AND p.annotator = r.annotator WHERE p.sync = 1"
+                              " GROUP BY r.label").fetchall()
+        return spans, answers, relations
+
+    def merge_sync(
+        self, bad_spans: list[tuple[str, str]], bad_answers: list[tuple[str, str]], bad_relations: list[str],
+        source_uid: str, source_path: str,
+    ) -> MergeCounts:
+        """Make every pair marked to sync equal to the source: spans by uid (added, updated,
+        removed; a uid already here on another document or annotator is left out and reported),
+        relations by uid (after the spans; one whose spans are not here is left out), answers
+        and status as stored, the owner recorded.  Spans with ``bad_spans`` (layer, label),
+        answers with ``bad_answers`` (question, value) and relations with a label in
+        ``bad_relations`` are left out."""
+        c = self._conn
+        out = MergeCounts()
+        c.execute("CREATE TEMP TABLE merge_want_rel AS SELECT p.src_doc, p.dst_doc AS document_id, r.uid,"
+                  " r.annotator, r.label, r.head_uid, r.child_uid, r.origin, r.score, r.created, r.updated"
+                  f" FROM {_SRC}.relations r JOIN temp.merge_pairs p ON p.src_doc = r.document_id"
+                  " AND p.annotator = r.annotator WHERE p.sync = 1")
+        c.executemany("DELETE FROM temp.merge_want_rel WHERE label = ?", [(b,) for b in bad_relations])
+        c.execute("CREATE UNIQUE INDEX temp.merge_want_rel_uid ON merge_want_rel(uid)")
+        # removed first: a relation of a span about to be removed counts as removed, as it is
+        out.relations = c.execute(
+            "DELETE FROM main.relations WHERE id IN (SELECT r.id FROM main.relations r JOIN temp.merge_pairs p"
+            " ON r.document_id = p.dst_doc AND r.annotator = p.annotator WHERE p.sync = 1 AND NOT EXISTS"
+            " (SELECT 1 FROM temp.merge_want_rel w WHERE w.uid = r.uid AND w.document_id = r.document_id"
+            " AND w.annotator = r.annotator))").rowcount
+        c.execute("CREATE TEMP TABLE merge_bad_spans(layer TEXT, label TEXT, PRIMARY KEY (layer, label))")
+        c.executemany("INSERT OR IGNORE INTO temp.merge_bad_spans VALUES (?, ?)", bad_spans)
+        c.execute("CREATE TEMP TABLE merge_bad_answers(question TEXT, value TEXT, PRIMARY KEY (question, value))")
+        c.executemany("INSERT OR IGNORE INTO temp.merge_bad_answers VALUES (?, ?)", bad_answers)
+        c.execute(
+            f"CREATE TEMP TABLE merge_want AS SELECT p.src_doc, p.dst_doc AS document_id, {_SPAN_SQL_S}"
+            f" FROM {_SRC}.spans s JOIN temp.merge_pairs p ON p.src_doc = s.document_id AND p.annotator = s.annotator"
+            " WHERE p.sync = 1 AND NOT EXISTS (SELECT 1 FROM temp.merge_bad_spans b WHERE b.layer = s.layer"
+            " AND b.label = s.label)")
+        c.execute("CREATE UNIQUE INDEX temp.merge_want_uid ON merge_want(uid)")
+        # removed: the pair's spans here the source no longer has (there)
+        drop = ("SELECT r.id FROM main.spans r JOIN temp.merge_pairs p ON r.document_id = p.dst_doc"
+                " AND r.annotator = p.annotator WHERE p.sync = 1 AND NOT EXISTS (SELECT 1 FROM temp.merge_want w"
+                " WHERE w.uid = r.uid AND w.document_id = r.document_id AND w.annotator = r.annotator)")
+        c.execute(f"UPDATE main.suggestion_decisions SET span_id = NULL WHERE span_id IN ({drop})")
+        out.spans_removed = c.execute(f"DELETE FROM main.spans WHERE id IN ({drop})").rowcount
+        out.spans_updated = c.execute(
+            'UPDATE main.spans AS r SET layer = w.layer, start = w.start, "end" = w."end", label = w.label,'
+            " origin = w.origin, score = w.score, note = w.note, updated = w.updated FROM temp.merge_want w"
+            f" WHERE w.uid = r.uid AND w.document_id = r.document_id AND w.annotator = r.annotator AND ({_DIFFERENT_SPAN})"
+        ).rowcount
+        out.elsewhere = [tuple(r) for r in c.execute(  # type: ignore[misc]
+            "SELECT w.uid, r.document_id, r.annotator FROM temp.merge_want w JOIN main.spans r ON r.uid = w.uid"
+            " WHERE r.document_id != w.document_id OR r.annotator != w.annotator ORDER BY w.src_doc, w.uid")]
+        out.spans_added = c.execute(
+            f"INSERT INTO main.spans(document_id, {_SPAN_SQL}) SELECT document_id, {_SPAN_SQL} FROM temp.merge_want w"
+            " WHERE NOT EXISTS (SELECT 1 FROM main.spans r WHERE r.uid = w.uid)"
+            ' ORDER BY src_doc, annotator, start, "end", layer, label, uid').rowcount
+        out.relations += c.execute(
+            "UPDATE main.relations AS r SET label = w.label, origin = w.origin, score = w.score, updated = w.updated"
+            " FROM temp.merge_want_rel w WHERE w.uid = r.uid AND w.document_id = r.document_id"
+            " AND w.annotator = r.annotator AND (r.label IS NOT w.label OR r.origin IS NOT w.origin"
+            " OR r.score IS NOT w.score)").rowcount
+        out.relations += c.execute(
+            "INSERT INTO main.relations(document_id, uid, annotator, label, head_uid, child_uid, origin, score,"
+            " created, updated) SELECT document_id, uid, annotator, label, head_uid, child_uid, origin, score,"
+            " created, updated FROM temp.merge_want_rel w WHERE NOT EXISTS (SELECT 1 FROM main.relations x"
+            " WHERE x.uid = w.uid) AND EXISTS (SELECT 1 FROM main.spans h WHERE h.uid = w.head_uid)"
+            " AND EXISTS (SELECT 1 FROM main.spans h WHERE h.uid = w.child_uid)"
+            " ORDER BY src_doc, annotator, uid").rowcount
+        pair = "p.dst_doc = r.document_id AND p.annotator = r.annotator AND p.sync = 1"
+        out.answers = c.execute(
+            f"DELETE FROM main.doc_labels WHERE rowid IN (SELECT r.rowid FROM main.doc_labels r JOIN temp.merge_pairs p"
+            f" ON {pair} WHERE NOT EXISTS (SELECT 1 FROM {_SRC}.doc_labels a WHERE a.document_id = p.src_doc"
+            " AND a.annotator = p.annotator AND a.question = r.question))").rowcount
+        out.answers += c.execute(
+            "INSERT OR REPLACE INTO main.doc_labels(document_id, annotator, question, value, target, updated)"
+            f" SELECT p.dst_doc, a.annotator, a.question, a.value, a.target, a.updated FROM {_SRC}.doc_labels a"
+            " JOIN temp.merge_pairs p ON p.src_doc = a.document_id AND p.annotator = a.annotator AND p.sync = 1"
+            " WHERE NOT EXISTS (SELECT 1 FROM temp.merge_bad_answers b WHERE b.question = a.question"
+            " AND b.value = a.value) AND NOT EXISTS (SELECT 1 FROM main.doc_labels r WHERE r.document_id = p.dst_doc"
+            " AND r.annotator = a.annotator AND r.question = a.question AND r.value = a.value"
+            " AND r.target IS a.target) ORDER BY p.src_doc, a.annotator, a.question").rowcount
+        # status: a state that differs counts; seconds or time alone are copied without counting
+        out.statuses = int(c.execute(
+            f"SELECT count(*) FROM temp.merge_pairs p LEFT JOIN {_SRC}.document_status s ON s.document_id = p.src_doc"
+            " AND s.annotator = p.annotator LEFT JOIN main.document_status r ON r.document_id = p.dst_doc"
+            " AND r.annotator = p.annotator WHERE p.sync = 1 AND s.state IS NOT r.state").fetchone()[0])
+        c.execute(
+            "DELETE FROM main.document_status WHERE rowid IN (SELECT r.rowid FROM main.document_status r"
+            f" JOIN temp.merge_pairs p ON {pair} WHERE NOT EXISTS (SELECT 1 FROM {_SRC}.document_status s"
+            " WHERE s.document_id = p.src_doc AND s.annotator = p.annotator))")
+        c.execute(
+            "INSERT OR REPLACE INTO main.document_status(document_id, annotator, state, seconds, updated)"
+            f" SELECT p.dst_doc, s.annotator, s.state, s.seconds, s.updated FROM {_SRC}.document_status s"
+            " JOIN temp.merge_pairs p ON p.src_doc = s.document_id AND p.annotator = s.annotator AND p.sync = 1"
+            " WHERE NOT EXISTS (SELECT 1 FROM main.document_status r WHERE r.document_id = p.dst_doc"
+            " AND r.annotator = s.annotator AND r.state = s.state AND r.seconds = s.seconds"
+            " AND r.updated = s.updated) ORDER BY p.src_doc, s.annotator")
+        c.execute(
+            "INSERT OR REPLACE INTO main.merge_owners(document_id, annotator, source_uid, source_path, merged)"
+            " SELECT dst_doc, annotator, ?, ?, ? FROM temp.merge_pairs WHERE sync = 1 ORDER BY src_doc, annotator",
+            (source_uid, source_path, now()))
+        return out
+
+    def merge_events(self, source_uid: str) -> int:
+        """Copy the source's events by uid (those here already are skipped): a document's
+        events onto its document here, except those of a pair marked as a conflict, then the
+        events of no document.  Returns how many were added."""
+        new_here = "NOT EXISTS (SELECT 1 FROM main.events x WHERE x.uid = e.uid)"
+        cols = "INSERT INTO main.events(uid, ts, annotator, document_id, action, payload) SELECT e.uid, e.ts, e.annotator"
+        n = self._conn.execute(
+            f"{cols}, m.dst_id, e.action, {_PAYLOAD} FROM {_SRC}.events e JOIN temp.merge_docs m ON m.src_id = e.document_id"
+            f" WHERE {new_here} AND NOT EXISTS (SELECT 1 FROM temp.merge_pairs p WHERE p.src_doc = e.document_id"
+            " AND p.annotator = e.annotator AND p.sync = -1) ORDER BY m.src_id, e.id", {"suid": source_uid}).rowcount
+        n += self._conn.execute(
+            f"{cols}, NULL, e.action, {_PAYLOAD} FROM {_SRC}.events e WHERE e.document_id IS NULL AND {new_here}"
+            " ORDER BY e.id", {"suid": source_uid}).rowcount
+        return n
