@@ -8,10 +8,12 @@ commands, so a capability brings its own commands without editing this file.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
 import pkgutil
 import sys
+from pathlib import Path
 from typing import Callable, Sequence
 
 from annotator import __version__
@@ -46,6 +48,19 @@ def _command_names(parser: argparse.ArgumentParser) -> set[str]:
     return set()
 
 
+def _not_a_project(word: str, commands: set[str]) -> str | None:
+    """Why ``word``, given where a command or project belongs, is neither (None when it may be a project).
+
+    A new project file is made only for a name with a suffix ("x.db") or a folder part, so a
+    misspelt command ("annotator sugest x.db") is never created as a project called "sugest".
+    """
+    if word.startswith("-") or os.sep in word or Path(word).suffix or Path(word).exists():
+        return None
+    close = difflib.get_close_matches(word, sorted(commands), n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else " (a new project needs a name such as NAME.db)"
+    return f"{word!r} is neither a command nor an existing project file{hint}; 'annotator --help' lists the commands."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``annotator`` console script."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -53,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Anything but a command name or the top-level help/version flags opens the
     # GUI, so "annotator --annotator NAME x.db" works as well as "annotator x.db".
     if not args_list or (args_list[0] not in _command_names(parser) and args_list[0] not in _TOP_LEVEL_FLAGS):
+        problem = _not_a_project(args_list[0], _command_names(parser)) if args_list else None
+        if problem:
+            print(f"annotator: error: {problem}", file=sys.stderr)
+            return 2
         from annotator.cli.gui_cmd import open_gui
 
         return open_gui(args_list)
