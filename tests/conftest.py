@@ -50,6 +50,61 @@ IDNER = (SHARED_DATA or SHARED_LOOKED_IN[0]) / "idner-news-2k"
 _MISSING_DATA: list[str] = []
 
 
+def _no_pg() -> bool:
+    return os.environ.get("ANNOTATOR_NO_PG") == "1" and not os.environ.get("ANNOTATOR_PG_URL")
+
+
+def _pg_header() -> str:
+    """Which PostgreSQL the server tests use (or, loudly, that they do not run)."""
+    if os.environ.get("ANNOTATOR_PG_URL"):
+        return "postgresql: ANNOTATOR_PG_URL (a cluster started by .ci/run or by you)"
+    if _no_pg():
+        return "postgresql: ANNOTATOR_NO_PG=1 -- THE SERVER BACKEND IS NOT TESTED IN THIS RUN"
+    return "postgresql: a throwaway cluster started by the test session (tests/pgcluster.py)"
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url():
+    """A superuser URL of a PostgreSQL server for the tests (see tests/pgcluster.py).
+
+    Fails, with what to install, when there is no PostgreSQL, unless ANNOTATOR_NO_PG=1."""
+    from tests.pgcluster import NO_PG_HINT, Cluster, find_bin
+
+    url = os.environ.get("ANNOTATOR_PG_URL")
+    if url:
+        yield url
+        return
+    if _no_pg():
+        pytest.skip("ANNOTATOR_NO_PG=1: server backend not tested")
+    if not find_bin("initdb"):
+        pytest.fail(NO_PG_HINT)
+    cluster = Cluster()
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_admin_url: str):
+    """A fresh empty database (its URL, as the superuser), dropped after the test."""
+    from tests.pgcluster import create_database, drop_database
+
+    url = create_database(pg_admin_url)
+    try:
+        yield url
+    finally:
+        drop_database(pg_admin_url, url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """Where a project lives, once per backend: a file path, then a server database URL."""
+    if request.param == "sqlite":
+        return tmp_path / "project.db"
+    return request.getfixturevalue("pg_url")
+
+
 @pytest.fixture
 def project_path(tmp_path: Path) -> Path:
     """A fresh project file path (not yet created)."""
@@ -85,11 +140,13 @@ def idner_dir(request: pytest.FixtureRequest) -> Path:
     return IDNER
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    """Say where the shared data comes from, at the top of every run."""
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say where the shared data comes from and which PostgreSQL serves the server tests."""
     if SHARED_DATA is None:
-        return f"shared data: NOT FOUND (looked in {', '.join(map(str, SHARED_LOOKED_IN))}; set {SHARED_DATA_ENV})"
-    return f"shared data: {SHARED_DATA}"
+        data = f"shared data: NOT FOUND (looked in {', '.join(map(str, SHARED_LOOKED_IN))}; set {SHARED_DATA_ENV})"
+    else:
+        data = f"shared data: {SHARED_DATA}"
+    return [data, _pg_header()]
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from annotator.core.model import Span
     from annotator.core.schema import LabelSchema
+    from annotator.store.dialect import Dialect
 
 
 def now() -> str:
@@ -50,6 +51,7 @@ class StoreBase:
 
     path: Path
     _conn: sqlite3.Connection
+    _dialect: Dialect
 
     if TYPE_CHECKING:  # provided by Project and the other mixins
 

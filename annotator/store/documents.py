@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from annotator.core.errors import NotFoundError
 from annotator.core.model import STATES, Document, DocumentInfo, content_hash
 from annotator.store import learning
-from annotator.store.base import StoreBase, fts_query, now
+from annotator.store.base import StoreBase, now
 
 
 class DocumentsMixin(StoreBase):
@@ -27,8 +27,9 @@ class DocumentsMixin(StoreBase):
             row = self._conn.execute("SELECT id FROM documents WHERE content_hash = ?", (h,)).fetchone()
             if row:
                 return int(row[0]), False
+            # OR IGNORE: on a server another session may add the same text between the two statements.
             cur = self._conn.execute(
-                "INSERT INTO documents(text, title, source, url, published, language, meta, content_hash,"
+                "INSERT OR IGNORE INTO documents(text, title, source, url, published, language, meta, content_hash,"
                 " original_text, removed_lines, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     doc.text, doc.title, doc.source, doc.url, doc.published, doc.language,
@@ -36,6 +37,8 @@ class DocumentsMixin(StoreBase):
                     json.dumps(list(doc.removed_lines), ensure_ascii=False), now(),
                 ),
             )
+            if not cur.rowcount:
+                return int(self._conn.execute("SELECT id FROM documents WHERE content_hash = ?", (h,)).fetchone()[0]), False
             doc_id = int(cur.lastrowid)
             self._log("add_document", None, doc_id, content_hash=h, title=doc.title)
             return doc_id, True
@@ -174,10 +177,12 @@ class DocumentsMixin(StoreBase):
         sql = "SELECT d.id FROM documents d"
         if query and not any(ch.isalnum() for ch in query):
             return []  # only quotes or punctuation: no word to look for
+        rank = ""
         if query:
-            sql += " JOIN documents_fts f ON f.rowid = d.id"
-            where.append("documents_fts MATCH :q")
-            args["q"] = fts_query(query)
+            join, cond, rank = self._dialect.fts_filter("d")
+            sql += join
+            where.append(cond)
+            args["q"] = self._dialect.fts_query(query)
         if state:
             if state not in STATES:
                 raise ValueError(f"state must be one of {STATES}")
@@ -192,7 +197,7 @@ class DocumentsMixin(StoreBase):
             where.append(cond if has_suggestions else f"NOT {cond}")
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY f.rank, d.id" if query else " ORDER BY d.id"
+        sql += f" ORDER BY {rank}, d.id" if query else " ORDER BY d.id"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [r[0] for r in self._conn.execute(sql, args)]

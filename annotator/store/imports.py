@@ -160,8 +160,13 @@ class ImportMixin(StoreBase):
                     " note, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(uids[i], *row) for i, row in enumerate(span_rows)],
                 )
-                # The write lock is ours for the whole transaction, so the new ids are the run after `before`.
-                span_ids = [before + 1, self._max_span_id()]
+                if self._dialect.name == "postgresql":
+                    # Other sessions insert spans at the same time: the new ids need not be one run.
+                    mine = [i for r in id_ranges(self._span_ids(uids)) for i in r]
+                    span_ids = mine if len(mine) > 2 else [mine[0], mine[-1]]
+                else:
+                    # The write lock is ours for the whole transaction, so the new ids are the run after `before`.
+                    span_ids = [before + 1, self._max_span_id()]
             if status_rows:
                 # The last state given for a (document, annotator) in the batch wins, as when set one by one.
                 self._conn.executemany(
@@ -191,12 +196,17 @@ class ImportMixin(StoreBase):
         exactly as it was stored.  DDL is transactional in SQLite: a rollback or a crash
         restores it, and readers never see the file without it.
         """
-        trigger = self._conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'documents_ai'").fetchone()
         insert = (
             "INSERT INTO documents(text, title, source, url, published, language, meta, content_hash,"
             " original_text, removed_lines, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
+        if self._dialect.name == "postgresql":
+            # The tsvector column fills itself; another session importing the same text at the
+            # same time wins the row (OR IGNORE), and known_hashes() then finds its id.
+            self._conn.executemany(insert.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1), rows)
+            return
+        trigger = self._conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'documents_ai'").fetchone()
         if trigger is None or len(rows) < 16:
             self._conn.executemany(insert, rows)
             return
@@ -207,6 +217,14 @@ class ImportMixin(StoreBase):
             "INSERT INTO documents_fts(rowid, title, text) SELECT id, title, text FROM documents WHERE id > ?",
             (before,))
         self._conn.execute(trigger[0])
+
+    def _span_ids(self, uids: Sequence[str]) -> list[int]:
+        out: list[int] = []
+        for i in range(0, len(uids), CHUNK):
+            chunk = list(uids[i : i + CHUNK])
+            out += [int(r[0]) for r in self._conn.execute(
+                f"SELECT id FROM spans WHERE uid IN ({marks(len(chunk))})", chunk)]
+        return sorted(out)
 
     def _max_span_id(self) -> int:
         return int(self._conn.execute("SELECT coalesce(max(id), 0) FROM spans").fetchone()[0])

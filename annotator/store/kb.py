@@ -118,7 +118,7 @@ class KnowledgeBaseMixin(StoreBase):
 
     def kb_entries(self) -> list[KBEntry]:
         """Every entry, by name."""
-        rows = self._conn.execute(f"SELECT {_ENTRY_COLS} FROM kb_entries ORDER BY name COLLATE NOCASE, id")
+        rows = self._conn.execute(f"SELECT {_ENTRY_COLS} FROM kb_entries ORDER BY lower(name), id")
         return [_entry_from_row(r) for r in rows]
 
     def kb_delete_entry(self, entry_id: str) -> None:

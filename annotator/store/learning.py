@@ -84,11 +84,11 @@ def untouched_documents(conn: sqlite3.Connection, annotator: str) -> list[int]:
     """Documents ``annotator`` has not started: no span, answer or decision, status todo or none."""
     return [int(r[0]) for r in conn.execute(
         "SELECT id FROM documents d WHERE NOT EXISTS (SELECT 1 FROM spans s WHERE s.document_id = d.id"
-        " AND s.annotator = ?1) AND NOT EXISTS (SELECT 1 FROM doc_labels l WHERE l.document_id = d.id"
-        " AND l.annotator = ?1) AND NOT EXISTS (SELECT 1 FROM document_status t WHERE t.document_id = d.id"
-        " AND t.annotator = ?1 AND t.state != 'todo') AND NOT EXISTS (SELECT 1 FROM suggestions g"
-        " JOIN suggestion_decisions x ON x.suggestion_id = g.id WHERE g.document_id = d.id AND x.annotator = ?1)"
-        " ORDER BY id", (annotator,))]
+        " AND s.annotator = :a) AND NOT EXISTS (SELECT 1 FROM doc_labels l WHERE l.document_id = d.id"
+        " AND l.annotator = :a) AND NOT EXISTS (SELECT 1 FROM document_status t WHERE t.document_id = d.id"
+        " AND t.annotator = :a AND t.state != 'todo') AND NOT EXISTS (SELECT 1 FROM suggestions g"
+        " JOIN suggestion_decisions x ON x.suggestion_id = g.id WHERE g.document_id = d.id AND x.annotator = :a)"
+        " ORDER BY id", {"a": annotator})]
 
 
 def shared_runs(conn: sqlite3.Connection) -> dict[int, str]:

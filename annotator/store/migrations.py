@@ -1,12 +1,20 @@
-"""Numbered schema migrations.  ``PRAGMA user_version`` holds the number of the
-last one applied; each runs in its own transaction, so a crash leaves the file
-at a whole version."""
+"""Numbered schema migrations, one list for both backends.
+
+The number of the last one applied is ``PRAGMA user_version`` in a file and the
+``schema_version`` table on a server; each runs in its own transaction, so a
+crash leaves the project at a whole version.  A migration receives a
+:class:`MigrationDatabase`: ``db.executescript(...)`` takes the SQLite spelling
+of ``CREATE`` statements and runs it on either engine (``store.dialect``); what
+really differs is written per engine (``if db.postgres:``).
+"""
 
 from __future__ import annotations
 
 import sqlite3
 import sys
 from typing import TYPE_CHECKING, Any, Callable
+
+from annotator.store.dialect import SQLITE, Dialect, ddl_to_postgres
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -23,13 +31,23 @@ class MigrationDatabase:
     is imported only when a migration reaches past these two methods.
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Any, dialect: Dialect = SQLITE) -> None:
         self.conn = conn
+        self.dialect = dialect
         self._full: sqlite_utils.Database | None = None
+
+    @property
+    def postgres(self) -> bool:
+        """True on a PostgreSQL server (then sqlite-utils' helpers are not available)."""
+        return self.dialect.name == "postgresql"
 
     def executescript(self, sql: str) -> None:
         """Run several statements (inside the migration's transaction: no implicit COMMIT
-        happens because the connection is in autocommit mode with an explicit BEGIN)."""
+        happens because the connection is in autocommit mode with an explicit BEGIN).
+        On a server the SQLite spelling of the DDL is rewritten (``ddl_to_postgres``)."""
+        if self.postgres:
+            self.conn.executescript(ddl_to_postgres(sql))
+            return
         for statement in _statements(sql):
             self.conn.execute(statement)
 
@@ -38,11 +56,15 @@ class MigrationDatabase:
         return self.conn.execute(sql, parameters)
 
     def __getattr__(self, name: str) -> Any:
+        if self.postgres:
+            raise AttributeError(f"{name}: sqlite-utils helpers exist only for project files; write the DDL out")
         if self._full is None:
             self._full = _sqlite_utils_database(self.conn)
         return getattr(self._full, name)
 
     def __getitem__(self, name: str) -> Any:
+        if self.postgres:
+            raise TypeError("sqlite-utils table helpers exist only for project files; write the DDL out")
         if self._full is None:
             self._full = _sqlite_utils_database(self.conn)
         return self._full[name]
@@ -65,9 +87,9 @@ def _statements(sql: str) -> list[str]:
     return out
 
 
-def migration_database(conn: sqlite3.Connection) -> MigrationDatabase:
+def migration_database(conn: Any, dialect: Dialect = SQLITE) -> MigrationDatabase:
     """The handle migrations are given (see :class:`MigrationDatabase`)."""
-    return MigrationDatabase(conn)
+    return MigrationDatabase(conn, dialect)
 
 
 def _sqlite_utils_database(conn: sqlite3.Connection) -> sqlite_utils.Database:
@@ -213,6 +235,16 @@ def _m1_initial(db: MigrationDatabase) -> None:
     # FTS5 over title and text, kept in step by triggers: the very statements sqlite-utils'
     # enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True,
     # tokenize="unicode61 remove_diacritics 2") wrote when this migration used it.
+    if db.postgres:
+        # PostgreSQL's own text search: a generated tsvector ('simple': no stemming, as unicode61).
+        db.executescript(
+            """
+            ALTER TABLE documents ADD COLUMN fts tsvector
+                GENERATED ALWAYS AS (to_tsvector('simple', title || ' ' || text)) STORED;
+            CREATE INDEX documents_fts ON documents USING gin (fts);
+            """
+        )
+        return
     for statement in _FTS_SQL:
         db.execute(statement)
 

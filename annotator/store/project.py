@@ -21,6 +21,7 @@ from annotator.core.errors import ProjectError
 from annotator.core.schema import LabelSchema
 from annotator.store.answers import AnswersMixin
 from annotator.store.base import new_uid, now
+from annotator.store.dialect import POSTGRES, SQLITE, PgConnection, is_server_url, redact
 from annotator.store.documents import DocumentsMixin
 from annotator.store.imports import ImportMixin
 from annotator.store.kb import KnowledgeBaseMixin
@@ -101,6 +102,10 @@ class Project(
     """
 
     def __init__(self, path: str | Path, *, create: bool = True, schema: str | Path | LabelSchema | None = None):
+        if is_server_url(path):
+            self._open_server(str(path), schema)
+            return
+        self._dialect = SQLITE
         self.path = Path(path)
         if not create and not self.path.exists():
             raise ProjectError(f"{self.path}: no such project file")
@@ -133,6 +138,69 @@ class Project(
             f"{self.path} is damaged (its table definitions cannot be read); run 'annotator check {self.path}' "
             f"and copy out what can be read with 'annotator check {self.path} --salvage NEW.db'"
         )
+
+    @classmethod
+    def open(
+        cls, target: str | Path, *, create: bool = True, schema: str | Path | LabelSchema | None = None
+    ) -> Project:
+        """Open a project file (``PROJECT.db``) or a server project (``postgresql://USER@HOST/DB``,
+        any libpq URL, unix-socket hosts included); the same API either way."""
+        return cls(target, create=create, schema=schema)
+
+    @property
+    def is_server(self) -> bool:
+        """True for a project on a PostgreSQL server."""
+        return self._dialect.name == "postgresql"
+
+    def _open_server(self, url: str, schema: str | Path | LabelSchema | None) -> None:
+        # ``path`` names the project in messages; the password never appears in it.
+        self.url = url
+        self.path = redact(url)  # type: ignore[assignment]
+        self._dialect = POSTGRES
+        self.readonly = False
+        self._depth = 0
+        self._lock = threading.RLock()
+        self._conn = PgConnection(url, str(self.path))  # type: ignore[assignment]
+        try:
+            self._migrate_server()
+            self._schema = self._init_schema(schema)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _migrate_server(self) -> None:
+        version = self.schema_version
+        self._check_server_version(version)
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                # Two clients opening a new server project at once: one migrates, the other waits.
+                self._conn.execute("SELECT pg_advisory_xact_lock(1404202601)")
+                now_at = self.schema_version
+                self._check_server_version(now_at)
+                if now_at >= number:
+                    continue
+                if now_at == 0:
+                    self._conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+                MIGRATIONS[number - 1](migration_database(self._conn, self._dialect))
+                self._conn.execute("DELETE FROM schema_version")
+                self._conn.execute("INSERT INTO schema_version(version) VALUES (?)", (number,))
+        self._conn.id_tables = frozenset(r[0] for r in self._conn.execute(  # type: ignore[attr-defined]
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND column_name = 'id' AND is_identity = 'YES'"))
+
+    def _check_server_version(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise ProjectError(
+                f"{self.path} was written by a newer annotator (schema {version}, this one knows {SCHEMA_VERSION}); "
+                "upgrade annotator to open it"
+            )
+        if version == 0:
+            tables = [r[0] for r in self._conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+                " AND table_name != 'schema_version' ORDER BY table_name")]
+            if tables:
+                raise ProjectError(f"{self.path}: a PostgreSQL database but not an annotator project "
+                                   f"(tables: {tables[:5]})")
 
     def _connect(self) -> sqlite3.Connection:
         """Open the file; a read-only file or folder is opened read-only (no WAL switch,
@@ -239,7 +307,7 @@ class Project(
         """Close the connection (checkpoints the WAL)."""
         try:
             self._conn.close()
-        except sqlite3.Error:  # pragma: no cover - closing twice is harmless
+        except (sqlite3.Error, ProjectError):  # pragma: no cover - closing twice is harmless
             pass
 
     def __enter__(self) -> Project:
@@ -253,7 +321,13 @@ class Project(
 
     @property
     def schema_version(self) -> int:
-        """The migration number the file is at (``PRAGMA user_version``)."""
+        """The migration number the project is at (``PRAGMA user_version`` in a file,
+        the ``schema_version`` table on a server)."""
+        if self.is_server:
+            if self._conn.execute("SELECT to_regclass('schema_version')").fetchone()[0] is None:
+                return 0
+            row = self._conn.execute("SELECT max(version) FROM schema_version").fetchone()
+            return int(row[0] or 0)
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
@@ -300,7 +374,7 @@ class Project(
                         "but this needs to change it: copy it to a writable folder"
                     )
                 try:
-                    self._conn.execute("BEGIN IMMEDIATE")
+                    self._conn.execute(self._dialect.begin)
                 except sqlite3.OperationalError as exc:
                     if "locked" in str(exc) or "busy" in str(exc):
                         raise ProjectError(
@@ -318,8 +392,8 @@ class Project(
                     if self._conn.in_transaction:
                         try:
                             self._conn.execute("ROLLBACK")
-                        except sqlite3.Error:
-                            pass
+                        except (sqlite3.Error, ProjectError):
+                            pass  # a lost server connection: the server rolled back itself
                     if isinstance(exc, sqlite3.Error):
                         mapped = self._db_error(exc)
                         if mapped is not exc:

@@ -131,10 +131,10 @@ class ReviewTablesMixin(StoreBase):
     def worked_documents(self, annotator: str) -> set[int]:
         """Documents the annotator worked on: a span, an answer, or a status other than todo/skipped."""
         return {r[0] for r in self._conn.execute(
-            "SELECT document_id FROM spans WHERE annotator = ?1"
-            " UNION SELECT document_id FROM doc_labels WHERE annotator = ?1"
-            " UNION SELECT document_id FROM document_status WHERE annotator = ?1 AND state NOT IN ('todo', 'skipped')",
-            (annotator,),
+            "SELECT document_id FROM spans WHERE annotator = :a"
+            " UNION SELECT document_id FROM doc_labels WHERE annotator = :a"
+            " UNION SELECT document_id FROM document_status WHERE annotator = :a AND state NOT IN ('todo', 'skipped')",
+            {"a": annotator},
         )}
 
     def span_or_answer_pairs(self, annotators: Sequence[str]) -> set[tuple[int, str]]:

@@ -21,7 +21,7 @@ class StatusMixin(StoreBase):
             self._conn.execute(
                 "INSERT INTO document_status(document_id, annotator, state, seconds, updated) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT(document_id, annotator) DO UPDATE SET state = excluded.state,"
-                " seconds = seconds + excluded.seconds, updated = excluded.updated",
+                " seconds = document_status.seconds + excluded.seconds, updated = excluded.updated",
                 (document_id, annotator, state, float(add_seconds), now()),
             )
             self._log("set_status", annotator, document_id, state=state, seconds=add_seconds)

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from annotator.core.model import GOLD, STATES, Span
 from annotator.store import learning
-from annotator.store.base import StoreBase, fts_query
+from annotator.store.base import StoreBase
 
 
 class SpanRow(NamedTuple):
@@ -55,8 +55,10 @@ class ViewsMixin(StoreBase):
         """
         if not any(ch.isalnum() for ch in query):
             return []  # only quotes or punctuation (a lone '"'): nothing to look for, no FTS syntax error
+        args: dict[str, Any] = {"q": self._dialect.fts_query(query), "a": annotator}
+        if self._dialect.name == "postgresql":
+            return self._server_match_ids(args, state=state, source=source, has_suggestions=has_suggestions)
         where = ["documents_fts MATCH :q"]
-        args: dict[str, Any] = {"q": fts_query(query), "a": annotator}
         sql = "SELECT f.rowid FROM documents_fts f"
         if state:
             if state not in STATES:
@@ -72,6 +74,28 @@ class ViewsMixin(StoreBase):
             cond = "EXISTS (SELECT 1 FROM suggestions g WHERE g.document_id = f.rowid)"
             where.append(cond if has_suggestions else f"NOT {cond}")
         sql += " WHERE " + " AND ".join(where) + " ORDER BY f.rowid"
+        return [r[0] for r in self._conn.execute(sql, args)]
+
+    def _server_match_ids(
+        self, args: dict[str, Any], *, state: str | None, source: str | None, has_suggestions: bool | None
+    ) -> list[int]:
+        # The server reads the tsvector column on documents: no second table to join.
+        join, cond, _rank = self._dialect.fts_filter("d")
+        sql = "SELECT d.id FROM documents d" + join
+        where = [cond]
+        if state:
+            if state not in STATES:
+                raise ValueError(f"state must be one of {STATES}")
+            sql += " LEFT JOIN document_status st ON st.document_id = d.id AND st.annotator = :a"
+            where.append("coalesce(st.state, 'todo') = :s")
+            args["s"] = state
+        if source:
+            where.append("d.source = :src")
+            args["src"] = source
+        if has_suggestions is not None:
+            cond = "EXISTS (SELECT 1 FROM suggestions g WHERE g.document_id = d.id)"
+            where.append(cond if has_suggestions else f"NOT {cond}")
+        sql += " WHERE " + " AND ".join(where) + " ORDER BY d.id"
         return [r[0] for r in self._conn.execute(sql, args)]
 
     def span_rows(self, document_id: int, annotator: str) -> list[SpanRow]:

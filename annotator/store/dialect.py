@@ -1,0 +1,350 @@
+"""The two backends behind :class:`~annotator.store.Project`: an SQLite file and a PostgreSQL server.
+
+Every statement in the store is written once, in the SQL both engines share
+plus three SQLite spellings that read well and that this module rewrites for
+PostgreSQL (docs/architecture.md, "Two backends"):
+
+* placeholders ``?`` and ``:name`` become psycopg's ``%s`` and ``%(name)s``
+  (a literal ``%`` is doubled);
+* ``INSERT OR IGNORE`` becomes ``INSERT ... ON CONFLICT DO NOTHING``, and
+  ``INSERT OR REPLACE INTO t(cols)`` becomes an upsert on ``t``'s key
+  (:data:`CONFLICT_KEYS`), which is what ``OR REPLACE`` does on these tables
+  (nothing references a replaced row);
+* ``cursor.lastrowid`` after an ``INSERT`` into a table with an ``id`` column
+  is served by an appended ``RETURNING id``.
+
+What differs for real (full-text search, the schema version, DDL types) is a
+method or attribute of :class:`Dialect`, never a string rewrite of a query:
+``filter_documents`` asks the dialect for its FTS clause.  A construct the
+rewrite does not know (``PRAGMA``, ``MATCH``, ``COLLATE NOCASE``, ``?NNN``) raises at once with
+the statement, so a new query that only works on SQLite fails its tests on
+the PostgreSQL run instead of at a user's desk.
+
+PostgreSQL is reached through psycopg 3 (``psycopg[binary]``); SQLAlchemy Core
+was not chosen because the store's statements are already plain SQL and a
+second query language would mean writing each of them twice.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from typing import Any, Iterable, Iterator, Sequence
+from urllib.parse import urlsplit, urlunsplit
+
+from annotator.core.errors import ProjectError
+
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+#: The key ``INSERT OR REPLACE`` conflicts on, per table (its primary key or unique column).
+CONFLICT_KEYS: dict[str, tuple[str, ...]] = {
+    "settings": ("key",),
+    "annotators": ("name",),
+    "documents": ("content_hash",),
+    "spans": ("uid",),
+    "events": ("uid",),
+    "suggestion_runs": ("document_id", "suggester"),
+    "suggestion_decisions": ("suggestion_id", "annotator"),
+    "doc_labels": ("document_id", "annotator", "question"),
+    "document_status": ("document_id", "annotator"),
+    "assignments": ("document_id", "annotator"),
+    "merge_owners": ("document_id", "annotator"),
+    "kb_entries": ("id",),
+    "kb_links": ("span_uid",),
+}
+
+
+def is_server_url(target: object) -> bool:
+    """True when ``target`` names a PostgreSQL database (``postgresql://...``) rather than a file."""
+    return isinstance(target, str) and target.startswith(URL_SCHEMES)
+
+
+def redact(url: str) -> str:
+    """The URL without its password (for messages, titles and logs)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, parts.fragment))
+
+
+class Dialect:
+    """What differs between the engines, named once."""
+
+    name = "sqlite"
+    #: The statement that starts a write transaction.
+    begin = "BEGIN IMMEDIATE"
+
+    def fts_filter(self, alias: str) -> tuple[str, str, str]:
+        """``(join, condition, rank order)`` restricting the ``documents`` table aliased ``alias``
+        to full-text matches of the parameter ``:q``; the rank order sorts best first."""
+        return (f" JOIN documents_fts f ON f.rowid = {alias}.id", "documents_fts MATCH :q", "f.rank")
+
+    def fts_query(self, query: str) -> str:
+        """The value bound to ``:q`` for a user's query (words that must all match)."""
+        from annotator.store.base import fts_query
+
+        return fts_query(query)
+
+
+class PostgresDialect(Dialect):
+    """PostgreSQL 13+: text search over a generated ``tsvector`` column."""
+
+    name = "postgresql"
+    begin = "BEGIN"
+
+    def fts_filter(self, alias: str) -> tuple[str, str, str]:
+        # 'simple' configuration: no stemming, like the SQLite index (unicode61).
+        return (
+            "",
+            f"{alias}.fts @@ plainto_tsquery('simple', :q)",
+            f"ts_rank({alias}.fts, plainto_tsquery('simple', :q)) DESC",
+        )
+
+    def fts_query(self, query: str) -> str:
+        # plainto_tsquery ANDs the words, as the quoted SQLite query does; quotes and
+        # operators in the user's text are plain characters to it.
+        return query.replace('"', " ")
+
+
+SQLITE = Dialect()
+POSTGRES = PostgresDialect()
+
+# -- the rewrite ---------------------------------------------------------------
+
+_INSERT_OR = re.compile(r"^\s*INSERT\s+OR\s+(IGNORE|REPLACE)\s+INTO\s+(\w+)\s*\(([^)]*)\)", re.IGNORECASE | re.DOTALL)
+_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
+_RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
+_FORBIDDEN = re.compile(r"\b(PRAGMA|MATCH|GLOB|NOCASE|sqlite_master|rowid|group_concat|ifnull)\b", re.IGNORECASE)
+
+
+def _placeholders(sql: str) -> str:
+    """``?`` -> ``%s``, ``:name`` -> ``%(name)s``, ``%`` -> ``%%``, outside quoted text."""
+    out: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        c = sql[i]
+        if c in "'\"":
+            j = sql.find(c, i + 1)
+            if j < 0:
+                j = n - 1
+            out.append(sql[i : j + 1].replace("%", "%%"))
+            i = j + 1
+            continue
+        if c == "?":
+            if i + 1 < n and sql[i + 1].isdigit():
+                raise ProjectError(f"numbered placeholders (?1) are SQLite only: {sql}")
+            out.append("%s")
+        elif c == ":" and i + 1 < n and (sql[i + 1].isalpha() or sql[i + 1] == "_") and (i == 0 or sql[i - 1] != ":"):
+            j = i + 1
+            while j < n and (sql[j].isalnum() or sql[j] == "_"):
+                j += 1
+            out.append(f"%({sql[i + 1 : j]})s")
+            i = j
+            continue
+        elif c == "%":
+            out.append("%%")
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=2048)
+def to_postgres(sql: str, id_tables: frozenset[str] = frozenset(), many: bool = False) -> tuple[str, bool]:
+    """The PostgreSQL spelling of a store statement and whether it returns the new row's id
+    (an ``INSERT`` into one of ``id_tables``: served as ``lastrowid``)."""
+    if _FORBIDDEN.search(re.sub(r"'[^']*'", "", sql)):
+        raise ProjectError(f"SQLite-only statement reached the PostgreSQL backend: {sql}")
+    suffix = ""
+    m = _INSERT_OR.match(sql)
+    if m:
+        kind, table, cols = m.group(1).upper(), m.group(2), [c.strip().strip('"') for c in m.group(3).split(",")]
+        sql = sql[: m.start()] + f"INSERT INTO {table}({m.group(3)})" + sql[m.end() :]
+        if kind == "IGNORE":
+            suffix = " ON CONFLICT DO NOTHING"
+        else:
+            keys = CONFLICT_KEYS.get(table)
+            if keys is None:
+                raise ProjectError(f"INSERT OR REPLACE into {table}: add its key to store.dialect.CONFLICT_KEYS")
+            rest = [c for c in cols if c not in keys]
+            target = ", ".join(f'"{k}"' for k in keys)
+            sets = ", ".join(f'"{c}" = excluded."{c}"' for c in rest)
+            suffix = f" ON CONFLICT ({target}) DO UPDATE SET {sets}" if rest else f" ON CONFLICT ({target}) DO NOTHING"
+    elif sql.lstrip().upper().startswith("BEGIN"):
+        return "BEGIN", False
+    returns_id = False
+    ins = _INSERT.match(sql)
+    if not many and ins and ins.group(1) in id_tables and not _RETURNING.search(sql):
+        suffix += " RETURNING id"
+        returns_id = True
+    if suffix:
+        r = _RETURNING.search(sql)
+        sql = sql[: r.start()] + suffix.lstrip() + " " + sql[r.start() :] if r else sql.rstrip().rstrip(";") + suffix
+    return _placeholders(sql), returns_id
+
+
+_DDL_RULES = (
+    (re.compile(r"\bINTEGER\s+PRIMARY\s+KEY\b", re.IGNORECASE), "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"),
+    (re.compile(r"\bINTEGER\b", re.IGNORECASE), "BIGINT"),
+    (re.compile(r"\bREAL\b", re.IGNORECASE), "DOUBLE PRECISION"),
+)
+
+
+def ddl_to_postgres(script: str) -> str:
+    """A migration's ``CREATE`` script for PostgreSQL: 64-bit identity ids, ``DOUBLE PRECISION`` for ``REAL``."""
+    # One rewrite per rule, identity first, so "INTEGER PRIMARY KEY" is not read as a plain INTEGER.
+    marker = "\x00IDENTITY\x00"
+    script = _DDL_RULES[0][0].sub(marker, script)
+    for pattern, repl in _DDL_RULES[1:]:
+        script = pattern.sub(repl, script)
+    return script.replace(marker, _DDL_RULES[0][1])
+
+
+# -- the PostgreSQL connection --------------------------------------------------
+
+
+class PgCursor:
+    """The part of ``sqlite3.Cursor`` the store uses, over a psycopg cursor."""
+
+    def __init__(self, cur: Any, lastrowid: int | None):
+        self._cur = cur
+        self.lastrowid = lastrowid
+
+    @property
+    def rowcount(self) -> int:
+        """Rows the statement changed."""
+        return int(self._cur.rowcount)
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        """The next row or None."""
+        return self._cur.fetchone() if self._cur.description else None
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        """Every remaining row."""
+        return self._cur.fetchall() if self._cur.description else []
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.fetchall())
+
+
+class PgConnection:
+    """A psycopg connection that speaks the store's SQL (see the module docstring).
+
+    Autocommit at the driver level: :meth:`Project.transaction` issues ``BEGIN``,
+    ``COMMIT`` and savepoints itself, as on SQLite.  A connection lost inside a
+    transaction is reported as a :class:`ProjectError` (the action was not
+    saved: the server rolls it back); outside one it is reopened and the
+    statement retried once.
+    """
+
+    def __init__(self, url: str, label: str):
+        self.url = url
+        self.label = label
+        self.id_tables: frozenset[str] = frozenset()
+        self._lock = threading.RLock()
+        self._in_tx = False
+        self._raw = self._connect()
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        try:
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise ProjectError(f"{self.label}: cannot connect to the server ({_first_line(exc)})") from exc
+
+    @property
+    def in_transaction(self) -> bool:
+        """True between ``BEGIN`` and ``COMMIT``/``ROLLBACK`` (as ``sqlite3.Connection.in_transaction``)."""
+        return self._in_tx
+
+    @property
+    def raw(self) -> Any:
+        """The psycopg connection (for LISTEN and COPY inside the store)."""
+        return self._raw
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> PgCursor:
+        """Run one statement (rewritten for PostgreSQL).
+
+        Outside a transaction (a read, or the ``BEGIN`` of the next action) a broken connection
+        is reopened and the statement run again; inside one the transaction is lost with the
+        connection and the caller hears so (nothing of it was saved)."""
+        text, returns_id = to_postgres(sql, self.id_tables)
+        with self._lock:
+            try:
+                cur = self._run(text, params)
+            except Exception as exc:
+                import psycopg
+
+                if not (isinstance(exc, psycopg.OperationalError) and not self._in_tx and self._lost()):
+                    self._in_tx = self._in_tx and not text.startswith(("COMMIT", "ROLLBACK"))
+                    raise _project_error(exc, self.label) from exc
+                self._raw = self._connect()
+                try:
+                    cur = self._run(text, params)
+                except Exception as exc2:
+                    raise _project_error(exc2, self.label) from exc2
+            if text == "BEGIN":
+                self._in_tx = True
+            elif text.startswith(("COMMIT", "ROLLBACK")) and not text.startswith("ROLLBACK TO"):
+                self._in_tx = False
+            lastrowid = None
+            if returns_id:
+                row = cur.fetchone()
+                lastrowid = int(row[0]) if row else None
+            return PgCursor(cur, lastrowid)
+
+    def _run(self, text: str, params: Any) -> Any:
+        cur = self._raw.cursor()
+        cur.execute(text, params if params is not None else None)
+        return cur
+
+    def _lost(self) -> bool:
+        return bool(self._raw.closed or self._raw.broken)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
+        """Run one statement per row of parameters."""
+        text, _ = to_postgres(sql, self.id_tables, True)
+        data = list(rows)
+        with self._lock:
+            cur = self._raw.cursor()
+            if data:
+                try:
+                    cur.executemany(text, data)
+                except Exception as exc:
+                    raise _project_error(exc, self.label) from exc
+            return PgCursor(cur, None)
+
+    def executescript(self, script: str) -> None:
+        """Run several statements at once (no parameters: used by migrations)."""
+        with self._lock:
+            try:
+                self._raw.execute(script.encode())
+            except Exception as exc:
+                raise _project_error(exc, self.label) from exc
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._raw.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _project_error(exc: Exception, label: str) -> Exception:
+    """A psycopg error as the store's errors: a lost connection or a refused write is a
+    :class:`ProjectError` naming the server; anything else keeps its type."""
+    import psycopg
+
+    if isinstance(exc, psycopg.OperationalError):
+        return ProjectError(f"{label}: connection to the server lost; the last change was not saved "
+                            f"({_first_line(exc)})")
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return ProjectError(f"{label}: permission denied by the server ({_first_line(exc)})")
+    if isinstance(exc, psycopg.Error):
+        return ProjectError(f"{label}: {_first_line(exc)}")
+    return exc
