@@ -31,6 +31,7 @@ from annotator.store.relations import RelationsMixin
 from annotator.store.review import ReviewTablesMixin
 from annotator.store.spans import SpansMixin, SuggestionsMixin
 from annotator.store.status import StatusMixin
+from annotator.store.team import TeamMixin
 from annotator.store.transfer import TransferMixin
 from annotator.store.views import ViewsMixin
 
@@ -87,6 +88,7 @@ class Project(
     ViewsMixin,
     LearningMixin,
     KnowledgeBaseMixin,
+    TeamMixin,
 ):
     """An open project file: the one door to it (every SQL statement of the
     package lives in ``annotator.store``).
