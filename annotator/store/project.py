@@ -172,7 +172,10 @@ class Project(
 
     def _migrate_server(self) -> None:
         version = self.schema_version
-        self._check_server_version(version)
+        if version >= SCHEMA_VERSION:
+            self._check_server_version(version)
+        # Below the current version (or empty): each step re-reads the version under the
+        # lock, since another client may have migrated since (or be migrating now).
         for number in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction():
                 # Two clients opening a new server project at once: one migrates, the other waits.
@@ -326,7 +329,10 @@ class Project(
         """The migration number the project is at (``PRAGMA user_version`` in a file,
         the ``schema_version`` table on a server)."""
         if self.is_server:
-            if self._conn.execute("SELECT to_regclass('schema_version')").fetchone()[0] is None:
+            # pg_tables, not to_regclass(): a query on the catalog sees what committed before this
+            # statement, where to_regclass() may use an older catalog snapshot (a concurrent first open).
+            if not self._conn.execute("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname"
+                                      " = current_schema() AND tablename = 'schema_version')").fetchone()[0]:
                 return 0
             row = self._conn.execute("SELECT max(version) FROM schema_version").fetchone()
             return int(row[0] or 0)

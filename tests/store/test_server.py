@@ -132,3 +132,22 @@ def test_server_lost_connection_is_reported_and_the_next_edit_reconnects(pg_url,
         p.set_status(doc_id, "alice", "done")
         assert [s.label for s in p.spans(doc_id)] == ["PER"]
         assert p.doc_labels(doc_id) == [] and p.status(doc_id, "alice") == "done"
+
+
+def test_server_many_clients_opening_a_new_project_at_once_migrate_it_once(pg_url):
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            Project(pg_url).close()
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with psycopg.connect(pg_url) as raw:
+        assert raw.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
