@@ -162,8 +162,9 @@ class ImportMixin(StoreBase):
                 )
                 if self._dialect.name == "postgresql":
                     # Other sessions insert spans at the same time: the new ids need not be one run.
-                    mine = [i for r in id_ranges(self._span_ids(uids)) for i in r]
-                    span_ids = mine if len(mine) > 2 else [mine[0], mine[-1]]
+                    # Then the event records the runs, [[first, last], ...], instead of one [first, last].
+                    runs = id_ranges(self._span_ids(uids))
+                    span_ids = runs[0] if len(runs) == 1 else runs
                 else:
                     # The write lock is ours for the whole transaction, so the new ids are the run after `before`.
                     span_ids = [before + 1, self._max_span_id()]
