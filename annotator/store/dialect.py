@@ -52,6 +52,8 @@ CONFLICT_KEYS: dict[str, tuple[str, ...]] = {
     "merge_owners": ("document_id", "annotator"),
     "kb_entries": ("id",),
     "kb_links": ("span_uid",),
+    "relations": ("uid",),
+    "relation_decisions": ("suggestion_id", "annotator"),
 }
 
 

@@ -16,6 +16,13 @@ P = (22, 28)  # Shoigu
 L = (32, 38)  # Moskwa
 
 
+@pytest.fixture
+def project(target):
+    """Each test here runs on a project file and on a server database (fixture ``target``)."""
+    with Project(target) as p:
+        yield p
+
+
 def _doc(project: Project) -> tuple[int, int, int, int]:
     doc, _new = project.add_document(Document(TEXT))
     q = project.add_span(doc, Span(*Q, "QUOTE", "cues"), "ann")
