@@ -321,16 +321,12 @@ def _layer_agreement(
             sa = spans.get((doc_id, a), [])
             sb = spans.get((doc_id, b), [])
             one = spanm.PairCounts()
-            one.add(sa, sb)
+            one_by_label = one.add_by_label(sa, sb)
             doc_pairs[doc_id].append(one)
             doc_pair_keys[doc_id].append(key)
-            for field in ("n_a", "n_b", "exact", "overlap_a", "overlap_b", "incomplete"):
-                setattr(total, field, getattr(total, field) + getattr(one, field))
-            for lab in labels:
-                la = [s for s in sa if s[2] == lab]
-                lb = [s for s in sb if s[2] == lab]
-                if la or lb:
-                    by_label[lab].add(la, lb)
+            total.merge(one)
+            for lab, counts in one_by_label.items():
+                by_label[lab].merge(counts)
             ta.append(tags(doc_id, a))
             tb.append(tags(doc_id, b))
         pairwise[key] = _round(total.f1)
@@ -406,20 +402,21 @@ def _token_alpha(
     for ann in names:
         for doc_id in counted[ann]:
             per_doc[doc_id].append(ann)
-    blocks = []
+    # one bincount over (token row, tag) cells of every document instead of np.add.at per coder
+    cells = []
+    base = 0
     for doc_id in sorted(per_doc):
         coders = per_doc[doc_id]
         if len(coders) < 2:
             continue
-        first = tags(doc_id, coders[0])
-        counts = np.zeros((first.size, n_tags), dtype=np.int64)
-        rows = np.arange(first.size)
-        for ann in coders:
-            np.add.at(counts, (rows, tags(doc_id, ann)), 1)
-        blocks.append(counts)
-    if not blocks:
+        size = tags(doc_id, coders[0]).size
+        rows = (np.arange(size, dtype=np.int64) + base) * n_tags
+        cells.extend(rows + tags(doc_id, ann) for ann in coders)
+        base += size
+    if not cells:
         return None
-    return stats.krippendorff_alpha_counts(np.concatenate(blocks))
+    counts = np.bincount(np.concatenate(cells), minlength=base * n_tags).reshape(base, n_tags)
+    return stats.krippendorff_alpha_counts(counts)
 
 
 def rank_question_documents(report: dict[str, Any], question: str) -> list[dict[str, Any]]:

@@ -106,3 +106,24 @@ def test_spans_iob_tags_partial_token_and_overlap():
     # a span ending mid-token still tags that token; overlapping spans: earliest start wins
     assert sm.iob_tags(tokens, [(2, 7, "PER")]) == ["B-PER", "I-PER", "O"]
     assert sm.iob_tags(tokens, [(5, 14, "ORG"), (0, 9, "PER")]) == ["B-PER", "I-PER", "I-ORG"]
+
+
+def test_add_by_label_counts_each_label_as_add_on_its_spans_alone():
+    import random
+
+    from annotator.review.spans import PairCounts
+
+    rnd = random.Random(3)
+    for _ in range(200):
+        a = [(s, s + rnd.randint(1, 6), rnd.choice("XYZ")) for s in (rnd.randint(0, 30) for _ in range(rnd.randint(0, 6)))]
+        b = [(s, s + rnd.randint(1, 6), rnd.choice("XYZ")) for s in (rnd.randint(0, 30) for _ in range(rnd.randint(0, 6)))]
+        whole, split = PairCounts(), PairCounts()
+        whole.add(a, b)
+        per_label = split.add_by_label(a, b)
+        assert split == whole
+        for lab in "XYZ":
+            alone = PairCounts()
+            alone.add([s for s in a if s[2] == lab], [s for s in b if s[2] == lab])
+            got = per_label.get(lab, PairCounts())
+            assert (got.n_a, got.n_b, got.exact, got.overlap_a, got.overlap_b) == (
+                alone.n_a, alone.n_b, alone.exact, alone.overlap_a, alone.overlap_b)
