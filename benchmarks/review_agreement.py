@@ -63,7 +63,7 @@ def build_sources(folder: Path, n_docs: int, n_ann: int, tokens: int, seed: int 
                         elif r < 0.93:
                             spans.append(Span(s, e, rnd.choice(LABELS)))
                     p.add_spans(doc_id, spans, name, validate=False)
-                    p.set_doc_label(doc_id, name, "stance", rnd.choice(("FAVOR", "AGAINST", "NEUTRAL")))
+                    p.set_answer(doc_id, name, "stance", rnd.choice(("FAVOR", "AGAINST", "NEUTRAL")))
                     p.set_status(doc_id, name, "done")
         paths.append(path)
     return paths

@@ -154,7 +154,7 @@ def _answers_and_status(project: Any, doc_id: int) -> dict[str, dict[str, Any]]:
     for (d, name), state in sorted(project.statuses().items()):
         if d == doc_id:
             out.setdefault(name, {"status": state, "answers": {}})
-    for ans in project.doc_labels(doc_id):
+    for ans in project.answers(doc_id):
         entry = out.setdefault(ans.annotator or "", {"status": project.status(doc_id, ans.annotator or ""),
                                                      "answers": {}})
         entry["answers"][ans.question] = {"value": ans.value, "target": ans.target}

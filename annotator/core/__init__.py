@@ -13,7 +13,6 @@ from annotator.core.model import (
     GOLD,
     STATES,
     Answer,
-    DocLabel,
     Document,
     DocumentInfo,
     Span,
@@ -24,6 +23,6 @@ from annotator.core.schema import Label, LabelSchema, Layer, Question
 
 __all__ = [
     "AnnotatorError", "InputError", "NotFoundError", "OffsetError", "ProjectError", "SchemaError",
-    "DEFAULT_LAYER", "GOLD", "STATES", "Answer", "DocLabel", "Document", "DocumentInfo", "Span", "content_hash",
+    "DEFAULT_LAYER", "GOLD", "STATES", "Answer", "Document", "DocumentInfo", "Span", "content_hash",
     "Utf16Map", "validate_offsets", "Label", "LabelSchema", "Layer", "Question",
 ]

@@ -145,9 +145,6 @@ class Answer:
     document_id: int | None = None
 
 
-#: The old name of :class:`Answer`, kept while the store and the GUI session move to the new one.
-DocLabel = Answer
-
 
 @dataclass(frozen=True, slots=True)
 class DocumentInfo:

@@ -133,7 +133,7 @@ class Editor:
         """The annotator's answers on the open document by question."""
         if self.doc.doc_id is None:
             return {}
-        return {d.question: d for d in self.project.doc_labels(self.doc.doc_id, self.annotator)}
+        return {d.question: d for d in self.project.answers(self.doc.doc_id, self.annotator)}
 
     def status(self) -> str:
         """The annotator's state on the open document."""

@@ -268,9 +268,9 @@ class SetAnswer:
         before = editor.answers().get(self.question)
         change = editor.mark_started()
         if self.value:
-            editor.project.set_doc_label(doc_id, editor.annotator, self.question, self.value, self.target or None)
+            editor.project.set_answer(doc_id, editor.annotator, self.question, self.value, self.target or None)
         else:
-            editor.project.clear_doc_label(doc_id, editor.annotator, self.question)
+            editor.project.clear_answer(doc_id, editor.annotator, self.question)
         inverse = SetAnswer(self.question, before.value if before else None, before.target if before else None)
         return Applied(change.extend(Change(answers=True)), inverse)
 

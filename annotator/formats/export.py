@@ -347,7 +347,7 @@ def choose_annotators(
 
 
 def _answers(project: Project, doc_id: int, annotator: str) -> dict[str, tuple[str, str | None]]:
-    return {lab.question: (lab.value, lab.target) for lab in project.doc_labels(doc_id, annotator)}
+    return {lab.question: (lab.value, lab.target) for lab in project.answers(doc_id, annotator)}
 
 
 def iter_records(

@@ -181,7 +181,7 @@ def _store_batch(
         doc_id = stored.document_ids[index]
         try:
             for question, (value, target) in rec.answers.items():
-                project.set_doc_label(doc_id, who or DEFAULT_IMPORT_ANNOTATOR, question, value, target)
+                project.set_answer(doc_id, who or DEFAULT_IMPORT_ANNOTATOR, question, value, target)
                 result.answers += 1
             by_origin: dict[str, list] = {}
             for s in rec.suggestions:

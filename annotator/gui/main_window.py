@@ -213,7 +213,7 @@ class MainWindow(WindowJobs, QMainWindow):
         s.statusChanged.connect(self._on_status_changed)
         s.activeChanged.connect(self._on_active_changed)
         s.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
-        s.docLabelsChanged.connect(self._on_doc_labels_changed)
+        s.answersChanged.connect(self._on_answers_changed)
         s.caretChanged.connect(self._on_caret_changed)
         s.saved.connect(self.save_indicator.show_saved)
         self.article.languageChosen.connect(self.commands.set_language)
@@ -365,7 +365,7 @@ class MainWindow(WindowJobs, QMainWindow):
         self._update_label_actions()
         self._update_legend()
 
-    def _on_doc_labels_changed(self, doc_id: int) -> None:
+    def _on_answers_changed(self, doc_id: int) -> None:
         if doc_id == self.session.doc_id and not self._answer_from_panel:  # undo/redo: show the stored answers
             self.answers.load(self.session.answers(), self.session.entity_texts())
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import DocLabel
+from annotator.core.model import Answer
 from annotator.core.offsets import Utf16Map
 from annotator.core.tokens import tokens_near
 from annotator.editing import Applied, Change, Edit, Editor, Item, Key, NoEdit, Operation, Plan, SpanLike
@@ -83,7 +83,7 @@ class Session(QObject):
     itemsChanged = Signal(list, list)  # noqa: N815 - removed keys, added Items
     selectionChanged = Signal(object)  # noqa: N815 - Key or None
     statusChanged = Signal(int, str)  # noqa: N815
-    docLabelsChanged = Signal(int)  # noqa: N815
+    answersChanged = Signal(int)  # noqa: N815
     activeChanged = Signal(str, str)  # noqa: N815 - layer, label
     message = Signal(str)
     caretChanged = Signal(object)  # noqa: N815 - (start, end) code points of the token caret, or None
@@ -342,7 +342,7 @@ class Session(QObject):
         if change.status is not None:
             self.statusChanged.emit(doc_id, change.status)
         if change.answers:
-            self.docLabelsChanged.emit(doc_id)
+            self.answersChanged.emit(doc_id)
         if change.relations:
             self.relationsChanged.emit(list(change.relations))
         return applied
@@ -423,7 +423,7 @@ class Session(QObject):
 
     # -- document answers and status ---------------------------------------------
 
-    def answers(self) -> dict[str, DocLabel]:
+    def answers(self) -> dict[str, Answer]:
         """The annotator's answers on the open document by question."""
         return self.editor.answers()
 

@@ -113,7 +113,7 @@ def _quotes(project: Project, doc_id: int, text: str, people: Sequence[KBMention
 
 def _stance(project: Project, doc_id: int, text: str, target_names: set[str], target_mentions: list[KBMention]
             ) -> str:
-    for answer in project.doc_labels(doc_id):
+    for answer in project.answers(doc_id):
         if answer.question == "stance" and answer.target and normalise(answer.target) in target_names:
             return f"{answer.value} ({answer.annotator})"
     cues = [s for s in project.spans(doc_id, layer=CUES_LAYER) if s.label in STANCE_CUES]

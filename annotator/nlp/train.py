@@ -119,7 +119,7 @@ def collect(project: Project, source: str, layers: Sequence[str], *, stance: boo
                 for layer in layers}
         answer = None
         if stance:
-            answer = next((lab.value for lab in project.doc_labels(doc.id, source) if lab.question == STANCE_QUESTION),
+            answer = next((lab.value for lab in project.answers(doc.id, source) if lab.question == STANCE_QUESTION),
                           None)
         if not any(mine.values()) and answer is None and doc.id not in done:
             continue

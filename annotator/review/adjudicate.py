@@ -129,12 +129,12 @@ def undo_change(project: Project, document_id: int, change: GoldChange, gold: st
         if change.removed:
             redo.added = project.add_spans(document_id, [s.with_(id=None) for s in change.removed], gold)
         for q, before in change.answers_before.items():
-            now = {d.question: (d.value, d.target) for d in project.doc_labels(document_id, gold)}.get(q)
+            now = {d.question: (d.value, d.target) for d in project.answers(document_id, gold)}.get(q)
             redo.answers_before[q] = now
             if before is None:
-                project.clear_doc_label(document_id, gold, q)
+                project.clear_answer(document_id, gold, q)
             else:
-                project.set_doc_label(document_id, gold, q, before[0], before[1])
+                project.set_answer(document_id, gold, q, before[0], before[1])
     return redo
 
 
@@ -205,20 +205,20 @@ def set_gold_answer(
 ) -> GoldChange:
     """Set (or with ``value=None`` clear) gold's answer to a document question."""
     change = GoldChange()
-    before = {d.question: (d.value, d.target) for d in project.doc_labels(document_id, gold)}.get(question)
+    before = {d.question: (d.value, d.target) for d in project.answers(document_id, gold)}.get(question)
     if (value, target) == before or (value is None and before is None):
         return change
     change.answers_before[question] = before
     if value is None:
-        project.clear_doc_label(document_id, gold, question)
+        project.clear_answer(document_id, gold, question)
     else:
-        project.set_doc_label(document_id, gold, question, value, target)
+        project.set_answer(document_id, gold, question, value, target)
     return change
 
 
 def answers_by_annotator(project: Project, document_id: int, question: str) -> dict[str, tuple[str, str | None]]:
     """``{annotator: (value, target)}`` for one question, gold included."""
-    return {d.annotator or "": (d.value, d.target) for d in project.doc_labels(document_id)
+    return {d.annotator or "": (d.value, d.target) for d in project.answers(document_id)
             if d.question == question}
 
 
@@ -283,7 +283,7 @@ def auto_merge(
             if all(a is not None for a in given) and len(set(given)) == 1:
                 value, target = given[0]  # type: ignore[misc]
                 change.answers_before[q] = None
-                project.set_doc_label(document_id, gold, q, value, target)
+                project.set_answer(document_id, gold, q, value, target)
     return change
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from annotator.core.errors import SchemaError
-from annotator.core.model import DocLabel
+from annotator.core.model import Answer
 from annotator.store.base import StoreBase, marks, now
 
 
 class AnswersMixin(StoreBase):
     """Each annotator's answers on each document."""
 
-    def set_doc_label(
+    def set_answer(
         self, document_id: int, annotator: str, question: str, value: str, target: str | None = None
     ) -> None:
         """Answer a document question (replaces that annotator's earlier answer)."""
@@ -35,7 +35,7 @@ class AnswersMixin(StoreBase):
             self._log("set_doc_label", annotator, document_id, question=question, value=value, target=target,
                       before=list(old) if old else None)
 
-    def clear_doc_label(self, document_id: int, annotator: str, question: str) -> None:
+    def clear_answer(self, document_id: int, annotator: str, question: str) -> None:
         """Withdraw an answer."""
         with self.transaction():
             cur = self._conn.execute(
@@ -45,14 +45,14 @@ class AnswersMixin(StoreBase):
             if cur.rowcount:
                 self._log("clear_doc_label", annotator, document_id, question=question)
 
-    def doc_labels(self, document_id: int, annotator: str | None = None) -> list[DocLabel]:
+    def answers(self, document_id: int, annotator: str | None = None) -> list[Answer]:
         """Answers on a document (every annotator's unless one is named)."""
         sql = "SELECT question, value, annotator, target, document_id FROM doc_labels WHERE document_id = ?"
         args: list[Any] = [document_id]
         if annotator is not None:
             sql += " AND annotator = ?"
             args.append(annotator)
-        return [DocLabel(*r) for r in self._conn.execute(sql + " ORDER BY annotator, question", args)]
+        return [Answer(*r) for r in self._conn.execute(sql + " ORDER BY annotator, question", args)]
 
     def answers_to(self, question: str, annotators: Sequence[str]) -> list[tuple[int, str, str]]:
         """``(document_id, annotator, value)`` of every answer to ``question`` by ``annotators``."""

@@ -14,8 +14,8 @@ def test_show_prints_status_stance_target_and_note(tmp_path, capsys):
     db = tmp_path / "x.db"
     with Project(db) as p:
         doc, _ = p.add_document(Document("Rusia menolak usulan Amerika Serikat.", title="t", language="id"))
-        p.set_doc_label(doc, "ani", "stance", "AGAINST", target="Amerika Serikat")
-        p.set_doc_label(doc, "ani", "note", "dikutip dari Reuters")
+        p.set_answer(doc, "ani", "stance", "AGAINST", target="Amerika Serikat")
+        p.set_answer(doc, "ani", "note", "dikutip dari Reuters")
         p.set_status(doc, "ani", "done")
         p.set_status(doc, "budi", "in_progress")
     assert main(["show", str(db), str(doc)]) == 0

@@ -243,10 +243,10 @@ def test_answers_with_target_undo_to_what_was_there(editor: Editor, history: His
     history.run(editor.plan_answer("stance", "AGAINST", "Joko Widodo"))
     history.undo()
     history.undo()
-    labels = {d.question: (d.value, d.target) for d in demo_project.doc_labels(1, "ani")}
+    labels = {d.question: (d.value, d.target) for d in demo_project.answers(1, "ani")}
     assert labels == {"stance": ("FAVOR", "Joko Widodo")}
     history.redo()
-    assert {d.question: d.value for d in demo_project.doc_labels(1, "ani")} == {"stance": "FAVOR", "note": "wire copy"}
+    assert {d.question: d.value for d in demo_project.answers(1, "ani")} == {"stance": "FAVOR", "note": "wire copy"}
 
 
 def test_the_inverse_of_many_writes_restores_the_first_state(editor: Editor, demo_project: Project):
@@ -255,9 +255,9 @@ def test_the_inverse_of_many_writes_restores_the_first_state(editor: Editor, dem
     editor.apply(SetAnswer("note", "wi"))
     editor.apply(SetAnswer("note", "wire"))
     redo, _r, _a = editor.apply(first.inverse)
-    assert demo_project.doc_labels(1, "ani") == []
+    assert demo_project.answers(1, "ani") == []
     editor.apply(redo.inverse)
-    assert [d.value for d in demo_project.doc_labels(1, "ani")] == ["wire"]
+    assert [d.value for d in demo_project.answers(1, "ani")] == ["wire"]
 
 
 def test_the_editor_is_blind_to_other_annotators(demo_project: Project):

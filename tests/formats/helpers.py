@@ -21,7 +21,7 @@ def make_project(path: Path, docs: Iterable[tuple], statuses: dict[tuple[int, st
                 project.add_spans(doc_id, spans, who)
         for who, labels in labels_by.items():
             for q, (v, t) in labels.items():
-                project.set_doc_label(doc_id, who, q, v, t)
+                project.set_answer(doc_id, who, q, v, t)
         for (index, who), state in (statuses or {}).items():
             if index == n:
                 project.set_status(doc_id, who, state)
@@ -36,7 +36,7 @@ def snapshot(project: Project, *, annotators: bool = True) -> dict[str, Any]:
     for i, text in texts.items():
         for s in project.spans(i):
             spans.add((text, s.annotator if annotators else None, s.layer, s.start, s.end, s.label))
-        for lab in project.doc_labels(i):
+        for lab in project.answers(i):
             labels.add((text, lab.annotator if annotators else None, lab.question, lab.value, lab.target))
     states = {(text, who, state) for (i, who), state in project.statuses().items() if state != "todo"
               for text in [texts[i]]}
@@ -91,7 +91,7 @@ def annotate_seeds(project: Project) -> None:
     for n, doc_id in enumerate(ids):
         text = project.get_text(doc_id)
         project.add_spans(doc_id, gazetteer_spans(text), "ana")
-        project.set_doc_label(doc_id, "ana", "stance", "AGAINST" if n == 0 else "FAVOR", "Rusia")
+        project.set_answer(doc_id, "ana", "stance", "AGAINST" if n == 0 else "FAVOR", "Rusia")
         project.set_status(doc_id, "ana", "done")
     first = ids[0]
     text = project.get_text(first)

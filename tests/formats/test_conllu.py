@@ -17,7 +17,7 @@ def test_conllu_export_writes_text_spaceafter_and_ne_misc(project: Project, tmp_
     text = "Kata Jokowi (Presiden RI), Jakarta.\nBaru 😀 lagi."
     doc_id, _ = project.add_document(Document(text=text, title="Judul"))
     project.add_spans(doc_id, [Span(5, 11, "PER"), Span(27, 34, "LOC")], "ana")
-    project.set_doc_label(doc_id, "ana", "stance", "NEUTRAL")
+    project.set_answer(doc_id, "ana", "stance", "NEUTRAL")
     export_project(project, "conllu", tmp_path / "x.conllu")
     lines = (tmp_path / "x.conllu").read_text(encoding="utf-8").split("\n")
     assert "# text = Kata Jokowi (Presiden RI), Jakarta." in lines

@@ -15,7 +15,7 @@ from tests.formats.helpers import snapshot
 def test_doccano_export_writes_label_triples(project: Project, tmp_path: Path) -> None:
     doc_id, _ = project.add_document(Document(text="😀 Jokowi mengatakan hal itu."))
     project.add_spans(doc_id, [Span(2, 8, "PER"), Span(9, 19, "REPORT", "cues")], "ana")
-    project.set_doc_label(doc_id, "ana", "stance", "FAVOR")
+    project.set_answer(doc_id, "ana", "stance", "FAVOR")
     export_project(project, "doccano", tmp_path / "d.jsonl")
     (obj,) = [json.loads(x) for x in (tmp_path / "d.jsonl").read_text(encoding="utf-8").splitlines()]
     assert obj["label"] == [[2, 8, "PER"], [9, 19, "REPORT"]]  # code points: the emoji counts one

@@ -89,7 +89,7 @@ def test_import_jsonl_two_annotators_on_one_text(project, tmp_path):
     assert [(s.layer, s.label, s.text_in(text)) for s in alice] == [
         ("entities", "LOC", "Rusia"), ("entities", "PER", "Sergei Shoigu"), ("cues", "OPPOSE", "menentang")]
     assert [(s.label, s.text_in(text)) for s in project.spans(doc_id, "bob")] == [("PER", "Sergei Shoigu")]
-    labels = {(x.annotator, x.value, x.target) for x in project.doc_labels(doc_id)}
+    labels = {(x.annotator, x.value, x.target) for x in project.answers(doc_id)}
     assert labels == {("alice", "AGAINST", None), ("bob", "NEUTRAL", "Rusia")}
     assert project.status(doc_id, "alice") == "done"
     # text with spans is never cleaned, and re-importing adds nothing

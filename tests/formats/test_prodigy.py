@@ -47,7 +47,7 @@ def test_prodigy_reader_imports_prodigy_and_native_lines(project: Project, tmp_p
     assert report.ok, report.failed
     first, second = project.document_ids()
     assert [(s.label, s.start, s.end) for s in project.spans(first, "news-ana")] == [("PER", 0, 6), ("LOC", 10, 17)]
-    assert project.doc_labels(first, "news-ana")[0].value == "AGAINST"
+    assert project.answers(first, "news-ana")[0].value == "AGAINST"
     assert project.status(first, "news-ana") == "skipped"  # answer "ignore"
     assert project.get_document(first).meta["tokens"] == [[0, 6], [7, 9], [10, 17]]
     assert [(s.label, s.annotator) for s in project.spans(second)] == [("MISC", "budi")]

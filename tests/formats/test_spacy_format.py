@@ -43,7 +43,7 @@ def test_spacy_format_docbin_has_ents_layers_and_cats(annotated: Project, tmp_pa
         assert sorted((s.start_char, s.end_char, s.label_) for s in doc.spans["cues"]) == want_cues
         overlapping += sum(a.start_char < b.end_char and b.start_char < a.end_char
                            for a in doc.spans["cues"] for b in doc.ents)
-        value = annotated.doc_labels(doc_id, "ana")[0].value
+        value = annotated.answers(doc_id, "ana")[0].value
         assert doc.cats == {f"stance:{v}": float(v == value) for v in ("FAVOR", "AGAINST", "NEUTRAL")}
         assert doc.user_data["annotator"] == "ana"
         assert tuple(doc.user_data["labels"]["stance"]) == (value, "Rusia")
@@ -98,7 +98,7 @@ def test_spacy_format_reads_docbin_without_user_data(project: Project, tmp_path:
     assert "doc.cats 'SPORT'" in err and "span group 'sc'" in err
     (doc_id,) = project.document_ids()
     assert [(s.label, s.start, s.end) for s in project.spans(doc_id, "ext")] == [("PER", 8, 14), ("ORG", 16, 19)]
-    assert project.doc_labels(doc_id, "ext")[0].value == "AGAINST"
+    assert project.answers(doc_id, "ext")[0].value == "AGAINST"
 
 
 def test_spacy_format_reader_names_a_broken_file(project: Project, tmp_path: Path) -> None:

@@ -245,13 +245,13 @@ def test_stance_target_list_is_merged_sorted_entity_only_and_typeable(qtbot, dem
     qtbot.keyClicks(combo, "RUSIA")  # typed in any case (the popup lists the match), Enter
     assert completer.popup().isVisible()
     qtbot.keyClick(combo, Qt.Key.Key_Return)
-    assert [(a.value, a.target) for a in demo_project.doc_labels(doc, "ani")] == [("AGAINST", "Rusia")]
+    assert [(a.value, a.target) for a in demo_project.answers(doc, "ani")] == [("AGAINST", "Rusia")]
     combo.lineEdit().setText("serik")  # part of one name: that one
     qtbot.keyClick(combo, Qt.Key.Key_Return)
-    assert [(a.value, a.target) for a in demo_project.doc_labels(doc, "ani")] == [("AGAINST", "Amerika Serikat")]
+    assert [(a.value, a.target) for a in demo_project.answers(doc, "ani")] == [("AGAINST", "Amerika Serikat")]
     combo.lineEdit().setText("Jerman")  # not an entity of the article: refused, the target stays
     qtbot.keyClick(combo, Qt.Key.Key_Return)
-    assert [(a.value, a.target) for a in demo_project.doc_labels(doc, "ani")] == [("AGAINST", "Amerika Serikat")]
+    assert [(a.value, a.target) for a in demo_project.answers(doc, "ani")] == [("AGAINST", "Amerika Serikat")]
     assert combo.currentText() == "Amerika Serikat"
     win.close()
 

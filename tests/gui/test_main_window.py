@@ -220,16 +220,16 @@ def test_main_window_stance_panel_and_note(qtbot, window: MainWindow, demo_proje
     qtbot.waitUntil(lambda: combo.findData("Joko Widodo") >= 0, timeout=2000)
     combo.setCurrentIndex(combo.findData("Joko Widodo"))
     keys(qtbot, window, (Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier))  # AGAINST
-    labels = {d.question: (d.value, d.target) for d in demo_project.doc_labels(1, "ani")}
+    labels = {d.question: (d.value, d.target) for d in demo_project.answers(1, "ani")}
     assert labels == {"stance": ("AGAINST", "Joko Widodo")}
     note = window.answers.note_edit("note")
     note.setFocus()
     qtbot.keyClicks(note, "quoted via Reuters")
     window.view.setFocus()  # focus out commits
-    qtbot.waitUntil(lambda: any(d.question == "note" for d in demo_project.doc_labels(1, "ani")), timeout=2000)
-    assert demo_project.doc_labels(1, "ani")[0].value == "quoted via Reuters"
+    qtbot.waitUntil(lambda: any(d.question == "note" for d in demo_project.answers(1, "ani")), timeout=2000)
+    assert demo_project.answers(1, "ani")[0].value == "quoted via Reuters"
     keys(qtbot, window, (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier))
-    assert [d.question for d in demo_project.doc_labels(1, "ani")] == ["stance"]
+    assert [d.question for d in demo_project.answers(1, "ani")] == ["stance"]
 
 
 def test_main_window_menus_show_every_action_with_its_shortcut(window: MainWindow):
@@ -401,9 +401,9 @@ def test_main_window_note_typing_is_one_undo_step_and_not_reset(qtbot, window: M
     qtbot.keyClicks(note, " second")
     window.answers.commit_note("note")
     assert note.toPlainText() == "first second"
-    assert demo_project.doc_labels(1, "ani")[0].value == "first second"
+    assert demo_project.answers(1, "ani")[0].value == "first second"
     window.session.undo_stack.undo()
-    assert demo_project.doc_labels(1, "ani") == []
+    assert demo_project.answers(1, "ani") == []
     assert note.toPlainText() == ""
 
 
@@ -670,5 +670,5 @@ def test_main_window_note_typed_while_project_busy_is_kept_and_saved_later(qtbot
         other.close()
         win.open_document(2)  # retried, saved, then switched
         assert win.session.doc_id == 2
-        assert [(d.question, d.value) for d in p.doc_labels(1, "ani")] == [("note", "dikutip dari Reuters")]
+        assert [(d.question, d.value) for d in p.answers(1, "ani")] == [("note", "dikutip dari Reuters")]
         win.close()

@@ -168,12 +168,12 @@ def test_review_window_compare_document_answers(window):
     c = window.compare
     combo = c.answers_form.itemAt(0, c.answers_form.ItemRole.FieldRole).widget().findChildren(
         type(c.documents))[0]
-    assert window.project.doc_labels(1, GOLD) == []  # NEUTRAL vs FAVOR: nothing merged
+    assert window.project.answers(1, GOLD) == []  # NEUTRAL vs FAVOR: nothing merged
     combo.setCurrentIndex(find_data(combo, ("FAVOR", None)))
     combo.activated.emit(combo.currentIndex())
-    assert [d.value for d in window.project.doc_labels(1, GOLD)] == ["FAVOR"]
+    assert [d.value for d in window.project.answers(1, GOLD)] == ["FAVOR"]
     window.undo_action.trigger()
-    assert window.project.doc_labels(1, GOLD) == []
+    assert window.project.answers(1, GOLD) == []
 
 
 def test_review_window_merge_all_in_background_is_one_undo_step(window, qtbot):

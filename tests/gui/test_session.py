@@ -186,7 +186,7 @@ def test_session_publishes_each_change_to_the_views(session: Session, demo_proje
     answers: list[int] = []
     session.itemsChanged.connect(lambda removed, added: items.append((removed, added)))
     session.statusChanged.connect(lambda doc, state: status.append((doc, state)))
-    session.docLabelsChanged.connect(answers.append)
+    session.answersChanged.connect(answers.append)
     k = sugg_key(session, "Rusia")
     new = session.accept(k)
     assert items == [([k], [session.item_for(new)])] and status == [(1, "in_progress")]
@@ -204,9 +204,9 @@ def test_session_typing_a_note_is_one_undo_step(session: Session, demo_project: 
         session.set_answer("note", typed)
     assert session.undo_stack.count() == 2
     session.undo_stack.undo()
-    assert {d.question for d in demo_project.doc_labels(1, "ani")} == {"stance"}
+    assert {d.question for d in demo_project.answers(1, "ani")} == {"stance"}
     session.undo_stack.redo()
-    assert {d.question: d.value for d in demo_project.doc_labels(1, "ani")}["note"] == "wire copy"
+    assert {d.question: d.value for d in demo_project.answers(1, "ani")}["note"] == "wire copy"
 
 
 def test_session_reject_selects_the_next_item(session: Session, demo_project: Project):

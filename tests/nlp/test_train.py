@@ -43,7 +43,7 @@ def tiny_project(path: Path, n: int = 12, seed: int = 3) -> Project:
         doc_id, _ = p.add_document(Document("\n".join(lines), title=f"doc {k}"))
         p.add_spans(doc_id, spans, "alice")
         if k % 2 == 0:
-            p.set_doc_label(doc_id, "alice", "stance", "AGAINST" if "menolak" in lines[0] else "FAVOR")
+            p.set_answer(doc_id, "alice", "stance", "AGAINST" if "menolak" in lines[0] else "FAVOR")
     return p
 
 

@@ -32,7 +32,7 @@ def build(path: Path, texts: list[str], work: dict[str, dict[int, dict[str, Any]
             if spans:
                 project.add_spans(doc_id, spans, ann)
             for q, v in w.get("answers", {}).items():
-                project.set_doc_label(doc_id, ann, q, v)
+                project.set_answer(doc_id, ann, q, v)
             if w.get("state"):
                 project.set_status(doc_id, ann, w["state"])
     return project, ids

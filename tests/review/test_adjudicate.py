@@ -44,7 +44,7 @@ def test_adjudicate_auto_merge_takes_only_agreements_and_is_idempotent(project):
     gold = p.spans(doc, GOLD)
     assert [(s.start, s.end, s.label) for s in gold] == [JOKO]
     assert gold[0].note == "agreed: alice, bob"
-    assert {d.question: d.value for d in p.doc_labels(doc, GOLD)} == {"stance": "NEUTRAL"}
+    assert {d.question: d.value for d in p.answers(doc, GOLD)} == {"stance": "NEUTRAL"}
     assert len(change.added) == 1 and change.answers_before == {"stance": None}
     assert adj.auto_merge(p, doc).empty  # nothing new the second time
 
@@ -55,7 +55,7 @@ def test_adjudicate_auto_merge_respects_reviewer_decisions(project):
     adj.set_gold_answer(p, doc, "stance", "FAVOR")
     adj.auto_merge(p, doc)
     assert [(s.start, s.end) for s in p.spans(doc, GOLD)] == [(9, 13)]
-    assert p.doc_labels(doc, GOLD)[0].value == "FAVOR"
+    assert p.answers(doc, GOLD)[0].value == "FAVOR"
 
 
 def test_adjudicate_accept_span_replaces_overlapping_gold_and_undo_restores(project):
@@ -83,9 +83,9 @@ def test_adjudicate_accept_version_and_answers_undo(project):
     adj.undo_change(p, doc, change)
     assert [(s.start, s.end, s.label) for s in p.spans(doc, GOLD)] == [JOKO]
     ans = adj.set_gold_answer(p, doc, "stance", "AGAINST")
-    assert p.doc_labels(doc, GOLD)[0].value == "AGAINST"
+    assert p.answers(doc, GOLD)[0].value == "AGAINST"
     adj.undo_change(p, doc, ans)
-    assert p.doc_labels(doc, GOLD)[0].value == "NEUTRAL"
+    assert p.answers(doc, GOLD)[0].value == "NEUTRAL"
     with pytest.raises(ValueError, match="not to gold"):
         adj.remove_gold_spans(p, [p.spans(doc, "bob")[0].id])
 

@@ -24,7 +24,7 @@ def _annotator_file(path, name, texts, spans_by_text, state="done", stance=None)
             for s in spans_by_text.get(t, []):
                 p.add_span(doc_id, Span(*s), name)
             if stance:
-                p.set_doc_label(doc_id, name, "stance", stance)
+                p.set_answer(doc_id, name, "stance", stance)
             p.set_status(doc_id, name, state)
     return path
 
@@ -57,7 +57,7 @@ def test_merge_matches_documents_by_hash_and_brings_everything(tmp_path, two_fil
         assert [(s.annotator, s.start, s.end) for s in p.spans(doc0)] == [
             ("alice", 0, 6), ("bob", 0, 6), ("alice", 15, 20)]
         assert p.status(doc0, "alice") == "done" and p.status(doc0, "bob") == "done"
-        assert {d.annotator: d.value for d in p.doc_labels(doc0)} == {"alice": "FAVOR", "bob": "AGAINST"}
+        assert {d.annotator: d.value for d in p.answers(doc0)} == {"alice": "FAVOR", "bob": "AGAINST"}
         merged_events = [e for e in p.events() if e["payload"].get("merged_from")]
         assert {e["annotator"] for e in merged_events if e["action"] == "add_span"} == {"alice", "bob"}
 
@@ -84,7 +84,7 @@ def test_merge_rerun_syncs_continued_work_and_moved_file(tmp_path, two_files):
         p.delete_span(first.id)
         p.update_span(second.id, label="LOC")
         p.add_span(p.document_ids()[1], Span(0, 6, "PER"), "alice")
-        p.set_doc_label(doc0, "alice", "stance", "NEUTRAL")
+        p.set_answer(doc0, "alice", "stance", "NEUTRAL")
     moved = tmp_path / "renamed.db"
     shutil.move(a, moved)
     report = merge_projects(review, [moved])

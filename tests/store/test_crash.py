@@ -27,7 +27,7 @@ EDITS = textwrap.dedent(
     i = 0
     while True:
         span_id = p.add_span(doc_id, Span(0, 13, "PER"), "alice")
-        p.set_doc_label(doc_id, "alice", "note", f"edit {i}")
+        p.set_answer(doc_id, "alice", "note", f"edit {i}")
         i += 1
         print(f"committed {span_id} {i}", flush=True)
     """
@@ -88,7 +88,7 @@ def test_crash_sigkill_during_edits_keeps_every_committed_change(target):
         # every reported commit is there (the child may have committed one more before the kill)
         assert len(spans) >= last_i
         assert last_span in {s.id for s in spans}
-        [note] = p.doc_labels(doc_id, "alice")
+        [note] = p.answers(doc_id, "alice")
         assert int(note.value.split()[1]) >= last_i - 1
         # and the file still takes writes
         p.add_span(doc_id, Span(0, 6, "PER"), "bob")

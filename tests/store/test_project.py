@@ -116,16 +116,16 @@ def test_project_suggestions_accept_reject_undo(project):
 
 def test_project_doc_labels_and_status(project):
     doc_id, _ = project.add_document(Document(text="x y z"))
-    project.set_doc_label(doc_id, "alice", "stance", "AGAINST", target="Rusia")
-    project.set_doc_label(doc_id, "alice", "stance", "FAVOR", target="Rusia")
-    project.set_doc_label(doc_id, "bob", "note", "hard one")
-    labels = project.doc_labels(doc_id)
+    project.set_answer(doc_id, "alice", "stance", "AGAINST", target="Rusia")
+    project.set_answer(doc_id, "alice", "stance", "FAVOR", target="Rusia")
+    project.set_answer(doc_id, "bob", "note", "hard one")
+    labels = project.answers(doc_id)
     assert [(x.annotator, x.question, x.value, x.target) for x in labels] == [
         ("alice", "stance", "FAVOR", "Rusia"), ("bob", "note", "hard one", None)]
     with pytest.raises(SchemaError):
-        project.set_doc_label(doc_id, "alice", "stance", "MAYBE")
+        project.set_answer(doc_id, "alice", "stance", "MAYBE")
     with pytest.raises(SchemaError):
-        project.set_doc_label(doc_id, "alice", "note", "x", target="Rusia")
+        project.set_answer(doc_id, "alice", "note", "x", target="Rusia")
     project.set_status(doc_id, "alice", "in_progress", add_seconds=3)
     project.set_status(doc_id, "alice", "done", add_seconds=4.5)
     assert project.status(doc_id, "alice") == "done"

@@ -95,7 +95,7 @@ def test_server_two_annotators_writing_at_once_lose_nothing(pg_url):
                 assert mine.add_document(Document(text=text)) == (doc_id, False)
                 for i in range(60):
                     mine.add_span(doc_id, Span(i % 50, i % 50 + 5, "PER"), name)
-                    mine.set_doc_label(doc_id, name, "note", f"{name} {i}")
+                    mine.set_answer(doc_id, name, "note", f"{name} {i}")
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)
 
@@ -107,7 +107,7 @@ def test_server_two_annotators_writing_at_once_lose_nothing(pg_url):
     assert errors == []
     with Project(pg_url) as p:
         assert len(p.spans(doc_id, "alice")) == 60 and len(p.spans(doc_id, "bob")) == 60
-        assert {(a.annotator, a.value) for a in p.doc_labels(doc_id)} == {("alice", "alice 59"), ("bob", "bob 59")}
+        assert {(a.annotator, a.value) for a in p.answers(doc_id)} == {("alice", "alice 59"), ("bob", "bob 59")}
         assert sum(e["action"] == "add_span" for e in p.events(doc_id)) == 120
 
 
@@ -128,10 +128,10 @@ def test_server_lost_connection_is_reported_and_the_next_edit_reconnects(pg_url,
             with p.transaction():
                 p.add_span(doc_id, Span(9, 16, "LOC"), "alice")
                 _kill_session(p, pg_admin_url)
-                p.set_doc_label(doc_id, "alice", "note", "never saved")
+                p.set_answer(doc_id, "alice", "note", "never saved")
         p.set_status(doc_id, "alice", "done")
         assert [s.label for s in p.spans(doc_id)] == ["PER"]
-        assert p.doc_labels(doc_id) == [] and p.status(doc_id, "alice") == "done"
+        assert p.answers(doc_id) == [] and p.status(doc_id, "alice") == "done"
 
 
 def test_server_many_clients_opening_a_new_project_at_once_migrate_it_once(pg_url):

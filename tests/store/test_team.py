@@ -42,8 +42,8 @@ def team(pg_url):
         p.add_span(doc, Span(24, 31, "LOC", note="BOBSECRET note"), "bob")
         p.accept_suggestion(sugg[0].id, "bob")
         p.reject_suggestion(sugg[1].id, "bob")
-        p.set_doc_label(doc, "bob", "stance", "AGAINST", target="Rusia")
-        p.set_doc_label(doc, "bob", "note", "BOBSECRET answer")
+        p.set_answer(doc, "bob", "stance", "AGAINST", target="Rusia")
+        p.set_answer(doc, "bob", "note", "BOBSECRET answer")
         p.set_status(doc, "bob", "done", add_seconds=31.5)
     with Project(_as(pg_url, "alice")) as p:
         p.add_span(doc, Span(0, 5, "PER"), "alice")
@@ -79,7 +79,7 @@ def test_team_writes_are_enforced_by_the_server(team):
     url, doc = team["url"], team["doc"]
     with Project(_as(url, "alice")) as p:
         for write in (lambda: p.add_span(doc, Span(0, 5, "PER"), "bob"),
-                      lambda: p.set_doc_label(doc, "bob", "stance", "FAVOR", target="Rusia"),
+                      lambda: p.set_answer(doc, "bob", "stance", "FAVOR", target="Rusia"),
                       lambda: p.set_setting("blind", "0")):
             with pytest.raises(ProjectError, match="row-level security|permission denied"):
                 write()
