@@ -4,8 +4,10 @@ quotes and what, the stance each takes toward a chosen target, and what only one
 article has.
 
 Quotes: QUOTE spans of the cues layer (an annotator's, else pending suggestions),
-else text in quotation marks; the speaker is the nearest person mention in the same
-paragraph (the project has no relation annotations).  Stance: an annotator's answer
+else text in quotation marks.  The speaker comes from the SPEAKER relations whose
+head is the quote: one an annotator drew first, then one accepted from a suggestion,
+then a suggested one no annotator rejected (both marked as suggested); only a quote
+no relation names gets the guess, the nearest person mention in its paragraph.  Stance: an annotator's answer
 to the stance question whose target names the chosen entry, else the stance cues
 (SUPPORT, OPPOSE, CRITICISE, CONCERN, COMMIT, ACCUSE) in sentences that mention it.
 """
@@ -39,6 +41,14 @@ class Quote:
     text: str
     speaker: str | None
     source: str  # "span", "suggestion" or "quotation marks"
+    #: where the speaker comes from: "relation" (drawn by an annotator), "accepted suggestion",
+    #: "suggested relation", "nearest person" (the guess) or "" (no speaker)
+    speaker_source: str = ""
+
+    @property
+    def suggested(self) -> bool:
+        """The speaker comes from a machine suggestion (accepted or not) or the guess, not a person."""
+        return self.speaker_source not in ("relation", "")
 
 
 @dataclass(slots=True)
@@ -87,7 +97,38 @@ def _paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
     return a, len(text) if b < 0 else b
 
 
-def _quotes(project: Project, doc_id: int, text: str, people: Sequence[KBMention], names: dict[str, str]
+#: speaker sources, most trusted first
+SPEAKER_SOURCES = ("relation", "accepted suggestion", "suggested relation")
+
+
+def _speakers(project: Project, doc_id: int, text: str, names_at: dict[tuple[int, int], str]
+              ) -> dict[tuple[int, int], tuple[str, str]]:
+    """``{(quote start, end): (speaker, source)}`` from the SPEAKER relations of the document.
+
+    Among relations of the best source, the name most of them give wins (annotators may
+    disagree); the speaker is the linked entry's name when the child span is linked."""
+    votes: dict[tuple[int, int], dict[int, Counter[str]]] = {}
+
+    def vote(head: tuple[int, int], child: tuple[int, int], rank: int) -> None:
+        name = names_at.get(child) or text[child[0]:child[1]].strip()
+        votes.setdefault(head, {}).setdefault(rank, Counter())[name] += 1
+
+    for rel in project.relations(doc_id):
+        if rel.label == "SPEAKER" and rel.head_end is not None and rel.child_end is not None \
+                and rel.head_end.label == "QUOTE":
+            vote(rel.head_end.extent, rel.child_end.extent, 0 if rel.origin == "human" else 1)
+    rejected = project.rejected_relation_suggestions(doc_id)
+    for sug in project.relation_suggestions(doc_id):
+        if sug.label == "SPEAKER" and sug.head.label == "QUOTE" and sug.id not in rejected:
+            vote(sug.head.extent, sug.child.extent, 2)
+    out = {}
+    for head, ranks in votes.items():
+        rank = min(ranks)
+        out[head] = (ranks[rank].most_common(1)[0][0], SPEAKER_SOURCES[rank])
+    return out
+
+
+def _quotes(project: Project, doc_id: int, text: str, mentions: Sequence[KBMention], names: dict[str, str]
             ) -> list[Quote]:
     spans = [(s.start, s.end, "span") for s in project.spans(doc_id, layer=CUES_LAYER) if s.label == "QUOTE"]
     if not spans:
@@ -95,19 +136,23 @@ def _quotes(project: Project, doc_id: int, text: str, people: Sequence[KBMention
                  if s.label == "QUOTE"]
     if not spans:
         spans = [(m.start(1), m.end(1), "quotation marks") for m in _QUOTED.finditer(text)]
+    names_at = {(m.start, m.end): names.get(m.entry_id or "", m.text) for m in mentions}
+    related = _speakers(project, doc_id, text, names_at) if spans and spans[0][2] != "quotation marks" else {}
+    people = [m for m in mentions if m.label == "PER"]
     out = []
     seen: set[tuple[int, int]] = set()
     for start, end, source in sorted(spans):
         if (start, end) in seen:
             continue
         seen.add((start, end))
-        a, b = _paragraph_bounds(text, start)
-        near = [m for m in people if a <= m.start < b and not (start <= m.start < end)]
-        speaker = None
-        if near:
-            best = min(near, key=lambda m: min(abs(m.start - end), abs(start - m.end)))
-            speaker = names.get(best.entry_id or "", best.text)
-        out.append(Quote(start, end, text[start:end], speaker, source))
+        speaker, how = related.get((start, end), (None, ""))
+        if speaker is None:  # no relation names this quote's speaker: guess the nearest person
+            a, b = _paragraph_bounds(text, start)
+            near = [m for m in people if a <= m.start < b and not (start <= m.start < end)]
+            if near:
+                best = min(near, key=lambda m: min(abs(m.start - end), abs(start - m.end)))
+                speaker, how = names.get(best.entry_id or "", best.text), "nearest person"
+        out.append(Quote(start, end, text[start:end], speaker, source, how))
     return out
 
 
@@ -152,12 +197,11 @@ def story_table(project: Project, document_ids: Sequence[int], target: str | Non
                 continue
             row = rows.setdefault(e.id, StoryRow(e.id, e.name, e.label))
             row.cells.setdefault(doc_id, []).append(m.text)
-        people = [m for m in unique if m.label == "PER"]
         outlet = doc.source or str(doc.meta.get("outlet") or doc.meta.get("dateline_outlet") or "")
         when = article_date(doc.published, doc.text)
         published = doc.published or (f"{when.isoformat()} (from the text)" if when else "")
         article = StoryArticle(doc_id, outlet or "unknown outlet", doc.title, published,
-                               _quotes(project, doc_id, doc.text, people, names))
+                               _quotes(project, doc_id, doc.text, unique, names))
         if target in entries:
             target_names = {normalise(n) for n in entries[target].names()}
             article.stance = _stance(project, doc_id, doc.text, target_names,

@@ -217,6 +217,12 @@ class RelationsMixin(StoreBase):
         rows = self._conn.execute(sql + " ORDER BY g.head_start, g.child_start, g.label, g.id", args).fetchall()
         return [_suggested_from_row(r) for r in rows]
 
+    def rejected_relation_suggestions(self, document_id: int) -> set[int]:
+        """Ids of a document's suggested relations that some annotator rejected."""
+        return {r[0] for r in self._conn.execute(
+            "SELECT DISTINCT g.id FROM relation_suggestions g JOIN relation_decisions x ON x.suggestion_id = g.id"
+            " WHERE g.document_id = ? AND x.decision = 'rejected'", (document_id,))}
+
     def get_relation_suggestion(self, suggestion_id: int) -> SuggestedRelation:
         """One suggested relation by id."""
         row = self._conn.execute(f"SELECT {_RS_COLS} FROM relation_suggestions WHERE id = ?",

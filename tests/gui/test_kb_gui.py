@@ -153,6 +153,8 @@ def test_story_view_lines_up_entities_across_outlets(win, qtbot) -> None:  # noq
     assert t.item(shoigu, 0).text() == "" and t.item(shoigu, 1).background().color().name() == "#fff176"
     assert "Only here:" in view.notes[1].toPlainText() and "Sergei Shoigu" in view.notes[1].toPlainText()
     assert "Sergei Shoigu: “Kami bertekad" in view.notes[1].toPlainText()
+    # the seeds have no QUOTE spans nor relations: every speaker there is the marked guess
+    assert "(speaker guessed: nearest person)" in view.notes[1].toPlainText()
     view.target.setCurrentIndex(view.target.findData("rusia"))
     with qtbot.waitSignal(view.shown, timeout=20000):
         view.target.activated.emit(view.target.currentIndex())
@@ -161,3 +163,22 @@ def test_story_view_lines_up_entities_across_outlets(win, qtbot) -> None:  # noq
     view.goTo.emit(2, -1, -1)
     assert win.session.doc_id == 2
     view.close()
+
+
+def test_story_view_marks_speakers_not_drawn_by_a_person(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    from annotator.gui.kb.story_view import StoryView
+    from annotator.kb.story_table import Quote, StoryArticle, StoryTable
+
+    quotes = [Quote(0, 5, "drawn", "Budi", "span", "relation"),
+              Quote(10, 15, "accepted", "Sari", "span", "accepted suggestion"),
+              Quote(20, 25, "pending", "Andi", "span", "suggested relation"),
+              Quote(30, 35, "guessed", "Rina", "span", "nearest person")]
+    view = StoryView(tmp_path / "none.db", runner=None)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.shown):
+        view._show_table(StoryTable([StoryArticle(1, "Kompas.com", "t", "", quotes)], []), None)
+    lines = {line.split(":")[0].strip(): line for line in view.notes[0].toPlainText().splitlines() if ":" in line}
+    assert "(" not in lines["Budi"].split("”")[-1]
+    assert lines["Sari"].endswith("(speaker suggested: accepted suggestion)")
+    assert lines["Andi"].endswith("(speaker suggested: suggested relation)")
+    assert lines["Rina"].endswith("(speaker guessed: nearest person)")

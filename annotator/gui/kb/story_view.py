@@ -229,6 +229,18 @@ def _when(published: str) -> str:
     return published if "(" in published else published.replace("T", " ")[:16]
 
 
+def _quote_marks(q: Any) -> list[str]:
+    """What the reader should know about a quote: a speaker not drawn by a person is marked."""
+    marks = []
+    if q.speaker_source == "nearest person":
+        marks.append("speaker guessed: nearest person")
+    elif q.suggested:
+        marks.append(f"speaker suggested: {q.speaker_source}")
+    if q.source == "quotation marks":
+        marks.append("quotation marks")
+    return marks
+
+
 def _article_html(data: StoryTable, art: Any) -> str:
     e = html.escape
     parts = [f"<b>{e(art.outlet)}</b> · document {art.document_id}<br><i>{e(art.title[:120])}</i>"]
@@ -238,7 +250,7 @@ def _article_html(data: StoryTable, art: Any) -> str:
     if art.quotes:
         items = "".join(
             f"<li><b>{e(q.speaker or 'unattributed')}</b>: “{e(q.text[:160])}”"
-            + (" <small>(quotation marks)</small>" if q.source == "quotation marks" else "") + "</li>"
+            + "".join(f" <small>({e(x)})</small>" for x in _quote_marks(q)) + "</li>"
             for q in art.quotes)
         parts.append(f"<p><b>Quotes ({len(art.quotes)}):</b></p><ul>{items}</ul>")
     else:
