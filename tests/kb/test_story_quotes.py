@@ -7,6 +7,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
+
 from annotator.core.kb import KBEntry
 from annotator.core.model import Document, Span
 from annotator.core.relations import Endpoint, SuggestedRelation
@@ -68,46 +70,46 @@ def _span(project: Project, doc: int, who: str, extent: tuple[int, int], layer: 
     return sid
 
 
-def test_speakers_come_from_relations_before_the_guess(tmp_path: Path) -> None:
-    for seed in range(3):
-        project, doc, at, cast = _generated(tmp_path / f"gen{seed}.db", seed)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_speakers_come_from_relations_before_the_guess(tmp_path: Path, seed: int) -> None:
+    project, doc, at, cast = _generated(tmp_path / f"gen{seed}.db", seed)
 
-        def quote(n: int, who: str = "ann") -> int:
-            return _span(project, doc, who, at[f"quote{n}"], "cues")
+    def quote(n: int, who: str = "ann") -> int:
+        return _span(project, doc, who, at[f"quote{n}"], "cues")
 
-        def person(role: str, n: int, who: str = "ann") -> int:
-            return _span(project, doc, who, at[f"{role}{n}"], "entities")
+    def person(role: str, n: int, who: str = "ann") -> int:
+        return _span(project, doc, who, at[f"{role}{n}"], "entities")
 
-        def suggest(n: int, role: str) -> SuggestedRelation:
-            return SuggestedRelation("SPEAKER", Endpoint("cues", *at[f"quote{n}"], "QUOTE"),
-                                     Endpoint("entities", *at[f"{role}{n}"], "PER"), score=0.8)
+    def suggest(n: int, role: str) -> SuggestedRelation:
+        return SuggestedRelation("SPEAKER", Endpoint("cues", *at[f"quote{n}"], "QUOTE"),
+                                 Endpoint("entities", *at[f"{role}{n}"], "PER"), score=0.8)
 
-        # 0: a person drew the relation; bob's accepted suggestion says otherwise and loses
-        project.add_relation(quote(0), person("speaker", 0), "SPEAKER")
-        # 1: only a pending suggestion; 2: a suggestion bob rejected; 3: nothing
-        # (and one suggestion bob accepts for quote 0, naming the other person)
-        project.set_relation_suggestions(doc, [suggest(1, "speaker"), suggest(2, "speaker"), suggest(0, "other")],
-                                         "pipeline", "1")
-        by_head = {s.head.extent: s for s in project.relation_suggestions(doc)}
-        project.reject_relation_suggestion(by_head[at["quote2"]].id or 0, "bob")
-        accepted = project.accept_relation_suggestion(by_head[at["quote0"]].id or 0, "bob")
-        assert accepted.origin != "human"
-        link_project(project)  # the guess looks among linked person mentions, as the story view does
-        # the speaker of quote 1 is linked to an entry of another name: the entry's name is shown
-        entry = project.kb_add_entry(KBEntry("", f"{cast[1][0]} (entry)", "PER"))
-        project.kb_set_link(person("speaker", 1), entry.id)
+    # 0: a person drew the relation; bob's accepted suggestion says otherwise and loses
+    project.add_relation(quote(0), person("speaker", 0), "SPEAKER")
+    # 1: only a pending suggestion; 2: a suggestion bob rejected; 3: nothing
+    # (and one suggestion bob accepts for quote 0, naming the other person)
+    project.set_relation_suggestions(doc, [suggest(1, "speaker"), suggest(2, "speaker"), suggest(0, "other")],
+                                     "pipeline", "1")
+    by_head = {s.head.extent: s for s in project.relation_suggestions(doc)}
+    project.reject_relation_suggestion(by_head[at["quote2"]].id or 0, "bob")
+    accepted = project.accept_relation_suggestion(by_head[at["quote0"]].id or 0, "bob")
+    assert accepted.origin != "human"
+    link_project(project)  # the guess looks among linked person mentions, as the story view does
+    # the speaker of quote 1 is linked to an entry of another name: the entry's name is shown
+    entry = project.kb_add_entry(KBEntry("", f"{cast[1][0]} (entry)", "PER"))
+    project.kb_set_link(person("speaker", 1), entry.id)
 
-        table = story_table(project, [doc])
-        quotes = {q.start: q for q in table.articles[0].quotes}
-        q = [quotes[at[f"quote{n}"][0]] for n in range(4)]
-        assert (q[0].speaker, q[0].speaker_source, q[0].suggested) == (cast[0][0], "relation", False)
-        assert (q[1].speaker, q[1].speaker_source, q[1].suggested) == (entry.name, "suggested relation", True)
-        # rejected suggestion and no relation: the guess, the person nearest the quote
-        assert (q[2].speaker, q[2].speaker_source) == (cast[2][1], "nearest person")
-        assert (q[3].speaker, q[3].speaker_source) == (cast[3][1], "nearest person")
+    table = story_table(project, [doc])
+    quotes = {q.start: q for q in table.articles[0].quotes}
+    q = [quotes[at[f"quote{n}"][0]] for n in range(4)]
+    assert (q[0].speaker, q[0].speaker_source, q[0].suggested) == (cast[0][0], "relation", False)
+    assert (q[1].speaker, q[1].speaker_source, q[1].suggested) == (entry.name, "suggested relation", True)
+    # rejected suggestion and no relation: the guess, the person nearest the quote
+    assert (q[2].speaker, q[2].speaker_source) == (cast[2][1], "nearest person")
+    assert (q[3].speaker, q[3].speaker_source) == (cast[3][1], "nearest person")
 
-        # without the person's relation, bob's accepted suggestion names quote 0's speaker
-        project.delete_relation(project.relations(doc, "ann")[0].uid)
-        q0 = next(x for x in story_table(project, [doc]).articles[0].quotes if x.start == at["quote0"][0])
-        assert (q0.speaker, q0.speaker_source, q0.suggested) == (cast[0][1], "accepted suggestion", True)
-        project.close()
+    # without the person's relation, bob's accepted suggestion names quote 0's speaker
+    project.delete_relation(project.relations(doc, "ann")[0].uid)
+    q0 = next(x for x in story_table(project, [doc]).articles[0].quotes if x.start == at["quote0"][0])
+    assert (q0.speaker, q0.speaker_source, q0.suggested) == (cast[0][1], "accepted suggestion", True)
+    project.close()
