@@ -61,6 +61,16 @@ class KBMention:
     status: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class KBLink:
+    """A span's link as stored (keyed by the span's uid): what an undo puts back."""
+
+    entry_id: str
+    origin: str = "human"
+    score: float | None = None
+    status: str = "accepted"
+
+
 def slug(name: str) -> str:
     """A readable entry id from a name: ``Sergei Shoigu`` -> ``sergei-shoigu`` (ASCII, dashes)."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol, Sequence
 
 from annotator.core.errors import NotFoundError
+from annotator.core.kb import KBLink
 from annotator.core.model import Span
 from annotator.core.relations import Relation
 from annotator.editing.items import REL, SPAN, SUGGESTION, Key, RelKey, SpanLike
@@ -38,6 +39,8 @@ class Change:
     made: Key | None = None
     #: relations (and suggested relations) added, changed or removed
     relations: list[RelKey] = field(default_factory=list)
+    #: knowledge-base entries or links changed (the entity box and the browser redraw)
+    kb: bool = False
 
     def extend(self, other: Change) -> Change:
         """Append ``other`` (keeps order: later changes win)."""
@@ -47,6 +50,7 @@ class Change:
         self.answers = self.answers or other.answers
         self.made = other.made or self.made
         self.relations.extend(other.relations)
+        self.kb = self.kb or other.kb
         return self
 
 
@@ -85,12 +89,13 @@ class Steps:
 @dataclass(frozen=True)
 class AddSpan:
     """Store a span for the annotator (again under ``logical``, its ``uid`` and with the
-    ``relations`` it had, when re-doing or undoing a delete)."""
+    ``relations`` and knowledge-base ``link`` it had, when re-doing or undoing a delete)."""
 
     span: SpanLike
     logical: int | None = None
     uid: str | None = None
     relations: tuple[Relation, ...] = ()
+    link: KBLink | None = None
 
     def apply(self, editor: Editor) -> Applied:
         """Store the span; inverse: delete it."""
@@ -109,7 +114,20 @@ class AddSpan:
             back = editor.project.restore_relation(rel)
             doc.relations[back.uid] = back
             change.relations.append((REL, back.uid))
+        change.kb = _restore_link(editor, self.uid, self.link)
         return Applied(change, DeleteSpan(logical))
+
+
+def _restore_link(editor: Editor, uid: str | None, link: KBLink | None) -> bool:
+    """Link a span brought back under ``uid`` as it was; False when there is nothing to restore
+    (an entry the linker has dropped since is not brought back: the span stays unlinked)."""
+    if uid is None or link is None:
+        return False
+    try:
+        editor.project.kb_put_link(uid, link)
+    except NotFoundError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -125,9 +143,11 @@ class DeleteSpan:
         real = editor.aliases.real(self.logical)
         uid: str | None = None
         rels: list[Relation] = []
+        link: KBLink | None = None
         try:
             uid = editor.project.span_uid(real)
             rels = editor.project.relations_of_span(real)  # the store deletes them with the span
+            link = editor.project.kb_link_by_uid(uid)  # the foreign key deletes it with the span
             gone: SpanLike = editor.project.delete_span(real)
         except NotFoundError:
             if span is None:
@@ -135,9 +155,9 @@ class DeleteSpan:
             gone = span
         for rel in rels:
             editor.doc.relations.pop(rel.uid, None)
-        inverse = AddSpan(span if span is not None else gone, self.logical, uid, tuple(rels))
+        inverse = AddSpan(span if span is not None else gone, self.logical, uid, tuple(rels), link)
         return Applied(change.extend(Change(removed=[(SPAN, self.logical)],
-                                            relations=[(REL, r.uid) for r in rels])), inverse)
+                                            relations=[(REL, r.uid) for r in rels], kb=link is not None)), inverse)
 
 
 @dataclass(frozen=True)
@@ -170,6 +190,7 @@ class Accept:
     logical: int | None = None
     extent: tuple[int, int] | None = None
     uid: str | None = None
+    link: KBLink | None = None
 
     def apply(self, editor: Editor) -> Applied:
         """Store the accepted span and the decision; inverse: :class:`Unaccept`."""
@@ -184,6 +205,7 @@ class Accept:
         doc.suggestions.pop(self.suggestion_id, None)
         key = (SPAN, logical)
         change.extend(Change(removed=[(SUGGESTION, self.suggestion_id)], added=[(key, stored)], made=key))
+        change.kb = _restore_link(editor, self.uid, self.link)
         return Applied(change, Unaccept(self.suggestion_id, logical, self.label, self.extent))
 
 
@@ -201,8 +223,10 @@ class Unaccept:
         doc, project = editor.doc, editor.project
         rel_keys: list[RelKey] = []
         uid: str | None = None
+        link: KBLink | None = None
         try:
             uid = project.span_uid(editor.aliases.real(self.logical))  # a redo stores it under the same uid
+            link = project.kb_link_by_uid(uid)  # linked since: a redo links it again
             for rel in project.relations_of_span(editor.aliases.real(self.logical)):
                 doc.relations.pop(rel.uid, None)
                 rel_keys.append((REL, rel.uid))
@@ -211,8 +235,8 @@ class Unaccept:
             pass
         project.undo_decision(self.suggestion_id, editor.annotator)
         doc.spans.pop(self.logical, None)
-        change = Change(removed=[(SPAN, self.logical)], relations=rel_keys)
-        inverse = Accept(self.suggestion_id, self.label, self.logical, self.extent, uid)
+        change = Change(removed=[(SPAN, self.logical)], relations=rel_keys, kb=link is not None)
+        inverse = Accept(self.suggestion_id, self.label, self.logical, self.extent, uid, link)
         try:
             sugg = project.get_suggestion(self.suggestion_id)
         except NotFoundError:  # a new suggester run replaced it: undo removes the span only

@@ -36,7 +36,7 @@ class _EditCommand(QUndoCommand):
     #: commands with the same merge key (and document) fold into one undo step
     _MERGE_IDS: dict[str, int] = {}
 
-    def __init__(self, session: Session, doc_id: int, edit: Edit) -> None:
+    def __init__(self, session: Session, doc_id: int | None, edit: Edit) -> None:
         super().__init__(edit.text)
         self._session = session
         self._doc_id = doc_id
@@ -89,6 +89,7 @@ class Session(QObject):
     caretChanged = Signal(object)  # noqa: N815 - (start, end) code points of the token caret, or None
     saved = Signal(bool, str)  # a write ended: stored (True) or refused (False), and what it was
     relationsChanged = Signal(list)  # noqa: N815 - RelKeys added, changed or removed
+    kbChanged = Signal()  # noqa: N815 - knowledge-base entries or links changed
 
     def __init__(self, project: Project, annotator: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -292,12 +293,22 @@ class Session(QObject):
 
     # -- running edits -----------------------------------------------------------
 
-    def _push(self, edit: Edit) -> Change | None:
-        """Apply ``edit`` as one undo step; its change, or None when the store refused it."""
-        assert self.doc_id is not None
-        cmd = _EditCommand(self, self.doc_id, edit)
+    def _push(self, edit: Edit, *, project_wide: bool = False) -> Change | None:
+        """Apply ``edit`` as one undo step; its change, or None when the store refused it.
+        A ``project_wide`` edit (merging knowledge-base entries) belongs to no document:
+        undoing it does not switch documents."""
+        assert project_wide or self.doc_id is not None
+        cmd = _EditCommand(self, None if project_wide else self.doc_id, edit)
         self.undo_stack.push(cmd)
         return cmd.change
+
+    def run_project_edit(self, plan: Plan) -> bool:
+        """Push an edit of the whole project (no document need be open) as one undo step."""
+        if isinstance(plan, NoEdit):
+            if plan.message:
+                self.message.emit(plan.message)
+            return False
+        return self._push(plan, project_wide=True) is not None
 
     def run_edit(self, plan: Plan) -> bool:
         """Push any planned edit as one undo step (a :class:`NoEdit` is told); False when nothing was stored."""
@@ -321,9 +332,9 @@ class Session(QObject):
         self.select(change.made)
         return change.made
 
-    def _apply(self, doc_id: int, op: Operation) -> Applied | None:
+    def _apply(self, doc_id: int | None, op: Operation) -> Applied | None:
         """Run ``op`` for the undo stack and publish its change; None when the store refused it."""
-        if doc_id != self.doc_id:
+        if doc_id is not None and doc_id != self.doc_id:
             self.open_document(doc_id)
         try:
             applied, removed, added = self.editor.apply(op)
@@ -345,6 +356,8 @@ class Session(QObject):
             self.answersChanged.emit(doc_id)
         if change.relations:
             self.relationsChanged.emit(list(change.relations))
+        if change.kb:
+            self.kbChanged.emit()
         return applied
 
     # -- editing actions -------------------------------------------------------

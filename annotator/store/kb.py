@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any, Iterable, Mapping, Sequence
 
 from annotator.core.errors import NotFoundError, SchemaError
-from annotator.core.kb import KB_LABELS, LINK_STATUSES, KBEntry, KBMention, slug
+from annotator.core.kb import KB_LABELS, LINK_STATUSES, KBEntry, KBLink, KBMention, slug
 from annotator.core.model import DEFAULT_LAYER
 from annotator.store.base import CHUNK, StoreBase, marks
 
@@ -46,6 +46,10 @@ class KnowledgeBaseMixin(StoreBase):
     """Entries and links; mixed into :class:`~annotator.store.Project`."""
 
     # -- entries -------------------------------------------------------------
+
+    def kb_free_entry_id(self, wanted: str) -> str:
+        """An entry id made from ``wanted`` that no entry has yet (an undoable edit picks it first)."""
+        return self._free_entry_id(wanted)
 
     def _free_entry_id(self, wanted: str) -> str:
         base = slug(wanted)
@@ -221,6 +225,51 @@ class KnowledgeBaseMixin(StoreBase):
             cur = self._conn.execute("DELETE FROM kb_links WHERE span_uid = ?", (uid,))
             if cur.rowcount:
                 self._log("kb_unlink", who, doc, span_id=span_id)
+
+    # -- links by span uid (the editing layer's undo and redo) -------------------
+
+    def kb_link_by_uid(self, span_uid: str) -> KBLink | None:
+        """The link of the span with this uid, whatever its status (None: no link)."""
+        row = self._conn.execute("SELECT entry_id, origin, score, status FROM kb_links WHERE span_uid = ?",
+                                 (span_uid,)).fetchone()
+        return KBLink(row[0], row[1], row[2], row[3]) if row else None
+
+    def kb_entry_links(self, entry_id: str) -> dict[str, KBLink]:
+        """``{span_uid: link}`` of every link to an entry, rejected ones included."""
+        rows = self._conn.execute("SELECT span_uid, entry_id, origin, score, status FROM kb_links WHERE entry_id = ?",
+                                  (entry_id,))
+        return {r[0]: KBLink(r[1], r[2], r[3], r[4]) for r in rows}
+
+    def kb_put_link(self, span_uid: str, link: KBLink | None) -> None:
+        """Give the span with this uid exactly ``link`` (None: no link)."""
+        with self.transaction():
+            row = self._conn.execute("SELECT id, annotator, document_id FROM spans WHERE uid = ?",
+                                     (span_uid,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no span with uid {span_uid}")
+            if link is None:
+                self._conn.execute("DELETE FROM kb_links WHERE span_uid = ?", (span_uid,))
+                self._log("kb_unlink", row[1], row[2], span_id=row[0])
+                return
+            if link.status not in LINK_STATUSES:
+                raise ValueError(f"link status must be one of {LINK_STATUSES}, not {link.status!r}")
+            self.kb_entry(link.entry_id)
+            self._conn.execute(
+                "INSERT OR REPLACE INTO kb_links(span_uid, entry_id, origin, score, status) VALUES (?, ?, ?, ?, ?)",
+                (span_uid, link.entry_id, link.origin, link.score, link.status))
+            self._log("kb_link", row[1], row[2], span_id=row[0], entry_id=link.entry_id, status=link.status,
+                      origin=link.origin)
+
+    def kb_restore_entry(self, entry: KBEntry, links: Mapping[str, KBLink] | None = None) -> None:
+        """Store ``entry`` under its own id (an error if taken) with ``{span_uid: link}``;
+        links of spans no longer here are skipped."""
+        self._check_entry(entry)
+        with self.transaction():
+            self._write_entry(entry, insert=True)
+            for uid, link in (links or {}).items():
+                if self._conn.execute("SELECT 1 FROM spans WHERE uid = ?", (uid,)).fetchone():
+                    self.kb_put_link(uid, link)
+            self._log("kb_add_entry", None, None, entry_id=entry.id, name=entry.name)
 
     def kb_has_links(self) -> bool:
         """Whether any span has a live link (exports skip the look-ups when none has)."""

@@ -182,3 +182,124 @@ def test_story_view_marks_speakers_not_drawn_by_a_person(qtbot, tmp_path: Path) 
     assert lines["Sari"].endswith("(speaker suggested: accepted suggestion)")
     assert lines["Andi"].endswith("(speaker suggested: suggested relation)")
     assert lines["Rina"].endswith("(speaker guessed: nearest person)")
+
+
+_CTRL = Qt.KeyboardModifier.ControlModifier
+_SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def _undo(qtbot, widget) -> None:  # noqa: ANN001
+    qtbot.keyClick(widget, Qt.Key.Key_Z, _CTRL)
+
+
+def _redo(qtbot, widget) -> None:  # noqa: ANN001
+    qtbot.keyClick(widget, Qt.Key.Key_Z, _CTRL | _SHIFT)
+
+
+def _link(p: Project, span_id: int) -> tuple[str | None, str]:
+    m = p.kb_link_of(span_id)
+    return m.entry_id, m.status
+
+
+def test_side_panel_link_actions_undo_and_redo(win, qtbot) -> None:  # noqa: ANN001
+    win.open_document(2)
+    win.activateWindow()
+    panel, p = win.kb.panel, win.project
+    span_id = win.session.editor.aliases.real(_select_text(win, "Shoigu", 1).key[1])
+    assert _link(p, span_id) == ("sergei-shoigu", "suggested")
+    qtbot.mouseClick(panel.accept_button, Qt.MouseButton.LeftButton)
+    assert _link(p, span_id) == ("sergei-shoigu", "accepted")
+    assert win.action("undo").text().startswith("&Undo Accept link")
+    _undo(qtbot, win.view)
+    assert _link(p, span_id) == ("sergei-shoigu", "suggested")
+    assert "suggested" in panel.title.text() and panel.accept_button.isEnabled()  # the box redrew
+    _redo(qtbot, win.view)
+    assert _link(p, span_id) == ("sergei-shoigu", "accepted") and "accepted" in panel.title.text()
+    qtbot.mouseClick(panel.reject_button, Qt.MouseButton.LeftButton)
+    assert p.kb_rejections() == {span_id: {"sergei-shoigu"}}
+    _undo(qtbot, win.view)
+    assert _link(p, span_id) == ("sergei-shoigu", "accepted") and not p.kb_rejections()
+    panel.chooser.setCurrentIndex(panel.chooser.findData("vladimir-putin"))
+    qtbot.mouseClick(panel.link_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.unlink_button, Qt.MouseButton.LeftButton)
+    assert _link(p, span_id) == (None, "")
+    _undo(qtbot, win.view)
+    assert _link(p, span_id) == ("vladimir-putin", "accepted")
+    _undo(qtbot, win.view)
+    assert _link(p, span_id) == ("sergei-shoigu", "accepted")
+    # a new entry: undo takes the entry away with the link, redo brings both under the same id
+    before = {e.id for e in p.kb_entries()}
+    qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
+    assert _link(p, span_id) == ("shoigu", "accepted")
+    _undo(qtbot, win.view)
+    assert {e.id for e in p.kb_entries()} == before and _link(p, span_id) == ("sergei-shoigu", "accepted")
+    _redo(qtbot, win.view)
+    assert _link(p, span_id) == ("shoigu", "accepted") and p.kb_entry("shoigu").name == "Shoigu"
+    # split off: undo puts the mention back on its entry and removes the new one
+    other_id = win.session.editor.aliases.real(_select_text(win, "Kirichenko").key[1])
+    counts = p.kb_counts()["alexey-kirichenko"]
+    qtbot.mouseClick(panel.split_button, Qt.MouseButton.LeftButton)
+    assert _link(p, other_id) == ("kirichenko", "accepted")
+    _undo(qtbot, win.view)
+    assert p.kb_link_of(other_id).entry_id == "alexey-kirichenko" and p.kb_counts()["alexey-kirichenko"] == counts
+    assert "kirichenko" not in {e.id for e in p.kb_entries()}
+    _redo(qtbot, win.view)
+    assert _link(p, other_id) == ("kirichenko", "accepted")
+
+
+def test_browser_merge_split_delete_undo_and_redo(win, qtbot) -> None:  # noqa: ANN001
+    p = win.project
+    browser = win.kb.open_browser()
+    browser.activateWindow()
+    qtbot.waitExposed(browser)
+    kremlin, rusia = p.kb_entry("kremlin"), p.kb_entry("rusia")
+    links = {e: p.kb_entry_links(e) for e in ("kremlin", "rusia")}
+    browser.select_entry("kremlin")
+    browser.select_entry("rusia")
+    assert browser.merge_selected()
+    assert p.kb_counts()["kremlin"] == (18, 2) and "rusia" not in browser.visible_ids()
+    _undo(qtbot, browser.table)  # Ctrl+Z in the browser window
+    assert (p.kb_entry("kremlin"), p.kb_entry("rusia")) == (kremlin, rusia)
+    assert {e: p.kb_entry_links(e) for e in ("kremlin", "rusia")} == links
+    assert "rusia" in browser.visible_ids()  # the table redrew
+    _redo(qtbot, browser.table)
+    assert p.kb_counts()["kremlin"] == (18, 2) and "rusia" not in browser.visible_ids()
+    _undo(qtbot, browser.table)
+    browser.select_entry("kremlin")
+    for i in range(browser.mentions.count()):
+        browser.mentions.item(i).setSelected(i < 2)
+    assert browser.split_selected("Kremlin (again)")
+    assert p.kb_counts()["kremlin-again"][0] == 2
+    _undo(qtbot, browser.table)
+    assert "kremlin-again" not in {e.id for e in p.kb_entries()} and p.kb_entry_links("kremlin") == links["kremlin"]
+    browser.table.clearSelection()
+    browser.select_entry("rusia")
+    assert browser.delete_selected()
+    assert "rusia" not in {e.id for e in p.kb_entries()}
+    _undo(qtbot, browser.table)
+    assert p.kb_entry("rusia") == rusia and p.kb_entry_links("rusia") == links["rusia"]
+    # the same steps are on the main window's stack: its Undo action names the last one
+    assert win.action("redo").text().startswith("&Redo Delete entry Rusia")
+    browser.close()
+
+
+def test_deleting_a_span_and_undo_brings_its_link_back(win, qtbot) -> None:  # noqa: ANN001
+    win.open_document(2)
+    win.activateWindow()
+    win.view.setFocus()
+    p = win.project
+    item = _select_text(win, "Shoigu", 1)
+    span_id = win.session.editor.aliases.real(item.key[1])
+    uid = p.span_uid(span_id)
+    qtbot.mouseClick(win.kb.panel.accept_button, Qt.MouseButton.LeftButton)
+    win.session.select(item.key)
+    qtbot.keyClick(win.view, Qt.Key.Key_Delete)
+    assert p.kb_link_by_uid(uid) is None and item.key not in win.session.ordered_keys()
+    _undo(qtbot, win.view)
+    back = win.session.editor.aliases.real(item.key[1])
+    assert p.span_uid(back) == uid and _link(p, back) == ("sergei-shoigu", "accepted")
+    _redo(qtbot, win.view)
+    assert p.kb_link_by_uid(uid) is None
+    _undo(qtbot, win.view)
+    _undo(qtbot, win.view)  # and the accept before it, on the span restored under its uid
+    assert _link(p, win.session.editor.aliases.real(item.key[1])) == ("sergei-shoigu", "suggested")

@@ -1,9 +1,10 @@
 """The knowledge-base browser: every entry with its counts of mentions and articles,
-searchable; merge two entries, split mentions off an entry, go to a mention."""
+searchable; merge two entries, split mentions off an entry, delete entries (each an
+undoable edit: Ctrl+Z works here as in the main window), go to a mention."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.errors import AnnotatorError
+from annotator.editing import NoEdit, Plan
+from annotator.editing.kb_plans import plan_delete_entries, plan_merge, plan_split
 from annotator.kb.names import normalise
 
 if TYPE_CHECKING:
@@ -43,11 +46,12 @@ class KBBrowser(QWidget):
     """A window listing the project's knowledge base."""
 
     goTo = Signal(int, int, int)  # noqa: N815 - Qt signal naming
-    changed = Signal()
 
-    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+    def __init__(self, project: Project, run: Callable[[Plan], bool], parent: QWidget | None = None) -> None:
+        """``run`` applies a planned edit as one undo step (the session's ``run_project_edit``)."""
         super().__init__(parent)
         self.project = project
+        self.run = run
         self.setWindowTitle(f"Knowledge base — {project.path.name}")
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search names and aliases…")
@@ -154,53 +158,39 @@ class KBBrowser(QWidget):
         doc, start, end, _span = item.data(Qt.ItemDataRole.UserRole)
         self.goTo.emit(doc, start, end)
 
-    def _report(self, exc: Exception) -> None:
-        self.summary.setText(f"Not done: {exc}")
+    def _edit(self, plan: Callable[[], Plan]) -> bool:
+        """Plan an edit and run it as one undo step; the session's kbChanged reloads the table."""
+        try:
+            planned = plan()
+        except (AnnotatorError, ValueError) as exc:
+            self.summary.setText(f"Not done: {exc}")
+            return False
+        if isinstance(planned, NoEdit):
+            if planned.message:
+                self.summary.setText(planned.message)
+            return False
+        return self.run(planned)
 
-    def merge_selected(self) -> None:
+    def merge_selected(self) -> bool:
         """Merge every other selected entry into the first selected."""
         ids = self.selected_ids()
-        if len(ids) < 2:
-            self.summary.setText("Select two or more entries to merge (the first keeps its name)")
-            return
-        try:
-            with self.project.transaction():
-                for other in ids[1:]:
-                    self.project.kb_merge(ids[0], other)
-        except (AnnotatorError, ValueError) as exc:
-            self._report(exc)
-            return
-        self.changed.emit()
-        self.reload()
+        return self._edit(lambda: plan_merge(self.project, ids))
 
     def _ask_split(self) -> None:
         name, ok = QInputDialog.getText(self, "Split mentions off", "Name of the new entry:")
         if ok and name.strip():
             self.split_selected(name.strip())
 
-    def split_selected(self, name: str) -> None:
+    def split_selected(self, name: str) -> bool:
         """Move the mentions selected in the lower list to a new entry called ``name``."""
         ids = self.selected_ids()
         spans = [i.data(Qt.ItemDataRole.UserRole)[3] for i in self.mentions.selectedItems()]
         if len(ids) != 1 or not spans:
             self.summary.setText("Select one entry and some of its mentions to split off")
-            return
-        try:
-            self.project.kb_split(ids[0], spans, name)
-        except (AnnotatorError, ValueError) as exc:
-            self._report(exc)
-            return
-        self.changed.emit()
-        self.reload()
+            return False
+        return self._edit(lambda: plan_split(self.project, ids[0], spans, name))
 
-    def delete_selected(self) -> None:
+    def delete_selected(self) -> bool:
         """Delete the selected entries (their links go with them)."""
-        try:
-            with self.project.transaction():
-                for entry_id in self.selected_ids():
-                    self.project.kb_delete_entry(entry_id)
-        except AnnotatorError as exc:
-            self._report(exc)
-            return
-        self.changed.emit()
-        self.reload()
+        ids = self.selected_ids()
+        return self._edit(lambda: plan_delete_entries(self.project, ids))

@@ -1,10 +1,11 @@
 """The side panel's knowledge-base box: the entry of the selected entity span, its
 other mentions across the project (a click goes there), and the link actions
-(accept, reject, unlink, link to another entry, new entry, split this mention off)."""
+(accept, reject, unlink, link to another entry, new entry, split this mention off),
+each an undoable edit (:mod:`annotator.editing.kb_plans`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.kb import KBEntry, KBMention
+from annotator.editing import NoEdit, Plan
+from annotator.editing.kb_plans import plan_decide, plan_link, plan_new_entry, plan_split, plan_unlink
 
 if TYPE_CHECKING:
     from annotator.store import Project
@@ -33,12 +36,11 @@ class EntityPanel(QWidget):
 
     #: go to a mention: document id, start, end
     goTo = Signal(int, int, int)  # noqa: N815 - Qt signal naming
-    #: a link or an entry changed (the browser and story view refresh)
-    changed = Signal()
-
-    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+    def __init__(self, project: Project, run: Callable[[Plan], bool], parent: QWidget | None = None) -> None:
+        """``run`` applies a planned edit as one undo step (the session's ``run_edit``)."""
         super().__init__(parent)
         self.project = project
+        self.run = run
         self.span_id: int | None = None
         self.mention: KBMention | None = None
         self.title = QLabel("Select an entity span to see its knowledge-base entry.")
@@ -160,67 +162,54 @@ class EntityPanel(QWidget):
             self.goTo.emit(*where)
 
     # -- editing --------------------------------------------------------------------
+    # every action is an undoable edit run through the session (``run``); the session's
+    # kbChanged makes the window redraw this box and the browser, after undo and redo too
 
-    def _done(self) -> None:
-        self.changed.emit()
-        self.show_span(self.span_id)
-
-    def _guard(self, fn: object) -> bool:
+    def _edit(self, plan: Callable[[], Plan]) -> bool:
         try:
-            fn()  # type: ignore[operator]
+            planned = plan()
         except (AnnotatorError, ValueError) as exc:
             self.details.setText(f"Not saved: {exc}")
             return False
-        return True
+        if isinstance(planned, NoEdit):
+            if planned.message:
+                self.details.setText(planned.message)
+            return False
+        return self.run(planned)
 
-    def accept(self) -> None:
+    def accept(self) -> bool:
         """Accept the span's current entry."""
-        m = self.mention
-        if self.span_id is not None and m is not None and m.entry_id:
-            if self._guard(lambda: self.project.kb_set_link(self.span_id or 0, m.entry_id or "", status="accepted",
-                                                            origin=m.origin or "human", score=m.score)):
-                self._done()
+        span_id = self.span_id
+        return span_id is not None and self._edit(lambda: plan_decide(self.project, span_id, "accepted"))
 
-    def reject(self) -> None:
-        """Turn the span's entry down for this mention."""
-        m = self.mention
-        if self.span_id is not None and m is not None and m.entry_id:
-            if self._guard(lambda: self.project.kb_set_link(self.span_id or 0, m.entry_id or "", status="rejected",
-                                                            origin=m.origin or "human", score=m.score)):
-                self._done()
+    def reject(self) -> bool:
+        """Turn the span's entry down for this mention (the linker will not propose it again)."""
+        span_id = self.span_id
+        return span_id is not None and self._edit(lambda: plan_decide(self.project, span_id, "rejected"))
 
-    def unlink(self) -> None:
+    def unlink(self) -> bool:
         """Remove the span's link."""
-        if self.span_id is not None and self._guard(lambda: self.project.kb_unlink(self.span_id or 0)):
-            self._done()
+        span_id = self.span_id
+        return span_id is not None and self._edit(lambda: plan_unlink(self.project, span_id))
 
-    def link_to(self, entry_id: str) -> None:
+    def link_to(self, entry_id: str) -> bool:
         """Link the span to ``entry_id`` (accepted)."""
-        if self.span_id is not None and entry_id:
-            if self._guard(lambda: self.project.kb_set_link(self.span_id or 0, entry_id)):
-                self._done()
+        span_id = self.span_id
+        return span_id is not None and bool(entry_id) and self._edit(lambda: plan_link(self.project, span_id,
+                                                                                        entry_id))
 
-    def new_entry(self) -> None:
+    def new_entry(self) -> bool:
         """A new entry named after the span, linked to it."""
-        m = self.mention
-        if self.span_id is None or m is None:
-            return
-        label = m.label if m.label in ("PER", "ORG", "LOC", "MISC") else "MISC"
+        span_id = self.span_id
+        return span_id is not None and self._edit(lambda: plan_new_entry(self.project, span_id))
 
-        def make() -> None:
-            with self.project.transaction():
-                entry = self.project.kb_add_entry(KBEntry("", m.text.strip(), label))
-                self.project.kb_set_link(self.span_id or 0, entry.id)
-
-        if self._guard(make):
-            self._done()
-
-    def split_off(self) -> None:
+    def split_off(self) -> bool:
         """Move this mention from its entry to a new entry named after it."""
-        m = self.mention
-        if self.span_id is not None and m is not None and m.entry_id:
-            if self._guard(lambda: self.project.kb_split(m.entry_id or "", [self.span_id or 0], m.text.strip())):
-                self._done()
+        m, span_id = self.mention, self.span_id
+        if span_id is None or m is None or not m.entry_id:
+            return False
+        entry_id = m.entry_id
+        return self._edit(lambda: plan_split(self.project, entry_id, [span_id], m.text))
 
 
 def _esc(text: str) -> str:

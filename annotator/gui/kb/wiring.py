@@ -2,10 +2,12 @@
 Document ▸ Link entities (in the background, also after suggestions), Review ▸
 Knowledge base… and Review ▸ Stories….
 
-Contract with the window (as for the review part): ``menu(name)``, ``project``,
-``runner``, ``session`` (``selectionChanged``, ``documentOpened``, ``item_for``,
-``items``, ``select``, ``editor.aliases``), ``open_document``, ``statusBar()`` and
-``splitter`` (its third widget is the side panel).
+Contract with the window (as for the review part): ``menu(name)``, ``action(name)``
+(undo, redo), ``project``, ``runner``, ``session`` (``selectionChanged``,
+``documentOpened``, ``kbChanged``, ``item_for``, ``items``, ``select``, ``run_edit``,
+``run_project_edit``, ``editor.aliases``), ``open_document``, ``statusBar()`` and
+``splitter`` (its third widget is the side panel).  Link actions are undoable edits
+(:mod:`annotator.editing.kb_plans`) on the session's undo stack.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ class KBExtension(QObject):
     def __init__(self, window: Any) -> None:
         super().__init__(window)
         self.window = window
-        self.panel = EntityPanel(window.project)
+        self.panel = EntityPanel(window.project, window.session.run_edit)
         self.box = QGroupBox("Knowledge base")
         box_layout = QVBoxLayout(self.box)
         box_layout.setContentsMargins(0, 0, 0, 0)
@@ -79,8 +81,9 @@ class KBExtension(QObject):
         s.selectionChanged.connect(self.show_selection)
         s.documentOpened.connect(lambda _doc: self.panel.show_span(None))
         s.itemsChanged.connect(lambda *_: self.show_selection(s.selected))
+        # every link action is an undoable edit: after it, its undo and its redo, both views redraw
+        s.kbChanged.connect(self._kb_changed)
         self.panel.goTo.connect(self.go_to)
-        self.panel.changed.connect(self._kb_changed)
         window.runner.projectChanged.connect(self._project_changed)
 
     # -- the side panel -------------------------------------------------------------
@@ -111,12 +114,12 @@ class KBExtension(QObject):
     def _kb_changed(self) -> None:
         if self.browser is not None:
             self.browser.reload()
+        self.show_selection(self.window.session.selected)
 
     def _project_changed(self, path: str) -> None:
         if path != str(Path(self.window.project.path).resolve()):
             return
         self._kb_changed()
-        self.show_selection(self.window.session.selected)
 
     # -- actions --------------------------------------------------------------------
 
@@ -135,10 +138,11 @@ class KBExtension(QObject):
     def open_browser(self) -> KBBrowser:
         """Review ▸ Knowledge base…"""
         if self.browser is None:
-            self.browser = KBBrowser(self.window.project, self.window)
+            self.browser = KBBrowser(self.window.project, self.window.session.run_project_edit, self.window)
             self.browser.setWindowFlag(Qt.WindowType.Window, True)
             self.browser.goTo.connect(self.go_to)
-            self.browser.changed.connect(lambda: self.show_selection(self.window.session.selected))
+            # the browser is a window of its own: Undo and Redo (Ctrl+Z, Ctrl+Shift+Z) work there too
+            self.browser.addActions([self.window.action("undo"), self.window.action("redo")])
         self.browser.reload()
         self.browser.show()
         self.browser.raise_()
