@@ -36,6 +36,7 @@ class EntityPanel(QWidget):
 
     #: go to a mention: document id, start, end
     goTo = Signal(int, int, int)  # noqa: N815 - Qt signal naming
+
     def __init__(self, project: Project, run: Callable[[Plan], bool], parent: QWidget | None = None) -> None:
         """``run`` applies a planned edit as one undo step (the session's ``run_edit``)."""
         super().__init__(parent)
