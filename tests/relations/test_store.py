@@ -117,3 +117,15 @@ def test_suggestions_are_checked_against_the_schema(project: Project) -> None:
     with pytest.raises(SchemaError):
         project.set_relation_suggestions(doc, [bad], "pipeline", "1")
     assert project.relation_suggestions(doc) == []
+
+
+def test_rejected_relation_suggestions_by_any_annotator(project: Project) -> None:
+    doc, _new = project.add_document(Document(TEXT))
+    sugg = SuggestedRelation("SPEAKER", Endpoint("cues", *Q, "QUOTE"), Endpoint("entities", *P, "PER"))
+    other = SuggestedRelation("SPEAKER", Endpoint("cues", *Q, "QUOTE"), Endpoint("entities", *L, "PER"))
+    project.set_relation_suggestions(doc, [sugg, other], "pipeline", "1")
+    first, second = project.relation_suggestions(doc)
+    assert project.rejected_relation_suggestions(doc) == set()
+    project.reject_relation_suggestion(second.id or 0, "bob")
+    project.accept_relation_suggestion(first.id or 0, "ann")
+    assert project.rejected_relation_suggestions(doc) == {second.id}
