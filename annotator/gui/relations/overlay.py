@@ -12,7 +12,7 @@ layer lets every mouse event through to the view below.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
@@ -40,15 +40,10 @@ class Arc:
     colour: str
     suggested: bool = False
 
-    @property
-    def lo(self) -> int:
-        """Where the arc's text begins."""
-        return min(self.head16[0], self.child16[0])
-
-    @property
-    def hi(self) -> int:
-        """Where the arc's text ends."""
-        return max(self.head16[1], self.child16[1])
+    def bounds(self) -> tuple[int, int, RelKey]:
+        """``(lo, hi, key)``: where the arc's text begins and ends (the index's entry)."""
+        h, c = self.head16, self.child16
+        return (h[0] if h[0] < c[0] else c[0], h[1] if h[1] > c[1] else c[1], self.key)
 
 
 class RelationOverlay(QWidget):
@@ -79,25 +74,37 @@ class RelationOverlay(QWidget):
     def set_arcs(self, arcs: Iterable[Arc]) -> None:
         """Replace every arc (a document opened)."""
         self.arcs = {a.key: a for a in arcs}
-        self._reindex()
+        self._order = sorted(a.bounds() for a in self.arcs.values())
+        self._max_span = max((hi - lo for lo, hi, _k in self._order), default=0)
         self.update()
 
     def update_arcs(self, removed: Iterable[RelKey], added: Iterable[Arc]) -> None:
-        """Take some arcs away and add or change others; repaints only where they are."""
+        """Take some arcs away and add or change others; repaints only where they are (the
+        index is kept in order entry by entry: re-sorting 5,000 arcs per edit cost 30 ms)."""
         dirty = QRect()
         for key in removed:
             old = self.arcs.pop(key, None)
             if old is not None:
                 dirty = dirty.united(self.arc_rect(old))
+                self._unindex(old)
         for arc in added:
             old = self.arcs.get(arc.key)
             if old is not None:
                 dirty = dirty.united(self.arc_rect(old))
+                self._unindex(old)
             self.arcs[arc.key] = arc
+            entry = arc.bounds()
+            insort(self._order, entry)
+            self._max_span = max(self._max_span, entry[1] - entry[0])  # an upper bound is enough
             dirty = dirty.united(self.arc_rect(arc))
-        self._reindex()
         if not dirty.isEmpty():
             self.update(dirty.adjusted(-4, -4, 4, 4))
+
+    def _unindex(self, arc: Arc) -> None:
+        entry = arc.bounds()
+        i = bisect_left(self._order, entry)
+        if i < len(self._order) and self._order[i] == entry:
+            del self._order[i]
 
     def set_selected(self, key: RelKey | None) -> None:
         """Draw ``key``'s arc thicker (None: no relation selected)."""
@@ -121,10 +128,6 @@ class RelationOverlay(QWidget):
     def shown(self, arc: Arc) -> bool:
         """Human relations always; a suggested one at the selection, or selected itself."""
         return not arc.suggested or arc.key in self.focus or arc.key == self.selected
-
-    def _reindex(self) -> None:
-        self._order = sorted((a.lo, a.hi, a.key) for a in self.arcs.values())
-        self._max_span = max((hi - lo for lo, hi, _k in self._order), default=0)
 
     def visible(self) -> list[Arc]:
         """The arcs with an end in the visible text."""
@@ -200,8 +203,10 @@ class RelationOverlay(QWidget):
     def _draw(self, painter: QPainter, arc: Arc, a: QPointF, b: QPointF) -> None:
         lift = self._lift(a, b)
         colour = QColor(arc.colour)
-        line = QColor(colour)
-        line.setAlpha(255 if arc.key == self.selected else 200)  # the text under an arc stays legible
+        # a lighter line keeps the text under it legible; opaque, because a translucent
+        # antialiased curve costs four times as much to draw
+        line = colour if arc.key == self.selected else QColor(
+            (colour.red() * 3 + 255) // 4, (colour.green() * 3 + 255) // 4, (colour.blue() * 3 + 255) // 4)
         pen = QPen(line)
         pen.setWidthF(2.6 if arc.key == self.selected else 1.4)
         if arc.suggested:
