@@ -1,40 +1,95 @@
-"""The document list's choice between ranked and document-order results, and
-the open article's span rows.
+"""The document list's ids: ranked, a page at a time, or every id; and the open article's
+span rows.
 
-The queries live in the store (``annotator/store/views.py``); this module
-decides how the list uses them.  ``Project.filter_documents`` always ranks
-full-text matches; ranking 80,000 matches of a common word costs ~130 ms on
-these machines, while counting them costs 3 ms.  The list ranks when the
-matches are few enough to read (where order by relevance helps) and keeps
-document order otherwise.
+The queries live in the store (``annotator/store/views.py``); this module decides how
+the list uses them.  Ranking every match of a common word in a million articles costs a
+second, and even reading every match's id costs hundreds of milliseconds, so the list
+reads matches in document order a page at a time (:class:`PagedIds`, the first page in a
+few milliseconds) and ranks by relevance only when every match fits in one page.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from bisect import bisect_left
+from typing import Any, Callable, Sequence, overload
 
 from annotator.store import Project
 from annotator.store.views import SpanRow
 
-__all__ = ["RANK_LIMIT", "SpanRow", "document_ids", "load_pending_suggestions", "load_spans"]
+__all__ = ["FETCH", "RANK_LIMIT", "PagedIds", "SpanRow", "document_ids", "load_pending_suggestions",
+           "load_spans"]
 
-#: Above this many matches (after the other filters) the list is in document order, not ranked.
-RANK_LIMIT = 5000
+#: At most this many matches (after the other filters) are ranked best first; more are in document order.
+RANK_LIMIT = 1000
+#: Ids read per page when the list scrolls past what it holds.
+FETCH = 2000
+
+
+class PagedIds(Sequence[int]):
+    """Ids in ascending order read a page at a time: ``len`` is what has been read so far,
+    :attr:`complete` says whether that is all of them."""
+
+    def __init__(self, fetch: Callable[[int, int], list[int]], first: list[int], complete: bool) -> None:
+        self._fetch = fetch
+        self._ids = list(first)
+        self.complete = complete
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[int]: ...
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._ids[i]
+
+    def next_page(self, n: int | None = None) -> list[int]:
+        """The next ``n`` ids (:data:`FETCH` by default; not yet added: :meth:`extend` them);
+        empty when complete."""
+        if self.complete:
+            return []
+        n = n or FETCH
+        page = self._fetch(self._ids[-1] if self._ids else 0, n)
+        if len(page) < n:
+            self.complete = True
+        return page
+
+    def extend(self, page: list[int]) -> None:
+        """Add a page read by :meth:`next_page`."""
+        self._ids.extend(page)
+
+    def index_of(self, doc_id: int) -> int | None:
+        """The position of ``doc_id`` among the ids read (binary search: they ascend)."""
+        i = bisect_left(self._ids, doc_id)
+        return i if i < len(self._ids) and self._ids[i] == doc_id else None
+
+    def last(self) -> int:
+        """The highest id read (0 when none)."""
+        return self._ids[-1] if self._ids else 0
 
 
 def document_ids(project: Project, annotator: str, *, query: str | None = None, state: str | None = None,
                  source: str | None = None, has_suggestions: bool | None = None) -> tuple[Sequence[int], bool]:
-    """Ids matching every given filter and whether they are ranked by relevance (with no
-    filter, every id: a ``range`` when they run without a gap)."""
+    """Ids matching every given filter and whether they are ranked by relevance: every id
+    without a filter (a ``range`` when they run without a gap), the ranked matches when
+    they are at most :data:`RANK_LIMIT`, else a :class:`PagedIds` in document order."""
     if not query and not state and not source and has_suggestions is None:
         return project.all_document_ids(), False
-    if not query:
-        return project.filter_documents(annotator, state=state, source=source, has_suggestions=has_suggestions), False
-    ids = project.unranked_match_ids(annotator, query, state=state, source=source, has_suggestions=has_suggestions)
-    if len(ids) <= RANK_LIMIT:  # few enough to rank: best matches first
-        return project.filter_documents(annotator, query=query, state=state, source=source,
-                                        has_suggestions=has_suggestions), True
-    return ids, False
+
+    def fetch(after: int, limit: int) -> list[int]:
+        return project.filtered_ids_page(annotator, query=query, state=state, source=source,
+                                         has_suggestions=has_suggestions, after=after, limit=limit)
+
+    first = fetch(0, RANK_LIMIT + 1)
+    if len(first) <= RANK_LIMIT:
+        if query and first:  # few enough to rank: best matches first
+            return project.filter_documents(annotator, query=query, state=state, source=source,
+                                            has_suggestions=has_suggestions), True
+        return first, False
+    return PagedIds(fetch, first, complete=False), False
 
 
 def load_spans(project: Project, document_id: int, annotator: str) -> list[SpanRow]:

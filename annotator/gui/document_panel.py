@@ -187,6 +187,9 @@ class DocumentPanel(QWidget):
         if n == 0:
             return None
         row = self.model.row_of(doc_id) if doc_id is not None else None
+        if row is not None and row + direction >= n and self.model.canFetchMore():
+            self.model.fetchMore()  # past the rows read so far: read the next page
+            n = self.model.rowCount()
         row = 0 if row is None else max(0, min(n - 1, row + direction))
         return self.model.doc_id(row)
 

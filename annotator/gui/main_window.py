@@ -253,7 +253,8 @@ class MainWindow(WindowJobs, QMainWindow):
         self._show_search_hits()
         if filtered:
             order = " (best first)" if ranked else ""
-            self.statusBar().showMessage(f"{n:,} document{'s' if n != 1 else ''} match{order}", 4000)
+            more = "" if self.documents.model.complete else " or more"  # the rest are read as the list scrolls
+            self.statusBar().showMessage(f"{n:,}{more} document{'s' * (n != 1)} match{order}", 4000)
 
     def _show_search_hits(self) -> None:
         """Frame the search box's words in the open article (whole words, any case)."""

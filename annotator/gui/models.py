@@ -12,7 +12,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from annotator.core.model import DocumentInfo
 from annotator.editing import SUGGESTION, Item, Key
-from annotator.gui.doc_query import document_ids
+from annotator.gui.doc_query import PagedIds, document_ids
 from annotator.store import Project
 
 Index = QModelIndex | QPersistentModelIndex
@@ -70,6 +70,8 @@ class DocumentTableModel(QAbstractTableModel):
             if self.order == "uncertain" and not self.ranked:
                 from annotator.nlp.active import most_useful_first, uncertainty_by_document  # no spaCy
 
+                if isinstance(self._ids, PagedIds):
+                    self._ids = self._read_all(self._ids)
                 self._ids = most_useful_first(self._ids, uncertainty_by_document(self.project, self.annotator))
         except Exception:  # noqa: BLE001 - a malformed FTS query shows no rows, not a crash
             self._ids, self.ranked = [], False
@@ -77,20 +79,59 @@ class DocumentTableModel(QAbstractTableModel):
         self._pages.clear()
         self.endResetModel()
 
+    @property
+    def complete(self) -> bool:
+        """False while more matching rows are left to read (the list reads them as it scrolls)."""
+        return not isinstance(self._ids, PagedIds) or self._ids.complete
+
+    @staticmethod
+    def _read_all(ids: PagedIds) -> list[int]:
+        while page := ids.next_page():
+            ids.extend(page)
+        return list(ids)
+
+    def _load_more(self, until: int | None = None) -> None:
+        """Read the next page of ids (up to ``until`` when given) and insert their rows."""
+        ids = self._ids
+        while isinstance(ids, PagedIds) and not ids.complete:
+            page = ids.next_page()
+            if page:
+                n = len(ids)
+                self.beginInsertRows(QModelIndex(), n, n + len(page) - 1)
+                ids.extend(page)
+                self.endInsertRows()
+            if until is None or ids.last() >= until:
+                return
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008 - Qt API
+        return not parent.isValid() and not self.complete
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008 - Qt API
+        if not parent.isValid():
+            self._load_more()
+
     def ids(self) -> list[int]:
-        """The ids shown, in order."""
+        """The ids shown, in order (every match: rows not read yet are read)."""
+        if isinstance(self._ids, PagedIds) and not self._ids.complete:
+            self._load_more(until=2**62)
         return list(self._ids)
 
     def row_of(self, doc_id: int) -> int | None:
         """The row showing ``doc_id`` (None when filtered out)."""
         if isinstance(self._ids, range):  # no dict of a million rows: arithmetic
             return self._ids.index(doc_id) if doc_id in self._ids else None
+        if isinstance(self._ids, PagedIds):  # ascending: read up to it, then a binary search
+            if doc_id > self._ids.last():
+                self._load_more(until=doc_id)
+            return self._ids.index_of(doc_id)
         if self._row_of is None:
             self._row_of = {d: i for i, d in enumerate(self._ids)}
         return self._row_of.get(doc_id)
 
     def doc_id(self, row: int) -> int:
-        """The document id on ``row``."""
+        """The document id on ``row`` (reading more rows when it is past those read)."""
+        while row >= len(self._ids) and not self.complete:
+            self._load_more()
         return self._ids[row]
 
     def info(self, row: int) -> DocumentInfo:

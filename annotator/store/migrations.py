@@ -376,9 +376,23 @@ def _m5_relations(db: MigrationDatabase) -> None:
     )
 
 
+def _m6_filter_indexes(db: MigrationDatabase) -> None:
+    """Indexes the document list's filters page through in document order (issue 12): the
+    outlet filter reads a small index instead of million-row article records, and the
+    status filter walks one annotator's documents of one state by id (this index has the
+    old ``status_annotator``'s columns first, so that one goes)."""
+    db.executescript(
+        """
+        CREATE INDEX source_documents ON documents(source, id);
+        CREATE INDEX status_state ON document_status(annotator, state, document_id);
+        DROP INDEX IF EXISTS status_annotator;
+        """
+    )
+
+
 #: Index i holds migration i+1.  Never edit a released one: append a new one.
 MIGRATIONS: tuple[Migration, ...] = (
-    _m1_initial, _m2_review, _m3_learning, _m4_knowledge_base, _m5_relations,
+    _m1_initial, _m2_review, _m3_learning, _m4_knowledge_base, _m5_relations, _m6_filter_indexes,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
