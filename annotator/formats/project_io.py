@@ -57,24 +57,22 @@ def cleaned(doc: Document) -> Document:
     )
 
 
-def _fallback_title(doc: Document) -> Document:
-    if doc.title:
-        return doc
+def _fallback_title(doc: Document) -> str:
+    """The first line of the text (cut at a word near 90 characters): the title of an untitled document."""
     first = doc.text.strip().split("\n", 1)[0]
-    title = first if len(first) <= 90 else first[:87].rsplit(" ", 1)[0] + "…"
-    return replace(doc, title=title)
+    return first if len(first) <= 90 else first[:87].rsplit(" ", 1)[0] + "…"
 
 
-def _with_language(doc: Document, options: ReadOptions, stored: bool) -> Document:
-    """The document with ``--language`` or the detected language (a text already ``stored`` keeps its own)."""
+def _language(doc: Document, options: ReadOptions, stored: bool) -> str | None:
+    """``--language`` or the detected language (None: keep the document's; a text already
+    ``stored`` keeps its own)."""
     if options.language:
-        return replace(doc, language=options.language)
+        return options.language
     if stored:
-        return doc
+        return None
     from annotator.formats.language import detect_language
 
-    found = detect_language(doc.text)
-    return replace(doc, language=found) if found else doc
+    return detect_language(doc.text)
 
 
 #: Records stored per batch (per executemany) inside a file's one transaction.
@@ -127,9 +125,12 @@ def _store_batch(
                     h = content_hash(doc.text)
             if not doc.text:
                 raise ValueError("a document needs text")
-            doc = _fallback_title(doc)
-            if not language_named(doc):
-                doc = _with_language(doc, options, stored=h in known)
+            # one copy of the document for both (a dataclass copy per record is a cost at a million)
+            changes = {} if doc.title else {"title": _fallback_title(doc)}
+            if not language_named(doc) and (found := _language(doc, options, stored=h in known)):
+                changes["language"] = found
+            if changes:
+                doc = replace(doc, **changes)
             known.add(h)
             who = rec.annotator or options.annotator
             who = annotator_name(who) if who else None  # " bob" and "bob" are one annotator

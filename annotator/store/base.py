@@ -8,6 +8,7 @@ they rely on so each module reads (and type-checks) on its own.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import uuid
 from contextlib import AbstractContextManager
@@ -32,9 +33,15 @@ def new_uid() -> str:
 
 
 def fts_query(text: str) -> str:
-    """The user's search words as an FTS5 query that cannot be a syntax error:
-    each word is one quoted string (quotes doubled), all of them must match."""
-    return " ".join('"' + word.replace('"', '""') + '"' for word in text.split())
+    """The user's search words as an FTS5 query that cannot be a syntax error: each
+    token is one quoted string, all of them must match.  A word of several tokens
+    ("Kompas.com", "2021-06") becomes its tokens, each on its own: the index keeps no
+    word positions (migration 7), so it cannot look for them side by side."""
+    return " ".join('"' + token + '"' for token in _TOKEN.findall(text))
+
+
+#: What the index's tokenizer (unicode61) keeps as a token: runs of letters and digits.
+_TOKEN = re.compile(r"[^\W_]+")
 
 
 def marks(n: int) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.core.errors import ProjectError
-from annotator.store.migrations import MIGRATIONS, SCHEMA_VERSION, migration_database
+from annotator.store.migrations import MIGRATIONS, PAGE_SIZE, SCHEMA_VERSION, migration_database
 from annotator.store.project import quick_check, stored_schema
 
 #: Tables copied by a salvage, parents before children (foreign keys hold in the copy).
@@ -195,6 +195,7 @@ def salvage_project(source: str | Path, out: str | Path) -> SalvageReport:
     report = SalvageReport()
     dst = sqlite3.connect(str(out), isolation_level=None)
     try:
+        dst.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # as a new project (before anything is written)
         dst.execute("PRAGMA foreign_keys = ON")
         db = migration_database(dst)
         dst.execute("BEGIN")

@@ -175,7 +175,7 @@ class DocumentsMixin(StoreBase):
         where: list[str] = []
         args: dict[str, Any] = {"a": annotator or "", "m": learning.memory_suggester(annotator or "")}
         sql = "SELECT d.id FROM documents d"
-        if query and not any(ch.isalnum() for ch in query):
+        if query and not fts_query(query):
             return []  # only quotes or punctuation: no word to look for
         rank = ""
         if query:

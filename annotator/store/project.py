@@ -26,7 +26,7 @@ from annotator.store.documents import DocumentsMixin
 from annotator.store.imports import ImportMixin
 from annotator.store.kb import KnowledgeBaseMixin
 from annotator.store.learning import LearningMixin
-from annotator.store.migrations import MIGRATIONS, SCHEMA_VERSION, migration_database
+from annotator.store.migrations import MIGRATIONS, PAGE_SIZE, SCHEMA_VERSION, migration_database
 from annotator.store.relations import RelationsMixin
 from annotator.store.review import ReviewTablesMixin
 from annotator.store.spans import SpansMixin, SuggestionsMixin
@@ -278,6 +278,8 @@ class Project(
             version = self.schema_version
             if version == 0 and self._table_names():  # refuse a foreign file before changing it (WAL)
                 self._refuse_foreign()
+            if version == 0:  # a new file: pages that fit many articles each (set before the first write)
+                self._conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             self._conn.execute("PRAGMA synchronous = NORMAL")  # durable against crashes in WAL mode
         except sqlite3.DatabaseError as exc:

@@ -62,7 +62,7 @@ class ViewsMixin(StoreBase):
         indexes of migration 6), never a read of the article record; without a search
         the most selective index drives the scan.
         """
-        if query is not None and not any(ch.isalnum() for ch in query):
+        if query is not None and not fts_query(query):
             return []  # only quotes or punctuation: nothing to look for, no FTS syntax error
         if state and state not in STATES:
             raise ValueError(f"state must be one of {STATES}")

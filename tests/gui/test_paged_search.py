@@ -135,3 +135,29 @@ def test_a_version_4_project_migrates_and_its_search_and_filters_work(tmp_path):
         plan = " ".join(str(r) for r in p._conn.execute(
             "EXPLAIN QUERY PLAN SELECT id FROM documents INDEXED BY source_documents WHERE source = 'Tempo'"))
         assert "source_documents" in plan
+
+
+def test_external_content_index_follows_imports_edits_and_deletes(project: Project):
+    """The full-text index holds no copy of the text (external content, no positions) and
+    stays in step with the documents through a bulk import (its trigger dropped and put
+    back), a single add, an update and a delete."""
+    from annotator.core.model import content_hash
+
+    _fill(project, 40)  # the bulk path: the insert trigger is dropped and restored
+    conn = project._conn
+    fts_sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'documents_fts'").fetchone()[0]
+    assert 'content="documents"' in fts_sql and "detail=column" in fts_sql
+    assert {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")} >= {
+        "documents_ai", "documents_ad", "documents_au"}
+    doc_id, _ = project.add_document(Document(text="Kabar Kompas.com tentang zirkonium."))
+    assert project.search("zirkonium") == [doc_id]
+    assert project.search("Kompas.com") == [doc_id]  # a word of two tokens: both, not a phrase
+    assert project.filtered_ids_page("ani", query="kompas.com") == [doc_id]
+    project.set_language(doc_id, "en")  # an update re-indexes the row
+    assert project.search("zirkonium") == [doc_id]
+    with project.transaction():
+        conn.execute("DELETE FROM documents WHERE id = ?", (7,))
+    assert 7 not in project.search("berita") and len(project.search("berita", limit=100)) == 39
+    # FTS5's own check compares the index with the documents table
+    conn.execute("INSERT INTO documents_fts(documents_fts, rank) VALUES ('integrity-check', 1)")
+    assert project.document_id_by_hash(content_hash("Kabar Kompas.com tentang zirkonium.")) == doc_id

@@ -121,6 +121,9 @@ def test_a_damaged_index_is_found_on_open_and_check_says_what_to_do(tmp_path, ca
     assert check_project(out).ok
     with Project(out, create=False) as saved:
         assert len(saved.spans(3, "alice")) == 1
+        # the salvaged file's full-text index (external content) is built from the copied documents
+        assert sorted(saved.search("Jakarta", limit=100)) == list(range(1, 41))
+        connection(saved).execute("INSERT INTO documents_fts(documents_fts, rank) VALUES ('integrity-check', 1)")
 
 
 def test_check_on_a_sound_file_and_salvage_never_overwrites(tmp_path, capsys):
