@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from annotator.core.errors import NotFoundError
 from annotator.core.model import STATES, Document, DocumentInfo, content_hash
 from annotator.store import learning
-from annotator.store.base import StoreBase, now
+from annotator.store.base import StoreBase, fts_query, now
 
 
 class DocumentsMixin(StoreBase):

@@ -401,7 +401,10 @@ def _m7_fts_without_positions(db: MigrationDatabase) -> None:
     index, a quarter of the file beside the text).  Searches never needed them: the store
     looks for each word of the query on its own (``fts_query``), not for phrases.  Still
     external content (the text is stored once, in ``documents``), kept in step by the same
-    triggers; a rebuild of a million short articles takes about a minute, once."""
+    triggers; a rebuild of a million short articles takes about a minute, once.  A server
+    keeps its tsvector column (no positions question there)."""
+    if db.postgres:
+        return
     for name in ("documents_ai", "documents_ad", "documents_au"):
         db.execute(f'DROP TRIGGER IF EXISTS "{name}"')
     db.execute('DROP TABLE IF EXISTS "documents_fts"')

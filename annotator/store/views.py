@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from annotator.core.model import GOLD, STATES, Span
 from annotator.store import learning
-from annotator.store.base import StoreBase
+from annotator.store.base import StoreBase, fts_query
 
 
 class SpanRow(NamedTuple):
