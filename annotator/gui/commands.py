@@ -228,7 +228,8 @@ class Commands:
         from annotator.gui.model_dialog import ModelDialog
 
         w = self.w
-        dialog = ModelDialog(w.project.path, w, annotator=w.annotator, main_runner=w.runner)
+        dialog = ModelDialog(w.project.path, w, annotator=w.annotator, main_runner=w.runner,
+                             train_runner=w.auto_train.runner)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         w._model_dialog = dialog  # noqa: SLF001 - kept alive while shown
         dialog.show()

@@ -184,11 +184,13 @@ class MainWindow(WindowJobs, QMainWindow):
 
     def _install_extensions(self) -> None:
         """Relations, the knowledge base and the review windows (File > Merge…, Review > Agreement… / Assign…)."""
+        from annotator.gui.auto_train import install_auto_train
         from annotator.gui.kb.wiring import install_kb
         from annotator.gui.relations.controller import install_relations
         from annotator.gui.review.wiring import install_review_actions
         self.relations = install_relations(self)  # arcs over the article, the relation list, relation keys
         self.kb = install_kb(self)  # the knowledge base: side-panel box, linking, browser, stories
+        self.auto_train = install_auto_train(self)  # training runs, and retraining every N finished documents
         for name, act in {**install_review_actions(self), **self.kb.actions}.items():
             self.addAction(act)
             self._actions[name] = act
@@ -472,6 +474,7 @@ class MainWindow(WindowJobs, QMainWindow):
             return
         self.session.close()
         self.memory.shutdown()
+        self.auto_train.shutdown()
         self.runner.shutdown()
         if self.remember:
             s = user_settings.settings()

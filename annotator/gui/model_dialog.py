@@ -122,12 +122,15 @@ class ModelDialog(QDialog):
     """Train now, the history of runs, and which model suggests."""
 
     def __init__(self, project_path: str | Path, parent: QWidget | None = None, annotator: str | None = None,
-                 main_runner: TaskRunner | None = None, command: CommandFn = train_command) -> None:
+                 main_runner: TaskRunner | None = None, command: CommandFn = train_command,
+                 train_runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.project_path = Path(project_path)
         self.command = command
-        #: its own runner: a training run must not hold up the window's suggest and memory jobs
-        self.runner = TaskRunner(self)
+        self.annotator = annotator
+        #: training runs only (the window's, shared with automatic retraining, so two runs never overlap;
+        #: else its own): a run must not hold up the window's suggest and memory jobs
+        self.runner = train_runner if train_runner is not None else TaskRunner(self)
         self.main_runner = main_runner
         self.task: Job | None = None
         self.last_report: dict[str, Any] | None = None
@@ -156,6 +159,7 @@ class ModelDialog(QDialog):
         form.addRow("At most epochs:", self.epochs)
         self.out = QLineEdit(str(self.project_path.parent / "models" / self.project_path.stem))
         form.addRow("Model folder:", self.out)
+        form.addRow("", self._auto_row())
         self.train_button = QPushButton("&Train now")
         self.train_button.clicked.connect(self.train)
         self.cancel_button = QPushButton("&Cancel training")
@@ -186,7 +190,70 @@ class ModelDialog(QDialog):
         layout.addWidget(QLabel("History (newest last):"))
         layout.addWidget(self.history, 1)
         layout.addLayout(use_row)
+        self._load_auto()
+        # a run started elsewhere on the shared runner (automatic retraining) shows in the history when it ends
+        self.runner.idle.connect(self.refresh)
         self.refresh()
+
+    # -- retraining automatically ------------------------------------------------------
+
+    def _auto_row(self) -> QWidget:
+        row = QWidget()
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.auto = QCheckBox("Retrain automatically every")
+        self.auto_every = QSpinBox()
+        self.auto_every.setRange(1, 10000)
+        self.auto_every.setValue(10)
+        who = self.annotator or "the annotator"
+        self.auto_hint = QLabel(f"documents {who} marks done (from {who}'s work, with the components above)")
+        for w in (self.auto, self.auto_every, self.auto_hint):
+            box.addWidget(w)
+        box.addStretch(1)
+        self.auto.setToolTip("Off by default. When on, a training run starts in the background each time "
+                             f"{who} has finished that many more documents; it is registered like any run.")
+        self.auto.setEnabled(self.annotator is not None)
+        self.auto_every.setEnabled(self.annotator is not None)
+        self._loading_auto = True
+        for changed in (self.auto.toggled, self.auto_every.valueChanged, self.entities.toggled, self.cues.toggled,
+                       self.stance.toggled, self.epochs.valueChanged):
+            changed.connect(self._save_auto)
+        self.out.editingFinished.connect(self._save_auto)
+        return row
+
+    def _load_auto(self) -> None:
+        from annotator.nlp.auto_train import load_auto_train
+
+        self._loading_auto = True
+        try:
+            if self.annotator is None:
+                return
+            with Project(self.project_path, create=False) as project:
+                option = load_auto_train(project, self.annotator)
+            if option.on:  # the dialog shows what an automatic run trains
+                self.auto_every.setValue(option.every)
+                self.entities.setChecked("entities" in option.layers)
+                self.cues.setChecked("cues" in option.layers)
+                self.stance.setChecked(option.stance)
+                self.epochs.setValue(option.epochs)
+                if option.out:
+                    self.out.setText(option.out)
+            self.auto.setChecked(option.on)
+        finally:
+            self._loading_auto = False
+
+    def _save_auto(self, *_: object) -> None:
+        """Store the option (per annotator, in the project) as the dialog shows it."""
+        from annotator.nlp.auto_train import load_auto_train, set_auto_train
+
+        if self._loading_auto or self.annotator is None:
+            return
+        with Project(self.project_path, create=False) as project:
+            if not self.auto.isChecked() and not load_auto_train(project, self.annotator).on:
+                return  # off and staying off: the other boxes are only this dialog's
+            set_auto_train(project, self.annotator, every=self.auto_every.value() if self.auto.isChecked() else 0,
+                           layers=self.layers() or ["entities"], stance=self.stance.isChecked(),
+                           epochs=self.epochs.value(), out=self.out.text().strip())
 
     # -- history -------------------------------------------------------------------
 
@@ -238,7 +305,14 @@ class ModelDialog(QDialog):
         self.bar.setValue(0)
         task = self.runner.run(train_job(argv), "training", owner=self, quiet=True)
         if task is None:
+            self.log.appendPlainText("a training run is already under way (see the status bar); try when it ends")
             return None
+        if self.source.currentText() == self.annotator:
+            from annotator.nlp.auto_train import load_auto_train, mark_started
+
+            with Project(self.project_path, create=False) as project:
+                if load_auto_train(project, self.annotator).on:  # "every N since the last run": this one
+                    mark_started(project, self.annotator)
         task.progress.connect(self._progress)
         task.finished.connect(self._finished)
         task.errored.connect(self._failed)
