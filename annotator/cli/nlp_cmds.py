@@ -47,6 +47,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         + f"; {report.tokens} tokens in {report.seconds:.1f} s ({report.tokens_per_second:,.0f} tokens/s after "
         f"{report.load_seconds:.1f} s loading the pipeline)"
     )
+    if report.answers:
+        print(f"suggested answers: {report.answers} (the trained model's stance; see 'annotator suggestions')")
     if report.memory.get("annotators"):
         mem = report.memory
         print(f"project memory: {mem['suggestions']} suggestion(s) learned from {', '.join(mem['annotators'])} "
@@ -94,14 +96,18 @@ def cmd_suggestions(args: argparse.Namespace) -> int:
     from annotator.store import Project
 
     with Project(args.project, create=False) as project:
-        if args.layer is not None:
+        if args.layer is not None and args.layer != ANSWERS_LAYER:
             project.schema.layer(args.layer)  # SchemaError naming the layers, not "run 'annotator suggest' first"
         text = project.get_text(args.doc_id)
-        rows = [
+        rows = [] if args.layer == ANSWERS_LAYER else [
             {"layer": s.layer, "start": s.start, "end": s.end, "label": s.label, "text": s.text_in(text),
              "origin": s.origin, "score": s.score}
             for s in project.suggestions(args.doc_id, args.layer, viewer=args.viewer)
         ]
+        if args.layer in (None, ANSWERS_LAYER):  # suggested answers (a trained classifier's stance)
+            rows += [{"layer": ANSWERS_LAYER, "question": a.question, "start": None, "end": None, "label": a.value,
+                      "text": None, "origin": a.origin, "score": a.score, "scores": a.scores}
+                     for a in project.answer_suggestions(args.doc_id)]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -109,8 +115,16 @@ def cmd_suggestions(args: argparse.Namespace) -> int:
         print("(no suggestions: run 'annotator suggest' first)")
     for r in rows:
         score = f"{r['score']:.2f}" if r["score"] is not None else "-"
+        if r["layer"] == ANSWERS_LAYER:
+            others = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["scores"].items(), key=lambda kv: -kv[1]))
+            print(f"{'answer':<9} {r['question']:<13} {r['label']:<9} {score:>5}  {r['origin']:<20} ({others})")
+            continue
         print(f"{r['layer']:<9} {r['start']:>6}-{r['end']:<6} {r['label']:<9} {score:>5}  {r['origin']:<20} {r['text']!r}")
     return 0
+
+
+#: ``annotator suggestions --layer answers``: the suggested answers to document questions only.
+ANSWERS_LAYER = "answers"
 
 
 def _label_map(value: str) -> dict[str, str]:
@@ -152,7 +166,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("suggestions", help="list a document's suggestions with origin and score")
     p.add_argument("project", help="project file (.db)")
     p.add_argument("doc_id", type=int, help="document id (see 'annotator list')")
-    p.add_argument("--layer", help="only this layer (entities, cues)")
+    p.add_argument("--layer", help="only this layer (entities, cues), or 'answers': the suggested answers to "
+                   "document questions (a trained model's stance, with each value's probability)")
     p.add_argument("--as", dest="viewer", metavar="NAME", type=annotator_arg,
                    help="the suggestions NAME sees (with their project memory); default: the shared ones")
     p.add_argument("--json", action="store_true")

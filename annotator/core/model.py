@@ -145,6 +145,21 @@ class Answer:
     document_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AnswerSuggestion:
+    """A suggester's answer to a document question (a trained text classifier's stance):
+    ``value`` with probability ``score``, every value's in ``scores``.  Never an annotator's
+    answer until one confirms it."""
+
+    question: str
+    value: str
+    score: float
+    origin: str
+    scores: dict[str, float] = field(default_factory=dict)
+    suggester: str = ""
+    document_id: int | None = None
+
+
 
 @dataclass(frozen=True, slots=True)
 class DocumentInfo:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Protocol, runtime_checkable
 
-from annotator.core.model import Span
+from annotator.core.model import AnswerSuggestion, Span
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,14 @@ class SuggestOutput:
 
     ``spans`` carry layer, label, ``origin`` (``rule:NAME``, ``lexicon:NAME``,
     ``model:NAME@VERSION``) and ``score`` in [0, 1]; within a layer whose schema
-    forbids overlaps they must not overlap."""
+    forbids overlaps they must not overlap.  ``answers``: suggested answers to the
+    schema's document questions, stored apart from annotators' answers."""
 
     document_id: int
     spans: list[Span] = field(default_factory=list)
     tokens: int = 0
+    #: suggested answers to document questions (a trained text classifier's stance)
+    answers: list[AnswerSuggestion] = field(default_factory=list)
 
 
 @runtime_checkable

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from annotator.core.errors import NotFoundError, SchemaError
 from annotator.core.jobs import Cancelled, Progress, ShouldCancel
-from annotator.core.model import Span
+from annotator.core.model import AnswerSuggestion, Span
 from annotator.core.relations import SuggestedRelation
 from annotator.core.schema import LabelSchema
 from annotator.nlp.attribution import suggest_relations
@@ -51,6 +51,7 @@ class SuggestReport:
     by_origin: dict[str, int] = field(default_factory=dict)
     memory: dict[str, Any] = field(default_factory=dict)  # MemoryReport.to_dict() of the memory refresh
     relations: int = 0  # suggested relations stored
+    answers: int = 0  # suggested answers stored (a trained classifier's stance)
 
     @property
     def tokens_per_second(self) -> float:
@@ -67,6 +68,7 @@ class SuggestReport:
             "decisions_kept": self.decisions_kept,
             "suggester": self.suggester, "version": self.version, "by_layer": self.by_layer,
             "by_origin": self.by_origin, "memory": self.memory, "relations": self.relations,
+            "answers": self.answers,
         }
 
 
@@ -100,6 +102,13 @@ class PipelineSuggester:
         self.main = load_pipeline(model, language=language, label_map=self.label_map)
         self._version = pipeline_version(self.main)
         self._by_lang: dict[str, Any] = {self.main.lang: self.main}
+        #: the document question a model's text classifier answers (``annotator train --stance``), or None
+        self.answer_question = stance_classifier_question(self.main, self.schema) if model is not None else None
+        self._answer_origin = ""
+        if self.answer_question is not None:
+            from annotator.nlp.pipeline import model_origin
+
+            self._answer_origin = model_origin(self.main)
 
     @property
     def version(self) -> str:
@@ -156,9 +165,12 @@ class PipelineSuggester:
 
             spans: list[Span] = []
             tokens = 0
+            cats: list[tuple[int, dict[str, float]]] = []  # (characters, doc.cats) of each piece
             for doc, (doc_id, offset, last) in nlp.pipe(
                 same_pipeline(), as_tuples=True, batch_size=batch_size, n_process=n_process
             ):
+                if self.answer_question is not None and nlp is self.main and doc.cats:
+                    cats.append((len(doc.text), dict(doc.cats)))
                 rows = doc._.get(EXT) or []
                 spans.extend(
                     Span(start=int(r[1]) + offset, end=int(r[2]) + offset, label=str(r[3]), layer=str(r[0]),
@@ -167,12 +179,41 @@ class PipelineSuggester:
                 )
                 tokens += len(doc)
                 if last:
-                    yield SuggestOutput(doc_id, spans, tokens)
-                    spans, tokens = [], 0
+                    yield SuggestOutput(doc_id, spans, tokens, self._answers(cats))
+                    spans, tokens, cats = [], 0, []
+
+    def _answers(self, cats: list[tuple[int, dict[str, float]]]) -> list[AnswerSuggestion]:
+        """The classifier's answer: the most probable value (a document in pieces: the
+        pieces' probabilities weighted by their length)."""
+        if self.answer_question is None or not cats:
+            return []
+        total = sum(n for n, _ in cats) or 1
+        scores: dict[str, float] = {}
+        for n, piece in cats:
+            for value, p in piece.items():
+                scores[value] = scores.get(value, 0.0) + float(p) * n / total
+        best = max(sorted(scores), key=lambda v: scores[v])
+        return [AnswerSuggestion(self.answer_question, best, round(scores[best], 4), self._answer_origin,
+                                 {k: round(v, 4) for k, v in scores.items()})]
 
     def pipeline_for_input(self, item: SuggestInput) -> Any:
         """The model's pipeline for every document, or the rule pipeline of its language."""
         return self.main if self.model is not None else self.pipeline_for(item.language)
+
+
+def stance_classifier_question(nlp: Any, schema: LabelSchema) -> str | None:
+    """``stance`` when ``nlp`` has a text classifier whose labels are the values of the schema's
+    ``stance`` question (what ``annotator train --stance`` makes), else None."""
+    from annotator.nlp.train import STANCE_QUESTION
+
+    if "textcat" not in nlp.pipe_names:
+        return None
+    try:
+        values = set(schema.question(STANCE_QUESTION).values)
+    except SchemaError:  # a schema without the question: nothing to answer
+        return None
+    labels = set(getattr(nlp.get_pipe("textcat"), "labels", ()))
+    return STANCE_QUESTION if labels and labels <= values else None
 
 
 #: Longest text given to spaCy in one piece: a longer document is suggested in
@@ -341,6 +382,7 @@ def suggest_project(
 
     batch: list[SuggestOutput] = []
     texts: dict[int, str] = {}
+    stale_answers = project.has_answer_suggestions(name)
 
     def store(outputs: list[SuggestOutput]) -> None:
         # one transaction per batch: a commit per document would cost more
@@ -363,6 +405,9 @@ def suggest_project(
                 if text is not None:
                     project.set_relation_suggestions(out.document_id, relations, suggester=name, version=version)
                     report.relations += len(relations)
+                if out.answers or stale_answers:  # a model without a classifier: the old answers go
+                    project.set_answer_suggestions(out.document_id, out.answers, suggester=name, version=version)
+                    report.answers += len(out.answers)
                 for s in spans:
                     report.by_layer[s.layer] = report.by_layer.get(s.layer, 0) + 1
                     report.by_origin[s.origin] = report.by_origin.get(s.origin, 0) + 1

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Sequence
 
 from annotator.core.errors import SchemaError
-from annotator.core.model import Answer
+from annotator.core.model import Answer, AnswerSuggestion
 from annotator.store.base import StoreBase, marks, now
 
 
@@ -63,3 +64,48 @@ class AnswersMixin(StoreBase):
             f" AND annotator IN ({marks(len(annotators))})",
             [question, *annotators],
         ).fetchall()
+
+    # -- suggested answers (a trained text classifier's stance) ---------------------
+
+    def set_answer_suggestions(self, document_id: int, suggestions: Sequence[AnswerSuggestion], suggester: str,
+                               version: str) -> None:
+        """Replace ``suggester``'s suggested answers on a document (none: remove them).  Values
+        outside the schema's question are refused; annotators' answers are never touched."""
+        for sug in suggestions:
+            self.schema.check_answer(sug.question, sug.value)
+        with self.transaction():
+            self._conn.execute("DELETE FROM answer_suggestions WHERE document_id = ? AND suggester = ?",
+                               (document_id, suggester))
+            stamp = now()
+            for sug in suggestions:
+                self._conn.execute(
+                    "INSERT INTO answer_suggestions(document_id, question, value, score, scores, origin, suggester,"
+                    " version, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (document_id, sug.question, sug.value, float(sug.score),
+                     json.dumps({k: round(float(v), 4) for k, v in sug.scores.items()}), sug.origin, suggester,
+                     version, stamp))
+
+    def answer_suggestions(self, document_id: int, question: str | None = None) -> list[AnswerSuggestion]:
+        """The suggested answers on a document (best first per question)."""
+        sql = ("SELECT question, value, score, origin, scores, suggester, document_id FROM answer_suggestions"
+               " WHERE document_id = ?")
+        args: list[Any] = [document_id]
+        if question is not None:
+            sql += " AND question = ?"
+            args.append(question)
+        return [AnswerSuggestion(r[0], r[1], float(r[2]), r[3], json.loads(r[4] or "{}"), r[5], int(r[6]))
+                for r in self._conn.execute(sql + " ORDER BY question, score DESC, suggester", args)]
+
+    def has_answer_suggestions(self, suggester: str) -> bool:
+        """True when ``suggester`` has stored a suggested answer anywhere."""
+        return self._conn.execute("SELECT 1 FROM answer_suggestions WHERE suggester = ? LIMIT 1",
+                                  (suggester,)).fetchone() is not None
+
+    def answer_suggestion_scores(self, question: str) -> dict[int, dict[str, float]]:
+        """``{document_id: {value: probability}}`` of every suggested answer to ``question``
+        (the best suggester's per document)."""
+        out: dict[int, dict[str, float]] = {}
+        for doc, scores in self._conn.execute(
+                "SELECT document_id, scores FROM answer_suggestions WHERE question = ? ORDER BY score", (question,)):
+            out[int(doc)] = {k: float(v) for k, v in json.loads(scores or "{}").items()}
+        return out

@@ -414,10 +414,34 @@ def _m7_fts_without_positions(db: MigrationDatabase) -> None:
         db.execute(statement)
 
 
+def _m8_answer_suggestions(db: MigrationDatabase) -> None:
+    """A suggester's answer to a document question (a trained text classifier's stance), kept
+    apart from annotators' answers as suggestions are from spans: shown as a pre-selection the
+    annotator confirms, never an answer until then.  One row per (document, question, suggester),
+    replaced by each run; ``scores`` holds every value's probability (JSON), ``origin`` the model
+    (``model:NAME@VERSION``)."""
+    db.executescript(
+        """
+        CREATE TABLE answer_suggestions (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            question TEXT NOT NULL,
+            value TEXT NOT NULL,
+            score REAL NOT NULL,
+            scores TEXT NOT NULL DEFAULT '{}',
+            origin TEXT NOT NULL,
+            suggester TEXT NOT NULL,
+            version TEXT NOT NULL,
+            created TEXT NOT NULL,
+            PRIMARY KEY (document_id, question, suggester)
+        );
+        """
+    )
+
+
 #: Index i holds migration i+1.  Never edit a released one: append a new one.
 MIGRATIONS: tuple[Migration, ...] = (
     _m1_initial, _m2_review, _m3_learning, _m4_knowledge_base, _m5_relations, _m6_filter_indexes,
-    _m7_fts_without_positions,
+    _m7_fts_without_positions, _m8_answer_suggestions,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
