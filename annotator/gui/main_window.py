@@ -191,6 +191,7 @@ class MainWindow(WindowJobs, QMainWindow):
         self.relations = install_relations(self)  # arcs over the article, the relation list, relation keys
         self.kb = install_kb(self)  # the knowledge base: side-panel box, linking, browser, stories
         self.auto_train = install_auto_train(self)  # training runs, and retraining every N finished documents
+        self.session.documentOpened.connect(lambda d: self.answers.set_suggestions(self.info.answer_suggestions(d)))
         for name, act in {**install_review_actions(self), **self.kb.actions}.items():
             self.addAction(act)
             self._actions[name] = act

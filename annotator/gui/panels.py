@@ -1,10 +1,16 @@
 """Side panels: the label palette (from the schema, with hotkeys) and the
-document panel (the ``stance`` question with its target, and the note)."""
+document panel (the ``stance`` question with its target, and the note).
+
+A suggested answer (a trained model's stance) shows as a pre-selection: its
+value's button framed dashed and in italics, a line "Suggested AGAINST 0.82"
+with a Confirm button (Enter when it has the focus); a click on the suggested
+value or Confirm makes it the annotator's answer, another value overrides it.
+Until then nothing is stored as an answer."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -20,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.core.model import Answer
+from annotator.core.model import Answer, AnswerSuggestion
 from annotator.core.schema import LabelSchema
 from annotator.gui.themes import LIGHT, Theme
 
@@ -115,6 +121,18 @@ class _CommitOnFocusOut(QObject):
         return False
 
 
+class _ConfirmButton(QPushButton):
+    """Enter and Return click it when it has the focus (a window shortcut would take them first:
+    Enter accepts the selected span suggestion)."""
+
+    def event(self, event: QEvent) -> bool:  # noqa: D102 - Qt override
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return True
+        return super().event(event)
+
+
 class AnswerPanel(QWidget):
     """Document questions: choice questions as buttons (with an entity target
     when the schema asks for one), free-text questions as a note."""
@@ -129,6 +147,8 @@ class AnswerPanel(QWidget):
         self._notes: dict[str, QPlainTextEdit] = {}
         self._loaded_notes: dict[str, str] = {}
         self._loading = False
+        self._suggested: dict[str, AnswerSuggestion] = {}
+        self._hints: dict[str, tuple[QWidget, QLabel, QPushButton]] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         for q in schema.questions:
@@ -158,7 +178,9 @@ class AnswerPanel(QWidget):
                 b.setCheckable(True)
                 b.setStyleSheet("QPushButton:checked { background: palette(highlight); color: palette(highlighted-text);"
                                 " font-weight: 700; border: 1px solid palette(highlight); border-radius: 3px;"
-                                " padding: 4px; }")
+                                " padding: 4px; }"
+                                ' QPushButton[suggested="true"] { font-style: italic; border: 2px dashed'
+                                " palette(highlight); border-radius: 3px; padding: 3px; }")
                 b.setToolTip(f"{q.name} = {value}  (Ctrl+{i + 1})")
                 b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 group.addButton(b, i)
@@ -166,6 +188,7 @@ class AnswerPanel(QWidget):
             group.idClicked.connect(lambda i, n=q.name: self._value_clicked(n, i))
             self._groups[q.name] = group
             layout.addLayout(row)
+            layout.addWidget(self._hint_row(q.name))
             if q.target == "entity":
                 combo = QComboBox()
                 combo.setToolTip("The target of the stance: one of the article's entities (type to find one)")
@@ -210,12 +233,77 @@ class AnswerPanel(QWidget):
                         combo.addItem(e, e)
                     idx = combo.findData(ans.target) if ans is not None and ans.target else 0
                     combo.setCurrentIndex(max(idx, 0))
+                self._show_suggestion(name)
             for name, edit in self._notes.items():
                 text = answers[name].value if name in answers else ""
                 self._loaded_notes[name] = text
                 edit.setPlainText(text)
         finally:
             self._loading = False
+
+    # -- suggested answers ---------------------------------------------------------
+
+    def _hint_row(self, question: str) -> QWidget:
+        row = QWidget()
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        label = QLabel()
+        confirm = _ConfirmButton("✓ Confirm")
+        confirm.setAutoDefault(True)  # Enter confirms when it has the focus
+        confirm.setToolTip("Make the suggested value your answer (a click on the value does the same; "
+                           "another value overrides it)")
+        confirm.clicked.connect(lambda _=False, n=question: self.confirm_suggestion(n))
+        box.addWidget(label, 1)
+        box.addWidget(confirm)
+        row.hide()
+        self._hints[question] = (row, label, confirm)
+        return row
+
+    def set_suggestions(self, suggestions: dict[str, AnswerSuggestion]) -> None:
+        """The open document's suggested answers by question (shown where there is no answer yet)."""
+        self._suggested = {k: v for k, v in suggestions.items() if k in self._groups}
+        for name in self._groups:
+            self._show_suggestion(name)
+
+    def suggestion(self, question: str) -> AnswerSuggestion | None:
+        """The suggestion shown for ``question`` (None when there is none or an answer is given)."""
+        sug = self._suggested.get(question)
+        return sug if sug is not None and self._answered(question) is None else None
+
+    def _answered(self, question: str) -> int | None:
+        group = self._groups[question]
+        return next((group.id(b) for b in group.buttons() if b.isChecked()), None)
+
+    def _show_suggestion(self, question: str) -> None:
+        group = self._groups[question]
+        q = self.schema.question(question)
+        sug = self.suggestion(question)
+        for b in group.buttons():
+            on = sug is not None and q.values[group.id(b)] == sug.value
+            if b.property("suggested") != on:
+                b.setProperty("suggested", on)
+                b.style().unpolish(b)
+                b.style().polish(b)
+            b.setToolTip(f"{question} = {q.values[group.id(b)]}  (Ctrl+{group.id(b) + 1})"
+                         + (f"\nsuggested {sug.score:.2f} by {sug.origin}: click to confirm" if on and sug else ""))
+        row, label, _confirm = self._hints[question]
+        if sug is None:
+            row.hide()
+            return
+        label.setText(f"<i>Suggested <b>{sug.value}</b> {sug.score:.2f}</i>")
+        label.setToolTip(f"{sug.origin}; " + ", ".join(f"{k} {v:.2f}" for k, v in
+                                                      sorted(sug.scores.items(), key=lambda kv: -kv[1])))
+        row.show()
+
+    def confirm_suggestion(self, question: str) -> bool:
+        """Make the suggested value the annotator's answer (False when there is nothing to confirm)."""
+        sug = self.suggestion(question)
+        if sug is None or not self.isEnabled():
+            return False
+        index = list(self.schema.question(question).values).index(sug.value)
+        self._groups[question].button(index).setChecked(True)
+        self._value_clicked(question, index)
+        return True
 
     def set_entities(self, entities: list[str]) -> None:
         """Refresh the target choices, keeping the chosen one."""
@@ -248,6 +336,7 @@ class AnswerPanel(QWidget):
         value = q.values[index] if clicked.isChecked() else None
         combo = self._targets.get(question)
         target = combo.currentData() if combo is not None else None
+        self._show_suggestion(question)  # an answer hides the suggestion; withdrawing it shows it again
         self.answerChanged.emit(question, value, target)
 
     def _target_changed(self, question: str) -> None:

@@ -48,6 +48,13 @@ class ProjectInfo:
         """Documents no suggester has run on yet."""
         return self._project.unsuggested_document_ids()
 
+    def answer_suggestions(self, doc_id: int) -> dict[str, Any]:
+        """The suggested answer per question of a document (the most probable; a trained model's stance)."""
+        out: dict[str, Any] = {}
+        for sug in self._project.answer_suggestions(doc_id):
+            out.setdefault(sug.question, sug)
+        return out
+
     def document_ids(self) -> list[int]:
         """Every document id, ascending."""
         return self._project.document_ids()
