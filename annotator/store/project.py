@@ -441,6 +441,29 @@ class Project(
         with self.transaction():
             self._conn.execute("DELETE FROM settings WHERE key = ?", (key,))
 
+    def may_write(self, table: str) -> bool:
+        """Whether this connection may add rows to ``table``: a writable file, or on a server a role
+        granted ``INSERT`` on it (annotators may not write settings or assignments)."""
+        if not self.is_server:
+            return not self.readonly
+        return bool(self._conn.execute("SELECT has_table_privilege(?, 'INSERT')", (table,)).fetchone()[0])
+
+    def server_location(self) -> str:
+        """A server project's database as ``host:port/db``, the same whichever role connects
+        (names the project where it may not store its identity)."""
+        row = self._conn.execute("SELECT coalesce(inet_server_addr()::text, ''), coalesce(inet_server_port(), 0),"
+                                 " current_database()").fetchone()
+        host = row[0] or str(self.url).split("@")[-1].split("/")[0]
+        return f"{host}:{row[1]}/{row[2]}"
+
+    def replace_empty_schema(self, schema: LabelSchema) -> None:
+        """Give a project that holds no documents yet another label schema (push into a server
+        project made by ``team --add`` before the first push)."""
+        if self.count_documents():
+            raise ProjectError(f"{self.path} holds documents: its schema is kept")
+        self.set_setting("schema", json.dumps(schema.to_toml_dict(), ensure_ascii=False))
+        self._schema = schema
+
     def _init_schema(self, schema: str | Path | LabelSchema | None) -> LabelSchema:
         stored = self.get_setting("schema")
         if schema is None:
