@@ -48,7 +48,8 @@ def display_problem() -> str | None:
 def open_gui(argv: list[str]) -> int:
     """Parse ``[PROJECT] [--quit-after MS]`` and run the GUI."""
     parser = argparse.ArgumentParser(prog="annotator", description="Open a project in the GUI.")
-    parser.add_argument("project", nargs="?", help="project file (.db); default: the sample project")
+    parser.add_argument("project", nargs="?",
+                        help="project file (.db) or server URL (postgresql://USER@HOST/DB); default: the sample project")
     parser.add_argument("--annotator", dest="annotator_name", type=annotator_arg, help="annotate as NAME (else the remembered name)")
     parser.add_argument("--quit-after", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -56,7 +57,10 @@ def open_gui(argv: list[str]) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
-    path = Path(args.project) if args.project else default_project_path()
+    from annotator.store.dialect import project_target
+
+    # a file path or a server URL (postgresql://USER@HOST/DB): the workspace opens either
+    path = project_target(args.project) if args.project else default_project_path()
     try:
         from annotator.gui.app import _skip_optional_pandas
 

@@ -21,7 +21,7 @@ def _project(args: argparse.Namespace, create: bool = False) -> Any:
     if schema is not None:
         # loaded first, so a misspelt schema leaves no project file (with the default schema) behind
         loaded = LabelSchema.load(schema)
-        if Path(args.project).exists():
+        if _exists(args.project):
             # --schema is for a new project: replacing the schema of one holding spans would strand them
             with Project(args.project, create=False) as existing:
                 current = existing.schema
@@ -34,6 +34,14 @@ def _project(args: argparse.Namespace, create: bool = False) -> Any:
     return Project(args.project, create=create, schema=schema)
 
 
+
+
+def _exists(target: str) -> bool:
+    """Whether a project is there already: a file, or a server database holding one."""
+    from annotator.store.dialect import is_server_url
+    from annotator.store.sync import project_exists
+
+    return project_exists(target) if is_server_url(target) else Path(target).exists()
 
 
 def _language_code(value: str) -> str:
@@ -175,8 +183,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Integrity check; ``--salvage NEW.db`` copies what can be read of a damaged file."""
+    from annotator.core.errors import ProjectError
     from annotator.store.check import check_project, salvage_project
+    from annotator.store.dialect import is_server_url
 
+    for where in (args.project, args.salvage):
+        if is_server_url(where):
+            raise ProjectError(
+                f"{where}: check and --salvage are for project files (SQLite's integrity check); a server project "
+                "is checked by PostgreSQL itself (pg_amcheck); copy one into a file with 'annotator pull URL FILE'")
     report = check_project(args.project)
     if args.salvage:
         saved = salvage_project(args.project, args.salvage)

@@ -49,8 +49,18 @@ def _fmt(x: float | None) -> str:
 
 def cmd_merge(args: argparse.Namespace) -> int:
     """Merge annotators' files into a review project; exit 1 when anything was reported."""
+    from annotator.core.errors import ProjectError
     from annotator.review.merge import merge_projects
+    from annotator.store.dialect import is_server_url
 
+    # merge copies rows between files through SQLite's ATTACH; push/pull copy to and from a server
+    if is_server_url(args.review):
+        raise ProjectError(f"{args.review}: merge writes into a project file; to copy a file's work into a server "
+                           "project use 'annotator push FILE URL' (one per file)")
+    for src in args.sources:
+        if is_server_url(src):
+            raise ProjectError(f"{src}: merge reads project files; copy the server project into one first with "
+                               "'annotator pull URL FILE', or review it on the server as it is (no merge needed)")
     progress = TerminalProgress("merge")
     report = merge_projects(args.review, args.sources, progress=progress)
     progress.close()
@@ -243,8 +253,9 @@ def cmd_review(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
         return 2
     from annotator.gui.review import run_review
+    from annotator.store.dialect import project_target
 
-    return run_review(Path(args.project), reviewer=args.reviewer, quit_after_ms=args.quit_after)
+    return run_review(project_target(args.project), reviewer=args.reviewer, quit_after_ms=args.quit_after)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -572,7 +572,7 @@ def export_project(
     report = ExportReport(format=fmt, out=str(out))
     if not names:
         report.warnings.append("no annotator has any work in this project: writing the texts only")
-    ctx = ExportContext(options, project.schema, report, project_name=Path(project.path).stem)
+    ctx = ExportContext(options, project.schema, report, project_name=project.path.stem)
     ctx.with_relations = project.count_relations() > 0
     ctx.separately = separately
     ctx.file_names = safe_file_names(names + ([SUGGESTIONS] if include_suggestions else []))

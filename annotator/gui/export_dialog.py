@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.gui.tasks import Job, TaskRunner
+from annotator.store.dialect import project_target
 
 GOLD_CHOICE = "__gold__"
 ALL_CHOICE = "__all__"
@@ -55,7 +56,7 @@ class ExportDialog(QDialog):
         from annotator.formats.export import annotators_with_work, writers
         from annotator.store import Project
 
-        self.project_path = Path(project_path)
+        self.project_path = project_target(project_path)
         #: the main window's runner (the export waits for its other work), or the dialog's own
         self.runner = runner if runner is not None else TaskRunner(self)
         self.task: Job | None = None

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from annotator.gui.tasks import Job, TaskRunner
 from annotator.store import Project
+from annotator.store.dialect import project_target
 
 #: Milliseconds of quiet after a change before the refresh starts (a burst of
 #: accepts makes one refresh; the whole cycle stays well under a second).
@@ -47,7 +48,7 @@ class MemoryRefresher(QObject):
 
     def __init__(self, project_path: Path, annotator: str, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.project_path = Path(project_path)
+        self.project_path = project_target(project_path)
         self.annotator = annotator
         self.runner = runner
         self.enabled = True

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from annotator.core.jobs import Cancelled
 from annotator.gui.tasks import Job, TaskRunner
 from annotator.store import Project
+from annotator.store.dialect import project_target
 
 EPOCH_PREFIX = "EPOCH "  # as annotator.cli.learn_cmds writes it
 
@@ -125,7 +126,7 @@ class ModelDialog(QDialog):
                  main_runner: TaskRunner | None = None, command: CommandFn = train_command,
                  train_runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
-        self.project_path = Path(project_path)
+        self.project_path = project_target(project_path)
         self.command = command
         self.annotator = annotator
         #: training runs only (the window's, shared with automatic retraining, so two runs never overlap;

@@ -30,10 +30,12 @@ from PySide6.QtCore import QObject, Signal
 
 from annotator.core.jobs import Job as JobFn
 from annotator.gui.workers import Task
+from annotator.store.dialect import project_target
 
 
 def _key(path: str | Path) -> str:
-    return str(Path(path).resolve())
+    # a server project's key is its URL without the password, as ``Project.path`` shows it
+    return str(project_target(path).resolve())
 
 
 class Job(QObject):

@@ -27,11 +27,13 @@ second query language would mean writing each of them twice.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from annotator.core.errors import ProjectError
 
@@ -70,6 +72,56 @@ def redact(url: str) -> str:
     host = parts.netloc.rsplit("@", 1)[1]
     user = parts.username or ""
     return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, parts.fragment))
+
+
+class ServerURL(str):
+    """Where a server project is, as ``Project.path`` holds it: the text is the URL without its
+    password (titles, messages, logs), and ``Project(project.path)`` reconnects with the full URL,
+    as a worker thread reopens a file project from its ``Path``.  It answers the few questions
+    the GUI asks of a file's path: ``name``/``stem`` (the database), ``resolve()`` (itself) and
+    ``parent`` (the current folder: where a file dialog opened from it starts)."""
+
+    url: str
+
+    def __new__(cls, url: str) -> ServerURL:
+        full = getattr(url, "url", url)
+        obj = super().__new__(cls, redact(full))
+        obj.url = full
+        return obj
+
+    @property
+    def name(self) -> str:
+        """The database name (the URL's path, or ``dbname=`` in its query)."""
+        parts = urlsplit(self.url)
+        for item in parts.query.split("&"):
+            key, _, value = item.partition("=")
+            if key == "dbname" and value:
+                return unquote(value)
+        return unquote(parts.path.lstrip("/")) or parts.username or "postgres"
+
+    @property
+    def stem(self) -> str:
+        """The database name, as a file's stem names its project."""
+        return self.name
+
+    @property
+    def parent(self) -> Path:
+        """The current folder (a server project has no folder)."""
+        return Path.cwd()
+
+    def resolve(self) -> ServerURL:
+        """Itself: a URL is already absolute."""
+        return self
+
+
+def project_target(value: str | os.PathLike[str]) -> Path | ServerURL:
+    """A project's location as given on the command line or kept by a window: a
+    :class:`ServerURL` for ``postgresql://...``, else the file's ``Path``."""
+    if isinstance(value, ServerURL):
+        return value
+    if is_server_url(value):
+        return ServerURL(str(value))
+    return Path(value)
 
 
 class Dialect:

@@ -21,7 +21,7 @@ from annotator.core.errors import ProjectError
 from annotator.core.schema import LabelSchema
 from annotator.store.answers import AnswersMixin
 from annotator.store.base import new_uid, now
-from annotator.store.dialect import POSTGRES, SQLITE, PgConnection, is_server_url, redact
+from annotator.store.dialect import POSTGRES, SQLITE, PgConnection, ServerURL, is_server_url
 from annotator.store.documents import DocumentsMixin
 from annotator.store.imports import ImportMixin
 from annotator.store.kb import KnowledgeBaseMixin
@@ -105,7 +105,7 @@ class Project(
 
     def __init__(self, path: str | Path, *, create: bool = True, schema: str | Path | LabelSchema | None = None):
         if is_server_url(path):
-            self._open_server(str(path), schema)
+            self._open_server(getattr(path, "url", str(path)), schema)
             return
         self._dialect = SQLITE
         self.path = Path(path)
@@ -157,7 +157,7 @@ class Project(
     def _open_server(self, url: str, schema: str | Path | LabelSchema | None) -> None:
         # ``path`` names the project in messages; the password never appears in it.
         self.url = url
-        self.path = redact(url)  # type: ignore[assignment]
+        self.path = ServerURL(url)  # type: ignore[assignment]
         self._dialect = POSTGRES
         self.readonly = False
         self._depth = 0

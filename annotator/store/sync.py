@@ -645,19 +645,21 @@ class _Copy:
             self.rep.decisions += len(set(want.rel_decisions.items()) ^ set(here.rel_decisions.items()))
 
 
-def _is_new(target: str | Path) -> bool:
-    """True when ``target`` holds no project yet (a file that does not exist, an empty database)."""
+def project_exists(target: str | Path) -> bool:
+    """True when ``target`` holds a project (a file that exists and is not empty, a database
+    an annotator has opened before)."""
     if is_server_url(target):
         from annotator.store.dialect import PgConnection
 
-        conn = PgConnection(str(target), redact(str(target)))
+        url = getattr(target, "url", str(target))
+        conn = PgConnection(url, redact(url))
         try:
-            row = conn.execute("SELECT to_regclass('schema_version') IS NULL").fetchone()
+            row = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
             return bool(row and row[0])
         finally:
             conn.close()
     path = Path(target)
-    return not path.exists() or path.stat().st_size == 0
+    return path.exists() and path.stat().st_size > 0
 
 
 def copy_project(
@@ -680,7 +682,7 @@ def copy_project(
             if annotator is not None and annotator not in src.annotators():
                 raise ProjectError(f"no annotator {annotator!r} in {src.path} (annotators: "
                                    f"{', '.join(src.annotators()) or 'none'})")
-            new = _is_new(dest)
+            new = not project_exists(dest)
             with Project(dest, schema=src.schema if new else None) as dst:
                 if not new and dst.count_documents() == 0 and dst.get_setting("schema") != src.get_setting("schema"):
                     # an empty project (made by 'team --add' before the push): it takes the source's schema

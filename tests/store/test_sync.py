@@ -240,3 +240,17 @@ def test_push_and_pull_commands(tmp_path, pg_url, capsys):
     assert not (tmp_path / "c.db").exists()
     assert main(["push", str(tmp_path / "missing.db"), pg_url]) == 1
     assert "no such project file" in capsys.readouterr().err
+
+
+def test_a_server_path_hides_the_password_and_still_reopens(pg_url):
+    from annotator.store.dialect import ServerURL, project_target
+
+    url = pg_url.replace("postgres@", "postgres:s3cret@", 1) + "?connect_timeout=5"
+    with Project(url) as p:
+        assert isinstance(p.path, ServerURL) and "s3cret" not in str(p.path) and "s3cret" not in repr(p.path)
+        assert p.path.name == p.path.stem == pg_url.rsplit("/", 1)[1]
+        assert p.path.resolve() is p.path and project_target(p.path) is p.path
+        with Project(p.path) as again:  # a worker thread reopens it with the full URL
+            assert again.count_documents() == 0
+    assert ServerURL("postgresql:///news?host=/run/pg&dbname=other").name == "other"
+    assert isinstance(project_target("x.db"), Path)

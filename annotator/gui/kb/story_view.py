@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.jobs import Progress, ShouldCancel
 from annotator.kb.story_table import StoryTable
+from annotator.store.dialect import project_target
 
 #: The background of an entry only one article names.
 UNIQUE_BG = QColor("#FFF176")
@@ -77,7 +78,7 @@ class StoryView(QWidget):
 
     def __init__(self, path: Path, runner: Any, parent: QWidget | None = None, *, link_first: bool = False) -> None:
         super().__init__(parent)
-        self.path = Path(path)
+        self.path = project_target(path)
         self.runner = runner
         self.link_first = link_first
         self.stories: list[Any] = []

@@ -117,7 +117,7 @@ class KBExtension(QObject):
         self.show_selection(self.window.session.selected)
 
     def _project_changed(self, path: str) -> None:
-        if path != str(Path(self.window.project.path).resolve()):
+        if path != str(self.window.project.path.resolve()):
             return
         self._kb_changed()
 

@@ -28,6 +28,7 @@ from annotator.core.jobs import Progress, ShouldCancel
 from annotator.gui.review.charts import BarChart, HeatMap
 from annotator.gui.review.util import find_data
 from annotator.gui.tasks import Job, TaskRunner
+from annotator.store.dialect import project_target
 
 #: Pairwise figures the heat map can show: (report section, key, title, scale low end).
 LAYER_MEASURES = [
@@ -145,7 +146,7 @@ class AgreementView(QWidget):
     def __init__(self, project_path: Path, annotators: list[str] | None = None, parent: QWidget | None = None,
                  runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
-        self.project_path = Path(project_path)
+        self.project_path = project_target(project_path)
         self._annotators = annotators
         self.report: dict[str, Any] | None = None
         #: the review window's runner (shared with the main window), or the view's own

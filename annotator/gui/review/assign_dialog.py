@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from annotator.core.jobs import check_cancel
 from annotator.core.model import GOLD
 from annotator.gui.tasks import Job, TaskRunner
+from annotator.store.dialect import project_target
 
 
 def assign_job(project_path: Path, names: list[str], overlap: int, replace: bool, seed: int | None) -> Any:
@@ -68,7 +69,7 @@ class AssignDialog(QDialog):
                  runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Assign documents")
-        self.project_path = Path(project_path)
+        self.project_path = project_target(project_path)
         #: the main window's runner (queued behind its other work), or the dialog's own
         self.runner = runner if runner is not None else TaskRunner(self)
         self.task: Job | None = None

@@ -17,6 +17,7 @@ from annotator.gui.review.merge_dialog import MergeDialog
 from annotator.gui.tasks import Job, TaskRunner
 from annotator.review import adjudicate as adj
 from annotator.review import blind
+from annotator.store.dialect import project_target
 
 
 class BulkGoldCommand(QUndoCommand):
@@ -75,7 +76,7 @@ class ReviewWindow(QMainWindow):
         super().__init__(parent)
         from annotator.store import Project
 
-        self.project_path = Path(project_path)
+        self.project_path = project_target(project_path)
         self.project = Project(self.project_path, create=False)
         self.reviewer = reviewer
         self.allowed = blind.may_see_others(self.project, reviewer)
