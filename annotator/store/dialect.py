@@ -149,13 +149,15 @@ class PostgresDialect(Dialect):
     name = "postgresql"
     begin = "BEGIN"
 
+    def __init__(self, fts_config: str = "simple") -> None:
+        #: The text search configuration of the ``fts`` column: ``annotator_fold`` ('simple' with
+        #: ``unaccent``, migration 8) where the server has it, else 'simple' (accents not folded).
+        self.fts_config = fts_config
+
     def fts_filter(self, alias: str) -> tuple[str, str, str]:
-        # 'simple' configuration: no stemming, like the SQLite index (unicode61).
-        return (
-            "",
-            f"{alias}.fts @@ plainto_tsquery('simple', :q)",
-            f"ts_rank({alias}.fts, plainto_tsquery('simple', :q)) DESC",
-        )
+        # no stemming, like the SQLite index (unicode61); the query is folded as the column is
+        q = f"plainto_tsquery('{self.fts_config}', :q)"
+        return ("", f"{alias}.fts @@ {q}", f"ts_rank({alias}.fts, {q}) DESC")
 
     def fts_query(self, query: str) -> str:
         # plainto_tsquery ANDs the words, as the quoted SQLite query does; quotes and
@@ -165,6 +167,8 @@ class PostgresDialect(Dialect):
 
 SQLITE = Dialect()
 POSTGRES = PostgresDialect()
+#: A server whose search folds accents (migration 8 found ``unaccent``).
+POSTGRES_FOLD = PostgresDialect("annotator_fold")
 
 # -- the rewrite ---------------------------------------------------------------
 

@@ -438,10 +438,47 @@ def _m8_answer_suggestions(db: MigrationDatabase) -> None:
     )
 
 
+#: The server's text search configuration that folds accents (migration 9).
+FOLD_CONFIG = "annotator_fold"
+
+
+def _m9_server_search_folds_accents(db: MigrationDatabase) -> None:
+    """Search on a server folds accents as a project file's index does (FTS5's
+    ``remove_diacritics 2``: "Bogota" finds "Bogotá" and the other way round): the text
+    search configuration ``annotator_fold`` is 'simple' with PostgreSQL's ``unaccent``
+    dictionary in front, and the generated ``fts`` column is rebuilt with it (one rewrite of
+    the documents table).  ``unaccent`` ships with PostgreSQL (contrib) and is a trusted
+    extension, so the database's owner may create it; where it is missing (or the role may
+    not create it) the column stays 'simple' and searches do not fold accents
+    (``Project.open`` picks the configuration that is there; docs/team.md).  Files: nothing."""
+    if not db.postgres:
+        return
+    row = db.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'unaccent') OR EXISTS (SELECT 1"
+        " FROM pg_available_extension_versions v WHERE v.name = 'unaccent' AND (v.trusted OR (SELECT rolsuper"
+        " FROM pg_roles WHERE rolname = current_user)) AND has_database_privilege(current_database(), 'CREATE'))"
+    ).fetchone()
+    if not (row and row[0]):
+        return
+    db.executescript(
+        f"""
+        CREATE EXTENSION IF NOT EXISTS unaccent;
+        CREATE TEXT SEARCH CONFIGURATION {FOLD_CONFIG} (COPY = simple);
+        ALTER TEXT SEARCH CONFIGURATION {FOLD_CONFIG} ALTER MAPPING FOR asciiword, asciihword, hword_asciipart,
+            word, hword, hword_part WITH unaccent, simple;
+        DROP INDEX documents_fts;
+        ALTER TABLE documents DROP COLUMN fts;
+        ALTER TABLE documents ADD COLUMN fts tsvector
+            GENERATED ALWAYS AS (to_tsvector('{FOLD_CONFIG}', title || ' ' || text)) STORED;
+        CREATE INDEX documents_fts ON documents USING gin (fts);
+        """
+    )
+
+
 #: Index i holds migration i+1.  Never edit a released one: append a new one.
 MIGRATIONS: tuple[Migration, ...] = (
     _m1_initial, _m2_review, _m3_learning, _m4_knowledge_base, _m5_relations, _m6_filter_indexes,
-    _m7_fts_without_positions, _m8_answer_suggestions,
+    _m7_fts_without_positions, _m8_answer_suggestions, _m9_server_search_folds_accents,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -21,7 +21,7 @@ from annotator.core.errors import ProjectError
 from annotator.core.schema import LabelSchema
 from annotator.store.answers import AnswersMixin
 from annotator.store.base import new_uid, now
-from annotator.store.dialect import POSTGRES, SQLITE, PgConnection, ServerURL, is_server_url
+from annotator.store.dialect import POSTGRES, POSTGRES_FOLD, SQLITE, PgConnection, ServerURL, is_server_url
 from annotator.store.documents import DocumentsMixin
 from annotator.store.imports import ImportMixin
 from annotator.store.kb import KnowledgeBaseMixin
@@ -189,6 +189,10 @@ class Project(
                 MIGRATIONS[number - 1](migration_database(self._conn, self._dialect))
                 self._conn.execute("DELETE FROM schema_version")
                 self._conn.execute("INSERT INTO schema_version(version) VALUES (?)", (number,))
+        if self._conn.execute("SELECT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = ?"
+                              " AND cfgnamespace = current_schema()::regnamespace)", (POSTGRES_FOLD.fts_config,)
+                              ).fetchone()[0]:
+            self._dialect = POSTGRES_FOLD
         self._conn.id_tables = frozenset(r[0] for r in self._conn.execute(  # type: ignore[attr-defined]
             "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema()"
             " AND column_name = 'id' AND is_identity = 'YES'"))

@@ -18,7 +18,8 @@ command, so tables added by later migrations are covered):
 * ``suggestions`` and ``suggestion_runs``: shared, except an annotator's project-memory
   view (``memory:<name>``), which is theirs like a span.
 * ``documents``: an annotator with assignments sees only the documents assigned to them
-  (none assigned: all); anyone may add documents.  ``settings`` are written by reviewers.
+  (none assigned: all); anyone may add documents; annotators may change only a document's
+  ``language`` (a column grant), never its text.  ``settings`` are written by reviewers.
 * other tables (shared data such as trained models): read and written by the team.
 
 The project's owner (the role that created it, or a superuser) bypasses the policies and
@@ -41,6 +42,9 @@ _OWN_COLUMN = {"annotators": "name"}
 _READ_ONLY = {"settings", "schema_version", "assignments", "merge_owners"}
 #: Tables annotators may add to but never change (append-only for them).
 _APPEND_ONLY = {"events", "documents"}
+#: Columns of those an annotator may still change: a document's language (it picks the
+#: suggesters' lexicon and rules; the change is logged like any other).
+_COLUMN_UPDATES = {"documents": ("language",)}
 
 
 def _ident(name: str) -> str:
@@ -182,6 +186,9 @@ def _table_script(table: str, columns: set[str], ann: str, rev: str) -> str:
         out.append(f'GRANT SELECT ON {t} TO "{ann}";')
     elif table in _APPEND_ONLY:
         out.append(f'GRANT SELECT, INSERT ON {t} TO "{ann}";')
+        if table in _COLUMN_UPDATES:
+            cols = ", ".join(f'"{c}"' for c in _COLUMN_UPDATES[table])
+            out.append(f'GRANT UPDATE ({cols}) ON {t} TO "{ann}";')
     else:
         out.append(f'GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO "{ann}";')
     if table == "documents":
