@@ -444,6 +444,7 @@ class _Copy:
         ours = self.dst.work(dst_ids)
         owners = self.owners(dst_ids)
         left_out = self.left_out
+        writes = _Writes()
         for (doc, ann), work in sorted(theirs.items()):
             self.filter_schema(work)
             here = ours.get((id_map[doc], ann), _Work())
@@ -451,7 +452,7 @@ class _Copy:
                 continue
             if here.empty or (here.events < work.events) or (here.events == work.events
                                                               and owners.get((id_map[doc], ann)) == self.suid):
-                self.write_pair(id_map[doc], ann, work, here)
+                self.write_pair(writes, id_map[doc], ann, work, here)
             elif work.events < here.events:
                 self.rep.newer_there += 1
                 left_out.add((doc, ann))
@@ -459,6 +460,7 @@ class _Copy:
                 self.rep.conflicts.append(SyncConflict(self.rep.source, self.rep.dest, ann, id_map[doc],
                                                        self.dst.p.document_title(id_map[doc]), _describe(here, work)))
                 left_out.add((doc, ann))
+        self.flush(writes)
 
     def map_documents(self, ids: list[int]) -> dict[int, int]:
         rows = self.src.rows(f"SELECT id, {', '.join(_DOC_COLS)} FROM documents WHERE id IN ({{ids}}) ORDER BY id", ids)
@@ -468,16 +470,18 @@ class _Copy:
             chunk = hashes[i: i + CHUNK]
             here.update((h, i_) for i_, h in self.dst.c.execute(
                 f"SELECT id, content_hash FROM documents WHERE content_hash IN ({marks(len(chunk))})", chunk))
-        out: dict[int, int] = {}
-        insert = f"INSERT INTO documents({', '.join(_DOC_COLS)}) VALUES ({marks(len(_DOC_COLS))})"
-        for r in rows:
-            if r[8] in here:
-                out[r[0]] = here[r[8]]
-            else:
-                new_id = self.dst.c.execute(insert, r[1:]).lastrowid
-                out[r[0]] = here[r[8]] = int(new_id or 0)
-                self.rep.new_documents += 1
-        return out
+        new = [r[1:] for r in rows if r[8] not in here]
+        if new:
+            # in the source's order, so the documents keep their order here
+            self.dst.c.executemany(f"INSERT INTO documents({', '.join(_DOC_COLS)}) VALUES ({marks(len(_DOC_COLS))})",
+                                   new)
+            self.rep.new_documents += len(new)
+            fresh = [r[7] for r in new]
+            for i in range(0, len(fresh), CHUNK):
+                chunk = fresh[i: i + CHUNK]
+                here.update((h, i_) for i_, h in self.dst.c.execute(
+                    f"SELECT id, content_hash FROM documents WHERE content_hash IN ({marks(len(chunk))})", chunk))
+        return {r[0]: here[r[8]] for r in rows}
 
     def copy_suggestions(self, ids: list[int], id_map: dict[int, int]) -> None:
         dst_ids = [id_map[i] for i in ids]
@@ -549,100 +553,153 @@ class _Copy:
     def _bad(self, what: str) -> None:
         self.bad[what] = self.bad.get(what, 0) + 1
 
-    def write_pair(self, doc: int, ann: str, want: _Work, here: _Work) -> None:
-        """Make ``ann``'s work on ``doc`` in the destination equal to ``want``."""
-        c, rep = self.dst.c, self.rep
-        # relations and links go with their spans (foreign keys cascade): removed ones first
+    def write_pair(self, w: _Writes, doc: int, ann: str, want: _Work, here: _Work) -> None:
+        """Plan making ``ann``'s work on ``doc`` in the destination equal to ``want`` (written by
+        :meth:`flush` for the whole batch: a few statements per kind of row, not per pair)."""
+        rep = self.rep
         gone_rel = [u for u in here.relations if u not in want.relations]
-        if gone_rel:
-            c.executemany("DELETE FROM relations WHERE uid = ?", [(u,) for u in gone_rel])
+        w.del_relations += gone_rel
         gone = [u for u in here.spans if u not in want.spans]
-        if gone:
-            c.executemany("UPDATE suggestion_decisions SET span_id = NULL WHERE span_id IN"
-                          " (SELECT id FROM spans WHERE uid = ?)", [(u,) for u in gone])
-            c.executemany("DELETE FROM kb_links WHERE span_uid = ?", [(u,) for u in gone])
-            c.executemany("DELETE FROM relations WHERE head_uid = ? OR child_uid = ?", [(u, u) for u in gone])
-            c.executemany("DELETE FROM spans WHERE uid = ?", [(u,) for u in gone])
-            rep.spans_removed += len(gone)
+        w.del_spans += gone
+        rep.spans_removed += len(gone)
         changed = [r for u, r in want.spans.items() if u in here.spans and here.spans[u] != r]
-        if changed:
-            c.executemany('UPDATE spans SET layer = ?, start = ?, "end" = ?, label = ?, origin = ?, score = ?, note = ?,'
-                          " created = ?, updated = ? WHERE uid = ?", [(*r[1:], r[0]) for r in changed])
-            rep.spans_updated += len(changed)
+        w.upd_spans += [(*r[1:], r[0]) for r in changed]
+        rep.spans_updated += len(changed)
         new = [r for u, r in want.spans.items() if u not in here.spans]
-        elsewhere = self.dst.p.span_uid_places([r[0] for r in new]) if new else {}
+        w.new_spans += [(doc, ann, *r) for r in sorted(new, key=lambda r: (r[2], r[3], r[1], r[4], r[0]))]
+        w.new_relations += [(doc, ann, *r) for u, r in want.relations.items() if here.relations.get(u) != r]
+        rep.relations += len(gone_rel) + sum(1 for u, r in want.relations.items() if here.relations.get(u) != r)
+        gone_q = [q for q in here.answers if q not in want.answers]
+        w.del_answers += [(doc, ann, q) for q in gone_q]
+        put = [(doc, ann, q, *r) for q, r in want.answers.items() if here.answers.get(q) != r]
+        w.put_answers += put
+        rep.answers += len(gone_q) + len(put)
+        if want.status != here.status:
+            if want.status is None:
+                w.del_status.append((doc, ann))
+            else:
+                w.put_status.append((doc, ann, *want.status))
+            rep.statuses += 1
+        if want.decisions != here.decisions:
+            w.decision_pairs.append((doc, ann, want.decisions))
+            rep.decisions += len(set(want.decisions.items()) ^ set(here.decisions.items()))
+        if want.rel_decisions != here.rel_decisions:
+            w.rel_decision_pairs.append((doc, ann, want.rel_decisions))
+            rep.decisions += len(set(want.rel_decisions.items()) ^ set(here.rel_decisions.items()))
+        stale = [u for u in here.links if u not in want.links and u not in gone]
+        links = [(u, *r) for u, r in want.links.items() if here.links.get(u) != r]
+        w.del_links += stale
+        w.put_links += links
+        rep.kb_links += len(stale) + len(links)
+        w.owners.append((doc, ann))
+
+    def flush(self, w: _Writes) -> None:
+        """Write a batch's planned changes: removals first (relations and links before their
+        spans), then span updates and additions, relations, answers, status, decisions, links."""
+        c, rep = self.dst.c, self.rep
+        many = c.executemany
+        if w.del_relations:
+            many("DELETE FROM relations WHERE uid = ?", [(u,) for u in w.del_relations])
+        if w.del_spans:
+            gone = [(u,) for u in w.del_spans]
+            many("UPDATE suggestion_decisions SET span_id = NULL WHERE span_id IN (SELECT id FROM spans WHERE uid = ?)",
+                 gone)
+            many("DELETE FROM kb_links WHERE span_uid = ?", gone)
+            many("DELETE FROM relations WHERE head_uid = ? OR child_uid = ?", [(u, u) for u in w.del_spans])
+            many("DELETE FROM spans WHERE uid = ?", gone)
+        if w.upd_spans:
+            many('UPDATE spans SET layer = ?, start = ?, "end" = ?, label = ?, origin = ?, score = ?, note = ?,'
+                 " created = ?, updated = ? WHERE uid = ?", w.upd_spans)
+        elsewhere = self.dst.p.span_uid_places([r[2] for r in w.new_spans]) if w.new_spans else {}
         for uid, (other_doc, other_ann) in elsewhere.items():
             rep.problems.append(f"{rep.source}: span {uid} is already in {rep.dest} on document {other_doc} for "
                                 f"{other_ann!r}; left out")
-        new = sorted((r for r in new if r[0] not in elsewhere), key=lambda r: (r[2], r[3], r[1], r[4], r[0]))
+            rep.spans_added -= 1
+        new = [r for r in w.new_spans if r[2] not in elsewhere]
         if new:
-            c.executemany(f"INSERT INTO spans(document_id, annotator, {_cols(_SPAN_COLS)})"
-                          f" VALUES (?, ?, {marks(len(_SPAN_COLS))})", [(doc, ann, *r) for r in new])
-            rep.spans_added += len(new)
-        have_spans = set(want.spans) - set(elsewhere)
-        rels = [r for u, r in want.relations.items() if here.relations.get(u) != r
-                and r[2] in have_spans and r[3] in have_spans]
+            many(f"INSERT INTO spans(document_id, annotator, {_cols(_SPAN_COLS)}) VALUES (?, ?, {marks(len(_SPAN_COLS))})",
+                 new)
+        rep.spans_added += len(w.new_spans)
+        rels = [r for r in w.new_relations if r[4] not in elsewhere and r[5] not in elsewhere]
         if rels:
-            c.executemany(f"INSERT OR REPLACE INTO relations(document_id, annotator, {_cols(_REL_COLS)})"
-                          f" VALUES (?, ?, {marks(len(_REL_COLS))})", [(doc, ann, *r) for r in rels])
-        rep.relations += len(rels) + len(gone_rel)
-        self._write_answers(doc, ann, want, here)
-        if want.status != here.status:
-            if want.status is None:
-                c.execute("DELETE FROM document_status WHERE document_id = ? AND annotator = ?", (doc, ann))
-            else:
-                c.execute("INSERT OR REPLACE INTO document_status(document_id, annotator, state, seconds, updated)"
-                          " VALUES (?, ?, ?, ?, ?)", (doc, ann, *want.status))
-            rep.statuses += 1
-        self._write_decisions(doc, ann, want, here)
-        links = [(u, *r) for u, r in want.links.items() if here.links.get(u) != r and u in have_spans]
-        stale = [u for u in here.links if u not in want.links and u not in gone]
-        if stale:
-            c.executemany("DELETE FROM kb_links WHERE span_uid = ?", [(u,) for u in stale])
+            many(f"INSERT OR REPLACE INTO relations(document_id, annotator, {_cols(_REL_COLS)})"
+                 f" VALUES (?, ?, {marks(len(_REL_COLS))})", rels)
+        if w.del_answers:
+            many("DELETE FROM doc_labels WHERE document_id = ? AND annotator = ? AND question = ?", w.del_answers)
+        if w.put_answers:
+            many("INSERT OR REPLACE INTO doc_labels(document_id, annotator, question, value, target, updated)"
+                 " VALUES (?, ?, ?, ?, ?, ?)", w.put_answers)
+        if w.del_status:
+            many("DELETE FROM document_status WHERE document_id = ? AND annotator = ?", w.del_status)
+        if w.put_status:
+            many("INSERT OR REPLACE INTO document_status(document_id, annotator, state, seconds, updated)"
+                 " VALUES (?, ?, ?, ?, ?)", w.put_status)
+        self._flush_decisions(w)
+        if w.del_links:
+            many("DELETE FROM kb_links WHERE span_uid = ?", [(u,) for u in w.del_links])
+        links = [r for r in w.put_links if r[0] not in elsewhere]
         if links:
-            c.executemany("INSERT OR REPLACE INTO kb_links(span_uid, entry_id, origin, score, status)"
-                          " VALUES (?, ?, ?, ?, ?)", links)
-        rep.kb_links += len(links) + len(stale)
-        if self.may_own:
-            c.execute("INSERT OR REPLACE INTO merge_owners(document_id, annotator, source_uid, source_path, merged)"
-                      " VALUES (?, ?, ?, ?, ?)", (doc, ann, self.suid, rep.source, now()))
+            many("INSERT OR REPLACE INTO kb_links(span_uid, entry_id, origin, score, status) VALUES (?, ?, ?, ?, ?)",
+                 links)
+        if w.owners and self.may_own:
+            stamp = now()
+            many("INSERT OR REPLACE INTO merge_owners(document_id, annotator, source_uid, source_path, merged)"
+                 " VALUES (?, ?, ?, ?, ?)", [(d, a, self.suid, rep.source, stamp) for d, a in w.owners])
 
-    def _write_answers(self, doc: int, ann: str, want: _Work, here: _Work) -> None:
+    def _flush_decisions(self, w: _Writes) -> None:
+        """Suggestion and relation decisions of the planned pairs, as the source has them (the
+        suggestions matched by what they suggest, the spans by uid)."""
         c = self.dst.c
-        gone = [q for q in here.answers if q not in want.answers]
-        if gone:
-            c.executemany("DELETE FROM doc_labels WHERE document_id = ? AND annotator = ? AND question = ?",
-                          [(doc, ann, q) for q in gone])
-        put = [(doc, ann, q, *r) for q, r in want.answers.items() if here.answers.get(q) != r]
-        if put:
-            c.executemany("INSERT OR REPLACE INTO doc_labels(document_id, annotator, question, value, target, updated)"
-                          " VALUES (?, ?, ?, ?, ?, ?)", put)
-        self.rep.answers += len(gone) + len(put)
+        if w.decision_pairs:
+            docs = sorted({d for d, _a, _x in w.decision_pairs})
+            ids = {(r[0], *r[2:]): r[1] for r in self.dst.rows(
+                f"SELECT document_id, id, {_cols(_SUG_KEY)} FROM suggestions WHERE document_id IN ({{ids}})", docs)}
+            uids = sorted({v[1] for _d, _a, x in w.decision_pairs for v in x.values() if v[1]})
+            span_ids: dict[str, int] = {}
+            for i in range(0, len(uids), CHUNK):
+                chunk = uids[i: i + CHUNK]
+                span_ids.update((u, i_) for u, i_ in c.execute(
+                    f"SELECT uid, id FROM spans WHERE uid IN ({marks(len(chunk))})", chunk))
+            c.executemany("DELETE FROM suggestion_decisions WHERE annotator = ? AND suggestion_id IN"
+                          " (SELECT id FROM suggestions WHERE document_id = ?)", [(a, d) for d, a, _x in w.decision_pairs])
+            rows = [(ids[(d, *k)], a, v[0], span_ids.get(v[1]) if v[1] else None, v[2])
+                    for d, a, x in w.decision_pairs for k, v in x.items() if (d, *k) in ids]
+            if rows:
+                c.executemany("INSERT INTO suggestion_decisions(suggestion_id, annotator, decision, span_id, created)"
+                              " VALUES (?, ?, ?, ?, ?)", rows)
+        if w.rel_decision_pairs:
+            docs = sorted({d for d, _a, _x in w.rel_decision_pairs})
+            rids = {(r[0], *r[2:]): r[1] for r in self.dst.rows(
+                f"SELECT document_id, id, {_cols(_RSUG_KEY)} FROM relation_suggestions WHERE document_id IN ({{ids}})",
+                docs)}
+            c.executemany("DELETE FROM relation_decisions WHERE annotator = ? AND suggestion_id IN"
+                          " (SELECT id FROM relation_suggestions WHERE document_id = ?)",
+                          [(a, d) for d, a, _x in w.rel_decision_pairs])
+            rows = [(rids[(d, *k)], a, *v) for d, a, x in w.rel_decision_pairs for k, v in x.items()
+                    if (d, *k) in rids]
+            if rows:
+                c.executemany("INSERT INTO relation_decisions(suggestion_id, annotator, decision, relation_uid, created)"
+                              " VALUES (?, ?, ?, ?, ?)", rows)
 
-    def _write_decisions(self, doc: int, ann: str, want: _Work, here: _Work) -> None:
-        c = self.dst.c
-        if want.decisions != here.decisions:
-            ids = {tuple(r[1:]): r[0] for r in c.execute(
-                f"SELECT id, {_cols(_SUG_KEY)} FROM suggestions WHERE document_id = ?", (doc,))}
-            c.execute("DELETE FROM suggestion_decisions WHERE annotator = ? AND suggestion_id IN"
-                      " (SELECT id FROM suggestions WHERE document_id = ?)", (ann, doc))
-            rows = []
-            for key, (decision, span_uid, created) in want.decisions.items():
-                span = c.execute("SELECT id FROM spans WHERE uid = ?", (span_uid,)).fetchone() if span_uid else None
-                if key in ids:
-                    rows.append((ids[key], ann, decision, span[0] if span else None, created))
-            c.executemany("INSERT INTO suggestion_decisions(suggestion_id, annotator, decision, span_id, created)"
-                          " VALUES (?, ?, ?, ?, ?)", rows)
-            self.rep.decisions += len(set(want.decisions.items()) ^ set(here.decisions.items()))
-        if want.rel_decisions != here.rel_decisions:
-            ids = {tuple(r[1:]): r[0] for r in c.execute(
-                f"SELECT id, {_cols(_RSUG_KEY)} FROM relation_suggestions WHERE document_id = ?", (doc,))}
-            c.execute("DELETE FROM relation_decisions WHERE annotator = ? AND suggestion_id IN"
-                      " (SELECT id FROM relation_suggestions WHERE document_id = ?)", (ann, doc))
-            c.executemany("INSERT INTO relation_decisions(suggestion_id, annotator, decision, relation_uid, created)"
-                          " VALUES (?, ?, ?, ?, ?)",
-                          [(ids[k], ann, *v) for k, v in want.rel_decisions.items() if k in ids])
-            self.rep.decisions += len(set(want.rel_decisions.items()) ^ set(here.rel_decisions.items()))
+
+@dataclass
+class _Writes:
+    """The changes one batch of documents plans, written together by :meth:`_Copy.flush`."""
+
+    del_relations: list[str] = field(default_factory=list)
+    del_spans: list[str] = field(default_factory=list)
+    upd_spans: list[tuple[Any, ...]] = field(default_factory=list)
+    new_spans: list[tuple[Any, ...]] = field(default_factory=list)
+    new_relations: list[tuple[Any, ...]] = field(default_factory=list)
+    del_answers: list[tuple[Any, ...]] = field(default_factory=list)
+    put_answers: list[tuple[Any, ...]] = field(default_factory=list)
+    del_status: list[tuple[Any, ...]] = field(default_factory=list)
+    put_status: list[tuple[Any, ...]] = field(default_factory=list)
+    decision_pairs: list[tuple[int, str, dict[tuple[Any, ...], tuple[Any, ...]]]] = field(default_factory=list)
+    rel_decision_pairs: list[tuple[int, str, dict[tuple[Any, ...], tuple[Any, ...]]]] = field(default_factory=list)
+    del_links: list[str] = field(default_factory=list)
+    put_links: list[tuple[Any, ...]] = field(default_factory=list)
+    owners: list[tuple[int, str]] = field(default_factory=list)
 
 
 def project_exists(target: str | Path) -> bool:
