@@ -151,7 +151,7 @@ class PostgresDialect(Dialect):
 
     def __init__(self, fts_config: str = "simple") -> None:
         #: The text search configuration of the ``fts`` column: ``annotator_fold`` ('simple' with
-        #: ``unaccent``, migration 8) where the server has it, else 'simple' (accents not folded).
+        #: ``unaccent``, migration 9) where the server has it, else 'simple' (accents not folded).
         self.fts_config = fts_config
 
     def fts_filter(self, alias: str) -> tuple[str, str, str]:
@@ -167,7 +167,7 @@ class PostgresDialect(Dialect):
 
 SQLITE = Dialect()
 POSTGRES = PostgresDialect()
-#: A server whose search folds accents (migration 8 found ``unaccent``).
+#: A server whose search folds accents (migration 9 found ``unaccent``).
 POSTGRES_FOLD = PostgresDialect("annotator_fold")
 
 # -- the rewrite ---------------------------------------------------------------

@@ -11,7 +11,7 @@ Rules
     * Documents are matched by content hash (a new text becomes a new document, its
       columns as stored); annotators, settings the destination lacks (not its identity),
       knowledge-base entries, suggestions and their runs, and assignments the
-      destination lacks are added.  Trained models (``model_runs``: paths on one
+      destination lacks are added (suggested answers too).  Trained models (``model_runs``: paths on one
       machine) and merge bookkeeping stay where they are.
     * Each annotator's work on a document (a *pair*: spans, relations, answers, status,
       suggestion and relation decisions, knowledge-base links of their spans) is compared
@@ -501,6 +501,14 @@ class _Copy:
         if new_runs:
             self.dst.c.executemany("INSERT INTO suggestion_runs(document_id, suggester, version, content_hash, created)"
                                    " VALUES (?, ?, ?, ?, ?)", new_runs)
+        # suggested answers (a text classifier's stance): one row per document, question and suggester
+        acols = ("document_id", "question", "suggester", "value", "score", "scores", "origin", "version", "created")
+        asql = f"SELECT {_cols(acols)} FROM answer_suggestions WHERE document_id IN ({{ids}})"
+        have_a = {r[:3] for r in self.dst.rows(asql, dst_ids)}
+        new_a = [(id_map[r[0]], *r[1:]) for r in self.src.rows(asql, ids) if (id_map[r[0]], *r[1:3]) not in have_a]
+        if new_a:
+            self.dst.c.executemany(f"INSERT INTO answer_suggestions({_cols(acols)}) VALUES ({marks(len(acols))})", new_a)
+            self.rep.suggestions += len(new_a)
         cols = ("document_id", *_RSUG_KEY, "score")
         sql = f"SELECT {_cols(cols)} FROM relation_suggestions WHERE document_id IN ({{ids}}) ORDER BY id"
         have_r = {r[:13] for r in self.dst.rows(sql, dst_ids)}

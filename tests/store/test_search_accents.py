@@ -1,5 +1,5 @@
 """Search folds accents on both backends (FTS5's remove_diacritics in a file, ``unaccent`` on a
-server, migration 8): the same words find the same documents."""
+server, migration 9): the same words find the same documents."""
 
 from __future__ import annotations
 

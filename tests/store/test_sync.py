@@ -15,6 +15,7 @@ from annotator.cli import main
 from annotator.core import Document, Span
 from annotator.core.jobs import Cancelled
 from annotator.core.kb import KBEntry
+from annotator.core.model import AnswerSuggestion
 from annotator.formats.export import export_project
 from annotator.store import Project
 from annotator.store import sync as sync_mod
@@ -47,6 +48,8 @@ def _rich(path: Path) -> Path:
         p.kb_set_link(shoigu, "sergei-shoigu")
         p.add_assignments([(1, "alice"), (q, "alice"), (1, "bob"), (3, "bob")])
         p.set_setting("blind", "1")
+        p.set_answer_suggestions(1, [AnswerSuggestion("stance", "FAVOR", 0.82, "model:stance@1",
+                                                      {"FAVOR": 0.82, "AGAINST": 0.18})], "model:stance", "1")
     return path
 
 
@@ -70,6 +73,9 @@ _DUMP = {
                  " FROM suggestion_decisions x JOIN suggestions g ON g.id = x.suggestion_id JOIN documents d"
                  " ON d.id = g.document_id LEFT JOIN spans s ON s.id = x.span_id ORDER BY d.content_hash, g.start,"
                  " x.annotator",
+    "answer_suggestions": "SELECT d.content_hash, g.question, g.suggester, g.value, g.score, g.scores, g.origin,"
+                          " g.version, g.created FROM answer_suggestions g JOIN documents d ON d.id = g.document_id"
+                          " ORDER BY d.content_hash, g.question, g.suggester",
     "kb_entries": "SELECT id, name, label, aliases, description, external_ids, origin FROM kb_entries ORDER BY id",
     "kb_links": "SELECT span_uid, entry_id, origin, score, status FROM kb_links ORDER BY span_uid",
     "assignments": "SELECT d.content_hash, a.annotator FROM assignments a JOIN documents d ON d.id = a.document_id"
@@ -108,6 +114,7 @@ def test_push_then_pull_keeps_every_row_and_the_export_byte_for_byte(tmp_path, p
     assert rep2.new_documents == 4 and rep2.spans_added == 6
     want = _dump(src)
     assert want["spans"] and want["relations"] and want["decisions"] and want["kb_links"] and want["events"]
+    assert want["answer_suggestions"]
     assert _dump(pg_url) == want
     assert _dump(back) == want
     for fmt in ("labelstudio", "conll"):
