@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from annotator.store import Project
 
 #: Formats whose writers carry relations (the others report every relation as left out).
-RELATION_FORMATS = frozenset({"jsonl", "spacy", "brat", "doccano", "labelstudio"})
+RELATION_FORMATS = frozenset({"jsonl", "native", "spacy", "brat", "doccano", "labelstudio"})
 
 #: Pseudo-annotator under which machine suggestions are written by formats
 #: that have no separate place for them.

@@ -1,5 +1,5 @@
 """Relations out and in: the seeds with entities, QUOTE spans and SPEAKER relations go out through
-jsonl, spacy, brat, doccano and labelstudio and come back with exactly the same relations; a
+jsonl (Prodigy's shape and the native one), spacy, brat, doccano and labelstudio and come back with exactly the same relations; a
 format without relations says how many it left out; foreign shapes (Prodigy, doccano, spaCy's
 doc._.rel) read in."""
 
@@ -16,7 +16,7 @@ from annotator.nlp.suggest import suggest_project
 from annotator.store import Project
 from tests.conftest import SEED_FILES
 
-FORMATS = {"jsonl": "out.jsonl", "spacy": "out.spacy", "brat": "brat", "doccano": "out.doccano.jsonl",
+FORMATS = {"jsonl": "out.jsonl", "native": "out.native.jsonl", "spacy": "out.spacy", "brat": "brat", "doccano": "out.doccano.jsonl",
            "labelstudio": "out.json"}
 
 
@@ -56,6 +56,26 @@ def test_relations_round_trip_exactly(fmt: str, seeds_with_speakers: Path, tmp_p
         assert _relations(back, "ana") == want
         again = import_paths(back, [out], fmt=fmt, annotator="ana")  # a second import adds nothing
         assert again.ok and _relations(back, "ana") == want
+
+
+def test_native_jsonl_writes_the_issue_shape(seeds_with_speakers: Path, tmp_path: Path) -> None:
+    """Native lines carry relations as {"label", "head": {"start", "end", "layer"}, "child": {...}},
+    both ends spans of the same line."""
+    out = tmp_path / "out.native.jsonl"
+    with Project(seeds_with_speakers) as src:
+        export_project(src, "native", out, annotator="ana")
+        want = _relations(src, "ana")
+    got: dict[str, set[tuple]] = {}
+    for line in out.read_text(encoding="utf-8").splitlines():
+        obj = json.loads(line)
+        spans = {(s["layer"], s["start"], s["end"]) for s in obj["spans"]}
+        keys = got.setdefault(content_hash(obj["text"]), set())
+        for r in obj.get("relations", []):
+            assert set(r) == {"label", "head", "child"}
+            for end in (r["head"], r["child"]):
+                assert (end["layer"], end["start"], end["end"]) in spans
+            keys.add(((r["head"]["start"], r["head"]["end"]), (r["child"]["start"], r["child"]["end"]), r["label"]))
+    assert {k: v for k, v in got.items() if v} == {k: v for k, v in want.items() if v}
 
 
 def test_a_format_without_relations_reports_them(seeds_with_speakers: Path, tmp_path: Path) -> None:
