@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 from annotator.core.errors import SchemaError
 from annotator.core.model import Answer, Span
-from annotator.core.relations import Endpoint
+from annotator.core.relations import Endpoint, Relation
 from annotator.core.tokens import snap_to_tokens, step_boundary
 from annotator.editing import rules
 from annotator.editing.aliases import IdAliases
@@ -238,8 +238,51 @@ class Editor:
         self.schema.check_span(span.layer, label)
         if span.label == label:
             return NoEdit(result=key)
+        broken = [p for p in (self.relation_problem(r, {key[1]: label}) for r in self.relations_of(key[1])) if p]
+        done = None
+        if broken:  # never kept silently, never dropped silently: told, marked, offered to delete
+            done = (f"{len(broken)} relation(s) no longer fit: {broken[0]}. They are marked ⚠ in the relation "
+                    "list: select one and press Delete, or Edit > Relations > Delete relations that no longer "
+                    "fit; Ctrl+Z undoes the relabelling")
         return Edit(f"Relabel “{self.doc.short(span.start, span.end)}” {span.label} → {label}",
-                    UpdateSpan(key[1], span.start, span.end, label))
+                    UpdateSpan(key[1], span.start, span.end, label), done=done)
+
+    def relations_of(self, logical: int) -> list[Relation]:
+        """The annotator's relations with span ``logical`` at either end."""
+        real = self.aliases.real(logical)
+        return [r for r in self.doc.relations.values() if real in (r.head, r.child)]
+
+    def relation_problem(self, rel: Relation, relabelled: dict[int, str] | None = None) -> str | None:
+        """Why a stored relation does not fit the schema with its ends' labels as they are
+        (``relabelled``: logical span id -> a label it is about to get); None when it fits."""
+        ends = []
+        for real, end in ((rel.head, rel.head_end), (rel.child, rel.child_end)):
+            logical = self.aliases.logical(real)
+            span = self.doc.spans.get(logical)
+            layer = span.layer if span is not None else (end.layer if end else "")
+            label = span.label if span is not None else (end.label if end else "")
+            ends.append((layer, (relabelled or {}).get(logical, label)))
+        try:
+            self.schema.relation(rel.label).check(ends[0], ends[1])
+        except SchemaError as exc:
+            return exc.detail
+        return None
+
+    def invalid_relations(self) -> dict[str, str]:
+        """``{uid: why}`` of the open document's relations that no longer fit the schema."""
+        out = {}
+        for uid, rel in self.doc.relations.items():
+            why = self.relation_problem(rel)
+            if why:
+                out[uid] = why
+        return out
+
+    def plan_delete_invalid_relations(self) -> Plan:
+        """Delete every relation of the open document that no longer fits the schema (one step)."""
+        bad = self.invalid_relations()
+        if not bad:
+            return NoEdit("Every relation fits the schema")
+        return Edit(f"Delete {len(bad)} relation(s) that no longer fit", Steps([DeleteRelation(u) for u in bad]))
 
     def boundary_step(self, key: Key, which: str, direction: int, *, exact: bool = False) -> tuple[int, int] | None:
         """The extent of ``key`` with its ``which`` boundary ("start"/"end") moved by one token

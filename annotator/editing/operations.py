@@ -178,7 +178,13 @@ class UpdateSpan:
         editor.doc.spans[self.logical] = new
         key = (SPAN, self.logical)
         inverse = UpdateSpan(self.logical, before.start, before.end, before.label)
-        return Applied(change.extend(Change(added=[(key, new)], made=key)), inverse)
+        # its relations carry their ends' extents and labels: read them again so the list and the
+        # schema check (Editor.relation_problem) see the span as it is now
+        rels = editor.project.relations_of_span(editor.aliases.real(self.logical)) if editor.doc.relations else []
+        for rel in rels:
+            editor.doc.relations[rel.uid] = rel
+        return Applied(change.extend(Change(added=[(key, new)], made=key, relations=[(REL, r.uid) for r in rels])),
+                       inverse)
 
 
 @dataclass(frozen=True)

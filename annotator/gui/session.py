@@ -330,6 +330,8 @@ class Session(QObject):
         if change is None or change.made is None:
             return None
         self.select(change.made)
+        if plan.done:  # after the selection's own hint, so it is what the status bar shows
+            self.message.emit(plan.done)
         return change.made
 
     def _apply(self, doc_id: int | None, op: Operation) -> Applied | None:

@@ -69,16 +69,19 @@ class RelationsMixin(StoreBase):
     # -- human relations ------------------------------------------------------------
 
     def add_relation(self, head: int, child: int, label: str, *, origin: str = "human", score: float | None = None,
-                     uid: str | None = None) -> Relation:
+                     uid: str | None = None, check: bool = True) -> Relation:
         """Relate span ``head`` to span ``child`` (same document and annotator) with ``label``;
-        ``uid`` stores it under an identity it had before (undo).  Returns it as stored."""
+        ``uid`` stores it under an identity it had before (undo; ``check=False`` then puts back a
+        relation whose end was relabelled out of the schema since, as it was).  Returns it as stored."""
         with self.transaction():
             h, c = self.get_span(head), self.get_span(child)
             if head == child:
                 raise SchemaError("a relation joins two different spans")
             if h.document_id != c.document_id or h.annotator != c.annotator:
                 raise SchemaError("a relation joins two spans of the same annotator on the same document")
-            self.schema.relation(label).check((h.layer, h.label), (c.layer, c.label))
+            rt = self.schema.relation(label)
+            if check:
+                rt.check((h.layer, h.label), (c.layer, c.label))
             hu, cu = self.span_uid(head), self.span_uid(child)
             dup = self._conn.execute(
                 "SELECT uid FROM relations WHERE head_uid = ? AND child_uid = ? AND label = ?", (hu, cu, label)
@@ -105,7 +108,8 @@ class RelationsMixin(StoreBase):
                 if row is None:
                     raise NotFoundError(f"no span {uid} to restore a {rel.label} relation to")
                 ids.append(int(row[0]))
-            return self.add_relation(ids[0], ids[1], rel.label, origin=rel.origin, score=rel.score, uid=rel.uid)
+            return self.add_relation(ids[0], ids[1], rel.label, origin=rel.origin, score=rel.score, uid=rel.uid,
+                                     check=False)
 
     def span_uid(self, span_id: int) -> str:
         """The uid of span ``span_id``."""

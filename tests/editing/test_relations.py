@@ -105,3 +105,31 @@ def test_accept_and_reject_suggested_relations(demo_project: Project):
     assert demo_project.relation_suggestions(1, pending_for="ani") == []
     history.undo()
     assert len(demo_project.relation_suggestions(1, pending_for="ani")) == 1
+
+
+def test_relabelling_an_end_out_of_the_schema_is_told_marked_and_offered_to_delete(
+        editor: Editor, history: History, demo_project: Project):
+    child = shoigu(history)
+    history.run(editor.plan_relate(report_key(editor), child, "SPEAKER"))
+    [uid] = editor.doc.relations
+    assert editor.invalid_relations() == {}
+    plan = editor.plan_relabel(child, "LOC")  # a SPEAKER child is a PER or ORG
+    assert "1 relation(s) no longer fit" in (plan.done or "") and "entities LOC" in plan.done
+    history.run(plan)
+    # kept (never dropped silently), with its end as it is now, and marked
+    assert rels(demo_project) == {("SPEAKER", find(TEXT_A, "mengatakan"), find(TEXT_A, "Shoigu", 1))}
+    assert editor.doc.relations[uid].child_end.label == "LOC"
+    assert list(editor.invalid_relations()) == [uid] and "child" in editor.invalid_relations()[uid]
+    history.undo()  # the relabelling undone: the relation fits again
+    assert editor.invalid_relations() == {} and editor.doc.relations[uid].child_end.label == "PER"
+    history.redo()
+    history.run(editor.plan_delete_invalid_relations())
+    assert rels(demo_project) == set() and not editor.doc.relations
+    assert isinstance(editor.plan_delete_invalid_relations(), NoEdit)
+    history.undo()  # the deletion undone: the relation is back, still marked
+    assert list(editor.invalid_relations()) == [uid]
+    history.undo()  # and the relabelling: label and relation both as before
+    assert editor.invalid_relations() == {} and {s.label for s in demo_project.spans(1, "ani")} == {"PER", "REPORT"}
+    assert len(demo_project.relations(1, "ani")) == 1
+    # a relabel within what the type allows says nothing
+    assert editor.plan_relabel(child, "ORG").done is None

@@ -173,3 +173,27 @@ def test_suggested_relations_are_listed_dashed_and_accepted(qtbot, demo_project:
     assert rels(demo_project) == {("SPEAKER", "mengatakan", "Shoigu")}
     assert [k[0] for k in panel.keys()] == [REL]
     win.close()
+
+
+def test_relabelling_an_end_marks_its_relation_and_offers_to_delete(qtbot, window: MainWindow,
+                                                                     demo_project: Project):
+    head = span(window, "mengatakan", "REPORT", "cues")
+    child = span(window, "Shoigu", "PER", nth=1)
+    window.relations.relate(head, child, "SPEAKER")
+    panel = window.relations.panel
+    [key] = panel.keys()
+    window.session.select(child)
+    qtbot.keyClick(window.view, Qt.Key.Key_3)  # relabel the child LOC: a SPEAKER child is PER or ORG
+    assert {s.label for s in demo_project.spans(1, "ani", "entities")} == {"LOC"}
+    assert "no longer fit" in window.statusBar().currentMessage()
+    assert rels(demo_project) == {("SPEAKER", "mengatakan", "Shoigu")}  # kept, not dropped silently
+    assert "child" in panel.problem_of(key) and panel.item(0).text().startswith("⚠")
+    assert window.relations.invalid() == [key]
+    window._actions["relation_delete_invalid"].trigger()  # noqa: SLF001 - the offered deletion
+    assert rels(demo_project) == set() and panel.count() == 0
+    window.session.undo_stack.undo()
+    assert rels(demo_project) == {("SPEAKER", "mengatakan", "Shoigu")} and panel.problem_of(key)
+    window.session.undo_stack.undo()  # the relabelling: both as before, nothing marked
+    assert {s.label for s in demo_project.spans(1, "ani", "entities")} == {"PER"}
+    assert rels(demo_project) == {("SPEAKER", "mengatakan", "Shoigu")} and panel.problem_of(key) == ""
+    assert not panel.item(0).text().startswith("⚠")

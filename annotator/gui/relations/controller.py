@@ -104,21 +104,24 @@ class RelationController(QObject):
         suggested = key[0] == REL_SUGGESTION
         if suggested and rel.score is not None:
             row += f"  ({rel.score:.2f})"
-        return Arc(key, h, c, rel.label, colour, suggested), row, ends
+        problem = self.session.editor.relation_problem(rel) if isinstance(rel, Relation) else None
+        if problem:  # an end was relabelled out of what the type allows: shown, never hidden
+            row = f"⚠ {row}"
+        return Arc(key, h, c, rel.label, colour, suggested), (row, problem or ""), ends
 
     def _keys(self) -> list[RelKey]:
         doc = self.session.editor.doc
         return [*((REL, u) for u in doc.relations), *((REL_SUGGESTION, i) for i in doc.relation_suggestions)]
 
-    def _build(self, keys: Iterable[RelKey]) -> tuple[list[Arc], list[tuple[RelKey, str, str, bool]]]:
+    def _build(self, keys: Iterable[RelKey]) -> tuple[list[Arc], list[tuple[RelKey, str, str, bool, str]]]:
         arcs, rows = [], []
         for key in keys:
             built = self._arc(key)
             if built is None:
                 continue
-            arc, row, ends = built
+            arc, (row, problem), ends = built
             arcs.append(arc)
-            rows.append((key, row, arc.colour, arc.suggested))
+            rows.append((key, row, arc.colour, arc.suggested, problem))
             for end in ends:
                 if end is not None:
                     self._by_end.setdefault(end, set()).add(key)
@@ -262,6 +265,14 @@ class RelationController(QObject):
         key = key or self.selected
         return key is not None and self._run(self.session.editor.plan_accept_relation(key))
 
+    def delete_invalid(self) -> bool:
+        """Delete every relation that no longer fits the schema (one undo step)."""
+        return self._run(self.session.editor.plan_delete_invalid_relations())
+
+    def invalid(self) -> list[RelKey]:
+        """The listed relations marked as no longer fitting the schema."""
+        return [(REL, u) for u in self.session.editor.invalid_relations()]
+
     def relabel(self, key: RelKey | None, label: str) -> bool:
         """Another label for a relation (a suggested one is accepted with it)."""
         key = key or self.selected
@@ -288,5 +299,12 @@ def install_relations(window: MainWindow) -> RelationController | None:
         menu.addAction(act)
         window._actions[f"relation_{rt.name}"] = act  # noqa: SLF001 - the window's action registry
         window.action_table.append(ActionSpec(f"relation_{rt.name}", act.text(), "Edit", tuple(act.shortcuts())))
+    menu.addSeparator()
+    act = QAction("Delete relations that no longer fit", window)
+    act.setStatusTip("Delete the relations marked ⚠ (an end was relabelled to a label the type does not allow)")
+    act.triggered.connect(lambda _c=False: ctl.delete_invalid())
+    menu.addAction(act)
+    window._actions["relation_delete_invalid"] = act  # noqa: SLF001 - the window's action registry
+    window.action_table.append(ActionSpec("relation_delete_invalid", act.text(), "Edit", ()))
     return ctl
 

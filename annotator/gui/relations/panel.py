@@ -5,7 +5,7 @@ a relation key relabels it; the context menu does the same by mouse."""
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeyEvent, QKeySequence
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, Q
 from annotator.editing import REL_SUGGESTION, RelKey
 
 _KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+_PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class RelationList(QListWidget):
@@ -43,8 +44,8 @@ class RelationList(QListWidget):
 
     # -- rows --------------------------------------------------------------------------
 
-    def set_rows(self, rows: list[tuple[RelKey, str, str, bool]]) -> None:
-        """Replace every row: (key, text, colour, suggested)."""
+    def set_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Replace every row: (key, text, colour, suggested[, why it no longer fits the schema])."""
         self.blockSignals(True)
         self.clear()
         self._rows.clear()
@@ -52,7 +53,7 @@ class RelationList(QListWidget):
             self._add(*row)
         self.blockSignals(False)
 
-    def update_rows(self, removed: list[RelKey], added: list[tuple[RelKey, str, str, bool]]) -> None:
+    def update_rows(self, removed: list[RelKey], added: list[tuple[Any, ...]]) -> None:
         """Remove and add or change rows (only those)."""
         self.blockSignals(True)
         for key in removed:
@@ -67,19 +68,28 @@ class RelationList(QListWidget):
                 self._add(*row)
         self.blockSignals(False)
 
-    def _add(self, key: RelKey, text: str, colour: str, suggested: bool) -> None:
+    def _add(self, key: RelKey, text: str, colour: str, suggested: bool, problem: str = "") -> None:
         item = QListWidgetItem()
-        self._style(item, key, text, colour, suggested)
+        self._style(item, key, text, colour, suggested, problem)
         self.addItem(item)
         self._rows[key] = item
 
-    def _style(self, item: QListWidgetItem, key: RelKey, text: str, colour: str, suggested: bool) -> None:
+    def _style(self, item: QListWidgetItem, key: RelKey, text: str, colour: str, suggested: bool,
+               problem: str = "") -> None:
         item.setText(text)
         item.setData(_KEY_ROLE, key)
-        item.setForeground(QBrush(QColor(colour).darker(140)))
+        item.setData(_PROBLEM_ROLE, problem)
+        item.setForeground(QBrush(QColor("#C00000") if problem else QColor(colour).darker(140)))
+        item.setToolTip(f"No longer fits the schema: {problem}. Delete removes it." if problem else "")
         font = QFont(self.font())
         font.setItalic(suggested)
+        font.setStrikeOut(bool(problem))
         item.setFont(font)
+
+    def problem_of(self, key: RelKey) -> str:
+        """Why a listed relation no longer fits the schema ("" when it fits)."""
+        item = self._rows.get(key)
+        return str(item.data(_PROBLEM_ROLE) or "") if item is not None else ""
 
     def key_of(self, item: QListWidgetItem | None) -> RelKey | None:
         """The relation of a row."""
