@@ -237,9 +237,11 @@ def cmd_adjudicate(args: argparse.Namespace) -> int:
         progress = TerminalProgress("adjudicate")
         report = auto_merge_project(project, layers=_many(args.layer), min_annotators=args.min_annotators,
                                     progress=progress, mark_done=args.mark_done)
+        project_has_relations = bool(project.schema.relations)
         progress.close()
     print(f"gold: {report.spans} agreed span(s) and {report.answers} agreed answer(s) added on {report.documents} "
           f"document(s); {report.skipped} document(s) had fewer than {args.min_annotators} annotators done"
+          + (f"; {report.relations} agreed relation(s) added" if project_has_relations else "")
           + (f"; {report.marked_done} fully settled document(s) marked done for gold" if args.mark_done else ""))
     return 0
 
@@ -310,7 +312,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("adjudicate", help="copy what all annotators agree on into gold")
     p.add_argument("project")
     p.add_argument("--auto", action="store_true", help="merge agreements into gold for every document")
-    p.add_argument("--layer", action="append", help="span layer(s) (default: all)")
+    p.add_argument("--layer", action="append",
+                   help="span layer(s), or 'relations' (default: every layer and the relations)")
     p.add_argument("--min-annotators", type=at_least_one, default=2, help="annotators who marked a document done (default 2)")
     p.add_argument("--mark-done", action="store_true",
                    help="mark gold done on documents where nothing is left to settle (for export --gold --only-done)")

@@ -19,8 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
+from annotator.core.errors import NotFoundError
 from annotator.core.jobs import Progress, ShouldCancel, check_cancel
 from annotator.core.model import GOLD, Span
+from annotator.core.relations import Relation
 
 if TYPE_CHECKING:
     from annotator.store import Project
@@ -113,21 +115,50 @@ class GoldChange:
     added: list[int] = field(default_factory=list)
     removed: list[Span] = field(default_factory=list)
     answers_before: dict[str, tuple[str, str | None] | None] = field(default_factory=dict)
+    #: gold relations added (uids) and removed (as they were: a removed span takes its relations)
+    relations_added: list[str] = field(default_factory=list)
+    relations_removed: list[Relation] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         """Nothing changed."""
-        return not self.added and not self.removed and not self.answers_before
+        return not (self.added or self.removed or self.answers_before or self.relations_added
+                    or self.relations_removed)
+
+    def extend(self, other: GoldChange) -> GoldChange:
+        """Add ``other``'s changes (made after these) to this one; returns self."""
+        self.added += other.added
+        self.removed += other.removed
+        for q, before in other.answers_before.items():
+            self.answers_before.setdefault(q, before)
+        self.relations_added += other.relations_added
+        self.relations_removed += other.relations_removed
+        return self
+
+
+def drop_gold_span(project: Project, span_id: int, change: GoldChange) -> None:
+    """Delete a gold span, recording it and the relations that go with it in ``change``."""
+    change.relations_removed += project.relations_of_span(span_id)
+    change.removed.append(project.delete_span(span_id))
 
 
 def undo_change(project: Project, document_id: int, change: GoldChange, gold: str = GOLD) -> GoldChange:
     """Revert ``change``; returns the change that redoes it."""
+    from annotator.review.adjudicate_relations import restore_relations
+
     redo = GoldChange()
     with project.transaction():
+        for uid in change.relations_added:
+            try:
+                redo.relations_removed.append(project.delete_relation(uid))
+            except NotFoundError:  # its span went in the same change
+                pass
         for span_id in change.added:
-            redo.removed.append(project.delete_span(span_id))
+            drop_gold_span(project, span_id, redo)
         if change.removed:
             redo.added = project.add_spans(document_id, [s.with_(id=None) for s in change.removed], gold)
+        # spans come back under new ids: relations find their ends by position
+        redo.relations_added = restore_relations(project, document_id, change.relations_removed, gold)
         for q, before in change.answers_before.items():
             now = {d.question: (d.value, d.target) for d in project.answers(document_id, gold)}.get(q)
             redo.answers_before[q] = now
@@ -155,7 +186,7 @@ def accept_span(project: Project, span: Span, gold: str = GOLD) -> GoldChange:
             return change  # already in gold
         for g in existing:
             if g.overlaps(span) and not allow_overlap:
-                change.removed.append(project.delete_span(g.id))
+                drop_gold_span(project, g.id, change)
         change.added = project.add_spans(span.document_id, [_gold_span(span, f"from: {span.annotator}")], gold)
     return change
 
@@ -165,7 +196,7 @@ def accept_version(project: Project, document_id: int, annotator: str, layer: st
     change = GoldChange()
     with project.transaction():
         for g in project.spans(document_id, gold, layer):
-            change.removed.append(project.delete_span(g.id))
+            drop_gold_span(project, g.id, change)
         theirs = project.spans(document_id, annotator, layer)
         change.added = project.add_spans(document_id, [_gold_span(s, f"from: {annotator}") for s in theirs], gold)
     return change
@@ -179,7 +210,7 @@ def remove_gold_spans(project: Project, span_ids: Sequence[int]) -> GoldChange:
             span = project.get_span(span_id)
             if span.annotator != GOLD:
                 raise ValueError(f"span {span_id} belongs to {span.annotator!r}, not to gold")
-            change.removed.append(project.delete_span(span_id))
+            drop_gold_span(project, span_id, change)
     return change
 
 
@@ -194,7 +225,7 @@ def add_gold_span(project: Project, document_id: int, span: Span, gold: str = GO
             return change  # already in gold
         for g in existing:
             if g.overlaps(span) and not allow_overlap:
-                change.removed.append(project.delete_span(g.id))
+                drop_gold_span(project, g.id, change)
         change.added = project.add_spans(
             document_id, [Span(span.start, span.end, span.label, layer=span.layer, note="reviewer")], gold)
     return change
@@ -230,6 +261,7 @@ class AutoMergeReport:
     spans: int = 0
     answers: int = 0
     skipped: int = 0
+    relations: int = 0  # agreed relations added to gold
     marked_done: int = 0  # gold documents with nothing left to settle, marked done (mark_done=True)
 
 
@@ -256,7 +288,7 @@ def auto_merge(
     names = [n for n in names if n != GOLD]
     if len(names) < max(1, min_annotators):
         return change
-    layer_names = list(layers) if layers is not None else list(project.schema.layer_names)
+    layer_names = [n for n in layers if n != "relations"] if layers is not None else list(project.schema.layer_names)
     with project.transaction():
         for layer in layer_names:
             keys = None
@@ -274,6 +306,10 @@ def auto_merge(
                 new.append(_gold_span(s, "agreed: " + ", ".join(names)))
             if new:
                 change.added += project.add_spans(document_id, new, gold)
+        if layers is None or "relations" in layers:
+            from annotator.review.adjudicate_relations import merge_agreed_relations
+
+            change.extend(merge_agreed_relations(project, document_id, names, gold))
         qnames = list(questions) if questions is not None else [q.name for q in project.schema.questions]
         for q in qnames:
             answers = answers_by_annotator(project, document_id, q)
@@ -307,7 +343,8 @@ def auto_merge_project(
     (:func:`is_settled`) is marked done for gold, so ``export --gold --only-done``
     takes exactly the finished ones."""
     for name in layers or ():
-        project.schema.layer(name)  # SchemaError naming the layers: a typo must not merge nothing, silently
+        if name != "relations":  # the pseudo-layer of relations (adjudicate --layer relations)
+            project.schema.layer(name)  # SchemaError naming the layers: a typo must not merge nothing, silently
     if min_annotators < 1:
         raise ValueError(f"min_annotators must be at least 1, not {min_annotators}")
     report = AutoMergeReport()
@@ -324,6 +361,7 @@ def auto_merge_project(
                 changes[doc_id] = change
             report.documents += 1
             report.spans += len(change.added)
+            report.relations += len(change.relations_added)
             report.answers += len(change.answers_before)
             if mark_done and project.status(doc_id, GOLD) != "done" and is_settled(project, doc_id, names, layers):
                 project.set_status(doc_id, GOLD, "done")
@@ -339,7 +377,7 @@ def is_settled(
     """True when gold leaves nothing open on the document: every unit of every
     layer is agreed or has a gold span, and every question (but free text) that
     an annotator answered has a gold answer."""
-    for layer in layers or project.schema.layer_names:
+    for layer in [n for n in layers or project.schema.layer_names if n != "relations"]:
         if any(not u.agreed and not u.resolved for u in compare_document(project, document_id, layer, annotators).units):
             return False
     for q in project.schema.questions:

@@ -374,11 +374,9 @@ class CompareView(QWidget):
                 keep = {(s.start, s.end, s.label) for s in spans}
                 # a unit follows the chosen annotator: other gold spans in it go
                 others = [g.id for g in unit.gold if (g.start, g.end, g.label) not in keep and g.id is not None]
-                total.removed += adj.remove_gold_spans(self.project, others).removed
+                total.extend(adj.remove_gold_spans(self.project, others))
                 for s in spans:
-                    ch = adj.accept_span(self.project, s)
-                    total.added += ch.added
-                    total.removed += ch.removed
+                    total.extend(adj.accept_span(self.project, s))
             return total
 
         self._push(f"Accept {name}'s span(s)", run)

@@ -1,0 +1,171 @@
+"""Comparing and adjudicating relations into gold (pure; the review window and
+``annotator adjudicate`` call these).
+
+A relation *matches* another when its label and both ends' offsets are the same (the
+key of :attr:`~annotator.core.relations.Relation.key`, as in evaluation and agreement).
+:func:`compare_relations` lists every relation any compared annotator (or gold) has on a
+document, one row per key, with who has it; a row is *agreed* when every annotator has
+it.  Accepting a row puts the relation into gold, storing its end spans in gold first
+when gold has none at those offsets; rejecting removes it from gold (the spans stay).
+Every function returns a :class:`~annotator.review.adjudicate.GoldChange`, undone by
+:func:`~annotator.review.adjudicate.undo_change`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Sequence
+
+from annotator.core.model import GOLD, Span
+from annotator.core.relations import Endpoint, Relation
+from annotator.review.adjudicate import GoldChange, drop_gold_span
+
+if TYPE_CHECKING:
+    from annotator.store import Project
+
+RelationKey = tuple[tuple[int, int], tuple[int, int], str]
+
+
+@dataclass
+class RelationRow:
+    """One relation (by key) on a document: who has it, and gold's copy if any."""
+
+    key: RelationKey
+    head: Endpoint
+    child: Endpoint
+    by: dict[str, Relation] = field(default_factory=dict)
+    gold: Relation | None = None
+    agreed: bool = False
+
+    @property
+    def label(self) -> str:
+        """The relation label."""
+        return self.key[2]
+
+    @property
+    def resolved(self) -> bool:
+        """Gold has this relation."""
+        return self.gold is not None
+
+
+def compare_relations(project: Project, document_id: int, annotators: Sequence[str],
+                      gold: str = GOLD) -> list[RelationRow]:
+    """Every relation of ``annotators`` and gold on a document, one row per key (ordered by
+    head, then child position); ``agreed`` when every annotator has it."""
+    names = [n for n in annotators if n != gold]
+    rows: dict[RelationKey, RelationRow] = {}
+    for rel in project.relations(document_id):
+        who = rel.annotator or ""
+        if who != gold and who not in names:
+            continue
+        assert rel.head_end is not None and rel.child_end is not None
+        row = rows.get(rel.key)
+        if row is None:
+            row = rows[rel.key] = RelationRow(rel.key, rel.head_end, rel.child_end)
+        if who == gold:
+            row.gold = rel
+        else:
+            row.by[who] = rel
+    for row in rows.values():
+        row.agreed = bool(names) and all(n in row.by for n in names)
+    return sorted(rows.values(), key=lambda r: (r.head.start, r.child.start, r.label))
+
+
+def _gold_end(project: Project, document_id: int, end: Endpoint, note: str, change: GoldChange,
+              gold: str) -> int | None:
+    """Gold's span at ``end`` (same layer, offsets and label), stored when gold has none there.
+    In a layer without overlaps a gold span overlapping it differently is the reviewer's
+    decision: None then (the relation cannot be placed)."""
+    have = project.spans(document_id, gold, end.layer)
+    for g in have:
+        if (g.start, g.end, g.label) == (end.start, end.end, end.label):
+            return g.id
+    allow_overlap = project.schema.layer(end.layer).allow_overlap
+    probe = Span(end.start, end.end, end.label, layer=end.layer)
+    if not allow_overlap and any(g.overlaps(probe) for g in have):
+        return None
+    [sid] = project.add_spans(document_id, [Span(end.start, end.end, end.label, layer=end.layer, note=note)], gold)
+    change.added.append(sid)
+    return sid
+
+
+def _put(project: Project, document_id: int, label: str, head: Endpoint, child: Endpoint, note: str,
+         change: GoldChange, gold: str, *, replace: bool) -> bool:
+    """Store one relation in gold (its ends too); ``replace`` lets the reviewer's choice of an end
+    take the place of gold spans it overlaps (a no-overlap layer).  False when it cannot be placed."""
+    ids = []
+    for end in (head, child):
+        sid = _gold_end(project, document_id, end, note, change, gold)
+        if sid is None and replace:
+            probe = Span(end.start, end.end, end.label, layer=end.layer)
+            for g in project.spans(document_id, gold, end.layer):
+                if g.overlaps(probe) and g.id is not None:
+                    drop_gold_span(project, g.id, change)
+            sid = _gold_end(project, document_id, end, note, change, gold)
+        if sid is None:
+            return False
+        ids.append(sid)
+    have = {r.key for r in project.relations(document_id, gold)}
+    if (head.extent, child.extent, label) in have:
+        return True
+    rel = project.add_relation(ids[0], ids[1], label)
+    change.relations_added.append(rel.uid)
+    return True
+
+
+def accept_relation(project: Project, document_id: int, row: RelationRow, gold: str = GOLD) -> GoldChange:
+    """Put the row's relation into gold, with its end spans (made in gold when missing; in a
+    layer without overlaps they replace the gold spans they overlap: the reviewer chose them)."""
+    change = GoldChange()
+    if row.gold is not None:
+        return change
+    with project.transaction():
+        note = "from: " + ", ".join(sorted(row.by)) if row.by else "reviewer"
+        _put(project, document_id, row.label, row.head, row.child, note, change, gold, replace=True)
+    return change
+
+
+def reject_relation(project: Project, row: RelationRow) -> GoldChange:
+    """Take the row's relation out of gold (its spans stay)."""
+    change = GoldChange()
+    if row.gold is not None:
+        change.relations_removed.append(project.delete_relation(row.gold.uid))
+    return change
+
+
+def merge_agreed_relations(project: Project, document_id: int, annotators: Sequence[str],
+                           gold: str = GOLD) -> GoldChange:
+    """Copy into gold the relations every one of ``annotators`` has (and gold lacks), with their
+    ends; a relation whose end overlaps a different gold span (a no-overlap layer) is left for
+    the reviewer."""
+    change = GoldChange()
+    names = [n for n in annotators if n != gold]
+    if not names:
+        return change
+    note = "agreed: " + ", ".join(names)
+    for row in compare_relations(project, document_id, names, gold):
+        if row.agreed and row.gold is None:
+            _put(project, document_id, row.label, row.head, row.child, note, change, gold, replace=False)
+    return change
+
+
+def restore_relations(project: Project, document_id: int, relations: Sequence[Relation],
+                      gold: str = GOLD) -> list[str]:
+    """Store again gold relations removed before (undo), between the gold spans now at their
+    ends' positions; returns the new uids (a relation whose ends are not there is left out)."""
+    uids = []
+    by_pos: dict[tuple[str, int, int, str], int] = {}
+    for s in project.spans(document_id, gold):
+        if s.id is not None:
+            by_pos.setdefault((s.layer, s.start, s.end, s.label), s.id)
+    have = {r.key for r in project.relations(document_id, gold)}
+    for rel in relations:
+        if rel.key in have or rel.head_end is None or rel.child_end is None:
+            continue
+        h = by_pos.get((rel.head_end.layer, rel.head_end.start, rel.head_end.end, rel.head_end.label))
+        c = by_pos.get((rel.child_end.layer, rel.child_end.start, rel.child_end.end, rel.child_end.label))
+        if h is None or c is None:
+            continue
+        uids.append(project.add_relation(h, c, rel.label, origin=rel.origin, score=rel.score, check=False).uid)
+        have.add(rel.key)
+    return uids

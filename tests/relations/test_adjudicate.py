@@ -1,0 +1,123 @@
+"""Adjudicating relations into gold: compare them per document (a relation matches when its
+label and both ends' offsets match), accept one into gold (its ends made in gold when
+missing), reject it, undo and redo each; merging agreements takes relations everyone has;
+``annotator adjudicate --auto`` does so over the project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotator.cli import main
+from annotator.core.model import GOLD, Document, Span
+from annotator.review import adjudicate as adj
+from annotator.review.adjudicate_relations import accept_relation, compare_relations, reject_relation
+from annotator.store import Project
+
+TEXT = '"Kami siap," kata Shoigu. "Tidak," ujar Putin kepada Shoigu.'
+
+
+def _at(needle: str, nth: int = 0) -> tuple[int, int]:
+    pos = -1
+    for _ in range(nth + 1):
+        pos = TEXT.index(needle, pos + 1)
+    return pos, pos + len(needle)
+
+
+def _work(p: Project, doc: int, who: str, second_child: str) -> None:
+    q1 = p.add_span(doc, Span(*_at("Kami siap,"), "QUOTE", "cues"), who)
+    s1 = p.add_span(doc, Span(*_at("Shoigu"), "PER"), who)
+    q2 = p.add_span(doc, Span(*_at("Tidak,"), "QUOTE", "cues"), who)
+    c2 = p.add_span(doc, Span(*_at(second_child, 1 if second_child == "Shoigu" else 0), "PER"), who)
+    p.add_relation(q1, s1, "SPEAKER")
+    p.add_relation(q2, c2, "SPEAKER")
+    p.set_status(doc, who, "done")
+
+
+def _two(project: Project) -> int:
+    doc, _ = project.add_document(Document(TEXT))
+    _work(project, doc, "ana", "Putin")
+    _work(project, doc, "bob", "Shoigu")  # the second quotation: Putin's for ana, Shoigu's for bob
+    return doc
+
+
+def _gold(project: Project, doc: int) -> set[tuple]:
+    return {r.key for r in project.relations(doc, GOLD)}
+
+
+def _key(quote: str, child: str, nth: int = 0) -> tuple:
+    return (_at(quote), _at(child, nth), "SPEAKER")
+
+
+def test_compare_marks_agreements_and_disagreements(project: Project) -> None:
+    doc = _two(project)
+    rows = {r.key: r for r in compare_relations(project, doc, ["ana", "bob"])}
+    assert set(rows) == {_key("Kami siap,", "Shoigu"), _key("Tidak,", "Putin"), _key("Tidak,", "Shoigu", 1)}
+    assert rows[_key("Kami siap,", "Shoigu")].agreed and set(rows[_key("Kami siap,", "Shoigu")].by) == {"ana", "bob"}
+    assert not rows[_key("Tidak,", "Putin")].agreed and set(rows[_key("Tidak,", "Putin")].by) == {"ana"}
+    assert set(rows[_key("Tidak,", "Shoigu", 1)].by) == {"bob"}
+    assert not any(r.resolved for r in rows.values())
+
+
+def test_auto_merge_takes_the_relations_everyone_has(project: Project) -> None:
+    doc = _two(project)
+    change = adj.auto_merge(project, doc)
+    assert _gold(project, doc) == {_key("Kami siap,", "Shoigu")}  # the disputed one is left to the reviewer
+    assert len(change.relations_added) == 1
+    adj.undo_change(project, doc, change)
+    assert _gold(project, doc) == set() and not project.spans(doc, GOLD)
+
+
+def test_accept_makes_the_ends_in_gold_and_undo_redo(project: Project) -> None:
+    doc = _two(project)
+    row = next(r for r in compare_relations(project, doc, ["ana", "bob"]) if r.key == _key("Tidak,", "Putin"))
+    change = accept_relation(project, doc, row)
+    assert _gold(project, doc) == {_key("Tidak,", "Putin")}
+    assert {(s.label, s.note) for s in project.spans(doc, GOLD)} == {("QUOTE", "from: ana"), ("PER", "from: ana")}
+    redo = adj.undo_change(project, doc, change)
+    assert _gold(project, doc) == set() and not project.spans(doc, GOLD)  # the ends it made go too
+    adj.undo_change(project, doc, redo)
+    assert _gold(project, doc) == {_key("Tidak,", "Putin")}
+
+
+def test_accept_uses_gold_spans_already_there_and_reject_keeps_them(project: Project) -> None:
+    doc = _two(project)
+    adj.auto_merge(project, doc)  # gold has the agreed spans and relation
+    spans_before = {(s.start, s.end, s.label) for s in project.spans(doc, GOLD)}
+    row = next(r for r in compare_relations(project, doc, ["ana", "bob"]) if r.key == _key("Tidak,", "Shoigu", 1))
+    change = accept_relation(project, doc, row)
+    assert change.added == [] or all(project.get_span(i).annotator == GOLD for i in change.added)
+    assert spans_before <= {(s.start, s.end, s.label) for s in project.spans(doc, GOLD)}
+    assert _key("Tidak,", "Shoigu", 1) in _gold(project, doc)
+    row = next(r for r in compare_relations(project, doc, ["ana", "bob"]) if r.key == _key("Kami siap,", "Shoigu"))
+    assert row.resolved
+    spans_now = {(s.start, s.end, s.label) for s in project.spans(doc, GOLD)}
+    change = reject_relation(project, row)
+    assert _key("Kami siap,", "Shoigu") not in _gold(project, doc)
+    assert {(s.start, s.end, s.label) for s in project.spans(doc, GOLD)} == spans_now  # its spans stay
+    adj.undo_change(project, doc, change)
+    assert _key("Kami siap,", "Shoigu") in _gold(project, doc)
+
+
+def test_removing_a_gold_span_takes_its_relations_and_undo_brings_them_back(project: Project) -> None:
+    doc = _two(project)
+    adj.auto_merge(project, doc)
+    shoigu = next(s for s in project.spans(doc, GOLD) if s.label == "PER")
+    change = adj.remove_gold_spans(project, [shoigu.id])
+    assert _gold(project, doc) == set() and len(change.relations_removed) == 1
+    adj.undo_change(project, doc, change)
+    assert _gold(project, doc) == {_key("Kami siap,", "Shoigu")}
+
+
+def test_adjudicate_cli_merges_agreed_relations(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "p.db"
+    with Project(path) as p:
+        doc = _two(p)
+    assert main(["adjudicate", str(path), "--auto"]) == 0
+    assert "1 agreed relation(s)" in capsys.readouterr().out
+    with Project(path) as p:
+        assert _gold(p, doc) == {_key("Kami siap,", "Shoigu")}
+    with Project(tmp_path / "q.db") as q:
+        doc = _two(q)
+    assert main(["adjudicate", str(tmp_path / "q.db"), "--auto", "--layer", "relations"]) == 0
+    with Project(tmp_path / "q.db") as q:  # relations only: the agreed relation and the ends it needs
+        assert _gold(q, doc) == {_key("Kami siap,", "Shoigu")} and len(q.spans(doc, GOLD)) == 2
