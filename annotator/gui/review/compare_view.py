@@ -7,7 +7,8 @@ Opening a document merges what every annotator agrees on into gold (one
 undoable step).  The reviewer then accepts a span (Enter on an annotator's
 cell), a whole version (toolbar), removes gold (Delete), marks text and adds
 it to gold with a label (A, or the label's number key), and settles the
-document answers in the panel on the right.  Every change is a command on
+document answers in the panel on the right.  Relations are compared and
+adjudicated under the units (``relations_compare.py``; R goes there).  Every change is a command on
 the window's ``QUndoStack`` (Ctrl+Z / Ctrl+Shift+Z) and is saved at once.
 """
 
@@ -37,6 +38,7 @@ from annotator.core.model import GOLD, Span
 from annotator.core.offsets import Utf16Map
 from annotator.gui.review.answers_panel import fill_answers
 from annotator.gui.review.gold_commands import GoldCommand, GoldStatusCommand
+from annotator.gui.review.relations_compare import RelationsCompare
 from annotator.gui.review.units_model import DISAGREED_BG, DISAGREED_LINE, UnitsTable, span_text
 from annotator.gui.review.util import link_disagreement_text
 from annotator.review import adjudicate as adj
@@ -134,6 +136,11 @@ class CompareView(QWidget):
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.article)
         left.addWidget(self.units)
+        self.relations = RelationsCompare(self) if project.schema.relations else None
+        if self.relations is not None:
+            left.addWidget(self.relations)
+            self._action("Relations", "R", self.relations.focus_first_open,
+                         "Go to the relations: Return accepts one into gold, Delete takes it out, Esc comes back")
         left.setStretchFactor(0, 3)
         left.setStretchFactor(1, 2)
         right = QWidget()
@@ -286,6 +293,8 @@ class CompareView(QWidget):
             f"{len(open_units)} not settled in gold.\nGold status: {state}."
         )
         self.link_notes.setText(link_disagreement_text(self.project, doc, names) if self.layer == "entities" else "")
+        if self.relations is not None:
+            self.relations.refresh(doc, names)
 
     def _fill_versions(self, names: list[str]) -> None:
         current = self.version_of.currentText()
@@ -330,9 +339,13 @@ class CompareView(QWidget):
         if self.comparison is None or not (0 <= row < len(self._rows)):
             return
         unit = self.comparison.units[self._rows[row]]
+        self.show_range(unit.start, unit.end)
+
+    def show_range(self, start: int, end: int) -> None:
+        """Select ``start``-``end`` (code points) in the article and scroll it into view."""
         cursor = self.article.textCursor()
-        cursor.setPosition(self._u16.to_utf16(unit.start))
-        cursor.setPosition(self._u16.to_utf16(unit.end), QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(self._u16.to_utf16(start))
+        cursor.setPosition(self._u16.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
         self.article.setTextCursor(cursor)
         self.article.ensureCursorVisible()
 
