@@ -31,7 +31,7 @@ def test_export_dialog_offers_annotators_layers_and_formats(qtbot, annotated_pat
     assert who == [GOLD_CHOICE, ALL_CHOICE, "ana", "budi"]
     assert dialog.who_box.currentData() == "ana"  # no gold yet: the current annotator
     formats = {dialog.format_box.itemData(i) for i in range(dialog.format_box.count())}
-    assert formats == {"spacy", "jsonl", "conll", "conllu", "brat", "doccano", "labelstudio"}
+    assert formats == {"spacy", "jsonl", "native", "conll", "conllu", "brat", "doccano", "labelstudio"}
     assert [dialog.layer_box.itemData(i) for i in range(dialog.layer_box.count())] == [None, "entities", "cues"]
     dialog.format_box.setCurrentIndex(dialog.format_box.findData("brat"))
     assert not dialog.misaligned_box.isEnabled() and not dialog.scheme_box.isEnabled()
