@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Sequence
 from annotator.core.errors import NotFoundError
 from annotator.core.jobs import Progress, ShouldCancel, check_cancel
 from annotator.core.model import GOLD, Span
-from annotator.core.relations import Relation
+from annotator.review.adjudicate_relations import merge_agreed_relations, restore_relations
+from annotator.review.gold import GoldChange, drop_gold_span  # GoldChange: callers use it from here too
 
 if TYPE_CHECKING:
     from annotator.store import Project
@@ -108,44 +109,8 @@ def compare_document(
     return Comparison(document_id, layer, names, units)
 
 
-@dataclass
-class GoldChange:
-    """What one adjudication step changed in gold (enough to undo it)."""
-
-    added: list[int] = field(default_factory=list)
-    removed: list[Span] = field(default_factory=list)
-    answers_before: dict[str, tuple[str, str | None] | None] = field(default_factory=dict)
-    #: gold relations added (uids) and removed (as they were: a removed span takes its relations)
-    relations_added: list[str] = field(default_factory=list)
-    relations_removed: list[Relation] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        """Nothing changed."""
-        return not (self.added or self.removed or self.answers_before or self.relations_added
-                    or self.relations_removed)
-
-    def extend(self, other: GoldChange) -> GoldChange:
-        """Add ``other``'s changes (made after these) to this one; returns self."""
-        self.added += other.added
-        self.removed += other.removed
-        for q, before in other.answers_before.items():
-            self.answers_before.setdefault(q, before)
-        self.relations_added += other.relations_added
-        self.relations_removed += other.relations_removed
-        return self
-
-
-def drop_gold_span(project: Project, span_id: int, change: GoldChange) -> None:
-    """Delete a gold span, recording it and the relations that go with it in ``change``."""
-    change.relations_removed += project.relations_of_span(span_id)
-    change.removed.append(project.delete_span(span_id))
-
-
 def undo_change(project: Project, document_id: int, change: GoldChange, gold: str = GOLD) -> GoldChange:
     """Revert ``change``; returns the change that redoes it."""
-    from annotator.review.adjudicate_relations import restore_relations
-
     redo = GoldChange()
     with project.transaction():
         for uid in change.relations_added:
@@ -307,8 +272,6 @@ def auto_merge(
             if new:
                 change.added += project.add_spans(document_id, new, gold)
         if layers is None or "relations" in layers:
-            from annotator.review.adjudicate_relations import merge_agreed_relations
-
             change.extend(merge_agreed_relations(project, document_id, names, gold))
         qnames = list(questions) if questions is not None else [q.name for q in project.schema.questions]
         for q in qnames:

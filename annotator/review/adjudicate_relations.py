@@ -7,7 +7,7 @@ key of :attr:`~annotator.core.relations.Relation.key`, as in evaluation and agre
 document, one row per key, with who has it; a row is *agreed* when every annotator has
 it.  Accepting a row puts the relation into gold, storing its end spans in gold first
 when gold has none at those offsets; rejecting removes it from gold (the spans stay).
-Every function returns a :class:`~annotator.review.adjudicate.GoldChange`, undone by
+Every function returns a :class:`~annotator.review.gold.GoldChange`, undone by
 :func:`~annotator.review.adjudicate.undo_change`.
 """
 
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from annotator.core.model import GOLD, Span
 from annotator.core.relations import Endpoint, Relation
-from annotator.review.adjudicate import GoldChange, drop_gold_span
+from annotator.review.gold import GoldChange, drop_gold_span
 
 if TYPE_CHECKING:
     from annotator.store import Project
