@@ -167,7 +167,8 @@ def test_suggested_relations_are_listed_dashed_and_accepted(qtbot, demo_project:
     win.session.select(win.session.editor.doc.endpoint_key(head))
     assert overlay.shown(overlay.arcs[key])
     win.session.select(None)
-    assert "(0.90)" in panel.item(0).text() and panel.item(0).font().italic()
+    first = panel.model().index(0, 0)
+    assert "(0.90)" in first.data() and first.data(Qt.ItemDataRole.FontRole).italic()
     qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton, pos=panel.row_rect_centre(key))
     qtbot.keyClick(panel, Qt.Key.Key_Return)
     assert rels(demo_project) == {("SPEAKER", "mengatakan", "Shoigu")}
@@ -187,7 +188,7 @@ def test_relabelling_an_end_marks_its_relation_and_offers_to_delete(qtbot, windo
     assert {s.label for s in demo_project.spans(1, "ani", "entities")} == {"LOC"}
     assert "no longer fit" in window.statusBar().currentMessage()
     assert rels(demo_project) == {("SPEAKER", "mengatakan", "Shoigu")}  # kept, not dropped silently
-    assert "child" in panel.problem_of(key) and panel.item(0).text().startswith("⚠")
+    assert "child" in panel.problem_of(key) and panel.text_of(key).startswith("⚠")
     assert window.relations.invalid() == [key]
     window._actions["relation_delete_invalid"].trigger()  # noqa: SLF001 - the offered deletion
     assert rels(demo_project) == set() and panel.count() == 0
@@ -196,4 +197,4 @@ def test_relabelling_an_end_marks_its_relation_and_offers_to_delete(qtbot, windo
     window.session.undo_stack.undo()  # the relabelling: both as before, nothing marked
     assert {s.label for s in demo_project.spans(1, "ani", "entities")} == {"PER"}
     assert rels(demo_project) == {("SPEAKER", "mengatakan", "Shoigu")} and panel.problem_of(key) == ""
-    assert not panel.item(0).text().startswith("⚠")
+    assert not panel.text_of(key).startswith("⚠")

@@ -7,17 +7,106 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QMenu, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QWidget
 
 from annotator.editing import REL_SUGGESTION, RelKey
 
 _KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 _PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 2
 
+#: one row: (key, text, colour, suggested[, why it no longer fits the schema])
+Row = tuple[Any, ...]
 
-class RelationList(QListWidget):
+
+class RelationRows(QAbstractListModel):
+    """The rows as a model: the view asks only for the rows it shows (5,000 list items cost a
+    fifth of a second to make when an article opened)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.order: list[RelKey] = []
+        self.rows: dict[RelKey, Row] = {}
+        self._index: dict[RelKey, int] | None = None
+        self._fonts: dict[tuple[bool, bool], QFont] = {}
+        self._brushes: dict[str, QBrush] = {}
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.order)
+
+    def row_of(self, key: RelKey) -> int:
+        """The row of ``key`` (-1: not listed)."""
+        if self._index is None:
+            self._index = {k: i for i, k in enumerate(self.order)}
+        return self._index.get(key, -1)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.order):
+            return None
+        key = self.order[index.row()]
+        row = self.rows[key]
+        problem = row[4] if len(row) > 4 else ""
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row[1]
+        if role == _KEY_ROLE:
+            return key
+        if role == _PROBLEM_ROLE:
+            return problem
+        if role == Qt.ItemDataRole.ForegroundRole:
+            colour = "#C00000" if problem else row[2]
+            brush = self._brushes.get(colour)
+            if brush is None:
+                brush = self._brushes[colour] = QBrush(QColor(colour) if problem else QColor(colour).darker(140))
+            return brush
+        if role == Qt.ItemDataRole.FontRole:
+            style = (bool(row[3]), bool(problem))
+            font = self._fonts.get(style)
+            if font is None:
+                font = self._fonts[style] = QFont()
+                font.setItalic(style[0])
+                font.setStrikeOut(style[1])
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole and problem:
+            return f"No longer fits the schema: {problem}. Delete removes it."
+        return None
+
+    def reset(self, rows: list[Row]) -> None:
+        """Replace every row."""
+        self.beginResetModel()
+        self.order = [r[0] for r in rows]
+        self.rows = {r[0]: r for r in rows}
+        self._index = None
+        self.endResetModel()
+
+    def change(self, removed: list[RelKey], added: list[Row]) -> None:
+        """Remove some rows, change or append others."""
+        for key in removed:
+            i = self.row_of(key)
+            if i < 0:
+                continue
+            self.beginRemoveRows(QModelIndex(), i, i)
+            del self.order[i]
+            del self.rows[key]
+            self._index = None
+            self.endRemoveRows()
+        for row in added:
+            key = row[0]
+            i = self.row_of(key)
+            if i >= 0:
+                self.rows[key] = row
+                self.dataChanged.emit(self.index(i), self.index(i))
+                continue
+            n = len(self.order)
+            self.beginInsertRows(QModelIndex(), n, n)
+            self.order.append(key)
+            self.rows[key] = row
+            if self._index is not None:
+                self._index[key] = n
+            self.endInsertRows()
+
+
+class RelationList(QListView):
     """Rows of relations; emits what the user asks for, the controller does it."""
 
     relationSelected = Signal(object)  # noqa: N815 - RelKey or None
@@ -31,91 +120,82 @@ class RelationList(QListWidget):
         self.setObjectName("relationList")
         self.labels = labels
         self._hotkeys = {QKeySequence(h).toString(): name for name, _c, h in labels if h}
-        self._rows: dict[RelKey, QListWidgetItem] = {}
+        self.rows_model = RelationRows(self)
+        self.setModel(self.rows_model)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setUniformItemSizes(True)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(lambda pos: self.menu_for(pos).popup(self.mapToGlobal(pos)))
-        self.currentItemChanged.connect(lambda cur, _prev: self.relationSelected.emit(self.key_of(cur)))
+        self._quiet = False
+        self.selectionModel().currentChanged.connect(self._current_changed)
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not self._quiet:
+            self.relationSelected.emit(self.key_of(current))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(220, 110)
 
     # -- rows --------------------------------------------------------------------------
 
-    def set_rows(self, rows: list[tuple[Any, ...]]) -> None:
+    def set_rows(self, rows: list[Row]) -> None:
         """Replace every row: (key, text, colour, suggested[, why it no longer fits the schema])."""
-        self.blockSignals(True)
-        self.clear()
-        self._rows.clear()
-        for row in rows:
-            self._add(*row)
-        self.blockSignals(False)
+        self._quiet = True
+        self.rows_model.reset(rows)
+        self._quiet = False
 
-    def update_rows(self, removed: list[RelKey], added: list[tuple[Any, ...]]) -> None:
+    def update_rows(self, removed: list[RelKey], added: list[Row]) -> None:
         """Remove and add or change rows (only those)."""
-        self.blockSignals(True)
-        for key in removed:
-            item = self._rows.pop(key, None)
-            if item is not None:
-                self.takeItem(self.row(item))
-        for row in added:
-            item = self._rows.get(row[0])
-            if item is not None:
-                self._style(item, *row)
-            else:
-                self._add(*row)
-        self.blockSignals(False)
+        self._quiet = True
+        self.rows_model.change(removed, added)
+        self._quiet = False
 
-    def _add(self, key: RelKey, text: str, colour: str, suggested: bool, problem: str = "") -> None:
-        item = QListWidgetItem()
-        self._style(item, key, text, colour, suggested, problem)
-        self.addItem(item)
-        self._rows[key] = item
+    def count(self) -> int:
+        """How many rows."""
+        return self.rows_model.rowCount()
 
-    def _style(self, item: QListWidgetItem, key: RelKey, text: str, colour: str, suggested: bool,
-               problem: str = "") -> None:
-        item.setText(text)
-        item.setData(_KEY_ROLE, key)
-        item.setData(_PROBLEM_ROLE, problem)
-        item.setForeground(QBrush(QColor("#C00000") if problem else QColor(colour).darker(140)))
-        item.setToolTip(f"No longer fits the schema: {problem}. Delete removes it." if problem else "")
-        font = QFont(self.font())
-        font.setItalic(suggested)
-        font.setStrikeOut(bool(problem))
-        item.setFont(font)
+    def text_of(self, key: RelKey) -> str:
+        """A row's text."""
+        row = self.rows_model.rows.get(key)
+        return str(row[1]) if row is not None else ""
 
     def problem_of(self, key: RelKey) -> str:
         """Why a listed relation no longer fits the schema ("" when it fits)."""
-        item = self._rows.get(key)
-        return str(item.data(_PROBLEM_ROLE) or "") if item is not None else ""
+        row = self.rows_model.rows.get(key)
+        return str(row[4]) if row is not None and len(row) > 4 else ""
 
-    def key_of(self, item: QListWidgetItem | None) -> RelKey | None:
+    def key_of(self, index: QModelIndex | None) -> RelKey | None:
         """The relation of a row."""
-        return item.data(_KEY_ROLE) if item is not None else None
+        return index.data(_KEY_ROLE) if index is not None and index.isValid() else None
 
     def keys(self) -> list[RelKey]:
         """Every row's relation, in order (tests)."""
-        return [self.key_of(self.item(i)) for i in range(self.count())]
+        return list(self.rows_model.order)
 
     def select_key(self, key: RelKey | None) -> None:
         """Make ``key``'s row current (None: none)."""
-        item = self._rows.get(key) if key is not None else None
-        self.blockSignals(True)
-        self.setCurrentItem(item)
-        if item is None:
+        row = self.rows_model.row_of(key) if key is not None else -1
+        self._quiet = True
+        if row < 0:
+            self.selectionModel().clearCurrentIndex()
             self.clearSelection()
-        self.blockSignals(False)
+        else:
+            index = self.rows_model.index(row)
+            self.selectionModel().setCurrentIndex(index, self.selectionModel().SelectionFlag.ClearAndSelect)
+            self.scrollTo(index)
+        self._quiet = False
 
     def row_rect_centre(self, key: RelKey) -> QPoint:
         """The centre of a row in this widget's viewport (tests click it)."""
-        return self.visualItemRect(self._rows[key]).center()
+        index = self.rows_model.index(self.rows_model.row_of(key))
+        self.scrollTo(index)
+        return self.visualRect(index).center()
 
     # -- keyboard and mouse ------------------------------------------------------------------
 
     def _current(self) -> RelKey | None:
-        return self.key_of(self.currentItem())
+        return self.key_of(self.currentIndex())
 
     def event(self, event: QEvent) -> bool:  # noqa: D401 - Qt override
         # the window's shortcuts (Delete rejects a span, Return accepts one) must not take
@@ -151,12 +231,12 @@ class RelationList(QListWidget):
 
     def menu_for(self, pos: QPoint) -> QMenu:
         """The context menu of the row at ``pos``: accept, relabel, delete (built, not shown)."""
-        item = self.itemAt(pos)
-        key = self.key_of(item)
+        index = self.indexAt(pos)
+        key = self.key_of(index)
         menu = QMenu(self)
         if key is None:
             return menu
-        self.setCurrentItem(item)
+        self.setCurrentIndex(index)
         if key[0] == REL_SUGGESTION:
             menu.addAction("Accept").triggered.connect(lambda: self.acceptRequested.emit(key))
         relabel = menu.addMenu("Relabel as")
