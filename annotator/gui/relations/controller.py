@@ -39,7 +39,7 @@ class RelationController(QObject):
         self.view = window.view
         self.overlay = RelationOverlay(self.view)
         self.view.relation_overlay = self.overlay
-        self.panel = RelationList([(rt.name, rt.colour, rt.hotkey) for rt in self.schema.relations])
+        self.panel = RelationList([(rt.name, rt.colour, rt.hotkey) for rt in self.schema.relations], self.describe)
         self.box = QGroupBox("Relations")
         QVBoxLayout(self.box).addWidget(self.panel)
         self.box.layout().setContentsMargins(2, 2, 2, 2)
@@ -84,10 +84,12 @@ class RelationController(QObject):
             self._by_pos.setdefault((end.layer, end.start, end.end), set()).add((REL_SUGGESTION, rel.id or 0))
         return None, None
 
-    def _arc(self, key: RelKey) -> tuple[Arc, str, tuple[Key | None, Key | None]] | None:
+    def _rel(self, key: RelKey) -> Relation | SuggestedRelation | None:
         doc = self.session.editor.doc
-        rel: Relation | SuggestedRelation | None = (doc.relations.get(str(key[1])) if key[0] == REL
-                                                    else doc.relation_suggestions.get(int(key[1])))
+        return doc.relations.get(str(key[1])) if key[0] == REL else doc.relation_suggestions.get(int(key[1]))
+
+    def _arc(self, key: RelKey) -> tuple[Arc, tuple[Key | None, Key | None]] | None:
+        rel = self._rel(key)
         if rel is None:
             return None
         ends = self._ends(rel)
@@ -96,46 +98,91 @@ class RelationController(QObject):
         if h is None or c is None:
             return None
         rt = self.types.get(rel.label)
-        colour = rt.colour if rt else "#555555"
+        return Arc(key, h, c, rel.label, rt.colour if rt else "#555555", key[0] == REL_SUGGESTION), ends
+
+    def describe(self, key: RelKey) -> tuple[str, str]:
+        """A list row's text and why the relation no longer fits the schema ("": it fits); the
+        list asks only for the rows it shows."""
+        rel = self._rel(key)
+        arc = self.overlay.arcs.get(key)
+        if rel is None or arc is None:
+            return "", ""
+        (h0, h1), (c0, c1) = arc.head16, arc.child16
         text = self.session.text
         from16 = self.session.map.to_codepoint
-        row = (f"{rel.label}: “{_short(text[from16(h[0]):from16(h[1])])}” → "
-               f"{_short(text[from16(c[0]):from16(c[1])], 20)}")
-        suggested = key[0] == REL_SUGGESTION
-        if suggested and rel.score is not None:
+        row = (f"{rel.label}: “{_short(text[from16(h0):from16(h1)])}” → "
+               f"{_short(text[from16(c0):from16(c1)], 20)}")
+        if key[0] == REL_SUGGESTION and rel.score is not None:
             row += f"  ({rel.score:.2f})"
         problem = self.session.editor.relation_problem(rel) if isinstance(rel, Relation) else None
         if problem:  # an end was relabelled out of what the type allows: shown, never hidden
             row = f"⚠ {row}"
-        return Arc(key, h, c, rel.label, colour, suggested), (row, problem or ""), ends
+        return row, problem or ""
 
-    def _keys(self) -> list[RelKey]:
-        doc = self.session.editor.doc
-        return [*((REL, u) for u in doc.relations), *((REL_SUGGESTION, i) for i in doc.relation_suggestions)]
-
-    def _build(self, keys: Iterable[RelKey]) -> tuple[list[Arc], list[tuple[RelKey, str, str, bool, str]]]:
+    def _build(self, keys: Iterable[RelKey]) -> tuple[list[Arc], list[tuple[RelKey, str, bool]]]:
         arcs, rows = [], []
+        by_end = self._by_end
         for key in keys:
             built = self._arc(key)
             if built is None:
                 continue
-            arc, (row, problem), ends = built
+            arc, ends = built
             arcs.append(arc)
-            rows.append((key, row, arc.colour, arc.suggested, problem))
+            rows.append((key, arc.colour, arc.suggested))
             for end in ends:
                 if end is not None:
-                    self._by_end.setdefault(end, set()).add(key)
+                    by_end.setdefault(end, set()).add(key)
+        return arcs, rows
+
+    def _build_all(self) -> tuple[list[Arc], list[tuple[RelKey, str, bool]]]:
+        """Every arc and row of the open document: :meth:`_build` unrolled, because an article
+        opens with thousands of relations (a stored relation's ends carry their current offsets:
+        the editor reads them again whenever a span moves)."""
+        doc = self.session.editor.doc
+        logical = self.session.editor.aliases.logical
+        to16 = self.session.map.to_utf16
+        colours = {name: rt.colour for name, rt in self.types.items()}
+        by_end: dict[Key, set[RelKey]] = {}
+        by_pos: dict[tuple[str, int, int], set[RelKey]] = {}
+        arcs, rows = [], []
+        for uid, rel in doc.relations.items():
+            he, ce = rel.head_end, rel.child_end
+            if he is None or ce is None:
+                continue
+            key = (REL, uid)
+            colour = colours.get(rel.label, "#555555")
+            arcs.append(Arc(key, (to16(he.start), to16(he.end)), (to16(ce.start), to16(ce.end)), rel.label, colour))
+            rows.append((key, colour, False))
+            for end in ((SPAN, logical(rel.head)), (SPAN, logical(rel.child))):
+                got = by_end.get(end)
+                if got is None:
+                    by_end[end] = {key}
+                else:
+                    got.add(key)
+        for sid, sug in doc.relation_suggestions.items():
+            he, ce = sug.head, sug.child
+            key = (REL_SUGGESTION, sid)
+            colour = colours.get(sug.label, "#555555")
+            arcs.append(Arc(key, (to16(he.start), to16(he.end)), (to16(ce.start), to16(ce.end)), sug.label, colour,
+                            True))
+            rows.append((key, colour, True))
+            for pos in ((he.layer, he.start, he.end), (ce.layer, ce.start, ce.end)):
+                got = by_pos.get(pos)
+                if got is None:
+                    by_pos[pos] = {key}
+                else:
+                    got.add(key)
+        self._by_end, self._by_pos = by_end, by_pos
         return arcs, rows
 
     def refresh(self) -> None:
         """Draw and list every relation of the open document again."""
-        self._by_end = {}
-        self._by_pos = {}
         self.pending = None
-        arcs, rows = self._build(self._keys())
-        order = sorted(range(len(arcs)), key=lambda i: arcs[i].bounds()[:2])
+        arcs, rows = self._build_all()
         self.overlay.set_arcs(arcs)
-        self.panel.set_rows([rows[i] for i in order])
+        # the list in reading order: the overlay's index is that order already
+        arcs_at = {key: i for i, key in enumerate(a.key for a in arcs)}
+        self.panel.set_rows([rows[arcs_at[k]] for _lo, _hi, k in self.overlay.order()])
         self.select(None)
 
     def _redo(self, keys: Iterable[RelKey]) -> None:

@@ -13,8 +13,7 @@ layer lets every mouse event through to the view below.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
@@ -29,9 +28,9 @@ if TYPE_CHECKING:
 LIFT = 14.0
 
 
-@dataclass(frozen=True)
-class Arc:
-    """One relation as drawn: its key, both ends in UTF-16 offsets, label, colour, kind."""
+class Arc(NamedTuple):
+    """One relation as drawn: its key, both ends in UTF-16 offsets, label, colour, kind
+    (a tuple: 5,000 of them are made when an article opens)."""
 
     key: RelKey
     head16: tuple[int, int]
@@ -77,6 +76,10 @@ class RelationOverlay(QWidget):
         self._order = sorted(a.bounds() for a in self.arcs.values())
         self._max_span = max((hi - lo for lo, hi, _k in self._order), default=0)
         self.update()
+
+    def order(self) -> list[tuple[int, int, RelKey]]:
+        """``(lo, hi, key)`` of every arc in reading order (the index the painter bisects)."""
+        return self._order
 
     def update_arcs(self, removed: Iterable[RelKey], added: Iterable[Arc]) -> None:
         """Take some arcs away and add or change others; repaints only where they are (the

@@ -16,18 +16,21 @@ from annotator.editing import REL_SUGGESTION, RelKey
 _KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 _PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 2
 
-#: one row: (key, text, colour, suggested[, why it no longer fits the schema])
+#: one row: (key, colour, suggested); its text comes from the list's ``describe(key)``
 Row = tuple[Any, ...]
+Describe = Callable[[RelKey], tuple[str, str]]
 
 
 class RelationRows(QAbstractListModel):
     """The rows as a model: the view asks only for the rows it shows (5,000 list items cost a
     fifth of a second to make when an article opened)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, describe: Describe, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.describe = describe
         self.order: list[RelKey] = []
         self.rows: dict[RelKey, Row] = {}
+        self._text: dict[RelKey, tuple[str, str]] = {}  # describe's answers for the rows shown so far
         self._index: dict[RelKey, int] | None = None
         self._fonts: dict[tuple[bool, bool], QFont] = {}
         self._brushes: dict[str, QBrush] = {}
@@ -45,22 +48,22 @@ class RelationRows(QAbstractListModel):
         if not index.isValid() or index.row() >= len(self.order):
             return None
         key = self.order[index.row()]
-        row = self.rows[key]
-        problem = row[4] if len(row) > 4 else ""
-        if role == Qt.ItemDataRole.DisplayRole:
-            return row[1]
         if role == _KEY_ROLE:
             return key
+        row = self.rows[key]
+        text, problem = self.text(key)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text
         if role == _PROBLEM_ROLE:
             return problem
         if role == Qt.ItemDataRole.ForegroundRole:
-            colour = "#C00000" if problem else row[2]
+            colour = "#C00000" if problem else row[1]
             brush = self._brushes.get(colour)
             if brush is None:
                 brush = self._brushes[colour] = QBrush(QColor(colour) if problem else QColor(colour).darker(140))
             return brush
         if role == Qt.ItemDataRole.FontRole:
-            style = (bool(row[3]), bool(problem))
+            style = (bool(row[2]), bool(problem))
             font = self._fonts.get(style)
             if font is None:
                 font = self._fonts[style] = QFont()
@@ -71,17 +74,26 @@ class RelationRows(QAbstractListModel):
             return f"No longer fits the schema: {problem}. Delete removes it."
         return None
 
+    def text(self, key: RelKey) -> tuple[str, str]:
+        """A row's text and why it no longer fits the schema (asked once, then kept)."""
+        got = self._text.get(key)
+        if got is None:
+            got = self._text[key] = self.describe(key)
+        return got
+
     def reset(self, rows: list[Row]) -> None:
         """Replace every row."""
         self.beginResetModel()
         self.order = [r[0] for r in rows]
         self.rows = {r[0]: r for r in rows}
+        self._text = {}
         self._index = None
         self.endResetModel()
 
     def change(self, removed: list[RelKey], added: list[Row]) -> None:
         """Remove some rows, change or append others."""
         for key in removed:
+            self._text.pop(key, None)
             i = self.row_of(key)
             if i < 0:
                 continue
@@ -92,6 +104,7 @@ class RelationRows(QAbstractListModel):
             self.endRemoveRows()
         for row in added:
             key = row[0]
+            self._text.pop(key, None)
             i = self.row_of(key)
             if i >= 0:
                 self.rows[key] = row
@@ -114,13 +127,14 @@ class RelationList(QListView):
     acceptRequested = Signal(object)  # noqa: N815 - RelKey
     relabelRequested = Signal(object, str)  # noqa: N815 - RelKey, label
 
-    def __init__(self, labels: list[tuple[str, str, str]], parent: QWidget | None = None) -> None:
-        """``labels``: (name, colour, hotkey) of each relation type of the schema."""
+    def __init__(self, labels: list[tuple[str, str, str]], describe: Describe, parent: QWidget | None = None) -> None:
+        """``labels``: (name, colour, hotkey) of each relation type of the schema; ``describe(key)``:
+        a row's text and why its relation no longer fits the schema ("" when it fits)."""
         super().__init__(parent)
         self.setObjectName("relationList")
         self.labels = labels
         self._hotkeys = {QKeySequence(h).toString(): name for name, _c, h in labels if h}
-        self.rows_model = RelationRows(self)
+        self.rows_model = RelationRows(describe, self)
         self.setModel(self.rows_model)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setUniformItemSizes(True)
@@ -140,7 +154,7 @@ class RelationList(QListView):
     # -- rows --------------------------------------------------------------------------
 
     def set_rows(self, rows: list[Row]) -> None:
-        """Replace every row: (key, text, colour, suggested[, why it no longer fits the schema])."""
+        """Replace every row: (key, colour, suggested)."""
         self._quiet = True
         self.rows_model.reset(rows)
         self._quiet = False
@@ -156,14 +170,12 @@ class RelationList(QListView):
         return self.rows_model.rowCount()
 
     def text_of(self, key: RelKey) -> str:
-        """A row's text."""
-        row = self.rows_model.rows.get(key)
-        return str(row[1]) if row is not None else ""
+        """A row's text ("" when not listed)."""
+        return self.rows_model.text(key)[0] if key in self.rows_model.rows else ""
 
     def problem_of(self, key: RelKey) -> str:
         """Why a listed relation no longer fits the schema ("" when it fits)."""
-        row = self.rows_model.rows.get(key)
-        return str(row[4]) if row is not None and len(row) > 4 else ""
+        return self.rows_model.text(key)[1] if key in self.rows_model.rows else ""
 
     def key_of(self, index: QModelIndex | None) -> RelKey | None:
         """The relation of a row."""
