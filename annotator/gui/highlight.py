@@ -14,7 +14,7 @@ conversion is done once, by the session, through ``Utf16Map``.
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Iterable
+from typing import Callable, Iterable
 
 from PySide6.QtGui import QColor, QTextBlock, QTextCharFormat, QTextDocument, QTextLayout
 
@@ -43,8 +43,17 @@ class SpanHighlighter:
         self._block_items: list[list[Item]] = []
         self._block_starts: list[int] = []
         self._blocks: list[QTextBlock] = []
+        #: more format ranges for a block (the relation arcs' room above the lines), None: none
+        self.block_extras: Callable[[QTextBlock, list[tuple[int, int]]], list[QTextLayout.FormatRange]] | None = None
 
     # -- formats -------------------------------------------------------------
+
+    def reformat(self, numbers: Iterable[int] | None = None) -> None:
+        """Apply the formats of these blocks (None: all) again (their extras changed)."""
+        if numbers is None:
+            self._apply_blocks(range(len(self._blocks)), whole=True)
+        else:
+            self._apply_blocks(sorted(n for n in numbers if 0 <= n < len(self._blocks)))
 
     def set_theme(self, theme: Theme) -> None:
         """Switch theme and re-format everything."""
@@ -173,6 +182,7 @@ class SpanHighlighter:
         doc = self.document
         underline = self._underline_layers
         fmt_cache = self._formats
+        extras = self.block_extras
         for b in numbers:
             block = self._blocks[b]
             bstart = self._block_starts[b]
@@ -193,6 +203,8 @@ class SpanHighlighter:
                 fmt = fmt_cache.get((it.layer, it.label, it.key[0]))
                 r.format = fmt if fmt is not None else self.char_format(it.layer, it.label, it.key[0])
                 ranges.append(r)
+            if extras is not None:
+                ranges += extras(block, [(r.start, r.start + r.length) for r in ranges])
             block.layout().setFormats(ranges)
             if not whole:
                 doc.markContentsDirty(bstart, block.length())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetricsF
 
 from annotator.core.relations import Endpoint, SuggestedRelation
 from annotator.editing import REL, REL_SUGGESTION, SPAN, Key
@@ -198,3 +198,73 @@ def test_relabelling_an_end_marks_its_relation_and_offers_to_delete(qtbot, windo
     assert {s.label for s in demo_project.spans(1, "ani", "entities")} == {"PER"}
     assert rels(demo_project) == {("SPEAKER", "mengatakan", "Shoigu")} and panel.problem_of(key) == ""
     assert not panel.text_of(key).startswith("⚠")
+
+
+def _line_tops(win: MainWindow) -> list[float]:
+    view = win.view
+    tops = []
+    block = view.document().begin()
+    while block.isValid():
+        origin = view.blockBoundingGeometry(block).translated(view.contentOffset()).topLeft()
+        tops += [origin.y() + block.layout().lineAt(i).y() for i in range(block.layout().lineCount())]
+        block = block.next()
+    return tops
+
+
+def test_arcs_have_room_above_their_lines_and_never_cross_text(qtbot, window: MainWindow, demo_project: Project):
+    window.resize(900, 600)
+    gaps_before = [b - a for a, b in zip(_line_tops(window), _line_tops(window)[1:], strict=False)]
+    assert not window.relations.gap.active
+    head = span(window, "mengatakan", "REPORT", "cues")
+    same_line = span(window, "Shoigu", "PER", nth=1)  # the second line: "Shoigu mengatakan ..."
+    other_line = span(window, "Sergei Shoigu", "PER")  # the first line
+    window.relations.relate(head, same_line, "SPEAKER")
+    window.relations.relate(head, other_line, "SPEAKER")
+    qtbot.wait(10)
+    ctl = window.relations
+    assert ctl.gap.active and ctl.gap.gap >= 10
+    tops = _line_tops(window)
+    # every line with room for arcs: the text sits lower in a taller line
+    assert min(b - a for a, b in zip(tops, tops[1:], strict=False)) >= max(gaps_before) + ctl.gap.gap - 1
+    overlay = ctl.overlay
+    label_h = QFontMetricsF(overlay._font).height()  # noqa: SLF001 - the label's height
+    for arc in overlay.arcs.values():
+        a, b = overlay.anchors(arc)
+        path, label = overlay.route(arc, a, b)
+        for end in (a, b):  # an end is the top of its span's text, below its line's room
+            line_top = max(t for t in tops if t <= end.y())
+            assert end.y() == pytest.approx(line_top + ctl.gap.gap)
+        # the whole drawing stays within the rooms above the two ends' lines: never over text
+        lines = sorted({max(t for t in tops if t <= e.y()) for e in (a, b)})
+        box = path.boundingRect()
+        assert box.top() >= lines[0] - 0.5 and label.y() - label_h / 2 >= lines[0] - 1.5
+        if len(lines) == 2:  # across lines: along the upper line's room, then the lower line's
+            ys = {round(path.elementAt(i).y, 1) for i in range(path.elementCount())}
+            assert all(y <= lines[0] + ctl.gap.gap + 0.5 or y >= lines[1] - 0.5 for y in ys)
+    # an article without relations keeps the lines as they were
+    window.open_document(2)
+    assert not ctl.gap.active
+
+
+def test_a_long_article_gets_room_for_arcs_as_it_scrolls(qtbot, window: MainWindow, demo_project: Project):
+    from annotator.core.model import Document
+    from annotator.gui.relations.line_gap import FIRST_CHARS
+
+    para = "Menteri Shoigu mengatakan Rusia siap membantu kapan saja dan di mana saja. " * 12
+    text = "\n".join([para] * 60) + "\nKata Shoigu di akhir."
+    doc, _ = demo_project.add_document(Document(text, title="long"))
+    window.open_document(doc)
+    head = window.session.create_span(text.index("mengatakan"), text.index("mengatakan") + 10, "REPORT", "cues")
+    child = window.session.create_span(text.index("Shoigu"), text.index("Shoigu") + 6, "PER", "entities")
+    assert window.relations.relate(head, child, "SPEAKER")
+    gap = window.relations.gap
+    view = window.view
+    last = view.document().lastBlock()
+    assert gap.active and last.blockNumber() not in gap.spaced  # far below: no room made for it yet
+    assert sum(len(para) + 1 for n in gap.spaced) < FIRST_CHARS + 2 * len(para)
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
+    qtbot.wait(20)
+    assert last.blockNumber() in gap.spaced
+    layout = last.previous().layout()
+    base = QFontMetricsF(view.font()).height()
+    assert layout.lineAt(0).height() >= base + gap.gap - 1  # its lines are taller: room above the text

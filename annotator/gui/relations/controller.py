@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QGroupBox, QLayout, QMenu, QSizePolicy, QVBoxLayou
 from annotator.core.relations import Endpoint, Relation, SuggestedRelation
 from annotator.editing import REL, REL_SUGGESTION, SPAN, Key, NoEdit, Plan, RelKey
 from annotator.gui.commands import keyboard_command
+from annotator.gui.relations.line_gap import LineGap
 from annotator.gui.relations.overlay import Arc, RelationOverlay
 from annotator.gui.relations.panel import RelationList
 
@@ -39,6 +40,9 @@ class RelationController(QObject):
         self.view = window.view
         self.overlay = RelationOverlay(self.view)
         self.view.relation_overlay = self.overlay
+        self.gap = LineGap(self.view.font())
+        self.view.highlighter.block_extras = self.gap.ranges
+        self.view.updateRequest.connect(lambda _rect, _dy: self._room_in_view())
         self.panel = RelationList([(rt.name, rt.colour, rt.hotkey) for rt in self.schema.relations], self.describe)
         self.box = QGroupBox("Relations")
         QVBoxLayout(self.box).addWidget(self.panel)
@@ -52,7 +56,9 @@ class RelationController(QObject):
         self._by_end: dict[Key, set[RelKey]] = {}
         self._by_pos: dict[tuple[str, int, int], set[RelKey]] = {}  # suggested relations by end position
         s = self.session
-        s.documentOpened.connect(lambda _doc: self.refresh())
+        # before the window shows the article (it connects after us): the lines get their room for arcs
+        # in the same pass that formats the highlights
+        s.documentOpened.connect(lambda _doc: self.refresh(reformat=False))
         s.relationsChanged.connect(self._on_relations_changed)
         s.itemsChanged.connect(self._on_items_changed)
         s.selectionChanged.connect(self._on_span_selected)
@@ -175,19 +181,46 @@ class RelationController(QObject):
         self._by_end, self._by_pos = by_end, by_pos
         return arcs, rows
 
-    def refresh(self) -> None:
-        """Draw and list every relation of the open document again."""
+    def refresh(self, reformat: bool = True) -> None:
+        """Draw and list every relation of the open document again (``reformat``: the article is
+        shown already, so a change of the room for arcs formats it again)."""
         self.pending = None
         arcs, rows = self._build_all()
+        self._room(bool(arcs), reformat)
         self.overlay.set_arcs(arcs)
         # the list in reading order: the overlay's index is that order already
         arcs_at = {key: i for i, key in enumerate(a.key for a in arcs)}
         self.panel.set_rows([rows[arcs_at[k]] for _lo, _hi, k in self.overlay.order()])
         self.select(None)
 
+    def _room(self, wanted: bool, reformat: bool) -> None:
+        """Room above the lines while the article has relations (none without: the text as usual).
+        Opening an article (``reformat`` False) only decides: the highlighter formats it next,
+        its first paragraphs with room; later ones get room as they come into view."""
+        if not reformat:
+            self.gap.reset(wanted)
+        elif wanted != self.gap.active:
+            self.gap.reset(wanted)
+            self.view.highlighter.reformat()
+            self._room_in_view()
+        self.overlay.gap = self.gap.gap if wanted else 0.0
+
+    def _room_in_view(self) -> None:
+        """Give room to the paragraphs in view (and a few after) that have none yet."""
+        if not self.gap.active:
+            return
+        view = self.view
+        first = view.firstVisibleBlock().blockNumber()
+        last = view.cursorForPosition(view.viewport().rect().bottomLeft()).block().blockNumber()
+        new = self.gap.want(range(max(first - 1, 0), last + 3))
+        if new:
+            view.highlighter.reformat(new)
+
     def _redo(self, keys: Iterable[RelKey]) -> None:
         keys = list(dict.fromkeys(keys))
         arcs, rows = self._build(keys)
+        if arcs and not self.gap.active:  # the article's first relation
+            self._room(True, True)
         have = {a.key for a in arcs}
         gone = [k for k in keys if k not in have]
         self.overlay.update_arcs(gone, arcs)

@@ -66,6 +66,8 @@ class RelationOverlay(QWidget):
         self._font.setPointSizeF(max(7.5, self._font.pointSizeF() * 0.68))
         self._font.setBold(True)
         self.painted = 0  # arcs drawn by the last paint (tests, benchmark)
+        #: pixels of room above each line's text (LineGap): the arcs stay in it
+        self.gap = 0.0
         self.show()
 
     # -- content -------------------------------------------------------------------
@@ -157,10 +159,47 @@ class RelationOverlay(QWidget):
         if not hr or not cr:
             return None
         h, c = hr[0], cr[0]
-        return QPointF(h.center().x(), h.top()), QPointF(c.center().x(), c.top())
+        # the top of the text: below the room the lines have for arcs
+        return QPointF(h.center().x(), h.top() + self.gap), QPointF(c.center().x(), c.top() + self.gap)
 
     def _lift(self, a: QPointF, b: QPointF) -> float:
-        return min(LIFT, 7.0 + abs(b.x() - a.x()) * 0.05) if abs(a.y() - b.y()) < 1 else LIFT
+        lift = min(LIFT, 7.0 + abs(b.x() - a.x()) * 0.05) if abs(a.y() - b.y()) < 1 else LIFT
+        if self.gap:
+            # the label sits on the crest (three quarters of the lift up on one line, all of it from
+            # one line to another): all of it inside the room above the line
+            room = self.gap - QFontMetricsF(self._font).height() / 2 - 1
+            lift = min(lift, max(4.0, room / 0.75 if abs(a.y() - b.y()) < 1 else room))
+        return lift
+
+    def _edges(self) -> tuple[float, float]:
+        """The x of the text's left and right edges in the viewport."""
+        margin = self.view.document().documentMargin()
+        return margin - 2, self.width() - margin + 2
+
+    def route(self, arc: Arc, a: QPointF, b: QPointF) -> tuple[QPainterPath, QPointF]:
+        """The arc's path and where its label goes.  Two ends on one line: a curve over the line.
+        On different lines (as brat draws them): out of the upper end along its line's room to
+        the right edge, and into the lower end along its line's room from the left edge, so the
+        arc never crosses the text between them."""
+        lift = self._lift(a, b)
+        if abs(a.y() - b.y()) < 1:
+            path = QPainterPath(a)
+            path.cubicTo(QPointF(a.x(), a.y() - lift), QPointF(b.x(), b.y() - lift), b)
+            return path, path.pointAtPercent(0.5)
+        upper, lower = (a, b) if a.y() < b.y() else (b, a)
+        left, right = self._edges()
+        y1, y2 = upper.y() - lift, lower.y() - lift
+        path = QPainterPath(upper)
+        path.quadTo(QPointF(upper.x(), y1), QPointF(upper.x() + 6, y1))
+        path.lineTo(max(right, upper.x() + 6), y1)
+        path.moveTo(min(left, lower.x() - 6), y2)
+        path.lineTo(lower.x() - 6, y2)
+        path.quadTo(QPointF(lower.x(), y2), lower)
+        # the label beside the head (many quotations of one speaker: their labels apart)
+        w = QFontMetricsF(self._font).horizontalAdvance(arc.label) + 6
+        if upper is a:
+            return path, QPointF(min(a.x() + 10 + w / 2, right - w / 2), y1)
+        return path, QPointF(max(a.x() - 10 - w / 2, left + w / 2), y2)
 
     def arc_rect(self, arc: Arc) -> QRect:
         """The viewport rectangle an arc's drawing (label included) covers."""
@@ -170,9 +209,13 @@ class RelationOverlay(QWidget):
         a, b = ends
         lift = self._lift(a, b)
         width = QFontMetricsF(self._font).horizontalAdvance(arc.label) + 8
-        left, right = min(a.x(), b.x()) - 6, max(a.x(), b.x()) + 6
-        mid = (a.x() + b.x()) / 2
-        left, right = min(left, mid - width / 2), max(right, mid + width / 2)
+        if abs(a.y() - b.y()) < 1:
+            left, right = min(a.x(), b.x()) - 6, max(a.x(), b.x()) + 6
+            mid = (a.x() + b.x()) / 2
+            left, right = min(left, mid - width / 2), max(right, mid + width / 2)
+        else:
+            left, right = self._edges()
+            left, right = min(left, a.x(), b.x()) - 8, max(right, a.x(), b.x()) + 8
         top = min(a.y(), b.y()) - lift - 10
         return QRectF(left, top, right - left, max(a.y(), b.y()) - top + 2).toAlignedRect()
 
@@ -204,7 +247,6 @@ class RelationOverlay(QWidget):
         painter.end()
 
     def _draw(self, painter: QPainter, arc: Arc, a: QPointF, b: QPointF) -> None:
-        lift = self._lift(a, b)
         colour = QColor(arc.colour)
         # a lighter line keeps the text under it legible; opaque, because a translucent
         # antialiased curve costs four times as much to draw
@@ -216,15 +258,13 @@ class RelationOverlay(QWidget):
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        path = QPainterPath(a)
-        path.cubicTo(QPointF(a.x(), a.y() - lift), QPointF(b.x(), b.y() - lift), b)
+        path, top = self.route(arc, a, b)
         painter.drawPath(path)
         # the arrow head at the child
         painter.setBrush(colour)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.drawPolygon(QPolygonF([b, QPointF(b.x() - 3.5, b.y() - 6), QPointF(b.x() + 3.5, b.y() - 6)]))
         # the label on the arc's crest, on a pale ground so the text below stays readable
-        top = path.pointAtPercent(0.5)
         fm = QFontMetricsF(self._font)
         w = fm.horizontalAdvance(arc.label) + 6
         box = QRectF(top.x() - w / 2, top.y() - fm.height() / 2 - 1, w, fm.height())
