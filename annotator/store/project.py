@@ -176,6 +176,7 @@ class Project(
             self._check_server_version(version)
         # Below the current version (or empty): each step re-reads the version under the
         # lock, since another client may have migrated since (or be migrating now).
+        migrated = False
         for number in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction():
                 # Two clients opening a new server project at once: one migrates, the other waits.
@@ -189,6 +190,11 @@ class Project(
                 MIGRATIONS[number - 1](migration_database(self._conn, self._dialect))
                 self._conn.execute("DELETE FROM schema_version")
                 self._conn.execute("INSERT INTO schema_version(version) VALUES (?)", (number,))
+                migrated = True
+        if migrated and self.team_exists():
+            # a table a migration added gets the team's grants and policies at once (else an
+            # annotator could not read it until the next 'annotator team' command)
+            self.team_setup()
         if self._conn.execute("SELECT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = ?"
                               " AND cfgnamespace = current_schema()::regnamespace)", (POSTGRES_FOLD.fts_config,)
                               ).fetchone()[0]:

@@ -114,13 +114,15 @@ class SyncReport:
     kb_entries: int = 0
     suggestions: int = 0
     assignments: int = 0
+    languages: int = 0
     #: (document, annotator) pairs the destination has newer work on (kept, not a conflict)
     newer_there: int = 0
     conflicts: list[SyncConflict] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     _COUNTS = ("new_documents", "spans_added", "spans_updated", "spans_removed", "relations", "answers", "statuses",
-               "decisions", "kb_links", "events", "annotators", "settings", "kb_entries", "suggestions", "assignments")
+               "decisions", "kb_links", "events", "annotators", "settings", "kb_entries", "suggestions", "assignments",
+               "languages")
 
     @property
     def changes(self) -> int:
@@ -466,10 +468,16 @@ class _Copy:
         rows = self.src.rows(f"SELECT id, {', '.join(_DOC_COLS)} FROM documents WHERE id IN ({{ids}}) ORDER BY id", ids)
         hashes = [r[8] for r in rows]
         here: dict[str, int] = {}
+        language: dict[str, str] = {}
         for i in range(0, len(hashes), CHUNK):
             chunk = hashes[i: i + CHUNK]
-            here.update((h, i_) for i_, h in self.dst.c.execute(
-                f"SELECT id, content_hash FROM documents WHERE content_hash IN ({marks(len(chunk))})", chunk))
+            for i_, h, lang in self.dst.c.execute(
+                    f"SELECT id, content_hash, language FROM documents WHERE content_hash IN ({marks(len(chunk))})",
+                    chunk):
+                here[h], language[h] = i_, lang
+        for r in rows:
+            if r[8] in here and language[r[8]] != r[6]:
+                self.copy_language(r[0], here[r[8]], r[6])
         new = [r[1:] for r in rows if r[8] not in here]
         if new:
             # in the source's order, so the documents keep their order here
@@ -482,6 +490,18 @@ class _Copy:
                 here.update((h, i_) for i_, h in self.dst.c.execute(
                     f"SELECT id, content_hash FROM documents WHERE content_hash IN ({marks(len(chunk))})", chunk))
         return {r[0]: here[r[8]] for r in rows}
+
+    def copy_language(self, src_doc: int, doc: int, language: str) -> None:
+        """A document's language changed since it was copied: the newer change wins (the side
+        whose last ``set_language`` event the other lacks), as ``set_language`` does it."""
+        last = self.src.c.execute("SELECT uid FROM events WHERE document_id = ? AND action = 'set_language'"
+                                  " ORDER BY id DESC LIMIT 1", (src_doc,)).fetchone()
+        if last is None or self._have_events([last[0]]):
+            return  # the source never changed it, or the destination has that change and a newer one
+        self.dst.c.execute("UPDATE documents SET language = ? WHERE id = ?", (language, doc))
+        self.dst.c.execute("DELETE FROM suggestion_runs WHERE document_id = ? AND " + shared_filter("suggestion_runs"),
+                           (doc,))
+        self.rep.languages += 1
 
     def copy_suggestions(self, ids: list[int], id_map: dict[int, int]) -> None:
         dst_ids = [id_map[i] for i in ids]
@@ -737,27 +757,36 @@ def copy_project(
     """Open ``source`` (it must exist) and ``dest`` (created with the source's label schema when
     new) and copy (:func:`sync_projects`).  A destination file this call created is removed again
     when the copy fails or is cancelled."""
-    from annotator.store.project import Project
-
     if not is_server_url(source) and not Path(source).is_file():
         raise ProjectError(f"{source}: no such project file")
     created = not is_server_url(dest) and not Path(dest).exists()
     try:
-        with Project(source, create=False) as src:
-            if annotator is not None and annotator not in src.annotators():
-                raise ProjectError(f"no annotator {annotator!r} in {src.path} (annotators: "
-                                   f"{', '.join(src.annotators()) or 'none'})")
-            new = not project_exists(dest)
-            with Project(dest, schema=src.schema if new else None) as dst:
-                if not new and dst.count_documents() == 0 and dst.get_setting("schema") != src.get_setting("schema"):
-                    # an empty project (made by 'team --add' before the push): it takes the source's schema
-                    dst.replace_empty_schema(src.schema)
-                return sync_projects(src, dst, annotator, progress, should_cancel)
-    except BaseException:
+        return _copy(source, dest, annotator, progress, should_cancel)
+    except BaseException as exc:
         if created:
             for suffix in ("", "-wal", "-shm"):
                 try:
                     os.remove(f"{dest}{suffix}")
                 except OSError:
                     pass
+        if (isinstance(exc, ProjectError) and annotator is None and is_server_url(dest)
+                and "permission denied" in str(exc)):
+            # an annotator's role may write only their own rows (row-level security)
+            raise ProjectError(f"{exc}; an annotator copies only their own part: add --annotator NAME") from exc
         raise
+
+
+def _copy(source: str | Path, dest: str | Path, annotator: str | None, progress: Progress | None,
+          should_cancel: ShouldCancel | None) -> SyncReport:
+    from annotator.store.project import Project
+
+    with Project(source, create=False) as src:
+        if annotator is not None and annotator not in src.annotators():
+            raise ProjectError(f"no annotator {annotator!r} in {src.path} (annotators: "
+                               f"{', '.join(src.annotators()) or 'none'})")
+        new = not project_exists(dest)
+        with Project(dest, schema=src.schema if new else None) as dst:
+            if not new and dst.count_documents() == 0 and dst.get_setting("schema") != src.get_setting("schema"):
+                # an empty project (made by 'team --add' before the push): it takes the source's schema
+                dst.replace_empty_schema(src.schema)
+            return sync_projects(src, dst, annotator, progress, should_cancel)

@@ -68,6 +68,13 @@ class TeamMixin(StoreBase):
         safe = re.sub(r"[^a-z0-9_]", "_", db.lower())[:40]
         return {"annotator": f"{safe}_annotators", "reviewer": f"{safe}_reviewers"}
 
+    def team_exists(self) -> bool:
+        """Whether ``annotator team`` has set this server project up (its group roles exist)."""
+        if self._dialect.name != "postgresql":
+            return False
+        return bool(self._conn.execute("SELECT count(*) FROM pg_roles WHERE rolname IN (?, ?)",
+                                       tuple(self._groups().values())).fetchone()[0])
+
     def team_members(self) -> list[tuple[str, str]]:
         """``(name, role)`` of every role in the team, sorted by name."""
         self._require_server()

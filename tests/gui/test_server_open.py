@@ -23,6 +23,9 @@ def test_annotator_opens_a_server_url_as_alice(qapp, pg_url, tmp_path):
     alice = _team(pg_url, tmp_path)
     assert main(["--annotator", "alice", alice, "--quit-after", "300"]) == 0
     assert main(["review", pg_url, "--quit-after", "300"]) == 0
+    shot = tmp_path / "shot.png"
+    assert main(["screenshot", alice, "--annotator", "alice", "--out", str(shot), "--size", "800x600"]) == 0
+    assert shot.stat().st_size > 1000
 
 
 def test_the_workspace_on_a_server_shows_what_alice_may_see_and_saves_there(qtbot, pg_url, tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from annotator.cli import main
-from annotator.core import Document, Span
+from annotator.core import Document, ProjectError, Span
 from annotator.core.jobs import Cancelled
 from annotator.core.kb import KBEntry
 from annotator.core.model import AnswerSuggestion
@@ -190,6 +190,31 @@ def test_pull_one_annotator_part_and_blind_mode_reads_only_what_alice_may(tmp_pa
     rep = copy_project(mine, alice_url, annotator="alice")
     assert rep.spans_added == 1 and not rep.conflicts and not rep.problems
     assert copy_project(mine, alice_url, annotator="alice").changes == 0
+    # a file holding bob's work pushed as alice: the server refuses, the message says what to do
+    with Project(src) as p:
+        p.add_span(3, Span(*find(TEXT_C, "Dewan Keamanan PBB"), "ORG"), "bob")
+    with pytest.raises(ProjectError, match="add --annotator NAME"):
+        copy_project(src, alice_url)
+    with Project(pg_url) as p:
+        assert [s.label for s in p.spans(3, "bob")] == ["LOC"]  # nothing of the refused push
+
+
+def test_a_changed_language_travels_and_the_newer_change_wins(tmp_path, pg_url):
+    src = _rich(tmp_path / "src.db")
+    copy_project(src, pg_url)
+    with Project(src) as p:
+        p.set_language(3, "en")
+    rep = copy_project(src, pg_url)
+    assert rep.languages == 1 and rep.events == 1
+    with Project(pg_url) as p:
+        assert p.get_document(3).language == "en"
+        p.set_language(3, "ms")  # changed on the server since: pushing the file again keeps it
+    assert copy_project(src, pg_url).languages == 0
+    with Project(pg_url) as p:
+        assert p.get_document(3).language == "ms"
+    copy_project(pg_url, src)
+    with Project(src) as p:
+        assert p.get_document(3).language == "ms"
 
 
 def test_cancel_leaves_nothing_written(tmp_path, pg_url, monkeypatch):

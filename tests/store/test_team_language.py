@@ -26,3 +26,18 @@ def test_an_annotator_sets_a_language_but_cannot_change_the_text(pg_url):
     with Project(pg_url) as p:
         d = p.get_document(doc)
         assert (d.language, d.text) == ("en", "Putin bertemu Shoigu di Kremlin")
+
+
+def test_a_table_a_migration_adds_is_readable_by_the_team_at_once(pg_url, monkeypatch):
+    from annotator.store import project as project_module
+
+    old = project_module.SCHEMA_VERSION - 2  # a team server set up two versions ago
+    monkeypatch.setattr(project_module, "SCHEMA_VERSION", old)
+    with Project(pg_url) as p:
+        assert p.schema_version == old
+        p.team_add("alice")
+    monkeypatch.undo()
+    with Project(pg_url) as p:  # the owner opens it with this version: migrates, and grants
+        assert p.schema_version == project_module.SCHEMA_VERSION
+    with psycopg.connect(pg_url.replace("postgres@", "alice@", 1), autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM answer_suggestions").fetchone()[0] == 0
