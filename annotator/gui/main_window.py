@@ -466,6 +466,9 @@ class MainWindow(WindowJobs, QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Nothing to save (every change is stored at once); record time, stop work."""
+        if getattr(self, "_closed", False):  # a second close: the project may be closed by now
+            event.accept()
+            return
         self.answers.commit_all()
         if self.answers.has_unsaved() and QMessageBox.question(
                 self, "Note not saved",
@@ -473,6 +476,7 @@ class MainWindow(WindowJobs, QMainWindow):
         ) != QMessageBox.StandardButton.Yes:
             event.ignore()
             return
+        self._closed = True
         self.session.close()
         self.memory.shutdown()
         self.auto_train.shutdown()
