@@ -123,14 +123,17 @@ def _span_offsets(s: dict[str, Any], tokens: list[Any] | None, path: Path, line:
 
 
 _PRODIGY_KEYS = ("tokens", "_input_hash", "_task_hash", "_annotator_id", "_session_id", "answer", "accept")
+_PRODIGY_KEY_SET = frozenset(_PRODIGY_KEYS)
 
 
 def _parse_spans(obj: dict[str, Any], text: str, path: Path, line: int, options: ReadOptions,
-                 labels: dict[tuple[str, str, bool], str | None] | None = None) -> list[Span]:
-    """Spans of one line.  Prodigy lines may carry another tool's label names
+                 labels: dict[tuple[str, str, bool], str | None] | None = None,
+                 foreign: bool | None = None) -> list[Span]:
+    """Spans of one line.  Prodigy lines (``foreign``) may carry another tool's label names
     (PERSON, GPE) and go through the schema's ``label_map``; native lines are
     our own format and must use the schema's labels."""
-    foreign = any(k in obj for k in _PRODIGY_KEYS)
+    if foreign is None:
+        foreign = not _PRODIGY_KEY_SET.isdisjoint(obj)
     raw = obj.get("spans") or []
     if not isinstance(raw, list):
         raise InputError('"spans" must be a list', path, line)
@@ -203,19 +206,24 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
     rejected = 0
     foreign_spans: list[int] = []  # lines holding spans under another tool's keys
     labels: dict[tuple[str, str, bool], str | None] = {}  # (layer, label, foreign) -> the schema's label
+    # A plain article line ({"text", "title"?, ...}) costs a few dict look-ups: every optional part
+    # is looked at only when its key is there (a million-line import spends its time here).
     for number, obj in iter_json_lines(path):
         text = obj.get("text")
         if not isinstance(text, str) or not text.strip():
             raise InputError('missing or empty "text"', path, number)
-        meta = obj.get("meta") or {}
-        if not isinstance(meta, dict):
+        given = obj.get("meta") or {}
+        if not isinstance(given, dict):
             raise InputError('"meta" must be an object', path, number)
-        meta = dict(meta)
+        meta = dict(given)
         inner = meta.pop("meta", None)  # our export nests the document's own meta
         if isinstance(inner, dict):
             meta = {**inner, **{k: v for k, v in meta.items() if k not in _DOC_FIELDS and k != "id"}}
-        fields = {k: str(obj.get(k) or (obj.get("meta") or {}).get(k)) for k in _DOC_FIELDS
-                  if obj.get(k) or (obj.get("meta") or {}).get(k)}
+        fields = {}
+        for k in _DOC_FIELDS:
+            value = obj.get(k) or given.get(k)
+            if value:
+                fields[k] = str(value)
         annotator = obj.get("annotator") or obj.get("_annotator_id")
         status = obj.get("status")
         answer = obj.get("answer")
@@ -223,24 +231,26 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[ImportRecord]:
             rejected += 1
         if not status and answer == "ignore":
             status = "skipped"
+        foreign = not _PRODIGY_KEY_SET.isdisjoint(obj)
         tokens = obj.get("tokens")
         if isinstance(tokens, list) and tokens and all(isinstance(t, dict) and "start" in t for t in tokens):
             meta["tokens"] = [[t["start"], t["end"]] for t in tokens if not str(t.get("text", "x")).isspace()]
-        spans = _parse_spans(obj, text, path, number, options, labels)
-        if "spans" not in obj and any(isinstance(obj.get(k), list) and obj[k] for k in ("label", "entities")):
+        spans = _parse_spans(obj, text, path, number, options, labels, foreign) if obj.get("spans") else []
+        if "spans" not in obj and ("label" in obj or "entities" in obj) and any(
+                isinstance(obj.get(k), list) and obj[k] for k in ("label", "entities")):
             foreign_spans.append(number)
-        relations = parse_native(obj.get("relations"), spans, path, number)
+        relations = parse_native(obj["relations"], spans, path, number) if "relations" in obj else []
         count += 1
         yield suggestions_back(ImportRecord(
             Document(text=text, meta=meta, **fields),
             annotator=str(annotator) if annotator else None,
             spans=spans,
-            answers=_parse_answers(obj, path, number, options),
+            answers=_parse_answers(obj, path, number, options) if "labels" in obj or "accept" in obj else {},
             status=str(status) if status else None,
             line=number,
             relations=relations,
             # an annotation tool's export holds the text as annotated: never clean it
-            clean=not any(k in obj for k in _PRODIGY_KEYS),
+            clean=not foreign,
         ))
     if rejected:
         warn(f"{path}: {rejected} line(s) have answer 'reject'; their spans were imported as given")

@@ -75,6 +75,15 @@ def _language(doc: Document, options: ReadOptions, stored: bool) -> str | None:
     return detect_language(doc.text)
 
 
+def _with(doc: Document, title: str, language: str) -> Document:
+    """``doc`` with its title and language set: ``dataclasses.replace`` by hand (it costs five
+    times as much, and a million-article import makes one copy per article).  Every field is
+    passed on; tests/formats/test_import_speed.py checks that none is lost."""
+    return Document(text=doc.text, title=title, source=doc.source, url=doc.url, published=doc.published,
+                    language=language, meta=doc.meta, id=doc.id, original_text=doc.original_text,
+                    removed_lines=doc.removed_lines)
+
+
 #: Records stored per batch (per executemany) inside a file's one transaction.
 BATCH = 2000
 
@@ -107,8 +116,11 @@ def _store_batch(
     # Texts stored as given (imported with spans, --no-clean): a bare copy of one is that document, so it
     # is not cleaned. One query for the batch, then the batch's own texts as they are decided.
     raw_hashes = [content_hash(rec.document.text) for rec in records]
-    known = set(project.known_hashes(raw_hashes))
+    stored_ids = project.known_hashes(raw_hashes)  # reused by import_documents (same transaction)
+    looked_up = set(raw_hashes)
+    known = set(stored_ids)
     checked: set[tuple[str, str]] = set()  # (layer, label) pairs the schema has
+    names: dict[str, str] = {}  # as given -> normal form (one check per name, not per record)
     items: list[ImportItem] = []
     extras: list[tuple[int, ImportRecord, str | None]] = []  # answers and suggestions, stored one by one
     linked: list[int] = []  # items whose spans carry knowledge-base ids (docs/kb.md)
@@ -126,14 +138,16 @@ def _store_batch(
             if not doc.text:
                 raise ValueError("a document needs text")
             # one copy of the document for both (a dataclass copy per record is a cost at a million)
-            changes = {} if doc.title else {"title": _fallback_title(doc)}
+            title = doc.title or _fallback_title(doc)
+            language = doc.language
             if not language_named(doc) and (found := _language(doc, options, stored=h in known)):
-                changes["language"] = found
-            if changes:
-                doc = replace(doc, **changes)
+                language = found
+            if title is not doc.title or language is not doc.language:
+                doc = _with(doc, title, language)
             known.add(h)
             who = rec.annotator or options.annotator
-            who = annotator_name(who) if who else None  # " bob" and "bob" are one annotator
+            if who:  # " bob" and "bob" are one annotator
+                who = names[who] if who in names else names.setdefault(who, annotator_name(who))
             if rec.spans or rec.status:
                 who = who or DEFAULT_IMPORT_ANNOTATOR
             n = len(doc.text)
@@ -158,8 +172,12 @@ def _store_batch(
             raise
         except (AnnotatorError, ValueError) as exc:
             raise InputError(detail(exc), path, rec.line) from exc
+    # cleaned texts have hashes of their own: look those up too, then the store needs no query of its own
+    missing = [it.content_hash for it in items if it.content_hash not in looked_up]
+    if missing:
+        stored_ids.update(project.known_hashes(missing))
     try:
-        stored = project.import_documents(items, source=str(path))
+        stored = project.import_documents(items, source=str(path), known=stored_ids)
     except (AnnotatorError, ValueError) as exc:
         raise InputError(detail(exc), path) from exc
     result.records += len(items)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from annotator.core.model import Document, Span
 from annotator.store.base import CHUNK, StoreBase, marks, now
@@ -76,16 +76,24 @@ class ImportMixin(StoreBase):
             )
         return found
 
-    def import_documents(self, items: Sequence[ImportItem], *, source: str = "") -> ImportBatchResult:
+    def import_documents(
+        self, items: Sequence[ImportItem], *, source: str = "", known: Mapping[str, int] | None = None,
+    ) -> ImportBatchResult:
         """Store ``items`` in one transaction (joins the caller's): new documents (content-hash
         dedup against the file and within the batch), each item's spans that its annotator does not
         have yet (so a re-import adds nothing), and its state; then one ``import`` event recording
-        what was added.  Spans and states must have been validated by the caller."""
+        what was added.  Spans and states must have been validated by the caller.
+
+        ``known``: what :meth:`known_hashes` answered for every item's hash, when the caller asked
+        it inside the transaction this joins (then the batch needs no query of its own)."""
         result = ImportBatchResult()
         if not items:
             return result
         with self.transaction():
-            ids = self.known_hashes(it.content_hash for it in items)
+            if known is not None:
+                ids = {it.content_hash: known[it.content_hash] for it in items if it.content_hash in known}
+            else:
+                ids = self.known_hashes(it.content_hash for it in items)
             existed = set(ids.values())
             ts = now()
             new_rows: list[tuple[Any, ...]] = []
@@ -102,8 +110,11 @@ class ImportMixin(StoreBase):
                     json.dumps(list(d.removed_lines), ensure_ascii=False) if d.removed_lines else "[]", ts,
                 ))
             if new_rows:
-                self._insert_documents(new_rows)
-                ids.update(self.known_hashes(pending))
+                first = self._insert_documents(new_rows)
+                if first is None:
+                    ids.update(self.known_hashes(pending))
+                else:  # the write lock is ours: the new rows took the ids after the largest, in order
+                    ids.update((row[7], first + i) for i, row in enumerate(new_rows))
             new_ids = sorted(set(ids.values()) - existed)
 
             # registered once each, in their normal form (what rows must use)
@@ -188,8 +199,9 @@ class ImportMixin(StoreBase):
                 self._log("import", None, None, **payload)
         return result
 
-    def _insert_documents(self, rows: list[tuple[Any, ...]]) -> None:
-        """Insert new documents and index them for full-text search in one statement.
+    def _insert_documents(self, rows: list[tuple[Any, ...]]) -> int | None:
+        """Insert new documents and index them for full-text search in one statement; the id
+        of the first (the others follow it), or None on a server (ids need not be one run there).
 
         The insert trigger indexes one row at a time; for a batch the trigger is dropped
         inside this transaction, the rows inserted, the index filled with one
@@ -205,19 +217,20 @@ class ImportMixin(StoreBase):
             # The tsvector column fills itself; another session importing the same text at the
             # same time wins the row (OR IGNORE), and known_hashes() then finds its id.
             self._conn.executemany(insert.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1), rows)
-            return
+            return None
+        before = int(self._conn.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0])
         trigger = self._conn.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'documents_ai'").fetchone()
         if trigger is None or len(rows) < 16:
             self._conn.executemany(insert, rows)
-            return
-        before = int(self._conn.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0])
+            return before + 1
         self._conn.execute("DROP TRIGGER documents_ai")
         self._conn.executemany(insert, rows)
         self._conn.execute(
             "INSERT INTO documents_fts(rowid, title, text) SELECT id, title, text FROM documents WHERE id > ?",
             (before,))
         self._conn.execute(trigger[0])
+        return before + 1
 
     def _span_ids(self, uids: Sequence[str]) -> list[int]:
         out: list[int] = []
