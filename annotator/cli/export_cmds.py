@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from annotator.cli.args import annotator_arg
+from annotator.cli.args import annotator_arg, at_least_one
 from annotator.cli.progress import TerminalProgress
 
 #: Misaligned spans printed on the terminal before "... and N more".
@@ -38,7 +38,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 annotator=args.annotator, gold=args.gold, all_annotators=args.all_annotators,
                 layer=args.layer, split=args.split, seed=args.seed, only_done=args.only_done,
                 include_suggestions=args.include_suggestions, scheme=args.scheme, misaligned=args.misaligned,
-                docstart=not args.no_docstart, force=args.force, progress=progress,
+                docstart=not args.no_docstart, force=args.force, progress=progress, n_process=args.n_process,
             )
         finally:
             progress.close()
@@ -131,6 +131,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="spans not on token boundaries: expand to whole tokens (default), contract, skip, "
                         "or fail; every one is reported")
     p.add_argument("--no-docstart", action="store_true", help="CoNLL: no -DOCSTART- lines between documents")
+    p.add_argument("--n-process", type=at_least_one, default=1, metavar="N",
+                   help="worker processes that tokenize and write conll, conllu and spacy (default 1; "
+                        "the output is the same; worth it on large projects)")
     p.add_argument("--report", metavar="FILE", help="write every misaligned/left-out span to FILE (TSV)")
     p.add_argument("--force", action="store_true", help="replace an existing output")
     p.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -14,12 +14,14 @@ whitespace is not kept (the importer rebuilds text by detokenisation).
 
 from __future__ import annotations
 
-from itertools import accumulate, compress
+import io
+from itertools import accumulate, chain, compress
 from operator import not_
 from pathlib import Path
-from typing import Any, Iterator, TextIO
+from typing import Any, Iterator, Sequence, TextIO
 
-from annotator.formats.export import ExportContext, ExportRecord, register_writer
+from annotator.formats.export import ExportContext, ExportRecord, ExportReport, register_writer
+from annotator.formats.parallel import render_chunks
 from annotator.formats.tokenize import Tokens, TokenSpan, encode_tags, sentences, space_flags
 
 DOCSTART = "-DOCSTART- -X- O O"
@@ -74,18 +76,46 @@ def record_rows(rec: ExportRecord, ctx: ExportContext, why: str = OVERLAP_ACTION
                  description="CoNLL-2003 NER columns (IOB2/IOB1/BILUO), -DOCSTART- between documents")
 def write_conll(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -> None:
     """Write CoNLL-2003 columns to ``out``: a blank line between blocks and a
-    newline after the last line (a file imported from CoNLL comes back equal)."""
-    n_extra: int | None = None
+    newline after the last line (a file imported from CoNLL comes back equal).
+
+    Chunks of documents are rendered on their own (in worker processes with
+    ``--n-process``, :mod:`annotator.formats.parallel`); a chunk's text starts without the
+    blank line that separates it from the one before, which is written here."""
+    records = iter(records)
+    first = next(records, None)
+    if first is None:
+        out.write_text("", encoding="utf-8")
+        return
+    # the first record's stored middle columns set how many every line has (else 2: "_ _")
+    _tokens, _content, _tags, extra, _sents = record_rows(first, _scratch(ctx))
+    n_extra = len(extra[0]) if extra else 2
     with out.open("w", encoding="utf-8", newline="\n") as fh:
         started = False
-        for rec in records:
-            tokens, content, tags, extra, sents = record_rows(rec, ctx)
-            if n_extra is None:
-                n_extra = len(extra[0]) if extra else 2
-            if ctx.options.docstart:
-                fh.write(("\n" if started else "") + DOCSTART + "\n")
+        for text in render_chunks(chain([first], records), ctx, _render_conll, n_extra):
+            if text:
+                fh.write(("\n" if started else "") + text)
                 started = True
-            started = _write_sentences(fh, tokens, content, tags, extra, sents, n_extra, started)
+
+
+def _scratch(ctx: ExportContext) -> ExportContext:
+    """A context like ``ctx`` whose report nothing reads (for a look ahead at one record)."""
+    scratch = ExportContext(ctx.options, ctx.schema, ExportReport(ctx.report.format, ctx.report.out),
+                            ctx.project_name)
+    scratch.separately = ctx.separately
+    return scratch
+
+
+def _render_conll(chunk: Sequence[ExportRecord], ctx: ExportContext, _offset: int, n_extra: int) -> str:
+    """The CoNLL lines of ``chunk`` as if nothing came before it."""
+    buf = io.StringIO()
+    started = False
+    for rec in chunk:
+        tokens, content, tags, extra, sents = record_rows(rec, ctx)
+        if ctx.options.docstart:
+            buf.write(("\n" if started else "") + DOCSTART + "\n")
+            started = True
+        started = _write_sentences(buf, tokens, content, tags, extra, sents, n_extra, started)
+    return buf.getvalue()
 
 
 def _write_sentences(fh: TextIO, tokens: Tokens, content: list[int], tags: list[str],

@@ -16,9 +16,10 @@ the export report's warnings.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from annotator.core.errors import InputError
 from annotator.core.model import Document, Span
@@ -26,6 +27,7 @@ from annotator.formats.base import ImportRecord, ReadOptions, read_text_file, re
 from annotator.formats.conll import _TAG, DEFAULT_SENTENCES_PER_DOC, decode_tags
 from annotator.formats.conll_export import OVERLAP_ACTION, record_rows
 from annotator.formats.export import ExportContext, ExportRecord, register_writer, suggestions_back
+from annotator.formats.parallel import render_chunks
 
 _ESC = {" ": "\\s", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\", "|": "\\p"}
 _UNESC = re.compile(r"\\(s|t|n|r|p|\\|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})")
@@ -64,57 +66,66 @@ def _comment_value(value: str) -> str:
 @register_writer("conllu", ".conllu", token_based=True,
                  description="CoNLL-U with # text, SpaceAfter=No and NE=B-PER in MISC")
 def write_conllu(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -> None:
-    """Write CoNLL-U to ``out``."""
+    """Write CoNLL-U to ``out`` (chunks of documents rendered on their own, in worker
+    processes with ``--n-process``: :mod:`annotator.formats.parallel`)."""
     with out.open("w", encoding="utf-8", newline="\n") as fh:
-        for number, rec in enumerate(records, start=1):
-            doc = rec.document
-            tokens, content, tags, _extra, sents = record_rows(rec, ctx, OVERLAP_ACTION, answers=True)
-            text = doc.text
-            starts, ends = tokens.starts, tokens.ends
-            doc_key = f"doc{doc.id if doc.id is not None else number}"
-            if rec.annotator:
-                doc_key += f"-{rec.annotator}"
-            head = [f"# newdoc id = {_comment_value(doc_key)}"]
-            if doc.title:
-                head.append(f"# title = {_comment_value(doc.title)}")
-            for key in ("source", "url", "published"):
-                if getattr(doc, key):
-                    head.append(f"# {key} = {_comment_value(getattr(doc, key))}")
-            if rec.annotator:
-                head.append(f"# annotator = {_comment_value(rec.annotator)}")
-            if rec.status and rec.status != "todo":
-                head.append(f"# status = {rec.status}")
-            for q, (value, target) in rec.answers.items():
-                head.append(f"# answer.{q} = {_comment_value(value)}")
-                if target:
-                    head.append(f"# target.{q} = {_comment_value(target)}")
-            if not content:
-                continue
-            lines = head
-            kb = _token_entries(rec, ctx, tokens, content, tags)
-            for s_i, (a, b) in enumerate(sents, start=1):
-                first_c, last_c = content[a], content[b - 1]
-                lines.append(f"# sent_id = {_comment_value(doc_key)}-{s_i}")
-                lines.append(f"# text = {_comment_value(text[starts[first_c] : ends[last_c]])}")
-                for k in range(a, b):
-                    i = content[k]
-                    misc = []
-                    if tags[k] != "O":
-                        misc.append(f"NE={tags[k]}")
-                        if kb.get(k):
-                            misc.append(f"Entity={kb[k]}")
-                    if k == 0 and starts[i] > 0:
-                        misc.append("SpacesBefore=" + escape_spaces(text[: starts[i]]))
-                    nxt = starts[content[k + 1]] if k + 1 < len(content) else len(text)
-                    gap = text[ends[i] : nxt]
-                    if gap == "":
-                        misc.append("SpaceAfter=No")
-                    elif gap != " ":
-                        misc.append("SpacesAfter=" + escape_spaces(gap))
-                    form = text[starts[i] : ends[i]]
-                    lines.append(f"{k - a + 1}\t{form}\t_\t_\t_\t_\t_\t_\t_\t{'|'.join(misc) or '_'}")
-                lines.append("")
-            fh.write("\n".join(lines) + "\n")
+        for text in render_chunks(records, ctx, _render_conllu):
+            fh.write(text)
+
+
+def _render_conllu(chunk: Sequence[ExportRecord], ctx: ExportContext, offset: int, _shared: Any) -> str:
+    """The CoNLL-U lines of ``chunk``; ``offset`` records come before it (numbers documents without id)."""
+    fh = io.StringIO()
+    for number, rec in enumerate(chunk, start=offset + 1):
+        doc = rec.document
+        tokens, content, tags, _extra, sents = record_rows(rec, ctx, OVERLAP_ACTION, answers=True)
+        text = doc.text
+        starts, ends = tokens.starts, tokens.ends
+        doc_key = f"doc{doc.id if doc.id is not None else number}"
+        if rec.annotator:
+            doc_key += f"-{rec.annotator}"
+        head = [f"# newdoc id = {_comment_value(doc_key)}"]
+        if doc.title:
+            head.append(f"# title = {_comment_value(doc.title)}")
+        for key in ("source", "url", "published"):
+            if getattr(doc, key):
+                head.append(f"# {key} = {_comment_value(getattr(doc, key))}")
+        if rec.annotator:
+            head.append(f"# annotator = {_comment_value(rec.annotator)}")
+        if rec.status and rec.status != "todo":
+            head.append(f"# status = {rec.status}")
+        for q, (value, target) in rec.answers.items():
+            head.append(f"# answer.{q} = {_comment_value(value)}")
+            if target:
+                head.append(f"# target.{q} = {_comment_value(target)}")
+        if not content:
+            continue
+        lines = head
+        kb = _token_entries(rec, ctx, tokens, content, tags)
+        for s_i, (a, b) in enumerate(sents, start=1):
+            first_c, last_c = content[a], content[b - 1]
+            lines.append(f"# sent_id = {_comment_value(doc_key)}-{s_i}")
+            lines.append(f"# text = {_comment_value(text[starts[first_c] : ends[last_c]])}")
+            for k in range(a, b):
+                i = content[k]
+                misc = []
+                if tags[k] != "O":
+                    misc.append(f"NE={tags[k]}")
+                    if kb.get(k):
+                        misc.append(f"Entity={kb[k]}")
+                if k == 0 and starts[i] > 0:
+                    misc.append("SpacesBefore=" + escape_spaces(text[: starts[i]]))
+                nxt = starts[content[k + 1]] if k + 1 < len(content) else len(text)
+                gap = text[ends[i] : nxt]
+                if gap == "":
+                    misc.append("SpaceAfter=No")
+                elif gap != " ":
+                    misc.append("SpacesAfter=" + escape_spaces(gap))
+                form = text[starts[i] : ends[i]]
+                lines.append(f"{k - a + 1}\t{form}\t_\t_\t_\t_\t_\t_\t_\t{'|'.join(misc) or '_'}")
+            lines.append("")
+        fh.write("\n".join(lines) + "\n")
+    return fh.getvalue()
 
 
 def _token_entries(rec: ExportRecord, ctx: ExportContext, tokens: Any, content: list[int],

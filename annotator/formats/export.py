@@ -167,6 +167,8 @@ class ExportContext:
         #: the project holds relations (set by export_project): formats whose lines must all
         #: carry the same keys add their relation keys to every line, or to none
         self.with_relations = False
+        #: worker processes for the writers that render in chunks (annotator.formats.parallel)
+        self.n_process = 1
 
     def file_name(self, annotator: str) -> str:
         """The annotator's file/folder name: never a path, never another annotator's."""
@@ -528,6 +530,7 @@ def export_project(
     force: bool = False,
     progress: Progress | None = None,
     should_cancel: ShouldCancel | None = None,
+    n_process: int = 1,
 ) -> ExportReport:
     """Export ``project`` (an open :class:`annotator.store.Project`) as ``fmt`` to ``out``.
 
@@ -538,6 +541,9 @@ def export_project(
     Raises :class:`ExportError` (nothing written) when the output exists
     without ``force``, when a span is misaligned under ``misaligned="fail"``,
     or :class:`~annotator.core.jobs.Cancelled` when ``should_cancel()`` turns true.
+    ``n_process`` > 1 tokenizes and renders in that many worker processes where the format
+    supports it (CoNLL, CoNLL-U, spaCy; :mod:`annotator.formats.parallel`); the output is
+    the same byte for byte.
     """
     started = time.perf_counter()
     info = writers().get(fmt)
@@ -547,6 +553,8 @@ def export_project(
         raise ExportError(f"--scheme must be one of {', '.join(TAG_SCHEMES)}, not {scheme!r}")
     if misaligned not in MISALIGNED_POLICIES:
         raise ExportError(f"--misaligned must be one of {', '.join(MISALIGNED_POLICIES)}, not {misaligned!r}")
+    if n_process < 1:
+        raise ExportError(f"--n-process must be 1 or more, not {n_process}")
     if split is not None and not 0.0 < split < 1.0:
         raise ExportError(f"--split is the train fraction, between 0 and 1 (exclusive), not {split}")
     layers: tuple[str, ...] | None = None
@@ -575,6 +583,7 @@ def export_project(
     ctx = ExportContext(options, project.schema, report, project_name=project.path.stem)
     ctx.with_relations = project.count_relations() > 0
     ctx.separately = separately
+    ctx.n_process = n_process
     ctx.file_names = safe_file_names(names + ([SUGGESTIONS] if include_suggestions else []))
     if info.directory and separately and renamed(ctx.file_names):
         report.warnings.append("annotator names made into safe, distinct folder names: "

@@ -107,8 +107,7 @@ def detect_language(text: str) -> str | None:
     if len(text) > QUICK_CHARS and (clear := _clear_case(text[:QUICK_CHARS])) is not None:
         return clear
     sample = text[:SAMPLE_CHARS]
-    words = sample.split()
-    if len(words) < MIN_WORDS:
+    if len(sample.split(None, MIN_WORDS)) < MIN_WORDS:  # at most MIN_WORDS + 1 pieces: counts to MIN_WORDS
         return None
     clear = _clear_case(sample)
     if clear is not None:

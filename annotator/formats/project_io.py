@@ -95,7 +95,7 @@ def store_records(
     """Store every record of one file in one transaction, in batches of :data:`BATCH`
     (one content-hash query, one ``executemany`` per table and one event per batch);
     :class:`InputError` (naming the file and the record's line) rolls the whole file back."""
-    with project.transaction():
+    with project.bulk_import():
         batch: list[ImportRecord] = []
         for rec in records:
             batch.append(rec)

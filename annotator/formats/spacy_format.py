@@ -14,13 +14,14 @@ import restores all of it.  Suggestions (``include_suggestions``) go to
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from annotator.core.errors import InputError
 from annotator.core.model import Document, Span
 from annotator.core.relations import RelationRecord, endpoint_of
 from annotator.formats.base import ImportRecord, ReadOptions, register_reader, warn
 from annotator.formats.export import SUGGESTIONS, ExportContext, ExportRecord, register_writer
+from annotator.formats.parallel import render_chunks
 from annotator.formats.relations import aligned_ends, find_end, span_key
 from annotator.formats.tokenize import blank_nlp, non_overlapping, spacy_tokens, stored_tokens
 
@@ -110,14 +111,27 @@ def build_doc(rec: ExportRecord, ctx: ExportContext, nlp: Any) -> Any:
 @register_writer("spacy", ".spacy", token_based=True, own_suggestions=True,
                  description="spaCy DocBin for spacy train: doc.ents, doc.spans[layer], doc.cats")
 def write_spacy(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -> None:
-    """Write a DocBin to ``out``."""
+    """Write a DocBin to ``out``.  Chunks of documents go into DocBins of their own (in worker
+    processes with ``--n-process``: :mod:`annotator.formats.parallel`) merged in order: the
+    file is the same as one DocBin filled document by document (its strings are sorted)."""
+    from spacy.tokens import DocBin
+
+    db = DocBin(store_user_data=True)
+    for part in render_chunks(records, ctx, _render_spacy):
+        part.store_user_data = True  # spaCy's pickling (back from a worker) drops the flag, not the data
+        db.merge(part)
+    db.to_disk(out)
+
+
+def _render_spacy(chunk: Sequence[ExportRecord], ctx: ExportContext, _offset: int, _shared: Any) -> Any:
+    """A DocBin of ``chunk``'s records."""
     from spacy.tokens import DocBin
 
     nlp = blank_nlp()
     db = DocBin(store_user_data=True)
-    for rec in records:
+    for rec in chunk:
         db.add(build_doc(rec, ctx, nlp))
-    db.to_disk(out)
+    return db
 
 
 def _map_label(label: str, layer: str, options: ReadOptions) -> str | None:
