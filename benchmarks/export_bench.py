@@ -9,6 +9,11 @@ texts and offsets (``make_doc``, ``char_span``, ``doc.ents``, ``doc.spans``,
 the direct build's; it must stay at or above 0.5.  Our figure includes
 reading the documents and spans from SQLite; the direct build starts from
 lists in memory.
+
+``--n-process N`` (default 2; 1 skips it) exports spaCy, CoNLL and CoNLL-U again with N worker
+processes (``export --n-process``): ``n_process`` holds each one's seconds, its speedup over the
+one-process export of the same run, and whether the files are the same bytes.  The speedup is
+bounded by the cores (2 here) and by what stays in the main process (reading SQLite, writing).
 """
 
 from __future__ import annotations
@@ -87,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print JSON."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.export_bench")
     parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--n-process", type=int, default=2, help="worker processes to compare with one (1: skip)")
     args = parser.parse_args(argv)
     if not IDNER.is_file():
         print(json.dumps({"error": f"{IDNER} not found"}))
@@ -103,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         result["build_project_seconds"] = round(time.perf_counter() - t0, 2)
         try:
             base_s, base_tokens = direct_docbin(docs, Path(tmp) / "direct.spacy")
-            for fmt, ext in (("spacy", ".spacy"), ("conll", ".conll")):
+            for fmt, ext in (("spacy", ".spacy"), ("conll", ".conll"), ("conllu", ".conllu")):
                 report = export_project(project, fmt, Path(tmp) / f"out{ext}", annotator="ana")
                 result[fmt] = {
                     "seconds": round(report.seconds, 2),
@@ -111,6 +117,15 @@ def main(argv: list[str] | None = None) -> int:
                     "tokens_per_second": round(report.tokens / report.seconds),
                     "misaligned_or_left_out": len(report.issues),
                 }
+            if args.n_process > 1:
+                par: dict[str, Any] = {"n": args.n_process}
+                for fmt, ext in (("spacy", ".spacy"), ("conll", ".conll"), ("conllu", ".conllu")):
+                    out = Path(tmp) / f"par{ext}"
+                    report = export_project(project, fmt, out, annotator="ana", n_process=args.n_process)
+                    par[fmt] = {"seconds": round(report.seconds, 2),
+                                "speedup": round(result[fmt]["seconds"] / report.seconds, 2),
+                                "same_bytes": out.read_bytes() == (Path(tmp) / f"out{ext}").read_bytes()}
+                result["n_process"] = par
         finally:
             project.close()
     result["direct_spacy"] = {"seconds": round(base_s, 2), "tokens": base_tokens,

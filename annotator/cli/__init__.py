@@ -8,7 +8,6 @@ commands, so a capability brings its own commands without editing this file.
 from __future__ import annotations
 
 import argparse
-import difflib
 import importlib
 import os
 import pkgutil
@@ -56,6 +55,8 @@ def _not_a_project(word: str, commands: set[str]) -> str | None:
     """
     if word.startswith("-") or os.sep in word or Path(word).suffix or Path(word).exists():
         return None
+    import difflib  # only for a word that is neither: every command would pay for it at start-up
+
     close = difflib.get_close_matches(word, sorted(commands), n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else " (a new project needs a name such as NAME.db)"
     return f"{word!r} is neither a command nor an existing project file{hint}; 'annotator --help' lists the commands."

@@ -24,13 +24,14 @@ is not safe).
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, TypeVar
 
 from annotator.formats.export import ExportContext, ExportRecord, ExportReport
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 R = TypeVar("R")
 #: ``render(chunk, ctx, offset, shared)``: ``offset`` is the number of records before the chunk.
@@ -64,6 +65,8 @@ def render_chunks(records: Iterator[ExportRecord], ctx: ExportContext, render: R
             yield render(chunk, ctx, offset, shared)
             offset += len(chunk)
         return
+    from concurrent.futures import ProcessPoolExecutor  # here: every command imports this module
+
     window: deque[Future[tuple[R, ExportReport, dict[str, int]]]] = deque()
     pool = ProcessPoolExecutor(max_workers=ctx.n_process, mp_context=_start_method(),
                                initializer=_start_worker, initargs=(_spec(ctx),))
@@ -89,6 +92,8 @@ def _merge(ctx: ExportContext, done: tuple[R, ExportReport, dict[str, int]]) -> 
 
 
 def _start_method() -> Any:
+    import multiprocessing
+
     if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")

@@ -112,26 +112,33 @@ def build_doc(rec: ExportRecord, ctx: ExportContext, nlp: Any) -> Any:
                  description="spaCy DocBin for spacy train: doc.ents, doc.spans[layer], doc.cats")
 def write_spacy(records: Iterator[ExportRecord], out: Path, ctx: ExportContext) -> None:
     """Write a DocBin to ``out``.  Chunks of documents go into DocBins of their own (in worker
-    processes with ``--n-process``: :mod:`annotator.formats.parallel`) merged in order: the
-    file is the same as one DocBin filled document by document (its strings are sorted)."""
+    processes with ``--n-process``: :mod:`annotator.formats.parallel`) appended in order, as
+    ``DocBin.merge`` does it: the file is the same as one DocBin filled document by document
+    (its strings are written sorted)."""
     from spacy.tokens import DocBin
 
     db = DocBin(store_user_data=True)
-    for part in render_chunks(records, ctx, _render_spacy):
-        part.store_user_data = True  # spaCy's pickling (back from a worker) drops the flag, not the data
-        db.merge(part)
+    for tokens, spaces, strings, cats, flags, span_groups, user_data in render_chunks(records, ctx, _render_spacy):
+        db.tokens.extend(tokens)
+        db.spaces.extend(spaces)
+        db.strings.update(strings)
+        db.cats.extend(cats)
+        db.flags.extend(flags)
+        db.span_groups.extend(span_groups)
+        db.user_data.extend(user_data)
     db.to_disk(out)
 
 
-def _render_spacy(chunk: Sequence[ExportRecord], ctx: ExportContext, _offset: int, _shared: Any) -> Any:
-    """A DocBin of ``chunk``'s records."""
+def _render_spacy(chunk: Sequence[ExportRecord], ctx: ExportContext, _offset: int, _shared: Any) -> tuple[Any, ...]:
+    """The parts of a DocBin of ``chunk``'s records, as plain lists and arrays: a DocBin
+    itself would travel back from a worker zlib-compressed, to be unpacked here again."""
     from spacy.tokens import DocBin
 
     nlp = blank_nlp()
     db = DocBin(store_user_data=True)
     for rec in chunk:
         db.add(build_doc(rec, ctx, nlp))
-    return db
+    return db.tokens, db.spaces, db.strings, db.cats, db.flags, db.span_groups, db.user_data
 
 
 def _map_label(label: str, layer: str, options: ReadOptions) -> str | None:
