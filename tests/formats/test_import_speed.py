@@ -1,0 +1,96 @@
+"""What the import's fast paths (issue 12) must keep: JSONL lines read by orjson give what
+the json module gave (and its errors), a document copy keeps every field, the language of
+each document is still its own, and the page cache is put back after a file."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from annotator.core.errors import InputError
+from annotator.core.model import Document
+from annotator.formats import import_paths
+from annotator.formats.base import iter_json_lines
+from annotator.formats.language import QUICK_CHARS, detect_language
+from annotator.formats.project_io import _with
+from tests.rawdb import connection
+
+INDONESIAN = ("Presiden Joko Widodo mengatakan bahwa pemerintah akan terus mendukung kerja sama dengan "
+              "negara tetangga, dan ini juga untuk keamanan kawasan yang lebih baik pada tahun ini. ")
+ENGLISH = ("The minister said on Monday that the government was determined to act, and that the aid "
+           "would arrive in the coming weeks, as it has been planned with the allies of the country. ")
+
+
+def test_lines_read_as_the_json_module_reads_them(tmp_path):
+    lines = [
+        '{"text": "a", "n": 1, "f": 1.5e300, "u": "\\u00e9\\ud83d\\ude00", "nested": {"x": [1, null, true]}}',
+        '{"text": "big", "n": 123456789012345678901234567890, "neg": -9223372036854775809}',  # beyond 64 bits
+        '{"text": "nan", "score": NaN, "inf": Infinity}',  # json accepts these, orjson does not
+        '{"text": "lone \\ud800 surrogate"}',
+        "   ",  # blank lines are skipped
+        "\u00a0",  # a no-break space only: blank too (str.strip), though orjson refuses it
+        '{"text": "last", "k": 1, "k": 2}',
+    ]
+    path = tmp_path / "x.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got = list(iter_json_lines(path))
+    want = [(i, json.loads(line)) for i, line in enumerate(lines, start=1) if line.strip()]
+    assert [n for n, _ in got] == [n for n, _ in want] == [1, 2, 3, 4, 7]
+    for (_, a), (_, b) in zip(got, want, strict=True):
+        assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    assert type(got[1][1]["n"]) is int and got[1][1]["n"] == 123456789012345678901234567890
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('{"text": "a",}', "broken JSON (Expecting property name enclosed in double quotes at column 14)"),
+    ('["a list"]', "each line must be a JSON object"),
+    ('{"text": "a"', "broken JSON (Expecting ',' delimiter at column 13)"),
+])
+def test_errors_name_the_line_as_before(tmp_path, line, message):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "first"}\n{"text": "second"}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        list(iter_json_lines(path))
+    assert err.value.line == 3 and message in str(err.value)
+
+
+def test_a_bad_utf8_byte_is_named_with_its_offset(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b'{"text": "first"}\n{"text": "caf\xe9"}\n')
+    with pytest.raises(InputError, match=r"byte 0xe9 at offset 31") as err:
+        list(iter_json_lines(path))
+    assert err.value.line == 2
+
+
+def test_a_document_copy_keeps_every_field():
+    values = {"text": "teks", "title": "t", "source": "s", "url": "u", "published": "2021", "language": "en",
+              "meta": {"k": 1}, "id": 7, "original_text": "asli", "removed_lines": ("x",)}
+    assert set(values) == {f.name for f in dataclasses.fields(Document)}, "a new Document field: pass it in _with"
+    copy = _with(Document(**values), "judul", "id")
+    assert dataclasses.asdict(copy) == {**values, "title": "judul", "language": "id"}
+
+
+def test_each_document_keeps_its_own_language_in_a_long_file(project, tmp_path):
+    """An English article among Indonesian ones, and one whose first characters are not clear."""
+    rows = [{"text": f"{INDONESIAN * 3} Nomor {i}."} for i in range(40)]
+    rows[25] = {"text": ENGLISH * 3}
+    # the quick look at the first QUICK_CHARS characters sees only numbers: the longer sample decides
+    rows[30] = {"text": " ".join(str(n) for n in range(QUICK_CHARS // 3)) + " " + ENGLISH * 4}
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert import_paths(project, [path]).ok
+    langs = [project.get_document(i).language for i in project.document_ids()]
+    assert langs[25] == "en" and langs[30] == "en"
+    assert langs.count("id") == 38
+    assert detect_language(rows[30]["text"]) == "en"
+
+
+def test_page_cache_is_put_back_after_an_import(project, tmp_path):
+    conn = connection(project)
+    before = conn.execute("PRAGMA main.cache_size").fetchone()[0]
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(json.dumps({"text": f"Artikel nomor {i} di Jakarta."}) + "\n" for i in range(30)))
+    assert import_paths(project, [path]).ok
+    assert conn.execute("PRAGMA main.cache_size").fetchone()[0] == before
