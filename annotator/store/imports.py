@@ -55,13 +55,6 @@ def id_ranges(ids: Iterable[int]) -> list[list[int]]:
     return out
 
 
-def _uids(n: int) -> list[str]:
-    # 128 random bits as 32 hex digits, the same form as uuid4().hex, an order of
-    # magnitude cheaper than building n UUID objects.
-    raw = os.urandom(16 * n).hex()
-    return [raw[i : i + 32] for i in range(0, 32 * n, 32)]
-
-
 #: Page cache while a file is imported (KiB): the content-hash index takes inserts in random
 #: order, and a million articles' index (75 MB) no longer fits SQLite's default 2 MB, so pages
 #: were written out and read back for every batch.
@@ -156,6 +149,8 @@ class ImportMixin(StoreBase):
                     have.setdefault((doc_id, who), set()).add((layer, start, end, label))
 
             span_rows: list[tuple[Any, ...]] = []
+            # one random id per span that may be added, cut from one draw as the rows are made
+            hexes = os.urandom(16 * sum(len(it.spans) for it in items)).hex()
             status_rows: list[tuple[Any, ...]] = []
             per_annotator: dict[str, int] = {}
             for it in items:
@@ -172,8 +167,9 @@ class ImportMixin(StoreBase):
                         if key in seen:
                             continue
                         seen.add(key)
-                        span_rows.append((doc_id, who, s.layer, s.start, s.end, s.label, s.origin,
-                                          s.score, s.note, ts, ts))
+                        k = 32 * len(span_rows)
+                        span_rows.append((hexes[k : k + 32], doc_id, who, s.layer, s.start, s.end, s.label,
+                                          s.origin, s.score, s.note, ts, ts))
                         added += 1
                     if added:
                         per_annotator[who] = per_annotator.get(who, 0) + added
@@ -187,17 +183,16 @@ class ImportMixin(StoreBase):
 
             span_ids = None
             if span_rows:
-                uids = _uids(len(span_rows))
                 before = self._max_span_id()
                 self._conn.executemany(
                     'INSERT INTO spans(uid, document_id, annotator, layer, start, "end", label, origin, score,'
                     " note, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(uids[i], *row) for i, row in enumerate(span_rows)],
+                    span_rows,
                 )
                 if self._dialect.name == "postgresql":
                     # Other sessions insert spans at the same time: the new ids need not be one run.
                     # Then the event records the runs, [[first, last], ...], instead of one [first, last].
-                    runs = id_ranges(self._span_ids(uids))
+                    runs = id_ranges(self._span_ids([row[0] for row in span_rows]))
                     span_ids = runs[0] if len(runs) == 1 else runs
                 else:
                     # The write lock is ours for the whole transaction, so the new ids are the run after `before`.
