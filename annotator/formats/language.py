@@ -121,3 +121,9 @@ def model_language(sample: str) -> str | None:
     if confidence < MIN_CONFIDENCE:
         return None
     return _KNOWN.get(str(language))
+
+
+def detect_languages(texts: list[str | None]) -> list[str | None]:
+    """:func:`detect_language` of each text (None stays None): one call per batch, for a
+    worker process (:class:`annotator.formats.project_io.LanguageAhead`)."""
+    return [None if text is None else detect_language(text) for text in texts]

@@ -94,3 +94,29 @@ def test_page_cache_is_put_back_after_an_import(project, tmp_path):
     path.write_text("".join(json.dumps({"text": f"Artikel nomor {i} di Jakarta."}) + "\n" for i in range(30)))
     assert import_paths(project, [path]).ok
     assert conn.execute("PRAGMA main.cache_size").fetchone()[0] == before
+
+
+def test_languages_told_by_the_worker_are_the_ones_detected_here(project, tmp_path, monkeypatch):
+    """Batches of 4: the worker process tells the languages of the next batch while one is stored."""
+    import threading
+
+    from annotator.formats import project_io
+    from annotator.formats.language import detect_language
+
+    monkeypatch.setattr(project_io, "BATCH", 4)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # as on the command line
+    told: list[object] = []
+    take = project_io.LanguageAhead.take
+    monkeypatch.setattr(project_io.LanguageAhead, "take",
+                        staticmethod(lambda handle: told.append(handle is not None) or take(handle)))
+    rows = [{"text": (ENGLISH if i % 3 == 0 else INDONESIAN) * 2 + f" {i}"} for i in range(14)]
+    rows[5]["language"] = "en"  # named: kept, not detected
+    rows[7] = {"text": "Der Bundeskanzler sagte am Montag in Berlin, dass die Regierung weiter helfen werde."}
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert import_paths(project, [path]).ok
+    assert told == [True, True, True, True]  # 4 + 4 + 4 + 2 records, each batch told while the one before is stored
+    got = [project.get_document(i).language for i in project.document_ids()]
+    want = [r.get("language") or detect_language(r["text"]) or "id" for r in rows]
+    assert got == want and want.count("en") == 6
+    assert len([e for e in project.events() if e["action"] == "import"]) == 4
