@@ -1,14 +1,18 @@
 """Training in the tool against the rules and stock ``spacy train``, on idner-news-2k.
 
     python -m benchmarks.train_bench [--epochs 30] [--patience 6] [--model-score 0.75 ...] [--no-stock]
+        [--dropout 0.1] [--no-rule-features] [--baseline]
 
 Builds a project with idner train as ``gold`` and idner dev as ``ref`` (so
 gold's project memory knows only the training documents), then, in one run:
 
 * ``rules``: the default suggester alone on dev;
 * ``annotator train --gold`` (held-back 10% of train for early stopping),
-  the trained model alone on dev (spaCy's scorer) and rules + model on dev,
-  for each ``--model-score`` (the model's rank when merging with the rules);
+  the trained model alone on dev (spaCy's scorer, the rules' tags as its
+  features unless ``--no-rule-features``) and rules + model on dev, for each
+  ``--model-score`` (the model's rank when merging with the rules; a model
+  with rule features always enters at 0.95); ``--baseline``: the same again
+  for a model trained without the rules' tags;
 * the same with gold's project memory (rules + model + memory);
 * stock ``spacy train`` with ``spacy init config --lang id --pipeline ner
   --optimize efficiency`` on the same training documents (DocBin, same
@@ -89,7 +93,10 @@ def model_alone(model: str, p: Project) -> dict[str, Any]:
     import spacy
     from spacy.training import Example
 
+    from annotator.nlp.pipeline import add_rule_features
+
     nlp = spacy.load(model)
+    add_rule_features(nlp)  # a model trained with the rules' tags as features reads them
     examples = []
     for d in dev_ids(p):
         text = p.get_text(d)
@@ -135,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--model-score", type=float, action="append", dest="model_scores")
     ap.add_argument("--no-stock", action="store_true", help="skip stock spacy train")
+    ap.add_argument("--dropout", type=float, default=0.1)
+    ap.add_argument("--no-rule-features", action="store_true", help="train without the rules' tags as features")
+    ap.add_argument("--baseline", action="store_true",
+                    help="also train without the rules' tags as features (the same settings otherwise)")
     ap.add_argument("--work", help="keep the project and models in this folder")
     ap.add_argument("--data", type=Path, default=IDNER, help="the idner-news-2k folder (default: ../shared/data/...)")
     args = ap.parse_args(argv)
@@ -148,18 +159,22 @@ def main(argv: list[str] | None = None) -> int:
     with Project(db) as p:
         out["rules"] = score_suggestions(p, None, 0.75, memory=False)
         out["rules+memory"] = score_suggestions(p, None, 0.75, memory=True)
-        started = time.perf_counter()
-        report = train_project(p, source="gold", out=work / "model", eval_split=0.1, epochs=args.epochs,
-                               patience=args.patience, seed=args.seed, register=False,
-                               progress=lambda ep: print(f"epoch {ep.epoch} {ep.score:.3f} {ep.seconds:.0f}s",
-                                                         file=sys.stderr))
-        out["train"] = {"seconds": round(time.perf_counter() - started, 1), "best_epoch": report.best_epoch,
-                        "epochs": len(report.epochs), "held_back_f1": round(report.best_score, 4)}
-        model = str(work / "model")
-        out["model"] = model_alone(model, p)
-        for ms in scores:
-            out[f"rules+model@{ms}"] = score_suggestions(p, model, ms, memory=False)
-            out[f"rules+model@{ms}+memory"] = score_suggestions(p, model, ms, memory=True)
+        runs = [("", not args.no_rule_features)] + ([("baseline_", False)] if args.baseline else [])
+        for prefix, features in runs:
+            started = time.perf_counter()
+            report = train_project(p, source="gold", out=work / f"{prefix}model", eval_split=0.1,
+                                   epochs=args.epochs, patience=args.patience, seed=args.seed, register=False,
+                                   dropout=args.dropout, rule_features=features,
+                                   progress=lambda ep: print(f"epoch {ep.epoch} {ep.score:.3f} {ep.seconds:.0f}s",
+                                                             file=sys.stderr))
+            out[f"{prefix}train"] = {"seconds": round(time.perf_counter() - started, 1), "rule_features": features,
+                                     "dropout": args.dropout, "best_epoch": report.best_epoch,
+                                     "epochs": len(report.epochs), "held_back_f1": round(report.best_score, 4)}
+            model = str(work / f"{prefix}model")
+            out[f"{prefix}model"] = model_alone(model, p)
+            for ms in scores:
+                out[f"rules+{prefix}model@{ms}"] = score_suggestions(p, model, ms, memory=False)
+                out[f"rules+{prefix}model@{ms}+memory"] = score_suggestions(p, model, ms, memory=True)
         if not args.no_stock:
             stock, seconds = stock_spacy(p, work, args.seed, args.epochs)
             out["stock_spacy_train"] = {"seconds": round(seconds, 1), **model_alone(stock, p)}

@@ -153,21 +153,63 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def rule_candidates(data: TrainData, ids: Iterable[int]) -> dict[int, list[Any]]:
+    """The rules' merged entities of each document (whole documents: the rules' coreference
+    step reads the whole text), for their tags as the NER's features."""
+    from annotator.nlp.pipeline import RuleTagger, load_pipeline
+
+    rules_nlp = load_pipeline(None, language=data.language)
+    tagger = RuleTagger(rules_nlp, rules_nlp.lang)
+    before = [proc for name, proc in rules_nlp.pipeline if name not in ("annotator_entities", "annotator_cues")]
+    out = {}
+    for doc_id in ids:
+        doc = rules_nlp.make_doc(data.texts[doc_id])
+        for proc in before:
+            doc = proc(doc)
+        out[doc_id] = tagger.candidates(doc)
+    return out
+
+
+def ner_model(width: int = 96, depth: int = 4, rows: Sequence[int] = (5000, 1000, 2500, 2500),
+              rule_features: bool = True) -> dict[str, Any]:
+    """The NER's model config: spaCy's efficiency architecture (stock ``init config``'s
+    tok2vec, inside the NER), with the rules' tags as a fifth embedded attribute."""
+    attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE"] + (["TAG"] if rule_features else [])
+    n_rows = list(rows) + ([200] if rule_features else [])
+    return {
+        "@architectures": "spacy.TransitionBasedParser.v2", "state_type": "ner", "extra_state_tokens": False,
+        "hidden_width": 64, "maxout_pieces": 2, "use_upper": True, "nO": None,
+        "tok2vec": {
+            "@architectures": "spacy.Tok2Vec.v2",
+            "embed": {"@architectures": "spacy.MultiHashEmbed.v2", "width": width, "attrs": attrs,
+                      "rows": n_rows, "include_static_vectors": False},
+            "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": width, "depth": depth,
+                       "window_size": 1, "maxout_pieces": 3},
+        },
+    }
+
+
 def _examples(nlp: Any, data: TrainData, ids: Sequence[int], layers: Sequence[str], labels: dict[str, list[str]],
-              stance_values: Sequence[str], *, by_line: bool = False) -> list[Any]:
+              stance_values: Sequence[str], *, by_line: bool = False,
+              rule_cands: dict[int, list[Any]] | None = None) -> list[Any]:
     """spaCy Examples of the documents; ``by_line``: one per non-blank line (many
     small updates learn far faster than a few whole articles), the stance
-    classifier still on whole documents."""
+    classifier still on whole documents.  ``rule_cands``: the rules' entities
+    per document, written into the token tags (the NER's rule features)."""
     from spacy.tokens import Span as SpacySpan
     from spacy.training import Example
     from spacy.util import filter_spans
 
+    from annotator.nlp.pipeline import set_rule_tags
+
     span_layers = [lay for lay in layers if lay in ("entities", "cues")]
 
-    def example(text: str, spans: dict[str, list[tuple[int, int, str]]] | None, cats: dict[str, float] | None
-                ) -> Any:
+    def example(text: str, spans: dict[str, list[tuple[int, int, str]]] | None, cats: dict[str, float] | None,
+                tags: tuple[list[Any], int] | None = None) -> Any:
         # spans None: the span layers are *missing* here (no loss), not "nothing to find"
         pred = nlp.make_doc(text)
+        if tags is not None:
+            set_rule_tags(pred, *tags)
         ref = pred.copy()
         if spans is not None and "entities" in span_layers:
             ents = [ref.char_span(s, e, label=lab, alignment_mode="contract") for s, e, lab in spans.get("entities", [])]
@@ -186,8 +228,10 @@ def _examples(nlp: Any, data: TrainData, ids: Sequence[int], layers: Sequence[st
         text, spans = data.texts[doc_id], data.spans[doc_id]
         cats = ({v: float(v == data.stance[doc_id]) for v in stance_values}
                 if stance_values and doc_id in data.stance else None)
+        cands = rule_cands.get(doc_id) if rule_cands is not None else None
         if not by_line:
-            out.append(example(text, spans if span_layers else None, cats))
+            out.append(example(text, spans if span_layers else None, cats,
+                               (cands, 0) if cands is not None else None))
             continue
         if cats is not None:
             out.append(example(text, None, cats))
@@ -195,7 +239,7 @@ def _examples(nlp: Any, data: TrainData, ids: Sequence[int], layers: Sequence[st
             for a, b in _lines(text):
                 inside = {layer: [(s - a, e - a, lab) for s, e, lab in spans.get(layer, []) if a <= s and e <= b]
                           for layer in span_layers}
-                out.append(example(text[a:b], inside, None))
+                out.append(example(text[a:b], inside, None, (cands, a) if cands is not None else None))
     return out
 
 
@@ -270,7 +314,11 @@ def train_project(
     epochs: int = 30,
     patience: int = 6,
     seed: int = 0,
-    dropout: float = 0.2,
+    dropout: float = 0.1,
+    rule_features: bool = True,
+    width: int = 96,
+    depth: int = 4,
+    batch_size: int = 8,
     doc_ids: Iterable[int] | None = None,
     limit: int | None = None,
     register: bool = True,
@@ -285,6 +333,9 @@ def train_project(
     ``stance``: also a text classifier on the documents' stance answers.
     Stops after ``epochs``, or ``patience`` epochs without a better held-back
     score, or when cancelled: the best model so far is kept and registered.
+    ``rule_features``: the rules' entities are token tags the NER embeds
+    (:data:`annotator.nlp.pipeline.RULE_TAGS`); ``width``/``depth``: its
+    tok2vec; ``batch_size``: lines per update.
     ``should_cancel()`` is polled per batch and ends the run with
     :class:`~annotator.core.jobs.Cancelled` carrying the report; Ctrl+C
     (KeyboardInterrupt) returns the report with ``cancelled`` set.  ``register`` records
@@ -315,7 +366,11 @@ def train_project(
     spacy.util.fix_random_seed(seed)
     nlp = _blank(data.language)
     if "entities" in layers:
-        ner = nlp.add_pipe("ner")
+        ner = nlp.add_pipe("ner", config={"model": ner_model(width, depth, rule_features=rule_features)})
+        if rule_features:
+            from annotator.nlp.pipeline import RULE_FEATURES_META
+
+            nlp.meta[RULE_FEATURES_META] = True
         for lab in labels["entities"]:
             ner.add_label(lab)
     if "cues" in layers:
@@ -328,11 +383,15 @@ def train_project(
         textcat = nlp.add_pipe("textcat")
         for v in stance_values:
             textcat.add_label(v)
-    train = _examples(nlp, data, data.train, layers, labels, stance_values, by_line=True)
-    dev = _examples(nlp, data, data.dev, layers, labels, stance_values)
+    rule_cands = (rule_candidates(data, [*data.train, *data.dev])
+                  if rule_features and "entities" in layers else None)
+    train = _examples(nlp, data, data.train, layers, labels, stance_values, by_line=True, rule_cands=rule_cands)
+    dev = _examples(nlp, data, data.dev, layers, labels, stance_values, rule_cands=rule_cands)
     optimizer = nlp.initialize(lambda: train)
     settings = {"epochs": epochs, "patience": patience, "seed": seed, "dropout": dropout, "eval_split": eval_split,
-                "language": data.language, "components": list(nlp.pipe_names), "config": "spaCy defaults (efficiency)"}
+                "language": data.language, "components": list(nlp.pipe_names), "rule_features": rule_features,
+                "width": width, "depth": depth, "batch_size": batch_size,
+                "config": "spaCy efficiency NER (stock tok2vec inside the NER)"}
     report = TrainReport(out=str(out.resolve()), source=source, layers=layers + (["stance"] if stance else []),
                          documents=len(data.train), eval_documents=len(data.dev), settings=settings)
     rng = random.Random(seed)
@@ -345,7 +404,7 @@ def train_project(
             t0 = time.perf_counter()
             rng.shuffle(train)
             losses: dict[str, float] = {}
-            for batch in minibatch(train, size=8):
+            for batch in minibatch(train, size=batch_size):
                 nlp.update(batch, drop=dropout, sgd=optimizer, losses=losses)
                 if should_cancel is not None and should_cancel():
                     report.cancelled = True

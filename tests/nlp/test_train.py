@@ -175,6 +175,8 @@ def test_trained_model_merge_follows_its_held_back_score(trained, tmp_path: Path
     import shutil
 
     from annotator.nlp.pipeline import (
+        FEATURE_MODEL_SCORE,
+        RULE_FEATURES_META,
         TRAINED_LABEL_FLOORS,
         TRAINED_RULE_FLOOR,
         TRAINING_REPORT,
@@ -184,16 +186,54 @@ def test_trained_model_merge_follows_its_held_back_score(trained, tmp_path: Path
     )
 
     folder, _, _, _ = trained
-    for score, competent in ((0.95, True), (0.2, False)):
-        model = tmp_path / f"m{score}"
+    for score, competent, features in ((0.95, True, True), (0.95, True, False), (0.2, False, True)):
+        model = tmp_path / f"m{score}{features}"
         shutil.copytree(folder / "model", model)
         report = json.loads((model / TRAINING_REPORT).read_text())
         (model / TRAINING_REPORT).write_text(json.dumps({**report, "score": score}))
+        meta = json.loads((model / "meta.json").read_text())
+        assert meta[RULE_FEATURES_META] is True  # the default: the rules' tags are the NER's features
+        if not features:
+            del meta[RULE_FEATURES_META]
+            (model / "meta.json").write_text(json.dumps(meta))
         assert trained_score(str(model)) == score
-        ents = load_pipeline(str(model)).get_pipe("annotator_entities")
-        if competent:
+        nlp = load_pipeline(str(model))
+        ents = nlp.get_pipe("annotator_entities")
+        assert ("annotator_rule_tags" in nlp.pipe_names) == features
+        if competent and features:  # it weighed the rules already: it wins overlaps, the rules fill gaps
+            assert (ents.model_score, ents.rule_floor, ents.label_floors) == (FEATURE_MODEL_SCORE, TRAINED_RULE_FLOOR,
+                                                                              TRAINED_LABEL_FLOORS)
+        elif competent:
             assert (ents.model_score, ents.rule_floor, ents.label_floors) == (0.75, TRAINED_RULE_FLOOR,
                                                                               TRAINED_LABEL_FLOORS)
         else:
             assert (ents.model_score, ents.rule_floor, ents.label_floors) == (WEAK_MODEL_SCORE, 0.0, {})
     assert trained_score(str(tmp_path)) is None  # not a model trained here
+
+
+def test_the_rules_tags_are_the_ners_features(trained, tmp_path: Path) -> None:
+    """The NER embeds the token tags; the suggestion pipeline writes the rules' entities there
+    before the NER runs (lemmas first: the rules read them), as in training."""
+    import spacy
+
+    from annotator.nlp.pipeline import RULE_TAGS, load_pipeline
+    from annotator.nlp.train import TrainData, _examples, rule_candidates
+
+    folder, _, _, _ = trained
+    plain = spacy.load(folder / "model")
+    assert "TAG" in plain.config["components"]["ner"]["model"]["tok2vec"]["embed"]["attrs"]
+    text = "Presiden Joko Widodo tiba di Jakarta kemarin."
+    assert all(not t.tag_ for t in plain(text))  # spacy.load alone runs, as a model that saw no rule
+    nlp = load_pipeline(str(folder / "model"))
+    names = nlp.pipe_names
+    assert names.index("annotator_lemmatizer") < names.index(RULE_TAGS) < names.index("ner")
+    doc = nlp(text)
+    tags = {t.text: t.tag_ for t in doc}
+    assert tags["Jakarta"].startswith("B-LOC-") and tags["Joko"].startswith("B-PER-")
+    assert tags["Widodo"].startswith("I-PER-") and tags["tiba"] == ""
+    # training sees the same tags, on each line of a document cut from the whole document's rules
+    data = TrainData([1], [], {1: "Berita pagi.\n" + text}, {1: {"entities": []}}, {}, "id")
+    cands = rule_candidates(data, [1])
+    (eg,) = [e for e in _examples(plain, data, [1], ["entities"], {"entities": ["PER", "LOC", "ORG"]}, [],
+                                   by_line=True, rule_cands=cands) if "Jakarta" in e.predicted.text]
+    assert {t.text: t.tag_ for t in eg.predicted} == tags
