@@ -42,7 +42,11 @@ LANG_EXT = "annotator_language"
 ENTITY_COMPONENTS = ("ner", "beam_ner", "entity_ruler")
 DEFAULT_MODEL_SCORE = 0.75
 
-for _ext in (EXT, LANG_EXT):
+#: The rules' raw candidates of a doc, left by :class:`RuleTagger` for ``annotator_entities``
+#: (the rules run once per document); cleared there.
+RULES_EXT = "annotator_rule_candidates"
+
+for _ext in (EXT, LANG_EXT, RULES_EXT):
     if not Doc.has_extension(_ext):
         Doc.set_extension(_ext, default=None)
 
@@ -99,7 +103,10 @@ class EntitySuggester:
 
     def __call__(self, doc: Doc) -> Doc:
         rules = self.rules_for(doc._.get(LANG_EXT))
-        cands: list[Candidate] = list(rules(doc)) if rules is not None else []
+        found = doc._.get(RULES_EXT)
+        if found is not None:  # the rule tagger before the NER ran them already
+            doc._.set(RULES_EXT, None)
+        cands: list[Candidate] = ([] if rules is None else list(found) if found is not None else list(rules(doc)))
         if self.model_origin and (self.rule_floor > 0 or self.label_floors):
             cands = [c for c in cands if c.score >= max(self.rule_floor, self.label_floors.get(c.label, 0.0))]
         if self.model_origin:
@@ -166,16 +173,22 @@ class RuleTagger:
         self.language = language
         self._rules: dict[str, EntityRules] = {}
 
-    def candidates(self, doc: Doc) -> list[Candidate]:
-        """The rules' merged entities of ``doc`` (its tokens need their lemmas)."""
+    def raw(self, doc: Doc) -> list[Candidate]:
+        """The rules' candidates of ``doc`` (its tokens need their lemmas)."""
         language = doc._.get(LANG_EXT) or self.language
         rules = self._rules.get(language)
         if rules is None:
             rules = self._rules[language] = EntityRules(self.nlp, language)
-        return join_abbreviations(doc.text, resolve_overlaps(list(rules(doc))))
+        return list(rules(doc))
+
+    def candidates(self, doc: Doc) -> list[Candidate]:
+        """The rules' merged entities of ``doc``."""
+        return join_abbreviations(doc.text, resolve_overlaps(self.raw(doc)))
 
     def __call__(self, doc: Doc) -> Doc:
-        set_rule_tags(doc, self.candidates(doc))
+        raw = self.raw(doc)
+        doc._.set(RULES_EXT, raw)
+        set_rule_tags(doc, join_abbreviations(doc.text, resolve_overlaps(raw)))
         return doc
 
 
