@@ -63,7 +63,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
         report = train_project(project, source=source, out=args.out, layers=args.layers, stance=args.stance,
                                eval_split=args.eval_split, epochs=args.epochs, patience=args.patience,
-                               seed=args.seed, progress=progress)
+                               seed=args.seed, rule_features=not args.no_rule_features, progress=progress)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -177,6 +177,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--patience", type=at_least_one, default=6, metavar="N",
                    help="stop after N epochs without a better held-back score (default 6)")
     p.add_argument("--seed", type=int, default=0, help="random seed (split and training)")
+    p.add_argument("--no-rule-features", action="store_true",
+                   help="do not give the rules' suggestions to the NER as features (a model for use without "
+                        "annotator: plain spacy.load gives its full quality, which is lower)")
     p.add_argument("--json", action="store_true", help="print the final figures as JSON")
     p.add_argument("--epoch-json", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(handler=cmd_train)

@@ -191,11 +191,14 @@ def ner_model(width: int = 96, depth: int = 4, rows: Sequence[int] = (5000, 1000
 
 def _examples(nlp: Any, data: TrainData, ids: Sequence[int], layers: Sequence[str], labels: dict[str, list[str]],
               stance_values: Sequence[str], *, by_line: bool = False,
-              rule_cands: dict[int, list[Any]] | None = None) -> list[Any]:
+              rule_cands: dict[int, list[Any]] | None = None, untagged: float = 0.0,
+              rng: random.Random | None = None) -> list[Any]:
     """spaCy Examples of the documents; ``by_line``: one per non-blank line (many
     small updates learn far faster than a few whole articles), the stance
     classifier still on whole documents.  ``rule_cands``: the rules' entities
-    per document, written into the token tags (the NER's rule features)."""
+    per document, written into the token tags (the NER's rule features);
+    ``untagged``: the share of lines left without them (drawn with ``rng``), so
+    the model also learns to find names the rules do not see."""
     from spacy.tokens import Span as SpacySpan
     from spacy.training import Example
     from spacy.util import filter_spans
@@ -239,7 +242,8 @@ def _examples(nlp: Any, data: TrainData, ids: Sequence[int], layers: Sequence[st
             for a, b in _lines(text):
                 inside = {layer: [(s - a, e - a, lab) for s, e, lab in spans.get(layer, []) if a <= s and e <= b]
                           for layer in span_layers}
-                out.append(example(text[a:b], inside, None, (cands, a) if cands is not None else None))
+                tagged = cands is not None and not (untagged and rng is not None and rng.random() < untagged)
+                out.append(example(text[a:b], inside, None, (cands, a) if tagged else None))
     return out
 
 
@@ -316,6 +320,7 @@ def train_project(
     seed: int = 0,
     dropout: float = 0.1,
     rule_features: bool = True,
+    untagged: float = 0.0,
     width: int = 96,
     depth: int = 4,
     batch_size: int = 8,
@@ -335,7 +340,8 @@ def train_project(
     score, or when cancelled: the best model so far is kept and registered.
     ``rule_features``: the rules' entities are token tags the NER embeds
     (:data:`annotator.nlp.pipeline.RULE_TAGS`); ``width``/``depth``: its
-    tok2vec; ``batch_size``: lines per update.
+    tok2vec; ``batch_size``: lines per update; ``untagged``: the share of
+    training lines without the rules' tags.
     ``should_cancel()`` is polled per batch and ends the run with
     :class:`~annotator.core.jobs.Cancelled` carrying the report; Ctrl+C
     (KeyboardInterrupt) returns the report with ``cancelled`` set.  ``register`` records
@@ -385,12 +391,13 @@ def train_project(
             textcat.add_label(v)
     rule_cands = (rule_candidates(data, [*data.train, *data.dev])
                   if rule_features and "entities" in layers else None)
-    train = _examples(nlp, data, data.train, layers, labels, stance_values, by_line=True, rule_cands=rule_cands)
+    train = _examples(nlp, data, data.train, layers, labels, stance_values, by_line=True, rule_cands=rule_cands,
+                      untagged=untagged, rng=random.Random(seed))
     dev = _examples(nlp, data, data.dev, layers, labels, stance_values, rule_cands=rule_cands)
     optimizer = nlp.initialize(lambda: train)
     settings = {"epochs": epochs, "patience": patience, "seed": seed, "dropout": dropout, "eval_split": eval_split,
                 "language": data.language, "components": list(nlp.pipe_names), "rule_features": rule_features,
-                "width": width, "depth": depth, "batch_size": batch_size,
+                "untagged": untagged, "width": width, "depth": depth, "batch_size": batch_size,
                 "config": "spaCy efficiency NER (stock tok2vec inside the NER)"}
     report = TrainReport(out=str(out.resolve()), source=source, layers=layers + (["stance"] if stance else []),
                          documents=len(data.train), eval_documents=len(data.dev), settings=settings)

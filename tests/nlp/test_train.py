@@ -151,6 +151,14 @@ def test_train_cli_models_and_newest_model_suggests(tmp_path: Path, capsys: pyte
             use_model(p, "7")
         use_model(p, "newest")
         assert active_model(p) == (p.model_runs()[0] if result["score"] >= 0.7 else None)
+    # the rules' tags are the NER's features unless --no-rule-features (a model for plain spacy.load)
+    assert result["settings"]["rule_features"] is True
+    assert main(["train", db, "--annotator", "alice", "--out", str(tmp_path / "plain"), "--epochs", "1",
+                 "--no-rule-features", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["settings"]["rule_features"] is False
+    cfg = (tmp_path / "plain" / "config.cfg").read_text()
+    assert '"TAG"' not in cfg and '"SHAPE"' in cfg
+    assert "annotator_rule_features" not in json.loads((tmp_path / "plain" / "meta.json").read_text())
 
 
 def test_train_curve_uses_one_held_back_part(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
