@@ -323,6 +323,11 @@ class PgConnection:
         """The psycopg connection (for LISTEN and COPY inside the store)."""
         return self._raw
 
+    @property
+    def backend_pid(self) -> int:
+        """The server process of this connection (the ``pid`` of the change notices it causes)."""
+        return int(self._raw.info.backend_pid)
+
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> PgCursor:
         """Run one statement (rewritten for PostgreSQL).
 

@@ -475,10 +475,22 @@ def _m9_server_search_folds_accents(db: MigrationDatabase) -> None:
     )
 
 
+def _m10_change_notices(db: MigrationDatabase) -> None:
+    """Change notices on a server (issue 14, "Live"): triggers on every table of annotation
+    work send ``NOTIFY annotator_changes`` with the document and the kind of change when the
+    transaction commits, whichever client wrote (the store, ``psql``, a script), so open
+    windows refresh without reopening.  A project file has no listeners: nothing to do."""
+    if db.postgres:
+        from annotator.store.live import install_notify_triggers
+
+        install_notify_triggers(db.conn)
+
+
 #: Index i holds migration i+1.  Never edit a released one: append a new one.
 MIGRATIONS: tuple[Migration, ...] = (
     _m1_initial, _m2_review, _m3_learning, _m4_knowledge_base, _m5_relations, _m6_filter_indexes,
     _m7_fts_without_positions, _m8_answer_suggestions, _m9_server_search_folds_accents,
+    _m10_change_notices,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

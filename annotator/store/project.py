@@ -26,6 +26,7 @@ from annotator.store.documents import DocumentsMixin
 from annotator.store.imports import ImportMixin
 from annotator.store.kb import KnowledgeBaseMixin
 from annotator.store.learning import LearningMixin
+from annotator.store.live import ChangeListener
 from annotator.store.migrations import MIGRATIONS, PAGE_SIZE, SCHEMA_VERSION, migration_database
 from annotator.store.relations import RelationsMixin
 from annotator.store.review import ReviewTablesMixin
@@ -169,6 +170,19 @@ class Project(
         except BaseException:
             self._conn.close()
             raise
+
+    def change_listener(self) -> ChangeListener | None:
+        """A listener for other sessions' changes to this project (its own connection;
+        ``store/live.py``), or None for a project file (no change notices there)."""
+        if not self.is_server:
+            return None
+        return ChangeListener(self.url, str(self.path))
+
+    @property
+    def session_pid(self) -> int | None:
+        """The server process of this project's connection: notices whose ``pid`` is this one
+        are this session's own changes (None for a file)."""
+        return self._conn.backend_pid if self.is_server else None  # type: ignore[attr-defined]
 
     def _migrate_server(self) -> None:
         version = self.schema_version

@@ -1,0 +1,226 @@
+"""Live change notices on a server project (issue 14, "Live"): who hears what, and when.
+
+Every change to a server project is one transaction (``Project.transaction``).  Triggers
+installed by migration 8 (:func:`install_notify_triggers`) send ``NOTIFY annotator_changes``
+for each document and kind of change the transaction made; PostgreSQL delivers the notices
+when the transaction commits (never for one rolled back), to every session of the database
+that ``LISTEN``s.  Triggers rather than the store's own ``NOTIFY`` so that a change made by
+any client (``psql``, a script, an older annotator) is heard too.
+
+The payload is JSON: ``{"doc": 12, "kind": "spans", "annotator": "bob"}``.  PostgreSQL has
+no permissions on channels (any role of the database may ``LISTEN`` to any channel), so a
+payload is written for the least privileged listener: in blind mode (the project setting)
+``annotator`` is null, and the payload names only a document id and a kind (``spans``,
+``suggestions``, ``decisions``, ``answers``, ``status``, ``relations``, ``documents``,
+``assignments``, ``annotators``, ``settings``, ``kb``), never a label, an offset or a text.
+What an annotator can learn from it is that someone changed something of that kind in
+that document at that moment; the listener re-reads through the store, under row-level
+security, what changed.
+
+:class:`ChangeListener` waits on its own connection (one that only listens: the
+workspace's connection is busy with edits).  A lost connection is reported as a ``lost``
+change and reopened, with growing pauses, on the next :meth:`ChangeListener.wait`; once
+back it reports ``reconnected`` (notices sent meanwhile are gone: re-read everything).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from annotator.core.errors import ProjectError
+
+#: The channel the triggers notify.
+CHANNEL = "annotator_changes"
+
+#: table -> (document id expression, annotator expression, kind), over the transition table ``c``.
+NOTIFY_TABLES: dict[str, tuple[str, str, str]] = {
+    "documents": ("c.id", "NULL", "documents"),
+    "spans": ("c.document_id", "c.annotator", "spans"),
+    "suggestions": ("c.document_id",
+                    "CASE WHEN c.suggester LIKE 'memory:%' THEN substr(c.suggester, 8) END", "suggestions"),
+    "suggestion_decisions": ("(SELECT s.document_id FROM suggestions s WHERE s.id = c.suggestion_id)",
+                             "c.annotator", "decisions"),
+    "doc_labels": ("c.document_id", "c.annotator", "answers"),
+    "document_status": ("c.document_id", "c.annotator", "status"),
+    "assignments": ("c.document_id", "c.annotator", "assignments"),
+    "relations": ("c.document_id", "c.annotator", "relations"),
+    "relation_suggestions": ("c.document_id", "NULL", "suggestions"),
+    "relation_decisions": ("(SELECT s.document_id FROM relation_suggestions s WHERE s.id = c.suggestion_id)",
+                           "c.annotator", "decisions"),
+    "kb_links": ("(SELECT s.document_id FROM spans s WHERE s.uid = c.span_uid)", "NULL", "kb"),
+    "annotators": ("NULL", "c.name", "annotators"),
+    "settings": ("NULL", "NULL", "settings"),
+}
+
+_FUNCTION = """
+CREATE OR REPLACE FUNCTION annotator_notify_change() RETURNS trigger LANGUAGE plpgsql AS $f$
+DECLARE
+  r record;
+  blind boolean := coalesce((SELECT lower(trim(value)) FROM settings WHERE key = 'blind'), '1')
+                   NOT IN ('0', 'false', 'off', 'no');
+BEGIN
+  -- one notice per document and annotator the statement touched; PostgreSQL folds
+  -- identical notices of one transaction into one and sends them at COMMIT
+  FOR r IN EXECUTE format('SELECT DISTINCT %s AS doc, %s AS who FROM changed c', TG_ARGV[0], TG_ARGV[1]) LOOP
+    PERFORM pg_notify('@CHANNEL@', json_build_object(
+      'doc', r.doc, 'kind', TG_ARGV[2], 'annotator', CASE WHEN blind THEN NULL ELSE r.who END)::text);
+  END LOOP;
+  RETURN NULL;
+END $f$;
+"""
+
+
+def install_notify_triggers(conn: Any, tables: dict[str, tuple[str, str, str]] | None = None) -> None:
+    """Create (or replace) the change-notice triggers on a server project (``conn`` is the store's
+    PostgreSQL connection; a later migration adding a table of work calls this with that table)."""
+    script = [_FUNCTION.replace("@CHANNEL@", CHANNEL)]
+    for table, (doc, who, kind) in (tables or NOTIFY_TABLES).items():
+        args = ", ".join("'" + a.replace("'", "''") + "'" for a in (doc, who, kind))
+        # transition tables allow one event per trigger: three triggers per table
+        for event, side in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            name = f"notify_{event.lower()}"
+            script.append(f'DROP TRIGGER IF EXISTS {name} ON "{table}";'
+                          f' CREATE TRIGGER {name} AFTER {event} ON "{table}" REFERENCING {side} TABLE AS changed'
+                          f" FOR EACH STATEMENT EXECUTE FUNCTION annotator_notify_change({args});")
+    conn.executescript("\n".join(script))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One notice: ``kind`` of change in document ``document_id`` (None: not one document's),
+    by ``annotator`` (None in blind mode), sent by the server session ``pid``.
+
+    Two kinds come from the listener itself: ``lost`` (the connection to the server is
+    gone; it is being reopened) and ``reconnected`` (back: notices may have been missed)."""
+
+    document_id: int | None
+    kind: str
+    annotator: str | None = None
+    pid: int = 0
+
+
+def parse_notice(payload: str, pid: int = 0) -> Change:
+    """A notice's payload as a :class:`Change` (a payload not written by the triggers, e.g. a
+    hand-made ``NOTIFY``, becomes kind ``other`` for the whole project)."""
+    try:
+        data = json.loads(payload)
+        doc = data.get("doc")
+        who = data.get("annotator")
+        return Change(int(doc) if doc is not None else None, str(data["kind"]),
+                      str(who) if who is not None else None, pid)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return Change(None, "other", None, pid)
+
+
+class ChangeListener:
+    """Waits for change notices of one server project on a connection of its own.
+
+    Use from one thread (the GUI runs it in a worker thread); :meth:`close` may be called
+    from another one, the waiting :meth:`wait` returns within its timeout."""
+
+    #: Pauses (seconds) between attempts to reopen a lost connection, the last one repeating.
+    RETRY_PAUSES = (0.5, 1.0, 2.0, 5.0)
+
+    def __init__(self, url: str, label: str | None = None) -> None:
+        self.url = url
+        self.label = label or url
+        self._conn: Any = None
+        self._closed = False
+        self._failures = 0
+        self._next_try = 0.0
+        # close() from another thread must not finish a connection wait() is polling: the
+        # waiting thread closes it when its wait ends
+        self._state = threading.Lock()
+        self._waiting = False
+        self._connect()
+
+    def _connect(self) -> None:
+        import psycopg
+
+        try:
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+            conn.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error as exc:
+            raise ProjectError(f"{self.label}: cannot listen for changes ({str(exc).strip().splitlines()[0]})") from exc
+        self._conn = conn
+
+    @property
+    def connected(self) -> bool:
+        """True while the listening connection is up."""
+        return self._conn is not None and not self._conn.closed and not self._conn.broken
+
+    def wait(self, timeout: float = 1.0) -> list[Change]:
+        """The notices that arrive within ``timeout`` seconds (returns as soon as some came and
+        the burst is over; empty when none came).  A lost connection gives ``[Change(None, "lost")]``
+        once; the following calls try to reopen it and give ``[Change(None, "reconnected")]``."""
+        with self._state:
+            if self._closed:
+                return []
+            self._waiting = True
+        try:
+            return self._wait(timeout)
+        finally:
+            with self._state:
+                self._waiting = False
+                if self._closed:
+                    self._close_connection()
+
+    def _wait(self, timeout: float) -> list[Change]:
+        if not self.connected:
+            return self._reconnect(timeout)
+        import psycopg
+
+        out: list[Change] = []
+        try:
+            for note in self._conn.notifies(timeout=timeout, stop_after=1):
+                out.append(parse_notice(note.payload, note.pid))
+            if out:  # drain the rest of the burst (a commit's notices arrive together)
+                for note in self._conn.notifies(timeout=0.02):
+                    out.append(parse_notice(note.payload, note.pid))
+        except psycopg.Error:
+            if self._closed:
+                return out
+            self._drop()
+            return out + [Change(None, "lost")]
+        return out
+
+    def _drop(self) -> None:
+        try:
+            self._conn.close()
+        except Exception:  # noqa: BLE001 - a broken connection may fail to close; it is gone either way
+            pass
+        self._failures = 0
+        self._next_try = time.monotonic()
+
+    def _reconnect(self, timeout: float) -> list[Change]:
+        pause = self._next_try - time.monotonic()
+        if pause > 0:
+            time.sleep(min(pause, timeout))
+            if time.monotonic() < self._next_try:
+                return []
+        try:
+            self._connect()
+        except ProjectError:
+            self._next_try = time.monotonic() + self.RETRY_PAUSES[min(self._failures, len(self.RETRY_PAUSES) - 1)]
+            self._failures += 1
+            return []
+        return [Change(None, "reconnected")]
+
+    def close(self) -> None:
+        """Stop listening and close the connection (from any thread: a :meth:`wait` under way
+        returns within its timeout and closes it then)."""
+        with self._state:
+            self._closed = True
+            if not self._waiting:
+                self._close_connection()
+
+    def _close_connection(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:  # noqa: BLE001 - a broken connection may fail to close; it is gone either way
+                pass
