@@ -56,28 +56,76 @@ NOTIFY_TABLES: dict[str, tuple[str, str, str]] = {
     "settings": ("NULL", "NULL", "settings"),
 }
 
-_FUNCTION = """
+_FUNCTION = r"""
 CREATE OR REPLACE FUNCTION annotator_notify_change() RETURNS trigger LANGUAGE plpgsql AS $f$
 DECLARE
   r record;
+  payload text;
+  pending text;
+  defer boolean := coalesce(current_setting('annotator.defer_notices', true), '') = 'on';
   blind boolean := coalesce((SELECT lower(trim(value)) FROM settings WHERE key = 'blind'), '1')
                    NOT IN ('0', 'false', 'off', 'no');
 BEGIN
-  -- one notice per document and annotator the statement touched; PostgreSQL folds
-  -- identical notices of one transaction into one and sends them at COMMIT
+  IF defer THEN
+    pending := coalesce(current_setting('annotator.pending', true), '');
+  END IF;
+  -- one notice per document and annotator the statement touched
   FOR r IN EXECUTE format('SELECT DISTINCT %s AS doc, %s AS who FROM changed c', TG_ARGV[0], TG_ARGV[1]) LOOP
-    PERFORM pg_notify('@CHANNEL@', json_build_object(
-      'doc', r.doc, 'kind', TG_ARGV[2], 'annotator', CASE WHEN blind THEN NULL ELSE r.who END)::text);
+    payload := json_build_object('doc', r.doc, 'kind', TG_ARGV[2],
+                                 'annotator', CASE WHEN blind THEN NULL ELSE r.who END)::text;
+    IF NOT defer THEN
+      -- any other client: sent at COMMIT (PostgreSQL folds identical notices of a transaction)
+      PERFORM pg_notify('@CHANNEL@', payload);
+    ELSIF pending = E'\n' || '@MANY@' || E'\n' THEN
+      EXIT;
+    ELSIF length(pending) > @MAX_PENDING@ THEN
+      pending := E'\n' || '@MANY@' || E'\n';
+      EXIT;
+    ELSIF position(E'\n' || payload || E'\n' IN pending) = 0 THEN
+      -- the store's sessions: kept with the transaction (rolled back with it), sent after COMMIT
+      pending := CASE WHEN pending = '' THEN E'\n' ELSE pending END || payload || E'\n';
+    END IF;
   END LOOP;
+  IF defer THEN
+    PERFORM set_config('annotator.pending', pending, false);
+  END IF;
   RETURN NULL;
 END $f$;
+CREATE OR REPLACE FUNCTION annotator_flush_notices() RETURNS integer LANGUAGE plpgsql AS $f$
+DECLARE
+  p text;
+  n integer := 0;
+BEGIN
+  FOR p IN SELECT x FROM regexp_split_to_table(coalesce(current_setting('annotator.pending', true), ''), E'\n') x
+           WHERE x <> '' LOOP
+    PERFORM pg_notify('@CHANNEL@', p);
+    n := n + 1;
+  END LOOP;
+  PERFORM set_config('annotator.pending', '', false);
+  RETURN n;
+END $f$;
 """
+
+#: The notice standing for "many documents changed" (a bulk import): re-read everything.
+MANY = '{"doc" : null, "kind" : "many", "annotator" : null}'
+#: Characters of pending notices a transaction keeps before it sends :data:`MANY` instead.
+MAX_PENDING = 8000
+
+#: What the store sends after each COMMIT of its own: the notices the triggers kept, in a
+#: transaction of their own.  ``synchronous_commit`` is off for THIS transaction only: it holds
+#: no data, and PostgreSQL keeps no notice across a crash whatever the setting (the queue is
+#: emptied at start-up), so waiting for its commit record to reach the disk would buy nothing.
+#: It matters because PostgreSQL serialises the commits of notifying transactions (a global
+#: lock held until the commit is flushed): notifying inside the edit's own transaction would
+#: queue every edit of the team behind one disk flush after another.
+FLUSH = "BEGIN; SET LOCAL synchronous_commit = off; SELECT annotator_flush_notices(); COMMIT"
 
 
 def install_notify_triggers(conn: Any, tables: dict[str, tuple[str, str, str]] | None = None) -> None:
     """Create (or replace) the change-notice triggers on a server project (``conn`` is the store's
     PostgreSQL connection; a later migration adding a table of work calls this with that table)."""
-    script = [_FUNCTION.replace("@CHANNEL@", CHANNEL)]
+    script = [_FUNCTION.replace("@CHANNEL@", CHANNEL).replace("@MAX_PENDING@", str(MAX_PENDING))
+              .replace("@MANY@", MANY)]
     for table, (doc, who, kind) in (tables or NOTIFY_TABLES).items():
         args = ", ".join("'" + a.replace("'", "''") + "'" for a in (doc, who, kind))
         # transition tables allow one event per trigger: three triggers per table

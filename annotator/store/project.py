@@ -216,6 +216,7 @@ class Project(
         self._conn.id_tables = frozenset(r[0] for r in self._conn.execute(  # type: ignore[attr-defined]
             "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema()"
             " AND column_name = 'id' AND is_identity = 'YES'"))
+        self._conn.enable_notices()  # type: ignore[attr-defined]
 
     def _check_server_version(self, version: int) -> None:
         if version > SCHEMA_VERSION:
@@ -422,6 +423,7 @@ class Project(
                     self._conn.execute("COMMIT")
                 except BaseException as exc:
                     self._depth = 0
+                    self.__dict__.pop("_annotators_seen", None)  # it may hold names this transaction added
                     # SQLite may have rolled back already (disk full): a second ROLLBACK would hide why
                     if self._conn.in_transaction:
                         try:
@@ -441,6 +443,7 @@ class Project(
                     yield
                 except BaseException:
                     self._depth -= 1
+                    self.__dict__.pop("_annotators_seen", None)
                     if self._conn.in_transaction:
                         self._conn.execute(f"ROLLBACK TO {name}")
                         self._conn.execute(f"RELEASE {name}")

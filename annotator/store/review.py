@@ -40,8 +40,14 @@ class ReviewTablesMixin(StoreBase):
     def _ensure_annotator(self, name: str) -> str:
         """Register ``name`` if new; returns it in its normal form (what rows must use)."""
         name = annotator_name(name)
+        # names already seen are not asked again (one round trip less per edit on a server);
+        # annotators are never deleted, and a rolled-back transaction empties this set
+        seen: set[str] = self.__dict__.setdefault("_annotators_seen", set())
+        if name in seen:
+            return name
         if not self._conn.execute("SELECT 1 FROM annotators WHERE name = ?", (name,)).fetchone():
             self.add_annotator(name, "reviewer" if name == GOLD else "annotator")
+        seen.add(name)
         return name
 
     def set_annotator_role(self, name: str, role: str) -> None:
