@@ -186,12 +186,14 @@ class MainWindow(WindowJobs, QMainWindow):
         """Relations, the knowledge base and the review windows (File > Merge…, Review > Agreement… / Assign…)."""
         from annotator.gui.auto_train import install_auto_train
         from annotator.gui.kb.wiring import install_kb
+        from annotator.gui.live import install_live
         from annotator.gui.relations.controller import install_relations
         from annotator.gui.review.wiring import install_review_actions
         self.relations = install_relations(self)  # arcs over the article, the relation list, relation keys
         self.kb = install_kb(self)  # the knowledge base: side-panel box, linking, browser, stories
         self.auto_train = install_auto_train(self)  # training runs, and retraining every N finished documents
         self.session.documentOpened.connect(lambda d: self.answers.set_suggestions(self.info.answer_suggestions(d)))
+        self.live = install_live(self)  # a server project: other sessions' changes show here (gui/live.py)
         for name, act in {**install_review_actions(self), **self.kb.actions}.items():
             self.addAction(act)
             self._actions[name] = act

@@ -461,6 +461,10 @@ class Session(QObject):
         return isinstance(plan, NoEdit) or self._push(plan) is not None
 
     def close(self) -> None:
-        """Record time spent; the store has every change already."""
+        """Record time spent; the store has every change already.  Once: a window closed twice
+        (pytest-qt closes the windows of a test again) has nothing more to record."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
         self.flush_time()
 

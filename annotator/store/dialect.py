@@ -360,8 +360,12 @@ class PgConnection:
 
     @property
     def backend_pid(self) -> int:
-        """The server process of this connection (the ``pid`` of the change notices it causes)."""
-        return int(self._raw.info.backend_pid)
+        """The server process of this connection (the ``pid`` of the change notices it causes);
+        0 once the connection is closed."""
+        try:
+            return int(self._raw.info.backend_pid)
+        except Exception:  # noqa: BLE001 - psycopg raises on a closed connection
+            return 0
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> PgCursor:
         """Run one statement (rewritten for PostgreSQL).

@@ -113,6 +113,9 @@ class ReviewWindow(QMainWindow):
         self.resize(1200, 800)
         if self.agreement is not None:
             QTimer.singleShot(0, self.agreement.compute)
+            from annotator.gui.live import install_live_review
+
+            self.live = install_live_review(self)  # a server project: teammates' edits recompute it
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
