@@ -63,11 +63,23 @@ class DocumentsMixin(StoreBase):
         )
 
     def get_text(self, document_id: int) -> str:
-        """Only the text (cheaper than :meth:`get_document`)."""
+        """Only the text (cheaper than :meth:`get_document`).
+
+        On a server the last texts read are kept: a text never changes and a server never gives
+        a deleted document's id to another, so each edit that checks offsets against its text
+        saves a round trip (a file may reuse the id of its last document: read each time)."""
+        cache: dict[int, str] | None = self.__dict__.setdefault("_texts", {}) if self.is_server else None
+        if cache is not None and document_id in cache:
+            return cache[document_id]
         row = self._conn.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no document {document_id} in {self.path}")
-        return str(row[0])
+        text = str(row[0])
+        if cache is not None:
+            if len(cache) >= 32:
+                cache.pop(next(iter(cache)))
+            cache[document_id] = text
+        return text
 
     def set_language(self, document_id: int, language: str) -> bool:
         """Set a document's language (an ISO 639-1 code such as ``id`` or ``en``); True when it changed.

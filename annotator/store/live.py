@@ -1,11 +1,14 @@
 """Live change notices on a server project (issue 14, "Live"): who hears what, and when.
 
-Every change to a server project is one transaction (``Project.transaction``).  Triggers
-installed by migration 8 (:func:`install_notify_triggers`) send ``NOTIFY annotator_changes``
-for each document and kind of change the transaction made; PostgreSQL delivers the notices
-when the transaction commits (never for one rolled back), to every session of the database
-that ``LISTEN``s.  Triggers rather than the store's own ``NOTIFY`` so that a change made by
-any client (``psql``, a script, an older annotator) is heard too.
+Every change to a server project is one transaction (``Project.transaction``).  Row triggers
+installed by migration 8 (:func:`install_notify_triggers`) turn each changed row of annotation
+work into a notice on channel ``annotator_changes`` naming its document and the kind of change;
+PostgreSQL delivers notices only for a transaction that commits, to every session of the
+database that ``LISTEN``s.  Triggers rather than the store's own ``NOTIFY`` so that a change
+made by any client (``psql``, a script) is heard too: such a client's notices go out with its
+COMMIT.  The store's own sessions (``SET annotator.defer_notices = on``) keep them with the
+transaction instead (a rollback drops them) and send them right after the COMMIT, in a small
+transaction of their own (:data:`FLUSH`: why).
 
 The payload is JSON: ``{"doc": 12, "kind": "spans", "annotator": "bob"}``.  PostgreSQL has
 no permissions on channels (any role of the database may ``LISTEN`` to any channel), so a
@@ -36,7 +39,7 @@ from annotator.core.errors import ProjectError
 #: The channel the triggers notify.
 CHANNEL = "annotator_changes"
 
-#: table -> (document id expression, annotator expression, kind), over the transition table ``c``.
+#: table -> (document id expression, annotator expression, kind), over the changed row ``c``.
 NOTIFY_TABLES: dict[str, tuple[str, str, str]] = {
     "documents": ("c.id", "NULL", "documents"),
     "spans": ("c.document_id", "c.annotator", "spans"),
@@ -57,39 +60,32 @@ NOTIFY_TABLES: dict[str, tuple[str, str, str]] = {
 }
 
 _FUNCTION = r"""
-CREATE OR REPLACE FUNCTION annotator_notify_change() RETURNS trigger LANGUAGE plpgsql AS $f$
+CREATE OR REPLACE FUNCTION annotator_notice(doc bigint, kind text, who text) RETURNS void LANGUAGE plpgsql AS $f$
 DECLARE
-  r record;
   payload text;
   pending text;
-  defer boolean := coalesce(current_setting('annotator.defer_notices', true), '') = 'on';
-  blind boolean := coalesce((SELECT lower(trim(value)) FROM settings WHERE key = 'blind'), '1')
-                   NOT IN ('0', 'false', 'off', 'no');
+  many CONSTANT text := E'\n' || '@MANY@' || E'\n';
 BEGIN
-  IF defer THEN
-    pending := coalesce(current_setting('annotator.pending', true), '');
+  IF coalesce((SELECT lower(trim(value)) FROM settings WHERE key = 'blind'), '1') NOT IN ('0', 'false', 'off', 'no') THEN
+    who := NULL;  -- blind mode: anyone may LISTEN, so the notice names no annotator
   END IF;
-  -- one notice per document and annotator the statement touched
-  FOR r IN EXECUTE format('SELECT DISTINCT %s AS doc, %s AS who FROM changed c', TG_ARGV[0], TG_ARGV[1]) LOOP
-    payload := json_build_object('doc', r.doc, 'kind', TG_ARGV[2],
-                                 'annotator', CASE WHEN blind THEN NULL ELSE r.who END)::text;
-    IF NOT defer THEN
-      -- any other client: sent at COMMIT (PostgreSQL folds identical notices of a transaction)
-      PERFORM pg_notify('@CHANNEL@', payload);
-    ELSIF pending = E'\n' || '@MANY@' || E'\n' THEN
-      EXIT;
-    ELSIF length(pending) > @MAX_PENDING@ THEN
-      pending := E'\n' || '@MANY@' || E'\n';
-      EXIT;
-    ELSIF position(E'\n' || payload || E'\n' IN pending) = 0 THEN
-      -- the store's sessions: kept with the transaction (rolled back with it), sent after COMMIT
-      pending := CASE WHEN pending = '' THEN E'\n' ELSE pending END || payload || E'\n';
-    END IF;
-  END LOOP;
-  IF defer THEN
-    PERFORM set_config('annotator.pending', pending, false);
+  payload := json_build_object('doc', doc, 'kind', kind, 'annotator', who)::text;
+  IF coalesce(current_setting('annotator.defer_notices', true), '') <> 'on' THEN
+    -- any other client: sent at COMMIT (PostgreSQL folds identical notices of a transaction)
+    PERFORM pg_notify('@CHANNEL@', payload);
+    RETURN;
   END IF;
-  RETURN NULL;
+  -- the store's sessions: kept with the transaction (rolled back with it), sent after COMMIT
+  pending := coalesce(current_setting('annotator.pending', true), '');
+  IF pending = many OR position(E'\n' || payload || E'\n' IN pending) > 0 THEN
+    RETURN;
+  END IF;
+  IF length(pending) > @MAX_PENDING@ THEN
+    pending := many;
+  ELSE
+    pending := CASE WHEN pending = '' THEN E'\n' ELSE pending END || payload || E'\n';
+  END IF;
+  PERFORM set_config('annotator.pending', pending, false);
 END $f$;
 CREATE OR REPLACE FUNCTION annotator_flush_notices() RETURNS integer LANGUAGE plpgsql AS $f$
 DECLARE
@@ -104,6 +100,21 @@ BEGIN
   PERFORM set_config('annotator.pending', '', false);
   RETURN n;
 END $f$;
+"""
+
+#: One row trigger function per table, its expressions written in (no dynamic SQL: planned once).
+_TABLE_FUNCTION = r"""
+CREATE OR REPLACE FUNCTION "annotator_notify_@TABLE@"() RETURNS trigger LANGUAGE plpgsql AS $f$
+DECLARE
+  c record;
+BEGIN
+  IF TG_OP = 'DELETE' THEN c := OLD; ELSE c := NEW; END IF;
+  PERFORM annotator_notice(@DOC@, '@KIND@', @WHO@);
+  RETURN NULL;
+END $f$;
+DROP TRIGGER IF EXISTS notify ON "@TABLE@";
+CREATE TRIGGER notify AFTER INSERT OR UPDATE OR DELETE ON "@TABLE@"
+  FOR EACH ROW EXECUTE FUNCTION "annotator_notify_@TABLE@"();
 """
 
 #: The notice standing for "many documents changed" (a bulk import): re-read everything.
@@ -127,13 +138,8 @@ def install_notify_triggers(conn: Any, tables: dict[str, tuple[str, str, str]] |
     script = [_FUNCTION.replace("@CHANNEL@", CHANNEL).replace("@MAX_PENDING@", str(MAX_PENDING))
               .replace("@MANY@", MANY)]
     for table, (doc, who, kind) in (tables or NOTIFY_TABLES).items():
-        args = ", ".join("'" + a.replace("'", "''") + "'" for a in (doc, who, kind))
-        # transition tables allow one event per trigger: three triggers per table
-        for event, side in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
-            name = f"notify_{event.lower()}"
-            script.append(f'DROP TRIGGER IF EXISTS {name} ON "{table}";'
-                          f' CREATE TRIGGER {name} AFTER {event} ON "{table}" REFERENCING {side} TABLE AS changed'
-                          f" FOR EACH STATEMENT EXECUTE FUNCTION annotator_notify_change({args});")
+        script.append(_TABLE_FUNCTION.replace("@TABLE@", table).replace("@DOC@", doc).replace("@WHO@", who)
+                      .replace("@KIND@", kind))
     conn.executescript("\n".join(script))
 
 

@@ -151,3 +151,17 @@ def test_live_listener_on_an_unreachable_server_says_so(pg_url):
     bad = pg_url.rsplit("/", 1)[0] + "/no_such_database"
     with pytest.raises(ProjectError, match="cannot listen for changes"):
         ChangeListener(bad)
+
+
+def test_live_a_bulk_change_is_one_notice_to_read_everything(pg_url):
+    with Project(pg_url) as writer, Project(pg_url) as reader:
+        listener = reader.change_listener()
+        assert listener is not None
+        try:
+            with writer.transaction():
+                for i in range(300):
+                    writer.add_document(Document(text=f"Artikel nomor {i} tentang banjir di Jakarta."))
+            got = _collect(listener, lambda g: any(c.kind == "many" for c in g))
+            assert any(c.kind == "many" for c in got) and len(got) < 200
+        finally:
+            listener.close()
