@@ -311,10 +311,11 @@ class PgConnection:
         #: the project has change notices (migration 8): triggers keep them, sent after COMMIT
         self._notices = False
         #: statements waiting to travel with the next one (see :meth:`execute`)
-        self._queued: list[str] = []
+        self._queued: list[tuple[str, Any]] = []
         #: something of the open transaction has reached the server
         self._tx_sent = False
-        self._client_cursor: Any = None
+        #: the last COMMIT took the notices along
+        self._flushed = False
         self._raw = self._connect()
 
     def _connect(self) -> Any:
@@ -339,11 +340,7 @@ class PgConnection:
         try:
             self._raw.execute(FLUSH.encode())
         except Exception:  # noqa: BLE001 - the edit is committed; a lost notice is not an error of it
-            try:
-                if not self._lost():
-                    self._raw.execute(b"ROLLBACK")
-            except Exception:  # noqa: BLE001 - the connection is gone; the next action reconnects
-                pass
+            self._end_notice_transaction()
 
     @property
     def in_transaction(self) -> bool:
@@ -382,11 +379,11 @@ class PgConnection:
                 text, _ = to_postgres(sql, self.id_tables, True)
                 if text == "BEGIN":
                     self._in_tx, self._tx_sent = True, False
-                self._queued.append(self._literal(text, params))
+                self._queued.append((text, params))
                 return PgCursor(None, None)
             text, returns_id = to_postgres(sql, self.id_tables)
             ends = text.startswith(("COMMIT", "ROLLBACK")) and not text.startswith("ROLLBACK TO")
-            if ends and not self._tx_sent and (text.startswith("ROLLBACK") or self._queued == ["BEGIN"]):
+            if ends and not self._tx_sent and (text.startswith("ROLLBACK") or self._queued == [("BEGIN", None)]):
                 # nothing of this transaction reached the server (or needs to): nothing to commit or roll back
                 self._queued.clear()
                 self._in_tx = False
@@ -405,7 +402,6 @@ class PgConnection:
                     self._in_tx = self._in_tx and not ends
                     raise _project_error(exc, self.label) from exc
                 self._raw = self._connect()
-                self._client_cursor = None
                 if self._notices:
                     self._raw.execute("SET annotator.defer_notices = on")
                 try:
@@ -415,7 +411,7 @@ class PgConnection:
                     raise _project_error(exc2, self.label) from exc2
             if ends:
                 self._in_tx = self._tx_sent = False
-                if self._notices and text.startswith("COMMIT"):
+                if self._notices and text.startswith("COMMIT") and not self._flushed:
                     self._flush_notices()
             lastrowid = None
             if returns_id:
@@ -423,40 +419,70 @@ class PgConnection:
                 lastrowid = int(row[0]) if row else None
             return PgCursor(cur, lastrowid)
 
-    def _literal(self, text: str, params: Any) -> str:
-        """``text`` with its parameters bound on this side (psycopg's own quoting), to travel with others."""
-        if params is None:
-            return text
-        if self._client_cursor is None:
-            import psycopg
-
-            self._client_cursor = psycopg.ClientCursor(self._raw)
-        return str(self._client_cursor.mogrify(text, params))
-
     def _send(self, text: str, params: Any) -> Any:
-        """Run ``text`` after the statements waiting in the queue, in one message; the cursor holds
-        the result of ``text``."""
+        """Run ``text`` after the statements waiting in the queue, in one round trip (psycopg's
+        pipeline mode: each statement keeps its server-side parameters and prepared plan); the
+        cursor holds the result of ``text``.  A COMMIT takes the notices' own transaction along
+        in the same round trip (``store/live.py``)."""
         cur = self._raw.cursor()
-        if not self._queued:
+        self._flushed = False
+        if text == "COMMIT" and self._notices:
+            self._commit_with_notices(cur)
+        elif not self._queued:
             cur.execute(text, params if params is not None else None)
         else:
-            cur.execute(";\n".join([*self._queued, self._literal(text, params)]).encode())
-            while cur.nextset():  # the results of the waiting statements come first
-                pass
+            # the queue stays until the server answered: on a lost connection it may go again
+            with self._raw.pipeline():
+                for q, p in self._queued:
+                    self._raw.cursor().execute(q, p)
+                cur.execute(text, params if params is not None else None)
             self._queued.clear()
         if self._in_tx:
             self._tx_sent = True
         return cur
 
+    def _commit_with_notices(self, cur: Any) -> None:
+        """The waiting statements, COMMIT, then the notices' transaction, in one round trip.  The
+        edit is saved when its COMMIT succeeded, whatever happens to the notices after it."""
+        from psycopg import pq
+
+        from annotator.store.live import FLUSH_STATEMENTS
+
+        try:
+            with self._raw.pipeline():
+                for q, p in self._queued:
+                    self._raw.cursor().execute(q, p)
+                cur.execute("COMMIT")
+                for statement in FLUSH_STATEMENTS:
+                    self._raw.cursor().execute(statement)
+        except Exception:
+            result = cur.pgresult
+            if result is None or result.status != pq.ExecStatus.COMMAND_OK:
+                raise  # the edit itself failed (or its fate is unknown: the connection went)
+            self._end_notice_transaction()  # these notices are lost: windows refresh on the next ones
+        self._flushed = True
+        self._queued.clear()
+
+    def _end_notice_transaction(self) -> None:
+        from psycopg import pq
+
+        try:
+            if not self._lost() and self._raw.info.transaction_status != pq.TransactionStatus.IDLE:
+                self._raw.execute(b"ROLLBACK")
+        except Exception:  # noqa: BLE001 - the connection is gone; the next action reconnects
+            pass
+
     def _send_queue(self) -> None:
         """Send the waiting statements now (before a statement that does not go through :meth:`execute`)."""
         if self._queued:
+            queued, self._queued = self._queued, []
             try:
-                self._raw.execute(";\n".join(self._queued).encode())
+                with self._raw.pipeline():
+                    for q, p in queued:
+                        self._raw.cursor().execute(q, p)
             except Exception as exc:
                 raise _project_error(exc, self.label) from exc
             finally:
-                self._queued.clear()
                 self._tx_sent = self._tx_sent or self._in_tx
 
     def _lost(self) -> bool:

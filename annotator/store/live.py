@@ -129,7 +129,9 @@ MAX_PENDING = 8000
 #: It matters because PostgreSQL serialises the commits of notifying transactions (a global
 #: lock held until the commit is flushed): notifying inside the edit's own transaction would
 #: queue every edit of the team behind one disk flush after another.
-FLUSH = "BEGIN; SET LOCAL synchronous_commit = off; SELECT annotator_flush_notices(); COMMIT"
+FLUSH_STATEMENTS = ("BEGIN", "SET LOCAL synchronous_commit = off", "SELECT annotator_flush_notices()", "COMMIT")
+#: The same as one message (after a COMMIT the store did not send itself).
+FLUSH = "; ".join(FLUSH_STATEMENTS)
 
 
 def install_notify_triggers(conn: Any, tables: dict[str, tuple[str, str, str]] | None = None) -> None:

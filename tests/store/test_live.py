@@ -165,3 +165,14 @@ def test_live_a_bulk_change_is_one_notice_to_read_everything(pg_url):
             assert any(c.kind == "many" for c in got) and len(got) < 200
         finally:
             listener.close()
+
+
+def test_live_an_edit_is_saved_even_when_its_notices_cannot_be_sent(pg_url):
+    with Project(pg_url) as p:
+        doc, _ = p.add_document(Document(text="Putin bertemu Shoigu di Kremlin"))
+        with psycopg.connect(pg_url, autocommit=True) as raw:  # the notices' transaction fails after COMMIT
+            raw.execute("ALTER FUNCTION annotator_flush_notices() RENAME TO gone")
+        p.add_span(doc, Span(0, 5, "PER"), "alice")  # no error: the edit is committed
+        p.set_status(doc, "alice", "done")
+        with Project(pg_url) as other:
+            assert [s.label for s in other.spans(doc)] == ["PER"] and other.status(doc, "alice") == "done"
