@@ -301,8 +301,24 @@ def _verify(p: Project, rep: dict[str, Any]) -> list[str]:
     return problems
 
 
-def run(admin_url: str, annotators: int, seconds: float, n_docs: int, think_ms: float, seed: int) -> dict[str, Any]:
+def _server_cpu(data_dir: Path | None) -> float | None:
+    """CPU seconds the server's processes have used (the postmaster and its ended backends),
+    when the benchmark started the server itself."""
+    if data_dir is None:
+        return None
+    try:
+        pid = int((data_dir / "postmaster.pid").read_text().split()[0])
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, ValueError, IndexError):
+        return None
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def run(admin_url: str, annotators: int, seconds: float, n_docs: int, think_ms: float, seed: int,
+        data_dir: Path | None = None) -> dict[str, Any]:
     """The whole benchmark against the server of ``admin_url`` (a superuser URL)."""
+    import resource
+
     from tests.pgcluster import create_database, drop_database
 
     db_url = create_database(admin_url, "load")
@@ -330,6 +346,8 @@ def run(admin_url: str, annotators: int, seconds: float, n_docs: int, think_ms: 
             if time.monotonic() > deadline:
                 raise RuntimeError("the simulated clients did not get ready within 300 s")
             time.sleep(0.1)
+        usage0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server0 = _server_cpu(data_dir)
         (tmp / "go.tmp").write_text(str(time.time() + 0.5), encoding="utf-8")
         (tmp / "go.tmp").rename(go)
         # kill one editing client at a random moment of the run (after it has confirmed some edits),
@@ -346,6 +364,11 @@ def run(admin_url: str, annotators: int, seconds: float, n_docs: int, think_ms: 
         kill_proc.wait()
         hang.wait()
         load_after = os.getloadavg()[0]
+        usage1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        time.sleep(0.5)  # the server reaps the ended sessions' processes
+        server1 = _server_cpu(data_dir)
+        clients_cpu = (usage1.ru_utime + usage1.ru_stime) - (usage0.ru_utime + usage0.ru_stime)
+        server_cpu = server1 - server0 if server0 is not None and server1 is not None else None
         reports = [json.loads((tmp / f"{n}.json").read_text()) for n in names]
         review = json.loads((tmp / "reviewer.json").read_text())
         problems: list[str] = []
@@ -384,6 +407,11 @@ def run(admin_url: str, annotators: int, seconds: float, n_docs: int, think_ms: 
                          "refresh_ms_after_the_run": round(alone_ms, 1)},
             "machine": {"cpus": os.cpu_count(), "load_1min_before": round(load_before, 1),
                         "load_1min_after": round(load_after, 1)},
+            # what the run itself used (children include start-up and the reviewer's agreement)
+            "cpu_s": {"clients_and_reviewer": round(clients_cpu, 1),
+                      "server": round(server_cpu, 1) if server_cpu is not None else None,
+                      "share_of_2_cores": round((clients_cpu + (server_cpu or 0)) / (os.cpu_count() or 1)
+                                                / seconds, 2)},
         }
     finally:
         drop_database(admin_url, db_url)
@@ -475,7 +503,8 @@ def main(argv: list[str] | None = None) -> int:
         cluster = Cluster(fsync=True, max_connections=100)
         admin = cluster.url
     try:
-        result = run(admin, args.annotators, args.seconds, args.documents, args.think_ms, args.seed)
+        result = run(admin, args.annotators, args.seconds, args.documents, args.think_ms, args.seed,
+                     cluster.data if cluster is not None else None)
     finally:
         if cluster is not None:
             cluster.stop()

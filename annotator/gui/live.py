@@ -204,12 +204,27 @@ def install_live(window: Any) -> LiveUpdates | None:
 def install_live_review(window: Any) -> LiveUpdates | None:
     """Recompute the review window's agreement and refresh its comparison on other sessions' changes."""
 
-    def refresh(changes: list[Change]) -> None:
-        if window.agreement is not None:
+    dirty = [False]
+
+    def recompute_if_dirty(_report: object = None) -> None:
+        if dirty[0]:
+            dirty[0] = False
             window.agreement.compute()
+
+    def refresh(changes: list[Change]) -> None:
+        agreement = window.agreement
+        if agreement is not None:
+            # a computation under way finishes first (restarting it on every notice would never
+            # show figures while the team works); the next one starts when it reports
+            if agreement.task is not None and agreement.task.is_running:
+                dirty[0] = True
+            else:
+                agreement.compute()
         compare = getattr(window, "compare", None)
         if compare is not None and compare.document_id is not None:
             if any(c.document_id in (None, compare.document_id) for c in changes):
                 compare.refresh_after_change(compare.document_id)
 
+    if window.agreement is not None:
+        window.agreement.computed.connect(recompute_if_dirty)
     return _start(window, window.project, refresh)
