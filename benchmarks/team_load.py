@@ -106,7 +106,7 @@ class Annotator:
         doc = self.docs[self.rnd.randrange(min(POOL, len(self.docs)))] if self.rnd.random() < 0.7 else \
             self.rnd.choice(self.docs)
         pending = [s for s in self.suggestions[doc] if s[0] not in self.decisions]
-        decided = [sid for sid in self.decisions if any(s[0] == sid for s in self.suggestions[doc])]
+        decided = [s[0] for s in self.suggestions[doc] if s[0] in self.decisions]
         own = [i for i, v in self.spans.items() if v[0] == doc]
         ops = ["create"] + ["accept", "accept"] * bool(pending) + ["reject"] * bool(pending) + \
             ["relabel", "delete"] * bool(own) + ["undo"] * bool(decided) + ["status"]
@@ -494,13 +494,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--think-ms", type=float, default=0.0, help="mean pause between one annotator's edits")
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--json", action="store_true", help="one line of JSON")
+    ap.add_argument("--no-fsync", action="store_true",
+                    help="diagnosis only: a server that does not wait for the disk (not durable; shows the disk's share)")
     args = ap.parse_args(argv)
     admin = os.environ.get("ANNOTATOR_PG_URL")
     cluster = None
     if not admin:
         from tests.pgcluster import Cluster
 
-        cluster = Cluster(fsync=True, max_connections=100)
+        cluster = Cluster(fsync=not args.no_fsync, max_connections=100)
         admin = cluster.url
     try:
         result = run(admin, args.annotators, args.seconds, args.documents, args.think_ms, args.seed,
@@ -508,7 +510,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if cluster is not None:
             cluster.stop()
-    result["server"] = "ANNOTATOR_PG_URL" if cluster is None else "throwaway cluster, fsync on, synchronous_commit on"
+    result["server"] = ("ANNOTATOR_PG_URL" if cluster is None else "throwaway cluster, " + (
+        "fsync OFF, synchronous_commit OFF (diagnosis: not durable)" if args.no_fsync else "fsync on, synchronous_commit on"))
     print(json.dumps(result) if args.json else json.dumps(result, indent=2))
     return 0 if not result["verified"]["problems"] and result["killed_while_editing"]["ok"] \
         and result["killed_inside_transaction"]["ok"] else 1
