@@ -263,30 +263,47 @@ def ddl_to_postgres(script: str) -> str:
 # -- the PostgreSQL connection --------------------------------------------------
 
 
-#: Statements whose result the store never reads (it never asks for the id of an event).
-_DEFERRABLE = re.compile(r"^\s*(BEGIN\b|SAVEPOINT\b|RELEASE\b|INSERT\s+INTO\s+events\s*\()", re.IGNORECASE)
-
-
 class PgCursor:
-    """The part of ``sqlite3.Cursor`` the store uses, over a psycopg cursor (None: a statement
-    still waiting to be sent, whose result nobody reads)."""
+    """The part of ``sqlite3.Cursor`` the store uses, over a psycopg cursor.  A statement inside
+    a transaction waits in the connection's queue until somebody asks for a result (a row, the
+    new id, the row count) or the transaction ends: then the queue goes in one round trip."""
 
-    def __init__(self, cur: Any, lastrowid: int | None):
+    def __init__(self, conn: PgConnection | None, cur: Any = None, returns_id: bool = False):
+        self._conn = conn
         self._cur = cur
-        self.lastrowid = lastrowid
+        self._returns_id = returns_id
+        self._lastrowid: int | None = None
+
+    def _result(self) -> Any:
+        if self._cur is None and self._conn is not None:
+            self._conn.send_queue()
+        return self._cur
+
+    @property
+    def lastrowid(self) -> int | None:
+        """The id of the row an ``INSERT`` added (served by ``RETURNING id``)."""
+        if self._returns_id:
+            self._returns_id = False
+            cur = self._result()
+            row = cur.fetchone() if cur is not None and cur.description else None
+            self._lastrowid = int(row[0]) if row else None
+        return self._lastrowid
 
     @property
     def rowcount(self) -> int:
         """Rows the statement changed."""
-        return int(self._cur.rowcount) if self._cur is not None else -1
+        cur = self._result()
+        return int(cur.rowcount) if cur is not None else -1
 
     def fetchone(self) -> tuple[Any, ...] | None:
         """The next row or None."""
-        return self._cur.fetchone() if self._cur is not None and self._cur.description else None
+        cur = self._result()
+        return cur.fetchone() if cur is not None and cur.description else None
 
     def fetchall(self) -> list[tuple[Any, ...]]:
         """Every remaining row."""
-        return self._cur.fetchall() if self._cur is not None and self._cur.description else []
+        cur = self._result()
+        return cur.fetchall() if cur is not None and cur.description else []
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return iter(self.fetchall())
@@ -296,10 +313,16 @@ class PgConnection:
     """A psycopg connection that speaks the store's SQL (see the module docstring).
 
     Autocommit at the driver level: :meth:`Project.transaction` issues ``BEGIN``,
-    ``COMMIT`` and savepoints itself, as on SQLite.  A connection lost inside a
-    transaction is reported as a :class:`ProjectError` (the action was not
-    saved: the server rolls it back); outside one it is reopened and the
-    statement retried once.
+    ``COMMIT`` and savepoints itself, as on SQLite.  Inside a transaction the statements
+    wait in a queue until a result is needed, and go together in psycopg's pipeline mode
+    (one round trip, each statement with its server-side parameters and prepared plan): an
+    edit costs a round trip per read it needs plus one for its COMMIT (docs/team.md, "Load").
+    An error of a statement that waited shows at the next round trip, inside the same
+    action, which then fails as a whole.
+
+    A connection found dead before an action starts (the server restarted, the session was
+    ended) is reopened first; one lost inside a transaction is reported as a
+    :class:`ProjectError` (the action was not saved: the server rolls it back).
     """
 
     def __init__(self, url: str, label: str):
@@ -310,12 +333,10 @@ class PgConnection:
         self._in_tx = False
         #: the project has change notices (migration 8): triggers keep them, sent after COMMIT
         self._notices = False
-        #: statements waiting to travel with the next one (see :meth:`execute`)
-        self._queued: list[tuple[str, Any]] = []
+        #: statements of the open transaction waiting to be sent, with the cursor each fills
+        self._queued: list[tuple[str, Any, PgCursor | None]] = []
         #: something of the open transaction has reached the server
         self._tx_sent = False
-        #: the last COMMIT took the notices along
-        self._flushed = False
         self._raw = self._connect()
 
     def _connect(self) -> Any:
@@ -326,21 +347,36 @@ class PgConnection:
         except psycopg.Error as exc:
             raise ProjectError(f"{self.label}: cannot connect to the server ({_first_line(exc)})") from exc
 
+    def _reconnect(self) -> None:
+        try:
+            self._raw.close()
+        except Exception:  # noqa: BLE001 - it is gone either way
+            pass
+        self._raw = self._connect()
+        if self._notices:
+            self._raw.execute("SET annotator.defer_notices = on")
+
+    def _check_idle(self) -> None:
+        """Before the first round trip of an action: a server that ended this session while it
+        was idle (a restart, ``pg_terminate_backend``) has said so on the socket; reconnect
+        now rather than lose the action to it.  No round trip: a zero-wait ``select``."""
+        import select
+
+        if self._lost():
+            self._reconnect()
+            return
+        try:
+            readable, _, _ = select.select([self._raw.fileno()], [], [], 0)
+        except (OSError, ValueError):
+            readable = [True]
+        if readable:  # nothing is owed to an idle session: this is its end (or an error)
+            self._reconnect()
+
     def enable_notices(self) -> None:
         """Have this session's triggers keep their change notices with the transaction and send
         them after its COMMIT (``store/live.py``: why not inside the transaction)."""
         self._notices = True
         self._raw.execute("SET annotator.defer_notices = on")
-
-    def _flush_notices(self) -> None:
-        """Send the notices of the transaction just committed.  The edit is saved whatever
-        happens here: a failure only means other windows refresh later (on their next notice)."""
-        from annotator.store.live import FLUSH
-
-        try:
-            self._raw.execute(FLUSH.encode())
-        except Exception:  # noqa: BLE001 - the edit is committed; a lost notice is not an error of it
-            self._end_notice_transaction()
 
     @property
     def in_transaction(self) -> bool:
@@ -351,8 +387,7 @@ class PgConnection:
     def raw(self) -> Any:
         """The psycopg connection (for LISTEN and COPY inside the store); the statements waiting
         in the queue are sent first."""
-        with self._lock:
-            self._send_queue()
+        self.send_queue()
         return self._raw
 
     @property
@@ -365,105 +400,120 @@ class PgConnection:
             return 0
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> PgCursor:
-        """Run one statement (rewritten for PostgreSQL).
-
-        Inside a transaction, statements whose result the store never reads (``BEGIN``,
-        savepoints, the event log's ``INSERT``) wait and travel with the next statement, as one
-        message: an edit costs fewer round trips to the server (docs/team.md, "Load").
-
-        Outside a transaction (a read, or the first statement of the next action) a broken
-        connection is reopened and the statement run again; inside one the transaction is lost
-        with the connection and the caller hears so (nothing of it was saved)."""
+        """Run one statement (rewritten for PostgreSQL): at once outside a transaction, queued
+        inside one (see the class docstring)."""
+        text, returns_id = to_postgres(sql, self.id_tables)
         with self._lock:
-            if _DEFERRABLE.match(sql) and (self._in_tx or sql.lstrip()[:5].upper() == "BEGIN"):
-                text, _ = to_postgres(sql, self.id_tables, True)
-                if text == "BEGIN":
-                    self._in_tx, self._tx_sent = True, False
-                self._queued.append((text, params))
-                return PgCursor(None, None)
-            text, returns_id = to_postgres(sql, self.id_tables)
-            ends = text.startswith(("COMMIT", "ROLLBACK")) and not text.startswith("ROLLBACK TO")
-            if ends and not self._tx_sent and (text.startswith("ROLLBACK") or self._queued == [("BEGIN", None)]):
-                # nothing of this transaction reached the server (or needs to): nothing to commit or roll back
-                self._queued.clear()
-                self._in_tx = False
-                return PgCursor(None, None)
+            if text == "BEGIN":
+                self._in_tx, self._tx_sent = True, False
+                self._queued = [("BEGIN", None, None)]
+                return PgCursor(None)
+            if text.startswith(("COMMIT", "ROLLBACK")) and not text.startswith("ROLLBACK TO"):
+                self._end(text)
+                return PgCursor(None)
+            if self._in_tx:
+                cursor = PgCursor(self, None, returns_id)
+                self._queued.append((text, params, cursor))
+                return cursor
+            self._check_idle()
             try:
-                cur = self._send(text, params)
+                cur = self._run(text, params)
             except Exception as exc:
                 import psycopg
 
-                # the whole transaction so far was in this message, without its COMMIT: the server
-                # rolled it back with the connection, so it may go again on a new one
-                whole = (not self._in_tx or not self._tx_sent) and not text.startswith("COMMIT")
-                if not (isinstance(exc, psycopg.OperationalError) and whole and self._lost()):
-                    self._queued.clear()
-                    self._tx_sent = self._tx_sent or self._in_tx
-                    self._in_tx = self._in_tx and not ends
+                if not (isinstance(exc, psycopg.OperationalError) and self._lost()):
                     raise _project_error(exc, self.label) from exc
-                self._raw = self._connect()
-                if self._notices:
-                    self._raw.execute("SET annotator.defer_notices = on")
+                self._reconnect()  # a read outside a transaction may go again
                 try:
-                    cur = self._send(text, params)
+                    cur = self._run(text, params)
                 except Exception as exc2:
-                    self._queued.clear()
                     raise _project_error(exc2, self.label) from exc2
-            if ends:
-                self._in_tx = self._tx_sent = False
-                if self._notices and text.startswith("COMMIT") and not self._flushed:
-                    self._flush_notices()
-            lastrowid = None
-            if returns_id:
-                row = cur.fetchone()
-                lastrowid = int(row[0]) if row else None
-            return PgCursor(cur, lastrowid)
+            return PgCursor(self, cur, returns_id)
 
-    def _send(self, text: str, params: Any) -> Any:
-        """Run ``text`` after the statements waiting in the queue, in one round trip (psycopg's
-        pipeline mode: each statement keeps its server-side parameters and prepared plan); the
-        cursor holds the result of ``text``.  A COMMIT takes the notices' own transaction along
-        in the same round trip (``store/live.py``)."""
+    def _run(self, text: str, params: Any) -> Any:
         cur = self._raw.cursor()
-        self._flushed = False
-        if text == "COMMIT" and self._notices:
-            self._commit_with_notices(cur)
-        elif not self._queued:
-            cur.execute(text, params if params is not None else None)
-        else:
-            # the queue stays until the server answered: on a lost connection it may go again
-            with self._raw.pipeline():
-                for q, p in self._queued:
-                    self._raw.cursor().execute(q, p)
-                cur.execute(text, params if params is not None else None)
-            self._queued.clear()
-        if self._in_tx:
-            self._tx_sent = True
+        cur.execute(text, params if params is not None else None)
         return cur
 
-    def _commit_with_notices(self, cur: Any) -> None:
-        """The waiting statements, COMMIT, then the notices' transaction, in one round trip.  The
-        edit is saved when its COMMIT succeeded, whatever happens to the notices after it."""
+    def _pipeline(self, entries: list[tuple[str, Any, PgCursor | None]]) -> None:
+        """Send ``entries`` in one round trip; each waiting cursor gets its psycopg cursor."""
+        with self._raw.pipeline():
+            for text, params, cursor in entries:
+                cur = self._raw.cursor()
+                cur.execute(text, params if params is not None else None)
+                if cursor is not None:
+                    cursor._cur = cur  # noqa: SLF001 - the cursor's result, filled here
+
+    def send_queue(self) -> None:
+        """Send the statements waiting in the queue (a result is needed, or a statement that does
+        not go through :meth:`execute` comes next)."""
+        with self._lock:
+            if not self._queued:
+                return
+            queued, self._queued = self._queued, []
+            first = not self._tx_sent
+            if first:
+                self._check_idle()
+            try:
+                self._pipeline(queued)
+            except Exception as exc:
+                import psycopg
+
+                if not (first and isinstance(exc, psycopg.OperationalError) and self._lost()):
+                    self._tx_sent = self._tx_sent or self._in_tx
+                    raise _project_error(exc, self.label) from exc
+                # the whole transaction so far was in this message, without its COMMIT: the server
+                # rolled it back with the connection, so it may go again on a new one
+                self._reconnect()
+                try:
+                    self._pipeline(queued)
+                except Exception as exc2:
+                    self._tx_sent = True
+                    raise _project_error(exc2, self.label) from exc2
+            self._tx_sent = self._tx_sent or self._in_tx
+
+    def _end(self, text: str) -> None:
+        """COMMIT (with what waits, and the notices' transaction, in one round trip) or ROLLBACK."""
+        queued, self._queued = self._queued, []
+        sent, self._tx_sent = self._tx_sent, False
+        self._in_tx = False
+        if text.startswith("ROLLBACK"):
+            if sent:  # what waited is dropped; the server forgets the rest
+                try:
+                    self._run("ROLLBACK", None)
+                except Exception as exc:
+                    raise _project_error(exc, self.label) from exc
+            return
+        if not sent and queued == [("BEGIN", None, None)]:
+            return  # an empty transaction
+        if not sent:
+            self._check_idle()
+        self._commit(queued)
+
+    def _commit(self, queued: list[tuple[str, Any, PgCursor | None]]) -> None:
+        """The waiting statements, COMMIT, then the notices' own transaction.  The edit is saved
+        when its COMMIT succeeded, whatever happens to the notices after it."""
         from psycopg import pq
 
         from annotator.store.live import FLUSH_STATEMENTS
 
+        commit = PgCursor(None)
+        entries = [*queued, ("COMMIT", None, commit)]
+        if self._notices:
+            entries += [(statement, None, None) for statement in FLUSH_STATEMENTS]
         try:
-            with self._raw.pipeline():
-                for q, p in self._queued:
-                    self._raw.cursor().execute(q, p)
-                cur.execute("COMMIT")
-                for statement in FLUSH_STATEMENTS:
-                    self._raw.cursor().execute(statement)
-        except Exception:
-            result = cur.pgresult
+            self._pipeline(entries)
+        except Exception as exc:
+            result = commit._cur.pgresult if commit._cur is not None else None  # noqa: SLF001
+            self._end_open_transaction()
             if result is None or result.status != pq.ExecStatus.COMMAND_OK:
-                raise  # the edit itself failed (or its fate is unknown: the connection went)
-            self._end_notice_transaction()  # these notices are lost: windows refresh on the next ones
-        self._flushed = True
-        self._queued.clear()
+                # the edit failed (an error of a waiting statement, or of COMMIT itself), or its
+                # fate is unknown: the connection went
+                raise _project_error(exc, self.label) from exc
+            # saved; these notices are lost: windows refresh on the next ones
 
-    def _end_notice_transaction(self) -> None:
+    def _end_open_transaction(self) -> None:
+        """After a failure: leave no transaction open on the server (an aborted one, or the notices')."""
         from psycopg import pq
 
         try:
@@ -471,19 +521,6 @@ class PgConnection:
                 self._raw.execute(b"ROLLBACK")
         except Exception:  # noqa: BLE001 - the connection is gone; the next action reconnects
             pass
-
-    def _send_queue(self) -> None:
-        """Send the waiting statements now (before a statement that does not go through :meth:`execute`)."""
-        if self._queued:
-            queued, self._queued = self._queued, []
-            try:
-                with self._raw.pipeline():
-                    for q, p in queued:
-                        self._raw.cursor().execute(q, p)
-            except Exception as exc:
-                raise _project_error(exc, self.label) from exc
-            finally:
-                self._tx_sent = self._tx_sent or self._in_tx
 
     def _lost(self) -> bool:
         return bool(self._raw.closed or self._raw.broken)
@@ -493,23 +530,25 @@ class PgConnection:
         text, _ = to_postgres(sql, self.id_tables, True)
         data = list(rows)
         with self._lock:
-            self._send_queue()
+            self.send_queue()
             cur = self._raw.cursor()
             if data:
                 try:
                     cur.executemany(text, data)
                 except Exception as exc:
                     raise _project_error(exc, self.label) from exc
-            return PgCursor(cur, None)
+            self._tx_sent = self._tx_sent or self._in_tx
+            return PgCursor(None, cur)
 
     def executescript(self, script: str) -> None:
         """Run several statements at once (no parameters: used by migrations)."""
         with self._lock:
-            self._send_queue()
+            self.send_queue()
             try:
                 self._raw.execute(script.encode())
             except Exception as exc:
                 raise _project_error(exc, self.label) from exc
+            self._tx_sent = self._tx_sent or self._in_tx
 
     def close(self) -> None:
         """Close the connection."""

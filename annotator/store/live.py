@@ -8,7 +8,7 @@ database that ``LISTEN``s.  Triggers rather than the store's own ``NOTIFY`` so t
 made by any client (``psql``, a script) is heard too: such a client's notices go out with its
 COMMIT.  The store's own sessions (``SET annotator.defer_notices = on``) keep them with the
 transaction instead (a rollback drops them) and send them right after the COMMIT, in a small
-transaction of their own (:data:`FLUSH`: why).
+transaction of their own (:data:`FLUSH_STATEMENTS`: why).
 
 The payload is JSON: ``{"doc": 12, "kind": "spans", "annotator": "bob"}``.  PostgreSQL has
 no permissions on channels (any role of the database may ``LISTEN`` to any channel), so a
@@ -122,7 +122,7 @@ MANY = '{"doc" : null, "kind" : "many", "annotator" : null}'
 #: Characters of pending notices a transaction keeps before it sends :data:`MANY` instead.
 MAX_PENDING = 8000
 
-#: What the store sends after each COMMIT of its own: the notices the triggers kept, in a
+#: What the store sends with each COMMIT of its own: the notices the triggers kept, in a
 #: transaction of their own.  ``synchronous_commit`` is off for THIS transaction only: it holds
 #: no data, and PostgreSQL keeps no notice across a crash whatever the setting (the queue is
 #: emptied at start-up), so waiting for its commit record to reach the disk would buy nothing.
@@ -130,8 +130,6 @@ MAX_PENDING = 8000
 #: lock held until the commit is flushed): notifying inside the edit's own transaction would
 #: queue every edit of the team behind one disk flush after another.
 FLUSH_STATEMENTS = ("BEGIN", "SET LOCAL synchronous_commit = off", "SELECT annotator_flush_notices()", "COMMIT")
-#: The same as one message (after a COMMIT the store did not send itself).
-FLUSH = "; ".join(FLUSH_STATEMENTS)
 
 
 def install_notify_triggers(conn: Any, tables: dict[str, tuple[str, str, str]] | None = None) -> None:

@@ -91,20 +91,20 @@ def test_live_lost_connection_is_never_shown_saved(qtbot, live_window, server, p
         with psycopg.connect(pg_admin_url, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (conn.backend_pid,))
 
-    real_send = dialect.PgConnection._send
+    real_pipeline = dialect.PgConnection._pipeline
 
-    def send_then_lose(self, text, params):  # the connection drops just before the COMMIT
-        if self is conn and text.startswith("COMMIT"):
+    def send_then_lose(self, entries):  # the connection drops just before the COMMIT goes
+        if self is conn and any(text == "COMMIT" for text, _, _ in entries):
             kill()
-        return real_send(self, text, params)
+        return real_pipeline(self, entries)
 
-    monkeypatch.setattr(dialect.PgConnection, "_send", send_then_lose)
+    monkeypatch.setattr(dialect.PgConnection, "_pipeline", send_then_lose)
     before = len(win.session.spans)
     win.session.create_span(0, 5, "PER")
     assert win.save_indicator.text() == "⚠ Not saved"
     assert "connection to the server lost" in win.save_indicator.toolTip()
     assert len(win.session.spans) == before  # the view shows what the server has
-    monkeypatch.setattr(dialect.PgConnection, "_send", real_send)
+    monkeypatch.setattr(dialect.PgConnection, "_pipeline", real_pipeline)
     with Project(server) as other:
         assert [s for s in other.spans(1, "alice")] == []
     # the next edit reconnects and is saved
