@@ -331,7 +331,7 @@ class PgConnection:
         self.id_tables: frozenset[str] = frozenset()
         self._lock = threading.RLock()
         self._in_tx = False
-        #: the project has change notices (migration 8): triggers keep them, sent after COMMIT
+        #: the project has change notices (migration 10): triggers keep them, sent after COMMIT
         self._notices = False
         #: statements of the open transaction waiting to be sent, with the cursor each fills
         self._queued: list[tuple[str, Any, PgCursor | None]] = []

@@ -1,7 +1,7 @@
 """Live change notices on a server project (issue 14, "Live"): who hears what, and when.
 
 Every change to a server project is one transaction (``Project.transaction``).  Row triggers
-installed by migration 8 (:func:`install_notify_triggers`) turn each changed row of annotation
+installed by migration 10 (:func:`install_notify_triggers`) turn each changed row of annotation
 work into a notice on channel ``annotator_changes`` naming its document and the kind of change;
 PostgreSQL delivers notices only for a transaction that commits, to every session of the
 database that ``LISTEN``s.  Triggers rather than the store's own ``NOTIFY`` so that a change
@@ -52,6 +52,7 @@ NOTIFY_TABLES: dict[str, tuple[str, str, str]] = {
     "assignments": ("c.document_id", "c.annotator", "assignments"),
     "relations": ("c.document_id", "c.annotator", "relations"),
     "relation_suggestions": ("c.document_id", "NULL", "suggestions"),
+    "answer_suggestions": ("c.document_id", "NULL", "suggestions"),
     "relation_decisions": ("(SELECT s.document_id FROM relation_suggestions s WHERE s.id = c.suggestion_id)",
                            "c.annotator", "decisions"),
     "kb_links": ("(SELECT s.document_id FROM spans s WHERE s.uid = c.span_uid)", "NULL", "kb"),
