@@ -1,6 +1,7 @@
 """Review at scale: agreement, merge and auto-merge on a generated team project.
 
     python -m benchmarks.review_agreement [--documents 1000] [--annotators 3] [--json] [--out FILE]
+        [--cache DIR] [--baseline-documents N]
 
 Builds one project file per annotator (same articles, each with ~25 entity
 spans per document, 85% shared with a common "truth"), merges them into a
@@ -8,6 +9,12 @@ review project, re-runs the merge (must add nothing), computes agreement and
 merges agreements into gold.  Prints JSON with the seconds of each step
 (``--json``: one line; ``--out FILE`` also writes it there) and the merge's
 seconds per 1,000 documents and per source file, the figure issue 12 asks about.
+
+``--baseline-documents N`` also merges files of N documents both ways in the same run: the
+per-document Python merge issue 12 measured (``benchmarks.merge_baseline``) and today's, and
+reports their seconds per 1,000 documents and the ratio of the main merge's rate to the
+baseline's (``merge_speedup_vs_baseline``).  The baseline is slow (about 4 s per 1,000
+documents), so N is usually smaller than ``--documents``.
 """
 
 from __future__ import annotations
@@ -92,6 +99,8 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print the JSON on one line")
     ap.add_argument("--cache", type=Path, help="keep the generated annotator files in this folder and reuse them")
     ap.add_argument("--out", type=Path, help="also write the JSON to this file")
+    ap.add_argument("--baseline-documents", type=int, default=0,
+                    help="also merge files of N documents the old way and today's way (same run) for the ratio")
     args = ap.parse_args()
     from annotator.review.adjudicate import auto_merge_project
     from annotator.review.agreement import compute_agreement
@@ -132,10 +141,46 @@ def main() -> None:
             merged = auto_merge_project(p)
             out["auto_merge_s"] = round(time.perf_counter() - t, 2)
             out["gold_spans"] = merged.spans
+        if args.baseline_documents:
+            out.update(_baseline(folder, args, float(out["merge_s"]), float(out["merge_cpu_s"])))
     text = json.dumps(out) if args.json else json.dumps(out, indent=2)
     if args.out:
         args.out.write_text(text + "\n")
     print(text)
+
+
+def _baseline(folder: Path, args: argparse.Namespace, merge_s: float, merge_cpu_s: float) -> dict[str, object]:
+    """The old per-document merge and today's on the same files of ``--baseline-documents``
+    documents, one after the other in this process: seconds, reports and ratios."""
+    from annotator.review.merge import merge_projects
+    from benchmarks.merge_baseline import baseline_merge
+
+    n = args.baseline_documents
+    if args.cache:
+        sources = cached_sources(args.cache, n, args.annotators, args.tokens)
+    else:
+        (folder / "baseline").mkdir()
+        sources = build_sources(folder / "baseline", n, args.annotators, args.tokens)
+    out: dict[str, object] = {"baseline_documents": n}
+    runs = {}
+    for name, merge in (("baseline", baseline_merge), ("setwise", merge_projects)):
+        target = folder / f"{name}.db"
+        t, c = time.perf_counter(), time.process_time()
+        report = merge(target, sources)
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
+        runs[name] = (wall, cpu, report.totals())
+        out[f"{name}_merge_s"] = round(wall, 2)
+        out[f"{name}_merge_cpu_s"] = round(cpu, 2)
+        out[f"{name}_merge_s_per_1000_docs"] = round(wall * 1000 / n, 3)
+        out[f"{name}_merge_cpu_s_per_1000_docs"] = round(cpu * 1000 / n, 3)
+    # the same work both ways (events and the final "merge" event aside, every count)
+    out["baseline_same_report"] = runs["baseline"][2] == runs["setwise"][2]
+    out["setwise_vs_baseline_cpu"] = round(runs["baseline"][1] / runs["setwise"][1], 2)
+    out["setwise_vs_baseline_wall"] = round(runs["baseline"][0] / runs["setwise"][0], 2)
+    # the main run's rate (``--documents``) against the baseline's rate, per 1,000 documents
+    out["merge_speedup_vs_baseline"] = round((runs["baseline"][0] / n) / (merge_s / args.docs), 2)
+    out["merge_cpu_speedup_vs_baseline"] = round((runs["baseline"][1] / n) / (merge_cpu_s / args.docs), 2)
+    return out
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -29,10 +30,11 @@ from annotator.core.errors import NotFoundError
 from annotator.core.jobs import Progress, ShouldCancel, check_cancel
 from annotator.core.model import DEFAULT_LAYER, GOLD
 from annotator.core.tokens import token_spans
+from annotator.review import span_arrays as sa
 from annotator.review import spans as spanm
 from annotator.review import stats
 from annotator.review.links import link_agreement
-from annotator.review.unitizing import documents_alpha
+from annotator.review.unitizing import UnitizingResult, arrays_alpha
 
 if TYPE_CHECKING:
     from annotator.store import Project
@@ -149,8 +151,7 @@ def compute_agreement(
         result["questions"][q] = _question_agreement(project, q, names, counted, pairs, pair_docs, notes,
                                                      result["per_document_questions"])
         step += 1
-    texts: dict[int, str] = {}
-    tokens_cache: dict[int, list[tuple[int, int]]] = {}
+    prepared = _prepare_layers(project, layer_names, names, counted, all_docs, should_cancel) if layer_names else None
     for layer in layer_names:
         _check_cancel(should_cancel)
         base = step
@@ -161,7 +162,7 @@ def compute_agreement(
 
         tick(0)
         summary, per_doc = _layer_agreement(
-            project, layer, names, counted, pairs, pair_docs, notes, texts, tokens_cache, should_cancel, tick
+            project, layer, names, counted, pairs, pair_docs, notes, prepared, should_cancel, tick  # type: ignore[arg-type]
         )
         result["layers"][layer] = summary
         result["per_document"].extend(per_doc)
@@ -244,13 +245,69 @@ def _question_agreement(
 # -- span layers --------------------------------------------------------------
 
 
-def _load_spans(
-    project: Project, layer: str, names: Sequence[str]
-) -> dict[tuple[int, str], list[spanm.SpanTriple]]:
-    out: dict[tuple[int, str], list[spanm.SpanTriple]] = defaultdict(list)
-    for doc_id, ann, start, end, label in project.layer_spans(layer, names):
-        out[(doc_id, ann)].append((start, end, label))
-    return out
+@dataclass
+class _Prepared:
+    """Every span layer's spans as arrays over the documents some pair counts (``docs``,
+    sorted ids), and where each span sits among its document's tokens."""
+
+    docs: np.ndarray
+    layers: dict[str, tuple[sa.LayerArrays, list[str], bool]]  # spans, labels, any span counted
+    layout: sa.TokenLayout
+    order: list[str]
+
+
+def _layer_arrays(
+    project: Project, layer: str, names: Sequence[str], counted: dict[str, set[int]], docs: np.ndarray
+) -> tuple[sa.LayerArrays, list[str], bool]:
+    """The layer's spans by ``names`` on ``docs``; its labels (the schema's, then any other
+    in the order the spans were read); whether anyone marked a span on a document they count."""
+    labels = list(project.schema.layer(layer).label_names)
+    rows, other = project.layer_span_codes(layer, names, labels)
+    if rows:
+        flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows) * 6).reshape(-1, 6)
+    else:
+        flat = np.zeros((0, 6), dtype=np.int64)
+    ids, doc, ann, start, end, label = (flat[:, i] for i in range(6))
+    if other:
+        # labels outside the schema, in the order the old per-(document, annotator) lists met them:
+        # by the first row of the span's (document, annotator), then by row
+        extra = dict(other)
+        row_of = {int(i): k for k, i in enumerate(ids.tolist())}
+        group = doc * len(names) + ann
+        _, first_row = np.unique(group, return_index=True)
+        first_of = dict(zip(np.unique(group).tolist(), first_row.tolist(), strict=True))
+        seen = sorted((first_of[int(group[row_of[i]])], row_of[i], lab) for i, lab in extra.items())
+        for _f, _r, lab in seen:
+            if lab not in labels:
+                labels.append(lab)
+        code = {lab: i for i, lab in enumerate(labels)}
+        for i, lab in extra.items():
+            label[row_of[i]] = code[lab]
+    any_spans = False
+    for k, name in enumerate(names):
+        mine = doc[ann == k]
+        if mine.size and counted[name] and np.isin(mine, np.fromiter(counted[name], dtype=np.int64)).any():
+            any_spans = True
+            break
+    where = np.searchsorted(docs, doc)
+    keep = (where < docs.size) & (docs[np.minimum(where, max(docs.size - 1, 0))] == doc) if docs.size else (
+        np.zeros(doc.size, dtype=bool))
+    spans = sa.LayerArrays(where[keep], ann[keep], start[keep], end[keep], label[keep])
+    return spans, labels, any_spans
+
+
+def _prepare_layers(
+    project: Project, layer_names: Sequence[str], names: Sequence[str], counted: dict[str, set[int]],
+    all_docs: Sequence[int], should_cancel: ShouldCancel | None,
+) -> _Prepared:
+    docs = np.array(sorted(all_docs), dtype=np.int64)
+    layers = {layer: _layer_arrays(project, layer, names, counted, docs) for layer in layer_names}
+    _check_cancel(should_cancel)
+    index = {int(d): i for i, d in enumerate(docs.tolist())}
+    texts = ((index[d], t) for d, t in project.texts(docs.tolist()))
+    layout = sa.token_layout(texts, docs.size, [layers[x][0] for x in layer_names],
+                             tick=lambda: _check_cancel(should_cancel))
+    return _Prepared(docs, layers, layout, list(layer_names))
 
 
 def _layer_agreement(
@@ -261,38 +318,28 @@ def _layer_agreement(
     pairs: Sequence[tuple[str, str]],
     pair_docs: dict[tuple[str, str], set[int]],
     notes: list[str],
-    texts: dict[int, str],
-    tokens_cache: dict[int, list[tuple[int, int]]],
+    prepared: _Prepared,
     should_cancel: ShouldCancel | None,
     tick: Callable[[int], None] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    spans = _load_spans(project, layer, names)
-    labels = list(project.schema.layer(layer).label_names)
-    for sp in spans.values():
-        for s in sp:
-            if s[2] not in labels:
-                labels.append(s[2])
+    docs = prepared.docs
+    spans, labels, any_spans = prepared.layers[layer]
+    k_layer = prepared.order.index(layer)
+    layout = prepared.layout
+    n_docs, n_labels, n_ann = docs.size, len(labels), len(names)
     tag_names = ["O"] + [f"{p}-{lab}" for lab in labels for p in ("B", "I")]
     tag_code = {t: i for i, t in enumerate(tag_names)}
 
-    def tokens(doc_id: int) -> list[tuple[int, int]]:
-        if doc_id not in tokens_cache:
-            if doc_id not in texts:
-                texts[doc_id] = project.get_text(doc_id)
-            tokens_cache[doc_id] = token_spans(texts[doc_id])
-        return tokens_cache[doc_id]
+    def retag(doc: int, ann: int, rows: list[int]) -> list[tuple[int, int]]:
+        # spans of one annotator sharing a token: the tags depend on their order, as iob_tags gives them
+        tokens = token_spans(project.get_text(int(docs[doc])))
+        mine = [(int(spans.start[r]), int(spans.end[r]), labels[int(spans.label[r])]) for r in rows]
+        return sa.iob_codes(tokens, mine, tag_code)
 
-    tag_cache: dict[tuple[int, str], np.ndarray] = {}
+    tags = sa.tag_arrays(spans, layout.first[k_layer], layout.stop[k_layer], n_ann, retag)
+    tag_key = tags.doc * (np.int64(1) << np.int64(32)) + tags.token
+    name_index = {n: i for i, n in enumerate(names)}
 
-    def tags(doc_id: int, ann: str) -> np.ndarray:
-        key = (doc_id, ann)
-        if key not in tag_cache:
-            tag_cache[key] = np.fromiter(
-                (tag_code[t] for t in spanm.iob_tags(tokens(doc_id), spans.get(key, []))), dtype=np.int64
-            )
-        return tag_cache[key]
-
-    any_spans = any(spans.get((d, n)) for n in names for d in counted[n])
     if not any_spans and any(pair_docs.values()):
         notes.append(f"{layer}: nobody marked a span in this layer on the counted documents; its figures are null")
     pairwise: dict[str, float | None] = {}
@@ -304,45 +351,39 @@ def _layer_agreement(
     }
     incomplete = 0
     units_done = 0
-    doc_pairs: dict[int, list[spanm.PairCounts]] = defaultdict(list)
-    doc_pair_keys: dict[int, list[str]] = defaultdict(list)
+    doc_rows: dict[int, list[tuple[str, int, int, int, int]]] = defaultdict(list)
     for a, b in pairs:
+        _check_cancel(should_cancel)
         key = pair_key(a, b)
-        total = spanm.PairCounts()
-        by_label = {lab: spanm.PairCounts() for lab in labels}
-        ta: list[np.ndarray] = []
-        tb: list[np.ndarray] = []
-        for doc_id in sorted(pair_docs[(a, b)]):
+        ia, ib = name_index[a], name_index[b]
+        in_pair = np.isin(docs, np.fromiter(pair_docs[(a, b)], dtype=np.int64)) if pair_docs[(a, b)] else (
+            np.zeros(n_docs, dtype=bool))
+        counts, pdocs = sa.pair_arrays(spans, ia, ib, in_pair, n_docs, n_labels)
+        # per document, in the order of the pair's documents (progress moves every 200)
+        for d, na, nb, ex, inc in zip(docs[pdocs].tolist(), counts.n_a[pdocs].tolist(), counts.n_b[pdocs].tolist(),
+                                      counts.exact[pdocs].tolist(), counts.incomplete[pdocs].tolist(), strict=True):
             units_done += 1
             if units_done % 200 == 0:
                 _check_cancel(should_cancel)
                 if tick is not None:
                     tick(units_done)
-            sa = spans.get((doc_id, a), [])
-            sb = spans.get((doc_id, b), [])
-            one = spanm.PairCounts()
-            one_by_label = one.add_by_label(sa, sb)
-            doc_pairs[doc_id].append(one)
-            doc_pair_keys[doc_id].append(key)
-            total.merge(one)
-            for lab, counts in one_by_label.items():
-                by_label[lab].merge(counts)
-            ta.append(tags(doc_id, a))
-            tb.append(tags(doc_id, b))
-        pairwise[key] = _round(total.f1)
-        overlap[key] = _round(total.overlap_f1)
-        incomplete += total.incomplete
-        if pair_docs[(a, b)] and total.n_a + total.n_b == 0 and any_spans:
+            doc_rows[d].append((key, na, nb, ex, inc))
+        n_a, n_b = int(counts.n_a[pdocs].sum()), int(counts.n_b[pdocs].sum())
+        exact = int(counts.exact[pdocs].sum())
+        pair_incomplete = int(counts.incomplete[pdocs].sum())
+        pairwise[key] = _round(spanm.exact_f1(exact, n_a, n_b))
+        overlap[key] = _round(spanm.overlap_f1(int(counts.label_overlap_a.sum()), int(counts.label_overlap_b.sum()),
+                                               n_a, n_b))
+        incomplete += pair_incomplete
+        if pair_docs[(a, b)] and n_a + n_b == 0 and any_spans:
             notes.append(f"{layer}: {key} marked no span on their shared documents; F1 is null")
-        for lab in labels:
-            per_label[lab]["pairwise_f1"][key] = _round(by_label[lab].f1)
-            per_label[lab]["overlap_f1"][key] = _round(by_label[lab].overlap_f1)
-        docs = sorted(pair_docs[(a, b)])
-        if docs and any_spans:
-            for doc_id in docs:
-                tokens(doc_id)  # loads the text
-            u = documents_alpha([(len(texts[d]), {a: spans.get((d, a), []), b: spans.get((d, b), [])}) for d in docs],
-                                labels)
+        for i, lab in enumerate(labels):
+            la, lb = int(counts.label_n_a[i]), int(counts.label_n_b[i])
+            per_label[lab]["pairwise_f1"][key] = _round(spanm.exact_f1(int(counts.label_exact[i]), la, lb))
+            per_label[lab]["overlap_f1"][key] = _round(spanm.overlap_f1(
+                int(counts.label_overlap_a[i]), int(counts.label_overlap_b[i]), la, lb))
+        if pdocs.size and any_spans:
+            u = _pair_unitizing(spans, ia, ib, in_pair, pdocs, layout.n_chars, labels)
             u_alpha[key] = _round(u.alpha)
             for lab in labels:
                 per_label[lab]["unitizing_alpha"][key] = _round(u.per_category.get(lab))
@@ -350,31 +391,32 @@ def _layer_agreement(
             u_alpha[key] = None
             for lab in labels:
                 per_label[lab]["unitizing_alpha"][key] = None
-        if ta:
-            k = stats.cohen_kappa_codes(np.concatenate(ta), np.concatenate(tb), len(tag_names))
+        if pdocs.size:
+            k = _pair_token_kappa(tags, tag_key, ia, ib, in_pair, int(layout.n_tokens[pdocs].sum()), len(tag_names))
             if k is None and any_spans:
                 notes.append(f"{layer}: token_kappa {key} is null: both gave every token the same tag")
         else:
             k = None
         token_kappa[key] = _round(k)
 
-    alpha = _token_alpha(names, counted, tags, len(tag_names)) if len(names) >= 2 else None
-    if len(names) >= 2 and alpha is None and any(pair_docs.values()) and any_spans:
+    alpha = _token_alpha(names, counted, docs, layout.n_tokens, tags, tag_key, len(tag_names)) if n_ann >= 2 else None
+    if n_ann >= 2 and alpha is None and any(pair_docs.values()) and any_spans:
         notes.append(f"{layer}: token_alpha is null: every token has the same tag")
 
     per_doc = []
-    for doc_id in sorted(doc_pairs):
-        ones = doc_pairs[doc_id]
-        f1s = [c.f1 for c in ones if c.f1 is not None]
+    for doc_id in sorted(doc_rows):
+        ones = doc_rows[doc_id]
+        f1_of = [spanm.exact_f1(ex, na, nb) for _k, na, nb, ex, _i in ones]
+        f1s = [f for f in f1_of if f is not None]
         per_doc.append(
             {
                 "document": doc_id,
                 "layer": layer,
                 "f1": _round(sum(f1s) / len(f1s)) if f1s else None,
                 "pairs": len(ones),
-                "disagreements": sum(c.n_a + c.n_b - 2 * c.exact for c in ones),
-                "incomplete": sum(c.incomplete for c in ones),
-                "pair_f1": {k: _round(c.f1) for k, c in zip(doc_pair_keys[doc_id], ones, strict=True)},
+                "disagreements": sum(na + nb - 2 * ex for _k, na, nb, ex, _i in ones),
+                "incomplete": sum(one[4] for one in ones),
+                "pair_f1": {one[0]: _round(f) for one, f in zip(ones, f1_of, strict=True)},
             }
         )
     summary = {
@@ -389,34 +431,76 @@ def _layer_agreement(
     return summary, per_doc
 
 
+def _pair_unitizing(spans: sa.LayerArrays, ia: int, ib: int, in_pair: np.ndarray, pdocs: np.ndarray,
+                    n_chars: np.ndarray, labels: list[str]) -> UnitizingResult:
+    """uα of the pair over its documents laid end to end in document order."""
+    offset = np.zeros(n_chars.size, dtype=np.int64)
+    offset[pdocs] = np.cumsum(n_chars[pdocs]) - n_chars[pdocs]
+    length = int(n_chars[pdocs].sum())
+    coders = []
+    for who in (ia, ib):
+        rows = in_pair[spans.doc] & (spans.ann == who)
+        off = offset[spans.doc[rows]]
+        coders.append((off + spans.start[rows], off + spans.end[rows], spans.label[rows]))
+    return arrays_alpha(coders, length, len(labels), labels)
+
+
+def _pair_token_kappa(tags: sa.TagArrays, tag_key: np.ndarray, ia: int, ib: int, in_pair: np.ndarray,
+                      n: int, n_tags: int) -> float | None:
+    """Cohen's kappa over the IOB tags of every token of the pair's documents: the tokens
+    neither tagged are ``O`` for both, so only the tagged ones are looked at."""
+    mine = in_pair[tags.doc]
+    ra = mine & (tags.ann == ia)
+    rb = mine & (tags.ann == ib)
+    ka, ta = tag_key[ra], tags.tag[ra]
+    kb, tb = tag_key[rb], tags.tag[rb]
+    _, at_a, at_b = np.intersect1d(ka, kb, assume_unique=True, return_indices=True)
+    differ = (ka.size - at_a.size) + (kb.size - at_b.size) + int(np.count_nonzero(ta[at_a] != tb[at_b]))
+    count_a = np.bincount(ta, minlength=n_tags)
+    count_b = np.bincount(tb, minlength=n_tags)
+    count_a[0] = n - ka.size
+    count_b[0] = n - kb.size
+    return stats.cohen_kappa_counts(n - differ, n, count_a, count_b)
+
+
 def _token_alpha(
     names: Sequence[str],
     counted: dict[str, set[int]],
-    tags: Callable[[int, str], np.ndarray],
+    docs: np.ndarray,
+    n_tokens: np.ndarray,
+    tags: sa.TagArrays,
+    tag_key: np.ndarray,
     n_tags: int,
 ) -> float | None:
     """Krippendorff's alpha over tokens: units are the tokens of every document
     at least two annotators counted; an annotator who did not count a document
-    is a missing value there."""
-    per_doc: dict[int, list[str]] = defaultdict(list)
-    for ann in names:
-        for doc_id in counted[ann]:
-            per_doc[doc_id].append(ann)
-    # one bincount over (token row, tag) cells of every document instead of np.add.at per coder
-    cells = []
-    base = 0
-    for doc_id in sorted(per_doc):
-        coders = per_doc[doc_id]
-        if len(coders) < 2:
-            continue
-        size = tags(doc_id, coders[0]).size
-        rows = (np.arange(size, dtype=np.int64) + base) * n_tags
-        cells.extend(rows + tags(doc_id, ann) for ann in coders)
-        base += size
-    if not cells:
+    is a missing value there.  Tokens nobody tagged are one weighted row per
+    number of coders."""
+    counts_doc = np.zeros((docs.size, len(names)), dtype=bool)
+    for k, name in enumerate(names):
+        if counted[name]:
+            counts_doc[:, k] = np.isin(docs, np.fromiter(counted[name], dtype=np.int64))
+    coders = counts_doc.sum(axis=1)
+    unit_doc = coders >= 2
+    if not unit_doc.any():
         return None
-    counts = np.bincount(np.concatenate(cells), minlength=base * n_tags).reshape(base, n_tags)
-    return stats.krippendorff_alpha_counts(counts)
+    valid = unit_doc[tags.doc] & counts_doc[tags.doc, tags.ann]
+    keys, doc_of, tag = tag_key[valid], tags.doc[valid], tags.tag[valid]
+    uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    tagged = np.zeros((uniq.size, n_tags), dtype=np.int64)
+    np.add.at(tagged, (inverse, tag), 1)
+    unit_coders = coders[doc_of[first]]
+    tagged[:, 0] = unit_coders - tagged[:, 1:].sum(axis=1)
+    # the untagged tokens: every coder of the document says O
+    untagged = n_tokens.copy()
+    np.subtract.at(untagged, doc_of[first], 1)
+    sizes = np.unique(coders[unit_doc])
+    plain = np.zeros((sizes.size, n_tags), dtype=np.int64)
+    plain[:, 0] = sizes
+    weight = np.array([int(untagged[unit_doc & (coders == m)].sum()) for m in sizes.tolist()], dtype=np.int64)
+    table = np.concatenate((tagged, plain))
+    weights = np.concatenate((np.ones(uniq.size, dtype=np.int64), weight))
+    return stats.krippendorff_alpha_weighted(table, weights)
 
 
 def rank_question_documents(report: dict[str, Any], question: str) -> list[dict[str, Any]]:

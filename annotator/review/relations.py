@@ -20,8 +20,12 @@ def relation_agreement(project: Project, pair_docs: dict[tuple[str, str], set[in
     ``a``/``b`` count each annotator's relations on the pair's documents, ``both`` the identical ones;
     ``f1`` at the top is the mean over pairs with any relation.  ``name(a, b)`` is a pair's key."""
     cache: dict[tuple[int, str], set[tuple[Any, ...]]] = {}
+    # a project nobody related spans in reads no document's relations (one query each)
+    none = project.count_relations() == 0
 
     def of(doc: int, who: str) -> set[tuple[Any, ...]]:
+        if none:
+            return set()
         if (doc, who) not in cache:
             cache[(doc, who)] = {r.key for r in project.relations(doc, who)}
         return cache[(doc, who)]

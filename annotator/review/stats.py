@@ -56,9 +56,18 @@ def cohen_kappa_codes(a: np.ndarray, b: np.ndarray, n_categories: int | None = N
     if n == 0:
         return None
     k = int(n_categories if n_categories is not None else max(int(a.max()), int(b.max())) + 1)
-    observed = float(np.count_nonzero(a == b)) / n
-    pa = np.bincount(a, minlength=k) / n
-    pb = np.bincount(b, minlength=k) / n
+    return cohen_kappa_counts(int(np.count_nonzero(a == b)), n, np.bincount(a, minlength=k), np.bincount(b, minlength=k))
+
+
+def cohen_kappa_counts(agree: int, n: int, count_a: np.ndarray, count_b: np.ndarray) -> float | None:
+    """Cohen's kappa from its counts: ``agree`` of ``n`` items coded alike, and how many items
+    each coder put in each category (integer arrays of one length).  The arithmetic of
+    :func:`cohen_kappa_codes`, which calls it, so both give the same float."""
+    if n == 0:
+        return None
+    observed = float(agree) / n
+    pa = count_a / n
+    pb = count_b / n
     expected = float(pa @ pb)
     if expected >= 1.0 - 1e-12:
         return None
@@ -138,6 +147,34 @@ def krippendorff_alpha_counts(unit_counts: np.ndarray) -> float | None:
     diag = float(((counts * (counts - 1)).sum(axis=1) / (m - 1)).sum())
     n_c = counts.sum(axis=0)
     expected_disagreement = n * n - float(np.square(n_c).sum())
+    if expected_disagreement <= 1e-12:
+        return None
+    observed_disagreement = n - diag
+    return 1.0 - (n - 1.0) * observed_disagreement / expected_disagreement
+
+
+def krippendorff_alpha_weighted(unit_counts: np.ndarray, weights: np.ndarray) -> float | None:
+    """:func:`krippendorff_alpha_counts` of a table whose row ``i`` stands for ``weights[i]``
+    identical units (integer counts and weights): a million tokens nobody tagged are one row.
+    The sums are exact integers (grouped by how many values a unit has), so the value is
+    that of the expanded table up to the last bit of a float."""
+    counts = np.asarray(unit_counts, dtype=np.int64)
+    w = np.asarray(weights, dtype=np.int64)
+    if counts.ndim != 2 or counts.size == 0:
+        return None
+    m = counts.sum(axis=1)
+    keep = (m >= 2) & (w > 0)
+    counts, m, w = counts[keep], m[keep], w[keep]
+    if counts.shape[0] == 0:
+        return None
+    n = int((w * m).sum())
+    # sum_u sum_c n_uc (n_uc - 1) / (m_u - 1): an integer numerator per value of m_u
+    inner = (counts * (counts - 1)).sum(axis=1) * w
+    diag = 0.0
+    for size in np.unique(m).tolist():
+        diag += int(inner[m == size].sum()) / (size - 1)
+    n_c = (counts * w[:, None]).sum(axis=0)
+    expected_disagreement = float(n * n - sum(int(x) * int(x) for x in n_c))
     if expected_disagreement <= 1e-12:
         return None
     observed_disagreement = n - diag

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Iterable, Mapping, Sequence
 
+import numpy as np
+
 Segment = tuple[int, int, bool]  # (begin, end, is_unit)
 
 
@@ -180,3 +182,130 @@ def documents_alpha(
             if coder not in spans:
                 raise ValueError(f"coder {coder!r} is missing from a document; uα needs every coder on every one")
     return unitizing_alpha(joined, 0, offset, categories)
+
+
+# -- the same figures over arrays (agreement over a large project) -----------------------------
+
+#: Integer sums are done in int64 when a bound on them stays under this; otherwise in Python
+#: integers (object arrays), so the Fractions below are the exact values either way.
+_INT64_SAFE = float(2**62)
+
+
+def _exact(*arrays: np.ndarray, bound: float) -> tuple[np.ndarray, ...]:
+    """``arrays`` as int64 when ``bound`` (a float estimate of the largest sum) allows, else as
+    Python integers."""
+    dtype: type = np.int64 if bound < _INT64_SAFE else object
+    return tuple(a.astype(dtype) for a in arrays)
+
+
+def merged_units(begin: np.ndarray, end: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """One coder's units of one category as :func:`partition` keeps them: overlapping spans
+    merged (:func:`_merge`), then clipped to ``[0, length)`` (empty ones dropped); sorted."""
+    if begin.size == 0:
+        return begin.astype(np.int64), end.astype(np.int64)
+    order = np.lexsort((end, begin))
+    b, e = begin[order].astype(np.int64), end[order].astype(np.int64)
+    reach = np.maximum.accumulate(e)
+    first = np.ones(b.size, dtype=bool)
+    first[1:] = b[1:] >= reach[:-1]
+    at = np.flatnonzero(first)
+    ub, ue = b[at], np.maximum.reduceat(e, at)
+    ub, ue = np.maximum(ub, 0), np.minimum(ue, length)
+    keep = ub < ue
+    return ub[keep], ue[keep]
+
+
+def _segments(ub: np.ndarray, ue: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The partition of ``[0, length)`` into these (sorted, disjoint) units and the gaps
+    between them: ``(begins, ends, is_unit)``, in order."""
+    prev_end = np.concatenate(([0], ue))
+    gap_b = prev_end
+    gap_e = np.concatenate((ub, [length]))
+    b = np.empty(ub.size * 2 + 1, dtype=np.int64)
+    e = np.empty_like(b)
+    unit = np.zeros(b.size, dtype=bool)
+    b[0::2], e[0::2] = gap_b, gap_e
+    b[1::2], e[1::2] = ub, ue
+    unit[1::2] = True
+    keep = b < e
+    return b[keep], e[keep], unit[keep]
+
+
+def _pair_disagreement_arrays(g: tuple[np.ndarray, np.ndarray, np.ndarray],
+                              h: tuple[np.ndarray, np.ndarray, np.ndarray]) -> int:
+    """:func:`_pair_disagreement` of two partitions of one continuum: the overlapping pairs
+    of segments are those sharing an elementary interval between two boundaries."""
+    gb, ge, gu = g
+    hb, he, hu = h
+    cuts = np.union1d(gb, hb)
+    i = np.searchsorted(ge, cuts, side="right")
+    j = np.searchsorted(he, cuts, side="right")
+    new = np.ones(cuts.size, dtype=bool)
+    new[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1])
+    i, j = i[new], j[new]
+    g_u, h_u = gu[i], hu[j]
+    both = g_u & h_u
+    g_in = g_u & ~h_u & (hb[j] <= gb[i]) & (ge[i] <= he[j])
+    h_in = h_u & ~g_u & (gb[i] <= hb[j]) & (he[j] <= ge[i])
+    # overlapping units differ at each end by less than the longer unit
+    longest = float(max(int((ge - gb)[gu].max(initial=0)), int((he - hb)[hu].max(initial=0))))
+    bound = 2.0 * i.size * longest * longest + 1
+    u_gb, u_ge, u_hb, u_he = _exact(gb[i[both]], ge[i[both]], hb[j[both]], he[j[both]], bound=bound)
+    (g_len,) = _exact((ge - gb)[i[g_in]], bound=bound)
+    (h_len,) = _exact((he - hb)[j[h_in]], bound=bound)
+    total = ((u_gb - u_hb) ** 2 + (u_ge - u_he) ** 2).sum() + (g_len**2).sum() + (h_len**2).sum()
+    return int(total)
+
+
+def category_disagreements_arrays(
+    coders: Sequence[tuple[np.ndarray, np.ndarray]], length: int
+) -> tuple[Fraction, Fraction]:
+    """:func:`category_disagreements` on ``[0, length)`` with each coder's units as arrays
+    ``(begins, ends)``: the same exact ``(D_o, D_e)``."""
+    m = len(coders)
+    parts = [_segments(*merged_units(b, e, length), length) for b, e in coders]
+    observed = 0
+    for i in range(m):
+        for j in range(i + 1, m):
+            observed += 2 * _pair_disagreement_arrays(parts[i], parts[j])
+    d_o = Fraction(observed, m * (m - 1) * length * length)
+    unit_lengths = np.concatenate([(e - b)[u] for b, e, u in parts])
+    gaps = np.sort(np.concatenate([(e - b)[~u] for b, e, u in parts]))
+    n_c, n_gaps = unit_lengths.size, gaps.size
+    longest = float(unit_lengths.max(initial=0))
+    total_gaps = float(gaps.sum())
+    bound = n_c * (n_c * 2.0 * longest**3 + 3.0 * longest**2 * (total_gaps + longest * n_gaps)) + length * length * m * m
+    lu, gaps = _exact(unit_lengths, gaps, bound=bound)
+    suffix = np.zeros(n_gaps + 1, dtype=gaps.dtype)
+    if n_gaps:
+        suffix[:-1] = np.cumsum(gaps[::-1])[::-1]
+    k = np.searchsorted(gaps.astype(np.int64), unit_lengths, side="left")
+    numerator3 = int(((n_c - 1) * (2 * lu**3 - 3 * lu**2 + lu) + 3 * lu * lu * (suffix[k] - (lu - 1) * (n_gaps - k))).sum())
+    denominator = m * length * (m * length - 1) - int((lu * (lu - 1)).sum())
+    if denominator <= 0:
+        return d_o, Fraction(0)
+    return d_o, Fraction(2 * numerator3, 3 * length * denominator)
+
+
+def arrays_alpha(
+    coders: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], length: int, n_categories: int,
+    categories: Sequence[str],
+) -> UnitizingResult:
+    """:func:`documents_alpha` with every document already laid end to end: each coder's
+    ``(begins, ends, category codes)`` on one continuum ``[0, length)``; ``categories[c]``
+    names code ``c``."""
+    result = UnitizingResult(alpha=None)
+    if len(coders) < 2 or length <= 0:
+        return result
+    total_o = total_e = Fraction(0)
+    for c in range(n_categories):
+        units = [(b[cat == c], e[cat == c]) for b, e, cat in coders]
+        d_o, d_e = category_disagreements_arrays(units, length)
+        name = categories[c]
+        result.observed[name] = float(d_o)
+        result.expected[name] = float(d_e)
+        result.per_category[name] = float(1 - d_o / d_e) if d_e > 0 else None
+        total_o += d_o
+        total_e += d_e
+    result.alpha = float(1 - total_o / total_e) if total_e > 0 else None
+    return result

@@ -28,13 +28,25 @@ _SRC = "merge_src"
 #: an object that lacks it (Python's ``json.dumps`` layout, so a payload written by the store comes
 #: out byte for byte what decoding and re-encoding it gave); text that is not JSON becomes
 #: ``{"raw": text, "merged_from": uid}``; other JSON (a list) is kept as it is.
-_PAYLOAD = (
+_PAYLOAD_SLOW = (
     "CASE WHEN NOT json_valid(e.payload) THEN"
     " '{\"raw\": ' || json_quote(e.payload) || ', \"merged_from\": ' || json_quote(:suid) || '}'"
     " WHEN json_type(e.payload) != 'object' OR json_type(e.payload, '$.merged_from') IS NOT NULL THEN e.payload"
     " WHEN json(e.payload) = '{}' THEN '{\"merged_from\": ' || json_quote(:suid) || '}'"
     " ELSE substr(rtrim(e.payload, char(32, 9, 10, 13)), 1, length(rtrim(e.payload, char(32, 9, 10, 13))) - 1)"
     " || ', \"merged_from\": ' || json_quote(:suid) || '}' END"
+)
+
+#: The same text, with the common case first in one JSON parse instead of four: a valid object
+#: that opens with ``{``, does not mention ``"merged_from"`` anywhere, has no escapes (so no key
+#: can spell it otherwise) and is not empty gets the
+#: key appended exactly as the last branch above does; anything else takes the full expression.
+_PAYLOAD = (
+    "CASE WHEN substr(e.payload, 1, 1) = '{' AND instr(e.payload, '\"merged_from\"') = 0"
+    " AND instr(e.payload, char(92)) = 0"
+    " AND rtrim(substr(e.payload, 2), char(32, 9, 10, 13, 125)) != '' AND json_valid(e.payload) THEN"
+    " substr(rtrim(e.payload, char(32, 9, 10, 13)), 1, length(rtrim(e.payload, char(32, 9, 10, 13))) - 1)"
+    f" || ', \"merged_from\": ' || json_quote(:suid) || '}}' ELSE {_PAYLOAD_SLOW} END"
 )
 
 _DIFFERENT_SPAN = " OR ".join(f'r."{c}" IS NOT w."{c}"' for c in ("layer", "start", "end", "label", "origin",
@@ -71,7 +83,8 @@ class MergeSourceMixin(StoreBase):
             yield
         finally:
             self._conn.execute(f"PRAGMA main.cache_size = {int(cache)}")
-            for table in ("merge_docs", "merge_pairs", "merge_want", "merge_want_rel", "merge_bad_spans", "merge_bad_answers"):
+            for table in ("merge_docs", "merge_pairs", "merge_want", "merge_want_rel", "merge_bad_spans", "merge_bad_answers",
+                          "merge_new_events"):
                 self._conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
             self._conn.execute(f"DETACH DATABASE {_SRC}")
 
@@ -181,7 +194,7 @@ class MergeSourceMixin(StoreBase):
             f"CREATE TEMP TABLE merge_want AS SELECT p.src_doc, p.dst_doc AS document_id, {_SPAN_SQL_S}"
             f" FROM {_SRC}.spans s JOIN temp.merge_pairs p ON p.src_doc = s.document_id AND p.annotator = s.annotator"
             " WHERE p.sync = 1 AND NOT EXISTS (SELECT 1 FROM temp.merge_bad_spans b WHERE b.layer = s.layer"
-            " AND b.label = s.label)")
+            " AND b.label = s.label) ORDER BY s.uid")
         c.execute("CREATE UNIQUE INDEX temp.merge_want_uid ON merge_want(uid)")
         # removed: the pair's spans here the source no longer has (there)
         drop = ("SELECT r.id FROM main.spans r JOIN temp.merge_pairs p ON r.document_id = p.dst_doc"
@@ -199,8 +212,7 @@ class MergeSourceMixin(StoreBase):
             " WHERE r.document_id != w.document_id OR r.annotator != w.annotator ORDER BY w.src_doc, w.uid")]
         out.spans_added = c.execute(
             f"INSERT INTO main.spans(document_id, {_SPAN_SQL}) SELECT document_id, {_SPAN_SQL} FROM temp.merge_want w"
-            " WHERE NOT EXISTS (SELECT 1 FROM main.spans r WHERE r.uid = w.uid)"
-            ' ORDER BY src_doc, annotator, start, "end", layer, label, uid').rowcount
+            " WHERE NOT EXISTS (SELECT 1 FROM main.spans r WHERE r.uid = w.uid) ORDER BY uid").rowcount
         out.relations += c.execute(
             "UPDATE main.relations AS r SET label = w.label, origin = w.origin, score = w.score, updated = w.updated"
             " FROM temp.merge_want_rel w WHERE w.uid = r.uid AND w.document_id = r.document_id"
@@ -252,13 +264,22 @@ class MergeSourceMixin(StoreBase):
         """Copy the source's events by uid (those here already are skipped): a document's
         events onto its document here, except those of a pair marked as a conflict, then the
         events of no document.  Returns how many were added."""
-        new_here = "NOT EXISTS (SELECT 1 FROM main.events x WHERE x.uid = e.uid)"
+        c = self._conn
+        # Which events are new is asked in uid order (the source's uid index), so the probes walk
+        # this file's uid index from one end to the other instead of jumping about it at random:
+        # a re-merge that adds nothing reads each index page once.
+        c.execute("CREATE TEMP TABLE merge_new_events(id INTEGER PRIMARY KEY)")
+        c.execute(f"INSERT INTO temp.merge_new_events SELECT e.id FROM {_SRC}.events e WHERE NOT EXISTS"
+                  " (SELECT 1 FROM main.events x WHERE x.uid = e.uid) ORDER BY e.uid")
+        if not c.execute("SELECT 1 FROM temp.merge_new_events LIMIT 1").fetchone():
+            return 0
         cols = "INSERT INTO main.events(uid, ts, annotator, document_id, action, payload) SELECT e.uid, e.ts, e.annotator"
-        n = self._conn.execute(
+        new = "e.id IN temp.merge_new_events"
+        n = c.execute(
             f"{cols}, m.dst_id, e.action, {_PAYLOAD} FROM {_SRC}.events e JOIN temp.merge_docs m ON m.src_id = e.document_id"
-            f" WHERE {new_here} AND NOT EXISTS (SELECT 1 FROM temp.merge_pairs p WHERE p.src_doc = e.document_id"
+            f" WHERE {new} AND NOT EXISTS (SELECT 1 FROM temp.merge_pairs p WHERE p.src_doc = e.document_id"
             " AND p.annotator = e.annotator AND p.sync = -1) ORDER BY m.src_id, e.id", {"suid": source_uid}).rowcount
-        n += self._conn.execute(
-            f"{cols}, NULL, e.action, {_PAYLOAD} FROM {_SRC}.events e WHERE e.document_id IS NULL AND {new_here}"
+        n += c.execute(
+            f"{cols}, NULL, e.action, {_PAYLOAD} FROM {_SRC}.events e WHERE e.document_id IS NULL AND {new}"
             " ORDER BY e.id", {"suid": source_uid}).rowcount
         return n

@@ -115,3 +115,28 @@ def test_stats_degenerate_cases_are_none_not_nan():
     assert stats.why_undefined([["A", None], [None, "B"]]) == "no item was answered by two annotators"
     with pytest.raises(ValueError):
         stats.cohen_kappa(["A"], ["A", "B"])
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.integers(0, 3), min_size=3, max_size=3), st.integers(0, 5)),
+                min_size=1, max_size=12))
+def test_stats_weighted_alpha_is_alpha_of_the_expanded_table(rows):
+    # a row standing for w identical units gives alpha of the table with the row written w times
+    counts = np.array([r for r, _ in rows], dtype=np.int64)
+    weights = np.array([w for _, w in rows], dtype=np.int64)
+    expanded = np.repeat(counts, weights, axis=0)
+    ours = stats.krippendorff_alpha_weighted(counts, weights)
+    ref = stats.krippendorff_alpha_counts(expanded) if expanded.size else None
+    if ref is None:
+        assert ours is None
+    else:
+        assert ours == pytest.approx(ref, abs=1e-12)
+    # and the reference package agrees, units as columns of coder values (missing = nan)
+    width = int(expanded.sum(axis=1).max()) if expanded.size else 0
+    if ref is not None and width >= 2:
+        data = np.full((width, expanded.shape[0]), np.nan)
+        for u, row in enumerate(expanded):
+            values = np.repeat(np.arange(row.size), row)
+            data[: values.size, u] = values
+        assert ours == pytest.approx(_ref(krippendorff.alpha, reliability_data=data,
+                                          level_of_measurement="nominal"), abs=1e-9)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -95,3 +96,30 @@ def test_unitizing_partition_merges_overlaps_and_documents_concatenate():
     assert unitizing_alpha({"a": [(0, 4, "X")]}, 0, 10).alpha is None
     with pytest.raises(ValueError, match="missing"):
         documents_alpha([(10, {"a": [], "b": []}), (5, {"a": []})])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.lists(st.lists(
+    st.tuples(st.integers(0, 32), st.integers(1, 6), st.sampled_from(["A", "B"])), max_size=5),
+    min_size=3, max_size=3)), min_size=1, max_size=4), st.integers(2, 3))
+def test_unitizing_arrays_alpha_is_documents_alpha_exactly(docs, n_coders):
+    # the vectorised form used by agreement gives the very same floats (its sums are exact too)
+    from annotator.review.unitizing import arrays_alpha
+
+    names = ["x", "y", "z"][:n_coders]
+    cats = ["A", "B"]
+    given_docs = [(length, {c: [(s, s + w, lab) for s, w, lab in per[i]] for i, c in enumerate(names)})
+                  for length, per in docs]
+    ref = documents_alpha(given_docs, cats)
+    offset = 0
+    cols: dict[str, list[list[int]]] = {c: [[], [], []] for c in names}
+    for length, spans in given_docs:
+        for c in names:
+            for s, e, lab in spans[c]:
+                cols[c][0].append(offset + s)
+                cols[c][1].append(offset + e)
+                cols[c][2].append(cats.index(lab))
+        offset += length
+    got = arrays_alpha([tuple(np.array(v, dtype=np.int64) for v in cols[c]) for c in names], offset, 2, cats)
+    assert (got.alpha, got.per_category, got.observed, got.expected) == (
+        ref.alpha, ref.per_category, ref.observed, ref.expected)
