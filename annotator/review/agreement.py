@@ -262,27 +262,36 @@ def _layer_arrays(
     """The layer's spans by ``names`` on ``docs``; its labels (the schema's, then any other
     in the order the spans were read); whether anyone marked a span on a document they count."""
     labels = list(project.schema.layer(layer).label_names)
-    rows, other = project.layer_span_codes(layer, names, labels)
+    rows = project.layer_span_codes(layer, names, labels)
+    n_ann, width = len(names), len(labels) + 1
     if rows:
-        flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows) * 6).reshape(-1, 6)
+        flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows) * 3).reshape(-1, 3)
     else:
-        flat = np.zeros((0, 6), dtype=np.int64)
-    ids, doc, ann, start, end, label = (flat[:, i] for i in range(6))
-    if other:
-        # labels outside the schema, in the order the old per-(document, annotator) lists met them:
-        # by the first row of the span's (document, annotator), then by row
-        extra = dict(other)
-        row_of = {int(i): k for k, i in enumerate(ids.tolist())}
-        group = doc * len(names) + ann
-        _, first_row = np.unique(group, return_index=True)
-        first_of = dict(zip(np.unique(group).tolist(), first_row.tolist(), strict=True))
-        seen = sorted((first_of[int(group[row_of[i]])], row_of[i], lab) for i, lab in extra.items())
-        for _f, _r, lab in seen:
+        flat = np.zeros((0, 3), dtype=np.int64)
+    doc, ann = np.divmod(flat[:, 0], n_ann)
+    start = flat[:, 1]
+    end, label = np.divmod(flat[:, 2], width)
+    label -= 1
+    if (label < 0).any():
+        # labels outside the schema, in the order the per-(document, annotator) lists of spans
+        # met them: by the first row of the span's (document, annotator), then by row
+        full = project.layer_spans(layer, names)
+        first_of: dict[tuple[int, str], int] = {}
+        met: list[tuple[int, int, str]] = []
+        for k, (d, a, _s, _e, lab) in enumerate(full):
+            first = first_of.setdefault((d, a), k)
+            if lab not in labels:
+                met.append((first, k, lab))
+        for _f, _k, lab in sorted(met):
             if lab not in labels:
                 labels.append(lab)
         code = {lab: i for i, lab in enumerate(labels)}
-        for i, lab in extra.items():
-            label[row_of[i]] = code[lab]
+        index = {n: i for i, n in enumerate(names)}
+        doc = np.array([r[0] for r in full], dtype=np.int64)
+        ann = np.array([index[r[1]] for r in full], dtype=np.int64)
+        start = np.array([r[2] for r in full], dtype=np.int64)
+        end = np.array([r[3] for r in full], dtype=np.int64)
+        label = np.array([code[r[4]] for r in full], dtype=np.int64)
     any_spans = False
     for k, name in enumerate(names):
         mine = doc[ann == k]

@@ -145,29 +145,22 @@ class SpansMixin(StoreBase):
         ).fetchall()
 
 
-    def layer_span_codes(
-        self, layer: str, annotators: Sequence[str], labels: Sequence[str]
-    ) -> tuple[list[tuple[int, int, int, int, int, int]], list[tuple[int, str]]]:
+    def layer_span_codes(self, layer: str, annotators: Sequence[str], labels: Sequence[str]) -> list[tuple[int, int, int]]:
         """Every span of ``layer`` by ``annotators`` as integers, for agreement over a large
-        project: ``(id, document_id, annotator index, start, end, label index)`` with the
-        indexes into ``annotators`` and ``labels`` (-1: a label not in ``labels``), and
-        ``(id, label)`` of those spans with another label.  No text value is read per span
-        (decoding one is a Python call), so a million spans come back in about a second."""
+        project: ``(document_id * len(annotators) + annotator index, start,
+        end * (len(labels) + 1) + label index + 1)``, with the indexes into ``annotators``
+        and ``labels`` (label part 0: a label not in ``labels``; :meth:`layer_spans` has them).
+        No text value is read per span (decoding one is a Python call)."""
         if not annotators:
-            return [], []
-        ann_case = "CASE annotator " + " ".join(f"WHEN ? THEN {i}" for i in range(len(annotators))) + " END"
-        lab_case = ("CASE label " + " ".join(f"WHEN ? THEN {i}" for i in range(len(labels))) + " ELSE -1 END"
-                    if labels else "-1")
-        where = f"layer = ? AND annotator IN ({marks(len(annotators))})"
-        rows = self._conn.execute(
-            f'SELECT id, document_id, {ann_case}, start, "end", {lab_case} FROM spans WHERE {where}',
+            return []
+        n, width = len(annotators), len(labels) + 1
+        ann_case = "CASE annotator " + " ".join(f"WHEN ? THEN {i}" for i in range(n)) + " END"
+        lab_case = ("CASE label " + " ".join(f"WHEN ? THEN {i + 1}" for i in range(len(labels))) + " ELSE 0 END"
+                    if labels else "0")
+        return self._conn.execute(
+            f'SELECT document_id * {n} + {ann_case}, start, "end" * {width} + {lab_case} FROM spans'
+            f" WHERE layer = ? AND annotator IN ({marks(n)})",
             [*annotators, *labels, layer, *annotators]).fetchall()
-        other: list[tuple[int, str]] = []
-        if any(r[5] < 0 for r in rows):
-            known = f" AND label NOT IN ({marks(len(labels))})" if labels else ""
-            other = self._conn.execute(f"SELECT id, label FROM spans WHERE {where}{known}",
-                                       [layer, *annotators, *labels]).fetchall()
-        return rows, other
 
 class SuggestionsMixin(StoreBase):
     """The ``suggestions``, ``suggestion_runs`` and ``suggestion_decisions`` tables."""

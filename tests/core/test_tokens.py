@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.tokens import snap_to_tokens, step_boundary, token_spans, tokens_near
+from annotator.core.tokens import _rules, snap_to_tokens, step_boundary, token_spans, tokens_near
+from annotator.paths import resource_path
 from tests.conftest import SEED_FILES
 
 
@@ -97,3 +101,26 @@ def test_tokens_local_view_agrees_with_whole_text(text, data):
     if snapped is not None:
         assert snapped[0] in {t[0] for t in toks}
         assert snapped[1] in {t[1] for t in toks}
+
+
+_PIECES = list("aZ09.,;:!?()[]{}<>\"'-–—/\\$€%&*+=#@_~^|`") + [
+    "US$", "Rp", "km", "’s", "...", "<a href=x>", "http://x.co", "é", "\u00a9", "…", "\n", "Ä", "ß", "²", "8)"]
+
+
+@functools.lru_cache(maxsize=1)
+def _full_patterns():
+    data = json.loads(resource_path("tokenizer", "id.json").read_text(encoding="utf-8"))
+    return re.compile(data["prefix"]), re.compile(data["suffix"]), re.compile(data["infix"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=9).map("".join))
+def test_tokens_guarded_patterns_answer_as_the_full_ones(s):
+    # the prefix/suffix/infix searches skip the full pattern only where it cannot match
+    prefix, suffix, infix = _full_patterns()
+    rules = _rules()
+    for full, fast in ((prefix, rules.prefix_search), (suffix, rules.suffix_search)):
+        want = full.search(s)
+        got = fast(s)
+        assert (want and want.span()) == (got and got.span())
+    assert [m.span() for m in infix.finditer(s)] == [m.span() for m in rules.infix_finditer(s)]

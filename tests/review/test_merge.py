@@ -202,7 +202,10 @@ def test_merge_copies_event_payloads_as_written_with_merged_from_appended(tmp_pa
                               " VALUES ('u-raw', 't', NULL, NULL, 'odd', 'not json'),"
                               " ('u-list', 't', NULL, NULL, 'odd', '[1, 2]'),"
                               " ('u-empty', 't', NULL, NULL, 'odd', '{}'),"
-                              " ('u-has', 't', NULL, NULL, 'odd', '{\"merged_from\": \"x\"}')")
+                              " ('u-has', 't', NULL, NULL, 'odd', '{\"merged_from\": \"x\"}'),"
+                              " ('u-esc', 't', NULL, NULL, 'odd', '{\"note\": \"a \\\"q\\\" b\", \"x\": 1}'),"
+                              " ('u-word', 't', NULL, NULL, 'odd', '{\"note\": \"merged_from\"}'),"
+                              " ('u-space', 't', NULL, NULL, 'odd', '{\"x\": [1, {}]}  ')")
         source = {r[0]: r[1] for r in connection(p).execute("SELECT uid, payload FROM events")}
         suid = p.get_setting("project_uid")
     review = tmp_path / "review.db"
@@ -220,6 +223,10 @@ def test_merge_copies_event_payloads_as_written_with_merged_from_appended(tmp_pa
     assert __import__("json").loads(copied["u-raw"]) == {"raw": "not json", "merged_from": suid}
     assert copied["u-list"] == "[1, 2]" and copied["u-has"] == '{"merged_from": "x"}'
     assert copied["u-empty"] == f'{{"merged_from": "{suid}"}}'
+    # escapes, the word as a value, trailing space: the key appended to the text as written
+    for uid in ("u-esc", "u-word", "u-space"):
+        assert copied[uid] == source[uid].rstrip()[:-1] + f', "merged_from": "{suid}"}}'
+        assert __import__("json").loads(copied[uid]) == {**__import__("json").loads(source[uid]), "merged_from": suid}
 
 
 def test_merge_many_documents_keeps_uids_and_remerge_changes_nothing(tmp_path):
