@@ -76,15 +76,18 @@ class MergeSourceMixin(StoreBase):
         with the temporary tables of the merge dropped."""
         self._conn.execute(f"ATTACH DATABASE ? AS {_SRC}", (str(path),))
         cache = self._conn.execute("PRAGMA main.cache_size").fetchone()[0]
-        # the uid indexes take random inserts: a page cache that holds them saves re-reading pages
-        self._conn.execute("PRAGMA main.cache_size = -262144")
+        # The uid indexes take inserts at random places: a page cache that holds them saves
+        # re-reading (and spilling) a page per row.  About as much as the source file holds,
+        # between 256 MiB and 2 GiB (for the length of the merge only).
+        size = Path(path).stat().st_size // 1024
+        self._conn.execute(f"PRAGMA main.cache_size = -{min(max(size, 262144), 2097152)}")
         self._conn.execute("PRAGMA temp_store = MEMORY")
         try:
             yield
         finally:
             self._conn.execute(f"PRAGMA main.cache_size = {int(cache)}")
             for table in ("merge_docs", "merge_pairs", "merge_want", "merge_want_rel", "merge_bad_spans", "merge_bad_answers",
-                          "merge_new_events"):
+                          "merge_new_events", "merge_drop_pairs"):
                 self._conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
             self._conn.execute(f"DETACH DATABASE {_SRC}")
 
@@ -194,11 +197,23 @@ class MergeSourceMixin(StoreBase):
             f"CREATE TEMP TABLE merge_want AS SELECT p.src_doc, p.dst_doc AS document_id, {_SPAN_SQL_S}"
             f" FROM {_SRC}.spans s JOIN temp.merge_pairs p ON p.src_doc = s.document_id AND p.annotator = s.annotator"
             " WHERE p.sync = 1 AND NOT EXISTS (SELECT 1 FROM temp.merge_bad_spans b WHERE b.layer = s.layer"
-            " AND b.label = s.label) ORDER BY s.uid")
+            " AND b.label = s.label)")
         c.execute("CREATE UNIQUE INDEX temp.merge_want_uid ON merge_want(uid)")
-        # removed: the pair's spans here the source no longer has (there)
-        drop = ("SELECT r.id FROM main.spans r JOIN temp.merge_pairs p ON r.document_id = p.dst_doc"
-                " AND r.annotator = p.annotator WHERE p.sync = 1 AND NOT EXISTS (SELECT 1 FROM temp.merge_want w"
+        # removed: the pair's spans here the source no longer has (there).  Only pairs with more
+        # spans here than the source's spans found here are looked at row by row: the counts
+        # come from the spans_doc index and the uid index, so a re-merge reads no span row.
+        c.execute("CREATE TEMP TABLE merge_drop_pairs(document_id INTEGER NOT NULL, annotator TEXT NOT NULL,"
+                  " PRIMARY KEY (document_id, annotator))")
+        c.execute(
+            "INSERT INTO temp.merge_drop_pairs SELECT h.document_id, h.annotator FROM (SELECT r.document_id,"
+            " r.annotator, count(*) AS n FROM temp.merge_pairs p JOIN main.spans r INDEXED BY spans_doc"
+            " ON r.document_id = p.dst_doc AND r.annotator = p.annotator WHERE p.sync = 1"
+            " GROUP BY r.document_id, r.annotator) h LEFT JOIN (SELECT w.document_id, w.annotator, count(*) AS n"
+            " FROM temp.merge_want w INDEXED BY merge_want_uid CROSS JOIN main.spans r ON r.uid = w.uid"
+            " AND r.document_id = w.document_id AND r.annotator = w.annotator GROUP BY w.document_id, w.annotator) k"
+            " ON k.document_id = h.document_id AND k.annotator = h.annotator WHERE h.n > coalesce(k.n, 0)")
+        drop = ("SELECT r.id FROM temp.merge_drop_pairs d CROSS JOIN main.spans r ON r.document_id = d.document_id"
+                " AND r.annotator = d.annotator WHERE NOT EXISTS (SELECT 1 FROM temp.merge_want w"
                 " WHERE w.uid = r.uid AND w.document_id = r.document_id AND w.annotator = r.annotator)")
         c.execute(f"UPDATE main.suggestion_decisions SET span_id = NULL WHERE span_id IN ({drop})")
         out.spans_removed = c.execute(f"DELETE FROM main.spans WHERE id IN ({drop})").rowcount
