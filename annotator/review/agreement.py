@@ -262,12 +262,9 @@ def _layer_arrays(
     """The layer's spans by ``names`` on ``docs``; its labels (the schema's, then any other
     in the order the spans were read); whether anyone marked a span on a document they count."""
     labels = list(project.schema.layer(layer).label_names)
-    rows = project.layer_span_codes(layer, names, labels)
     n_ann, width = len(names), len(labels) + 1
-    if rows:
-        flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows) * 3).reshape(-1, 3)
-    else:
-        flat = np.zeros((0, 3), dtype=np.int64)
+    flat = np.fromiter(itertools.chain.from_iterable(project.layer_span_codes(layer, names, labels)),
+                       dtype=np.int64).reshape(-1, 3)
     doc, ann = np.divmod(flat[:, 0], n_ann)
     start = flat[:, 1]
     end, label = np.divmod(flat[:, 2], width)
@@ -295,7 +292,7 @@ def _layer_arrays(
     any_spans = False
     for k, name in enumerate(names):
         mine = doc[ann == k]
-        if mine.size and counted[name] and np.isin(mine, np.fromiter(counted[name], dtype=np.int64)).any():
+        if mine.size and counted[name] and sa.member(mine, np.fromiter(counted[name], dtype=np.int64)).any():
             any_spans = True
             break
     where = np.searchsorted(docs, doc)
@@ -365,8 +362,7 @@ def _layer_agreement(
         _check_cancel(should_cancel)
         key = pair_key(a, b)
         ia, ib = name_index[a], name_index[b]
-        in_pair = np.isin(docs, np.fromiter(pair_docs[(a, b)], dtype=np.int64)) if pair_docs[(a, b)] else (
-            np.zeros(n_docs, dtype=bool))
+        in_pair = sa.member(docs, np.fromiter(pair_docs[(a, b)], dtype=np.int64))
         counts, pdocs = sa.pair_arrays(spans, ia, ib, in_pair, n_docs, n_labels)
         # per document, in the order of the pair's documents (progress moves every 200)
         for d, na, nb, ex, inc in zip(docs[pdocs].tolist(), counts.n_a[pdocs].tolist(), counts.n_b[pdocs].tolist(),
@@ -488,7 +484,7 @@ def _token_alpha(
     counts_doc = np.zeros((docs.size, len(names)), dtype=bool)
     for k, name in enumerate(names):
         if counted[name]:
-            counts_doc[:, k] = np.isin(docs, np.fromiter(counted[name], dtype=np.int64))
+            counts_doc[:, k] = sa.member(docs, np.fromiter(counted[name], dtype=np.int64))
     coders = counts_doc.sum(axis=1)
     unit_doc = coders >= 2
     if not unit_doc.any():

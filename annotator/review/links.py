@@ -40,7 +40,7 @@ def link_agreement(
 ) -> dict[str, Any]:
     """``{"pairs": {"a|b": {"mentions", "same_entry", "agreement"}}, "disagreements": [...]}``
     over the documents each pair is compared on (``pair_docs``)."""
-    if not any(project.kb_mentions(annotator=name, linked_only=True) for name in names):
+    if not project.kb_has_links() or not any(project.kb_mentions(annotator=name, linked_only=True) for name in names):
         # nobody linked a mention: every pair has nothing to compare (and reading every
         # entity span of the project as a mention was most of an agreement run without links)
         return {"pairs": {f"{a}|{b}": {"mentions": 0, "same_entry": 0, "agreement": None} for a, b in pair_docs},

@@ -60,6 +60,16 @@ class PairArrays:
     label_overlap_b: np.ndarray
 
 
+def member(values: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """``np.isin(values, of)`` for non-negative integers, by a lookup table (no sort)."""
+    if values.size == 0 or of.size == 0:
+        return np.zeros(values.size, dtype=bool)
+    top = int(max(int(values.max()), int(of.max()))) + 1
+    table = np.zeros(top, dtype=bool)
+    table[of] = True
+    return table[values]
+
+
 def _covered(q_group: np.ndarray, q_start: np.ndarray, q_end: np.ndarray,
              group: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """For each query span, whether a span of the same group overlaps it (shares a character):
@@ -98,12 +108,15 @@ def pair_arrays(spans: LayerArrays, a: int, b: int, in_pair: np.ndarray, n_docs:
     exact = np.zeros(n_docs, dtype=np.int64)
     label_exact = np.zeros(n_labels, dtype=np.int64)
     if sa.doc.size and sb.doc.size:
-        order = np.lexsort((both.label, both.end, both.start, both.doc))
+        # two keys instead of four columns: (document, start) and (end, label)
+        k1 = both.doc * _SHIFT + both.start
+        k2 = both.end * np.int64(n_labels + 1) + both.label
+        order = np.lexsort((k2, k1))
+        k1, k2 = k1[order], k2[order]
         cols = [both.doc[order], both.start[order], both.end[order], both.label[order]]
         new = np.zeros(order.size, dtype=bool)
         new[0] = True
-        for col in cols:
-            new[1:] |= col[1:] != col[:-1]
+        new[1:] = (k1[1:] != k1[:-1]) | (k2[1:] != k2[:-1])
         gid = np.cumsum(new) - 1
         n_groups = int(gid[-1]) + 1
         s = side[order]
@@ -261,7 +274,7 @@ def tag_arrays(spans: LayerArrays, first: np.ndarray, stop: np.ndarray, n_annota
     shared = np.zeros(order.size, dtype=bool)
     shared[1:] = g[1:] * _SHIFT + f[1:] < reach[:-1]
     bad_groups = np.unique(g[shared])
-    plain = order[~np.isin(g, bad_groups)]
+    plain = order[~member(g, bad_groups)]
     n = stop[plain] - first[plain]
     total = int(n.sum())
     span_of = np.repeat(np.arange(plain.size), n)

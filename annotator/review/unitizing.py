@@ -237,7 +237,9 @@ def _pair_disagreement_arrays(g: tuple[np.ndarray, np.ndarray, np.ndarray],
     of segments are those sharing an elementary interval between two boundaries."""
     gb, ge, gu = g
     hb, he, hu = h
-    cuts = np.union1d(gb, hb)
+    # both lists of begins are sorted: a merge, not a sort (a begin twice gives the same pair twice,
+    # dropped below)
+    cuts = np.sort(np.concatenate((gb, hb)), kind="stable")
     i = np.searchsorted(ge, cuts, side="right")
     j = np.searchsorted(he, cuts, side="right")
     new = np.ones(cuts.size, dtype=bool)

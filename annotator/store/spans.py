@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from annotator.core.errors import NotFoundError
 from annotator.core.model import Span, annotator_name, content_hash
@@ -145,14 +145,15 @@ class SpansMixin(StoreBase):
         ).fetchall()
 
 
-    def layer_span_codes(self, layer: str, annotators: Sequence[str], labels: Sequence[str]) -> list[tuple[int, int, int]]:
+    def layer_span_codes(self, layer: str, annotators: Sequence[str], labels: Sequence[str]) -> Iterator[tuple[int, int, int]]:
         """Every span of ``layer`` by ``annotators`` as integers, for agreement over a large
         project: ``(document_id * len(annotators) + annotator index, start,
         end * (len(labels) + 1) + label index + 1)``, with the indexes into ``annotators``
         and ``labels`` (label part 0: a label not in ``labels``; :meth:`layer_spans` has them).
-        No text value is read per span (decoding one is a Python call)."""
+        No text value is read per span (decoding one is a Python call), and the rows come one
+        at a time (millions of tuples in a list keep the garbage collector busy)."""
         if not annotators:
-            return []
+            return iter(())
         n, width = len(annotators), len(labels) + 1
         ann_case = "CASE annotator " + " ".join(f"WHEN ? THEN {i}" for i in range(n)) + " END"
         lab_case = ("CASE label " + " ".join(f"WHEN ? THEN {i + 1}" for i in range(len(labels))) + " ELSE 0 END"
@@ -160,7 +161,7 @@ class SpansMixin(StoreBase):
         return self._conn.execute(
             f'SELECT document_id * {n} + {ann_case}, start, "end" * {width} + {lab_case} FROM spans'
             f" WHERE layer = ? AND annotator IN ({marks(n)})",
-            [*annotators, *labels, layer, *annotators]).fetchall()
+            [*annotators, *labels, layer, *annotators])
 
 class SuggestionsMixin(StoreBase):
     """The ``suggestions``, ``suggestion_runs`` and ``suggestion_decisions`` tables."""
