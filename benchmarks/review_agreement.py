@@ -2,6 +2,7 @@
 
     python -m benchmarks.review_agreement [--documents 1000] [--annotators 3] [--json] [--out FILE]
         [--cache DIR] [--baseline-documents N] [--no-auto-merge]
+    python -m benchmarks.review_agreement --review REVIEW.db [--json]   # agreement alone, on a merged project
 
 Builds one project file per annotator (same articles, each with ~25 entity
 spans per document, 85% shared with a common "truth"), merges them into a
@@ -99,6 +100,7 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print the JSON on one line")
     ap.add_argument("--cache", type=Path, help="keep the generated annotator files in this folder and reuse them")
     ap.add_argument("--out", type=Path, help="also write the JSON to this file")
+    ap.add_argument("--review", type=Path, help="time only the agreement of this merged review project")
     ap.add_argument("--no-auto-merge", action="store_true",
                     help="leave out the auto-merge into gold (minutes at 100,000 documents)")
     ap.add_argument("--baseline-documents", type=int, default=0,
@@ -108,6 +110,17 @@ def main() -> None:
     from annotator.review.agreement import compute_agreement
     from annotator.review.merge import merge_projects
 
+    if args.review:
+        with Project(args.review, create=False) as p:
+            t, c = time.perf_counter(), time.process_time()
+            result = compute_agreement(p)
+            report = {"review": str(args.review), "documents": result["documents"],
+                      "agreement_s": round(time.perf_counter() - t, 2),
+                      "agreement_cpu_s": round(time.process_time() - c, 2),
+                      "pairwise_f1": result["layers"]["entities"]["pairwise_f1"],
+                      "token_alpha": result["layers"]["entities"]["token_alpha"]}
+        print(json.dumps(report) if args.json else json.dumps(report, indent=2))
+        return
     out: dict[str, object] = {"documents": args.docs, "annotators": args.annotators, "tokens_per_doc": args.tokens}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
