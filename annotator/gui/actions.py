@@ -70,6 +70,8 @@ def win(name: str, *args: Any) -> Command:
 A = ActionSpec
 FILE_ACTIONS = (
     A("open", "&Open project…", "File", (SK.Open,), cmd("open_project")),
+    A("open_server", "Open &server project…", "File", ("Ctrl+Shift+O",), cmd("open_server_project"),
+      tip="Open a project on a PostgreSQL server (postgresql://USER@HOST/DB)"),
     A("import", "&Import articles…", "File", ("Ctrl+I",), win("import_dialog"),
       tip="Import .txt, .jsonl or .csv files in the background"),
     A("export", "&Export…", "File", ("Ctrl+Shift+E",), win("export_dialog"),

@@ -199,14 +199,28 @@ class Commands:
         path, _ = QFileDialog.getOpenFileName(w, "Open project", str(w.info.path.parent),
                                               "Projects (*.db);;All files (*)")
         if path:
-            try:
-                win = type(w)(Project(path), w.annotator, theme_name=w.theme.name)
-            except AnnotatorError as exc:
-                QMessageBox.warning(w, "Cannot open project", str(exc))
-                return
-            win.owns_project = True
-            win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            win.show()
+            self._open_in_window(path)
+
+    def open_server_project(self) -> None:
+        """File > Open server project…: a ``postgresql://`` URL, tried off the GUI thread, in a new window."""
+        from annotator.gui.server_dialog import ServerDialog
+
+        dialog = ServerDialog(self.w)
+        dialog.opened.connect(self._open_in_window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.w._server_dialog = dialog  # noqa: SLF001 - kept alive while shown
+        dialog.open()
+
+    def _open_in_window(self, target: str) -> None:
+        w = self.w
+        try:
+            win = type(w)(Project(target), w.annotator, theme_name=w.theme.name)
+        except AnnotatorError as exc:
+            QMessageBox.warning(w, "Cannot open project", str(exc))
+            return
+        win.owns_project = True
+        win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        win.show()
 
     def switch_annotator(self) -> None:
         """Ask for another name; reopen the project as that annotator."""

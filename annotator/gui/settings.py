@@ -75,3 +75,22 @@ def set_label_tags(on: bool) -> None:
     s = settings()
     s.setValue("view/label_tags", "true" if on else "false")
     s.sync()
+
+
+#: How many server URLs File > Open server project… offers again.
+RECENT_SERVERS = 8
+
+
+def recent_servers() -> list[str]:
+    """The server URLs opened last (newest first), never with a password."""
+    value = settings().value("server/recent", [])
+    if isinstance(value, str):  # QSettings gives a lone string for a one-item list
+        value = [value]
+    return [str(v) for v in value or [] if v]
+
+
+def remember_server(url: str) -> None:
+    """Put ``url`` (already without its password) first in the recent server list."""
+    s = settings()
+    s.setValue("server/recent", [url, *(u for u in recent_servers() if u != url)][:RECENT_SERVERS])
+    s.sync()
