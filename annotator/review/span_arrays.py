@@ -84,7 +84,11 @@ def _covered(q_group: np.ndarray, q_start: np.ndarray, q_end: np.ndarray,
     key = key[order]
     reach = np.maximum.accumulate(group[order] * _SHIFT + end[order])
     base = q_group * _SHIFT
-    pos = np.searchsorted(key, base + q_end, side="left") - 1
+    # the needles sorted first: a binary search that starts where the last one ended
+    needle = base + q_end
+    by_needle = np.argsort(needle)
+    pos = np.empty(needle.size, dtype=np.int64)
+    pos[by_needle] = np.searchsorted(key, needle[by_needle], side="left") - 1
     ok = pos >= 0
     out = np.zeros(q_group.size, dtype=bool)
     out[ok] = reach[pos[ok]] > base[ok] + q_start[ok]
