@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from annotator.core.model import Span
@@ -144,6 +144,9 @@ def test_roundtrip_conll_keeps_tokens_and_entities() -> None:
     @given(documents(token_aligned=True, overlap=False))
     def check(docs: list) -> None:
         docs = [(t, {"ana": sb.get("ana", [])}, {}) for t, sb, _lb in docs]  # CoNLL names no annotator
+        # CoNLL carries tokens, not the whitespace between them: texts that differ only in
+        # whitespace ('Jokowi', '\nJokowi') come back as one document (the import's dedup).
+        assume(len({tuple(t.split()) for t, _sb, _lb in docs}) == len(docs))
         with tempfile.TemporaryDirectory() as tmp:
             src = make_project(Path(tmp) / "src.db", docs)
             try:
