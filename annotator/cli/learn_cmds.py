@@ -150,7 +150,10 @@ def cmd_queue(args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         u = f"{r['uncertainty']:.3f}" if r["uncertainty"] is not None else "  -  "
-        print(f"{r['id']:>6}  {u}  {r['suggestions']:>4} sugg.  {r['state']:<11} {r['title'][:60]}")
+        mark = "m" if r["source"] == "model" else " "
+        print(f"{r['id']:>6}  {u}{mark} {r['suggestions']:>4} sugg.  {r['state']:<11} {r['title'][:60]}")
+    if any(r["source"] == "model" for r in rows):
+        print("(m: the suggesting model's own uncertainty, from its NER's entity probabilities)")
     return 0
 
 
@@ -207,7 +210,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("queue", help="the documents in 'most useful first' order (least certain suggestions first)",
                        description="Documents the annotator has not finished, ordered by the mean binary entropy of "
-                       "the scores of the suggestions they see (most uncertain first; docs/nlp.md).")
+                       "the scores of the suggestions they see, or, where a trained model suggested, the mean entropy of its own "
+                       "entity probabilities (most uncertain first; docs/nlp.md).")
     p.add_argument("project", help="project file (.db)")
     p.add_argument("--annotator", metavar="NAME", type=annotator_arg,
                    help="whose queue: their suggestions (with their memory) and their unfinished documents; "

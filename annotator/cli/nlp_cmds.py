@@ -33,7 +33,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
             report = suggest_project(
                 project, model=args.model, force=args.force, n_process=args.n_process, batch_size=args.batch_size,
                 progress=progress, doc_ids=args.doc or None, label_map=args.label_map, memory=not args.no_memory,
-                registered_model=not args.no_model,
+                registered_model=not args.no_model, model_uncertainty=not args.no_uncertainty,
             )
         finally:
             progress.close()
@@ -158,6 +158,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="map the model's labels onto the schema (overrides the schema's [label_map])")
     p.add_argument("--no-model", action="store_true",
                    help="rules only: do not use the project's trained model (see 'annotator models')")
+    p.add_argument("--no-uncertainty", action="store_true",
+                   help="with a model: do not store its own uncertainty per document (a beam search over its NER "
+                   "for 'queue --order uncertain'; about doubles a run with a model)")
     p.add_argument("--no-memory", action="store_true",
                    help="do not refresh the annotators' project memory (suggestions learned from their decisions)")
     p.add_argument("--json", action="store_true", help="print the run's report as JSON")

@@ -38,6 +38,8 @@ class SuggestOutput:
     tokens: int = 0
     #: suggested answers to document questions (a trained text classifier's stance)
     answers: list[AnswerSuggestion] = field(default_factory=list)
+    #: how unsure the model itself was, per layer: (mean binary entropy of its probabilities, how many)
+    uncertainty: dict[str, tuple[float, int]] = field(default_factory=dict)
 
 
 @runtime_checkable

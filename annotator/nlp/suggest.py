@@ -91,6 +91,7 @@ class PipelineSuggester:
         label_map: Mapping[str, str] | None = None,
         language: str = "id",
         schema: LabelSchema | None = None,
+        uncertainty: bool = True,
     ) -> None:
         from annotator.nlp.pipeline import load_pipeline, pipeline_version
 
@@ -109,6 +110,8 @@ class PipelineSuggester:
             from annotator.nlp.pipeline import model_origin
 
             self._answer_origin = model_origin(self.main)
+        #: the model's NER, asked for its own entity probabilities (a beam): its uncertainty per document
+        self.beam_ner = model_ner(self.main) if model is not None and uncertainty else None
 
     @property
     def version(self) -> str:
@@ -166,11 +169,16 @@ class PipelineSuggester:
             spans: list[Span] = []
             tokens = 0
             cats: list[tuple[int, dict[str, float]]] = []  # (characters, doc.cats) of each piece
+            beam = self.beam_ner is not None and nlp is self.main
+            pieces: list[Any] = []  # the document's Docs, for the NER's beam
+            waiting: list[tuple[SuggestOutput, list[Any]]] = []  # documents whose beam runs with the batch
             for doc, (doc_id, offset, last) in nlp.pipe(
                 same_pipeline(), as_tuples=True, batch_size=batch_size, n_process=n_process
             ):
                 if self.answer_question is not None and nlp is self.main and doc.cats:
                     cats.append((len(doc.text), dict(doc.cats)))
+                if beam:
+                    pieces.append(doc)
                 rows = doc._.get(EXT) or []
                 spans.extend(
                     Span(start=int(r[1]) + offset, end=int(r[2]) + offset, label=str(r[3]), layer=str(r[0]),
@@ -179,8 +187,30 @@ class PipelineSuggester:
                 )
                 tokens += len(doc)
                 if last:
-                    yield SuggestOutput(doc_id, spans, tokens, self._answers(cats))
+                    out = SuggestOutput(doc_id, spans, tokens, self._answers(cats))
                     spans, tokens, cats = [], 0, []
+                    if not beam:
+                        yield out
+                        continue
+                    waiting.append((out, pieces))
+                    pieces = []
+                    if len(waiting) >= batch_size:
+                        yield from self._with_uncertainty(waiting)
+                        waiting = []
+            yield from self._with_uncertainty(waiting)
+
+    def _with_uncertainty(self, waiting: list[tuple[SuggestOutput, list[Any]]]) -> Iterator[SuggestOutput]:
+        """The model's own uncertainty of a batch of documents (one beam search over all their
+        pieces: a beam per document call cost as much as the whole pipeline)."""
+        if not waiting:
+            return
+        probs = entity_probabilities(self.beam_ner, [doc for _, docs in waiting for doc in docs])
+        at = 0
+        for out, docs in waiting:
+            mine = [p for group in probs[at:at + len(docs)] for p in group]
+            at += len(docs)
+            out.uncertainty = {"entities": mean_entropy(mine)}
+            yield out
 
     def _answers(self, cats: list[tuple[int, dict[str, float]]]) -> list[AnswerSuggestion]:
         """The classifier's answer: the most probable value (a document in pieces: the
@@ -199,6 +229,46 @@ class PipelineSuggester:
     def pipeline_for_input(self, item: SuggestInput) -> Any:
         """The model's pipeline for every document, or the rule pipeline of its language."""
         return self.main if self.model is not None else self.pipeline_for(item.language)
+
+
+#: Beam width of the NER's second look at each document for its own entity probabilities
+#: (Prodigy's ner.teach uses 16; on idner dev narrower beams ranked the documents' errors worse:
+#: Spearman 0.51 at 16, 0.37 at 8, 0.31 at 4; docs/nlp.md).
+BEAM_WIDTH = 16
+#: Entity candidates the beam gives less than this are its noise, not a doubt worth counting.
+MIN_ENTITY_PROBABILITY = 0.1
+
+
+def model_ner(nlp: Any) -> Any:
+    """The model's transition-based NER (``ner`` factory), which can report its own entity
+    probabilities through a beam; None when it has none."""
+    for name in nlp.pipe_names:
+        if nlp.get_pipe_meta(name).factory == "ner":
+            return nlp.get_pipe(name)
+    return None
+
+
+def entity_probabilities(ner: Any, docs: Sequence[Any]) -> list[list[float]]:
+    """Per Doc, the NER's marginal probability of each entity candidate (beam search over its
+    own transition scores, as Prodigy's ner.teach does), candidates under
+    :data:`MIN_ENTITY_PROBABILITY` left out."""
+    from spacy.tokens import Doc
+
+    # fresh Docs: the NER keeps entities already set (the merge's) and the beam would score around them
+    fresh = [Doc(d.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d]) for d in docs if len(d)]
+    scored = iter(ner.scored_ents(ner.beam_parse(fresh, beam_width=BEAM_WIDTH, beam_density=0.0001))
+                  if fresh else [])
+    return [[min(float(p), 1.0) for p in next(scored).values() if p >= MIN_ENTITY_PROBABILITY] if len(d) else []
+            for d in docs]
+
+
+def mean_entropy(probabilities: Sequence[float]) -> tuple[float, int]:
+    """``(mean binary entropy in bits, how many)`` of ``probabilities`` (0 for none: nothing in doubt)."""
+    from annotator.nlp.active import entropy
+
+    if not probabilities:
+        return 0.0, 0
+    return round(sum(map(entropy, probabilities)) / len(probabilities), 4), len(probabilities)
 
 
 def stance_classifier_question(nlp: Any, schema: LabelSchema) -> str | None:
@@ -314,6 +384,7 @@ def suggest_project(
     label_map: Mapping[str, str] | None = None,
     memory: bool = True,
     registered_model: bool = True,
+    model_uncertainty: bool = True,
 ) -> SuggestReport:
     """Suggest entities and cues for a project's documents and store them.
 
@@ -328,6 +399,8 @@ def suggest_project(
     With no ``model`` (and ``registered_model``), the project's active trained
     model suggests with the rules (``annotator models``: the newest unless
     another or none was picked).
+    With a model, its NER's own uncertainty per document is stored too (a beam search that
+    about doubles the run; ``model_uncertainty=False`` skips it).
     Then, unless ``memory`` is false, each annotator's project memory view is
     refreshed over the same documents (:func:`annotator.nlp.memory.refresh_memory`;
     ``report.memory``).
@@ -360,7 +433,7 @@ def suggest_project(
                 if progress is not None:
                     progress(0, 0, "")
                 return _finish_without_work(project, report, doc_ids, force, memory, should_cancel, started)
-        suggester = PipelineSuggester(model, schema=project.schema, label_map=merged)
+        suggester = PipelineSuggester(model, schema=project.schema, label_map=merged, uncertainty=model_uncertainty)
     name, version = suggester.name, suggester.version
     report = SuggestReport(suggester=name, version=version, load_seconds=time.perf_counter() - started)
     todo, report.skipped = _pending(project, name, version, force, doc_ids)
@@ -383,6 +456,7 @@ def suggest_project(
     batch: list[SuggestOutput] = []
     texts: dict[int, str] = {}
     stale_answers = project.has_answer_suggestions(name)
+    stale_uncertainty = project.has_model_uncertainty(name)
 
     def store(outputs: list[SuggestOutput]) -> None:
         # one transaction per batch: a commit per document would cost more
@@ -408,6 +482,8 @@ def suggest_project(
                 if out.answers or stale_answers:  # a model without a classifier: the old answers go
                     project.set_answer_suggestions(out.document_id, out.answers, suggester=name, version=version)
                     report.answers += len(out.answers)
+                if out.uncertainty or stale_uncertainty:  # the rules alone: no model's doubt stays behind
+                    project.set_model_uncertainty(out.document_id, name, out.uncertainty, version)
                 for s in spans:
                     report.by_layer[s.layer] = report.by_layer.get(s.layer, 0) + 1
                     report.by_origin[s.origin] = report.by_origin.get(s.origin, 0) + 1

@@ -208,6 +208,31 @@ class LearningMixin(StoreBase):
         """``{document_id: [score, ...]}`` of the suggestions ``viewer`` sees."""
         return suggestion_scores(self._conn, viewer, layer)
 
+    def set_model_uncertainty(self, document_id: int, suggester: str, values: dict[str, tuple[float, int]],
+                              origin: str) -> None:
+        """Replace ``suggester``'s model uncertainty on a document: ``{layer: (mean entropy in bits,
+        candidates averaged)}`` (empty: remove it)."""
+        with self.transaction():
+            self._conn.execute("DELETE FROM model_uncertainty WHERE document_id = ? AND suggester = ?",
+                               (document_id, suggester))
+            for layer, (entropy, candidates) in sorted(values.items()):
+                self._conn.execute(
+                    "INSERT INTO model_uncertainty(document_id, suggester, layer, entropy, candidates, origin)"
+                    " VALUES (?, ?, ?, ?, ?, ?)", (document_id, suggester, layer, float(entropy), int(candidates),
+                                                   origin))
+
+    def model_uncertainty(self, layer: str) -> dict[int, tuple[float, int]]:
+        """``{document_id: (mean entropy, candidates)}`` a suggesting model reported for ``layer``
+        (the highest where several suggesters did)."""
+        return {int(d): (float(e), int(n)) for d, e, n in self._conn.execute(
+            "SELECT document_id, entropy, candidates FROM model_uncertainty WHERE layer = ? ORDER BY entropy",
+            (layer,))}
+
+    def has_model_uncertainty(self, suggester: str) -> bool:
+        """True when ``suggester`` has stored a model uncertainty anywhere."""
+        return self._conn.execute("SELECT 1 FROM model_uncertainty WHERE suggester = ? LIMIT 1",
+                                  (suggester,)).fetchone() is not None
+
     def add_model_run(self, row: dict[str, Any]) -> int:
         """Record a training run (``annotator train``); returns its id."""
         with self.transaction():

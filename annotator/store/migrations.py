@@ -486,11 +486,32 @@ def _m10_change_notices(db: MigrationDatabase) -> None:
         install_notify_triggers(db.conn)
 
 
+def _m11_model_uncertainty(db: MigrationDatabase) -> None:
+    """How unsure a suggesting model itself was on a document, per layer: the mean binary
+    entropy of its own probabilities (a trained NER's beam over its entity candidates) and how
+    many it averages.  Written by ``annotator suggest`` with a model, replaced by each run of that
+    suggester on the document; ``queue --order uncertain`` uses it with the suggestions' scores
+    (docs/nlp.md, "Active ordering")."""
+    db.executescript(
+        """
+        CREATE TABLE model_uncertainty (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            suggester TEXT NOT NULL,
+            layer TEXT NOT NULL,
+            entropy REAL NOT NULL,
+            candidates INTEGER NOT NULL,
+            origin TEXT NOT NULL,
+            PRIMARY KEY (document_id, suggester, layer)
+        );
+        """
+    )
+
+
 #: Index i holds migration i+1.  Never edit a released one: append a new one.
 MIGRATIONS: tuple[Migration, ...] = (
     _m1_initial, _m2_review, _m3_learning, _m4_knowledge_base, _m5_relations, _m6_filter_indexes,
     _m7_fts_without_positions, _m8_answer_suggestions, _m9_server_search_folds_accents,
-    _m10_change_notices,
+    _m10_change_notices, _m11_model_uncertainty,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -529,6 +529,13 @@ class _Copy:
         if new_a:
             self.dst.c.executemany(f"INSERT INTO answer_suggestions({_cols(acols)}) VALUES ({marks(len(acols))})", new_a)
             self.rep.suggestions += len(new_a)
+        # a suggesting model's own uncertainty (queue --order uncertain): one row per document, suggester and layer
+        ucols = ("document_id", "suggester", "layer", "entropy", "candidates", "origin")
+        usql = f"SELECT {_cols(ucols)} FROM model_uncertainty WHERE document_id IN ({{ids}})"
+        have_u = {r[:3] for r in self.dst.rows(usql, dst_ids)}
+        new_u = [(id_map[r[0]], *r[1:]) for r in self.src.rows(usql, ids) if (id_map[r[0]], *r[1:3]) not in have_u]
+        if new_u:
+            self.dst.c.executemany(f"INSERT INTO model_uncertainty({_cols(ucols)}) VALUES ({marks(len(ucols))})", new_u)
         cols = ("document_id", *_RSUG_KEY, "score")
         sql = f"SELECT {_cols(cols)} FROM relation_suggestions WHERE document_id IN ({{ids}}) ORDER BY id"
         have_r = {r[:13] for r in self.dst.rows(sql, dst_ids)}

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from annotator.cli import main
+from annotator.nlp.suggest import BEAM_WIDTH
 from annotator.nlp.train import train_project, use_model
 from annotator.store import Project
 from tests.nlp.test_train import tiny_project
@@ -60,11 +61,36 @@ def test_suggest_stores_the_classifier_stance_apart_from_answers(stance_model, p
     assert row["layer"] == "answers" and row["question"] == "stance" and row["score"] == max(row["scores"].values())
     assert main(["suggestions", str(project_copy), "2", "--layer", "entities", "--json"]) == 0
     assert all(r["layer"] == "entities" for r in json.loads(capsys.readouterr().out))
-    # the rules alone (no model): the stale stance suggestions go
+    # the model's own uncertainty: its NER's entity probabilities from a beam, recomputed here by hand
+    import math
+
+    import spacy
+
+    nlp = spacy.load(stance_model[0] / "model")
+    ner = nlp.get_pipe("ner")
+    with Project(project_copy) as p:
+        stored = p.model_uncertainty("entities")
+        assert sorted(stored) == p.document_ids()
+        for doc_id in (1, 4):
+            probs = [min(v, 1.0) for v in ner.scored_ents(ner.beam_parse(
+                [nlp.make_doc(p.get_text(doc_id))], beam_width=BEAM_WIDTH, beam_density=0.0001))[0].values() if v >= 0.1]
+            by_hand = sum(-(q * math.log2(q) + (1 - q) * math.log2(1 - q)) if 0 < q < 1 else 0.0
+                          for q in probs) / len(probs)
+            assert stored[doc_id] == (pytest.approx(by_hand, abs=1e-3), len(probs))
+        from annotator.nlp.active import uncertainty_queue
+
+        assert {r["source"] for r in uncertainty_queue(p, None)} == {"model"}
+    # the beam can be skipped (it about doubles a run with a model): the uncertainty goes, the stance stays
+    assert main(["suggest", str(project_copy), "--force", "--no-uncertainty", "--no-memory", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["answers"] == 8
+    with Project(project_copy) as p:
+        assert p.model_uncertainty("entities") == {}
+    # the rules alone (no model): the stale stance suggestions and the model's uncertainty go
     assert main(["suggest", str(project_copy), "--no-model", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["answers"] == 0
     with Project(project_copy) as p:
         assert all(p.answer_suggestions(d) == [] for d in p.document_ids())
+        assert p.model_uncertainty("entities") == {}
 
 
 def test_the_classifier_learned_something(stance_model, project_copy: Path) -> None:

@@ -50,6 +50,7 @@ def _rich(path: Path) -> Path:
         p.set_setting("blind", "1")
         p.set_answer_suggestions(1, [AnswerSuggestion("stance", "FAVOR", 0.82, "model:stance@1",
                                                       {"FAVOR": 0.82, "AGAINST": 0.18})], "model:stance", "1")
+        p.set_model_uncertainty(1, "pipeline", {"entities": (0.42, 3)}, "model:x@1")
     return path
 
 
@@ -76,6 +77,9 @@ _DUMP = {
     "answer_suggestions": "SELECT d.content_hash, g.question, g.suggester, g.value, g.score, g.scores, g.origin,"
                           " g.version, g.created FROM answer_suggestions g JOIN documents d ON d.id = g.document_id"
                           " ORDER BY d.content_hash, g.question, g.suggester",
+    "model_uncertainty": "SELECT d.content_hash, u.suggester, u.layer, u.entropy, u.candidates, u.origin"
+                         " FROM model_uncertainty u JOIN documents d ON d.id = u.document_id"
+                         " ORDER BY d.content_hash, u.suggester, u.layer",
     "kb_entries": "SELECT id, name, label, aliases, description, external_ids, origin FROM kb_entries ORDER BY id",
     "kb_links": "SELECT span_uid, entry_id, origin, score, status FROM kb_links ORDER BY span_uid",
     "assignments": "SELECT d.content_hash, a.annotator FROM assignments a JOIN documents d ON d.id = a.document_id"
@@ -114,7 +118,7 @@ def test_push_then_pull_keeps_every_row_and_the_export_byte_for_byte(tmp_path, p
     assert rep2.new_documents == 4 and rep2.spans_added == 6
     want = _dump(src)
     assert want["spans"] and want["relations"] and want["decisions"] and want["kb_links"] and want["events"]
-    assert want["answer_suggestions"]
+    assert want["answer_suggestions"] and want["model_uncertainty"]
     assert _dump(pg_url) == want
     assert _dump(back) == want
     for fmt in ("labelstudio", "conll"):
