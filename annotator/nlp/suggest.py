@@ -200,8 +200,7 @@ class PipelineSuggester:
             yield from self._with_uncertainty(waiting)
 
     def _with_uncertainty(self, waiting: list[tuple[SuggestOutput, list[Any]]]) -> Iterator[SuggestOutput]:
-        """The model's own uncertainty of a batch of documents (one beam search over all their
-        pieces: a beam per document call cost as much as the whole pipeline)."""
+        """The model's own uncertainty of a batch of documents (one beam search over all their pieces)."""
         if not waiting:
             return
         probs = entity_probabilities(self.beam_ner, [doc for _, docs in waiting for doc in docs])

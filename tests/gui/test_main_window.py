@@ -672,3 +672,20 @@ def test_main_window_note_typed_while_project_busy_is_kept_and_saved_later(qtbot
         assert win.session.doc_id == 2
         assert [(d.question, d.value) for d in p.answers(1, "ani")] == [("note", "dikutip dari Reuters")]
         win.close()
+
+
+def test_a_window_closed_twice_records_its_time_once(qtbot, demo_path, monkeypatch):
+    """pytest-qt closes every widget again at teardown, after the project is closed: the second
+    close must not write (it failed under load, when a second had passed between the two)."""
+    from annotator.gui import session as session_mod
+
+    clock = [1000.0]
+    monkeypatch.setattr(session_mod.time, "monotonic", lambda: clock[0])
+    with Project(demo_path) as p:
+        win = MainWindow(p, "ani", remember=False)
+        qtbot.addWidget(win)
+        win.open_document(1)
+        clock[0] += 5
+        win.close()
+    clock[0] += 5
+    win.close()  # the project is closed: nothing to write, no error
