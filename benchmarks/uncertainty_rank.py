@@ -60,7 +60,7 @@ def _errors(pred: set[Any], gold: set[Any]) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     """Run and print the JSON report."""
-    import spacy
+    from annotator.nlp.pipeline import load_pipeline
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", type=Path, required=True, help="a model trained on idner train")
@@ -72,13 +72,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     widths = [int(w) for w in args.widths.split(",")]
     model = str(args.model)
-    nlp = spacy.load(model)
+    nlp = load_pipeline(model)  # as suggest runs it: a rule-feature model gets the rules' tags
     ner = nlp.get_pipe("ner")
+    upto_ner = nlp.pipe_names[:nlp.pipe_names.index("ner") + 1]
     with tempfile.TemporaryDirectory() as tmp, Project(Path(tmp) / "dev.db") as p:
         assert import_paths(p, [args.data / "dev.txt"], annotator="gold").ok
         ids = p.document_ids()
         gold = [{(s.start, s.end, s.label) for s in p.spans(d, annotator="gold", layer="entities")} for d in ids]
-        docs = list(nlp.pipe([p.get_text(d) for d in ids]))
+        with nlp.select_pipes(enable=upto_ner):  # the model's own entities, before the merge
+            docs = list(nlp.pipe([p.get_text(d) for d in ids]))
         model_err = [_errors({(e.start_char, e.end_char, e.label_) for e in doc.ents}, g)
                      for doc, g in zip(docs, gold, strict=True)]
         suggest_mod.suggest_project(p, model=model, memory=False, force=True, model_uncertainty=False)

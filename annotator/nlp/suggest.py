@@ -251,10 +251,14 @@ def entity_probabilities(ner: Any, docs: Sequence[Any]) -> list[list[float]]:
     """Per Doc, the NER's marginal probability of each entity candidate (beam search over its
     own transition scores, as Prodigy's ner.teach does), candidates under
     :data:`MIN_ENTITY_PROBABILITY` left out."""
-    from spacy.tokens import Doc
-
-    # fresh Docs: the NER keeps entities already set (the merge's) and the beam would score around them
-    fresh = [Doc(d.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d]) for d in docs if len(d)]
+    fresh = []
+    for d in docs:
+        if len(d):
+            # a copy keeps what the NER reads (norms, the rules' tags of a rule-feature model); its
+            # entities go: the NER keeps entities already set (the merge's) and would score around them
+            c = d.copy()
+            c.set_ents([], default="missing")
+            fresh.append(c)
     scored = iter(ner.scored_ents(ner.beam_parse(fresh, beam_width=BEAM_WIDTH, beam_density=0.0001))
                   if fresh else [])
     return [[min(float(p), 1.0) for p in next(scored).values() if p >= MIN_ENTITY_PROBABILITY] if len(d) else []
