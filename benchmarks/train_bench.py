@@ -1,7 +1,7 @@
 """Training in the tool against the rules and stock ``spacy train``, on idner-news-2k.
 
     python -m benchmarks.train_bench [--epochs 30] [--patience 6] [--model-score 0.75 ...] [--no-stock]
-        [--dropout 0.1] [--no-rule-features] [--baseline]
+        [--dropout 0.1] [--no-rule-features] [--baseline] [--work DIR] [--model DIR]
 
 Builds a project with idner train as ``gold`` and idner dev as ``ref`` (so
 gold's project memory knows only the training documents), then, in one run:
@@ -17,6 +17,12 @@ gold's project memory knows only the training documents), then, in one run:
 * stock ``spacy train`` with ``spacy init config --lang id --pipeline ner
   --optimize efficiency`` on the same training documents (DocBin, same
   held-back part as its dev set), scored alone and with the rules.
+
+``--work DIR`` keeps the project and the models; ``--model DIR`` (a model
+``annotator train`` wrote, e.g. DIR/model of an earlier ``--work`` run)
+skips training and scores that model (``train`` then reads its
+``annotator_training.json``), so merge settings can be compared without
+training again.
 
 Prints JSON: entity P/R/F1 overall and per label on dev, and training times.
 Scores are exact-match entity level, as ``annotator evaluate``.
@@ -35,7 +41,8 @@ from typing import Any
 
 from annotator.formats import import_paths
 from annotator.nlp.evaluate import evaluate_project
-from annotator.nlp.memory import refresh_memory
+from annotator.nlp.memory import model_folder_documents, refresh_memory
+from annotator.nlp.pipeline import TRAINING_REPORT
 from annotator.nlp.suggest import suggest_project
 from annotator.nlp.train import collect, train_project
 from annotator.store import Project
@@ -83,7 +90,9 @@ def score_suggestions(p: Project, model: str | None, model_score: float, memory:
     suggest_project(p, suggester=sug, doc_ids=ids, force=True, memory=False)
     viewer = None
     if memory:
-        refresh_memory(p, annotators=["gold"], doc_ids=ids, force=True)
+        # the model is not registered here: its folder tells the memory what it learned from
+        refresh_memory(p, annotators=["gold"], doc_ids=ids, force=True,
+                       trained=model_folder_documents(model) if model is not None else None)
         viewer = "gold"
     return _brief(evaluate_project(p, "ref", doc_ids=ids, viewer=viewer))
 
@@ -147,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", action="store_true",
                     help="also train without the rules' tags as features (the same settings otherwise)")
     ap.add_argument("--work", help="keep the project and models in this folder")
+    ap.add_argument("--model", type=Path, help="score this trained model folder instead of training one")
     ap.add_argument("--data", type=Path, default=IDNER, help="the idner-news-2k folder (default: ../shared/data/...)")
     args = ap.parse_args(argv)
     scores = args.model_scores or [0.75]
@@ -160,6 +170,18 @@ def main(argv: list[str] | None = None) -> int:
         out["rules"] = score_suggestions(p, None, 0.75, memory=False)
         out["rules+memory"] = score_suggestions(p, None, 0.75, memory=True)
         runs = [("", not args.no_rule_features)] + ([("baseline_", False)] if args.baseline else [])
+        if args.model is not None:
+            model = str(args.model)
+            if not (args.model / TRAINING_REPORT).is_file():
+                sys.exit(f"not a model trained by annotator train (no {TRAINING_REPORT}): {args.model}")
+            trained = json.loads((args.model / TRAINING_REPORT).read_text(encoding="utf-8"))
+            out["train"] = {"reused": model, "seconds": round(trained.get("seconds", 0.0), 1),
+                            "best_epoch": trained.get("best_epoch"), "held_back_f1": round(trained.get("score", 0.0), 4)}
+            out["model"] = model_alone(model, p)
+            for ms in scores:
+                out[f"rules+model@{ms}"] = score_suggestions(p, model, ms, memory=False)
+                out[f"rules+model@{ms}+memory"] = score_suggestions(p, model, ms, memory=True)
+            runs = []
         for prefix, features in runs:
             started = time.perf_counter()
             report = train_project(p, source="gold", out=work / f"{prefix}model", eval_split=0.1,

@@ -39,10 +39,12 @@ which replaces the shared sets for them only (``annotator.store.learning``).
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from annotator.core.jobs import Cancelled, Progress, ShouldCancel
 from annotator.core.model import Span
@@ -51,11 +53,20 @@ from annotator.store import Project
 from annotator.store.learning import memory_suggester
 
 #: Bumped when the way memory suggests changes (stored views are then redone).
-MEMORY_VERSION = "1"
+MEMORY_VERSION = "2"
 #: The least share of the evidence a label needs to be suggested.
 MIN_SHARE = 0.5
 #: Documents per transaction when storing views.
 _BATCH = 50
+#: A shared suggestion with a ``model:`` origin and at least this score comes from a competent
+#: model trained in the tool with the rules' tags as features (``annotator.nlp.pipeline``
+#: enters such a model's spans at FEATURE_MODEL_SCORE, this value).  In a document it
+#: suggested, a surface whose every decision lies in the documents the model was trained on
+#: is left to the model (it has weighed them already, in context; rejections still veto):
+#: idner dev, docs/nlp.md: rules + model 0.829, + memory overriding it 0.812, now 0.829.
+TRUSTED_MODEL_SCORE = 0.95
+#: The file ``annotator train`` writes into each model folder.
+TRAINING_REPORT = "annotator_training.json"
 
 
 
@@ -139,16 +150,27 @@ class Memory:
                 if i + n <= len(words) and tuple(words[i:i + n]) in self.index[layer]:
                     yield i, i + n, tuple(words[i:i + n])
 
-    def judge(self, layer: str, surface: tuple[str, ...], doc: int, prev: str, nxt: str
+    def judge(self, layer: str, surface: tuple[str, ...], doc: int, prev: str, nxt: str,
+              known: Callable[[int], bool] | None = None
               ) -> tuple[str | None, float, str, bool, set[str], set[str]]:
-        """``(label, share, who, mostly_unlabelled, vetoed, rejected)`` for one occurrence."""
+        """``(label, share, who, mostly_unlabelled, vetoed, rejected)`` for one occurrence.
+        ``known(doc)``: documents a trusted model learned from; when every decision on
+        the surface lies there, only its rejections count (the rest is the model's)."""
         pos: dict[str, float] = defaultdict(float)
         by_who: dict[tuple[str, str], float] = defaultdict(float)
         rej: dict[str, float] = defaultdict(float)
         vetoed: set[str] = set()
         neg = 0.0
-        for o in self.index[layer][surface]:
+        observations = self.index[layer][surface]
+        # nothing decided since the model learned this surface: its reading stands; a new
+        # decision reopens it, judged with all the evidence (new decisions alone, often one
+        # document, overrode too eagerly: idner dev 0.784 against 0.819, docs/nlp.md)
+        settled = known is not None and not any(
+            o.doc != doc and not o.rejected and not known(o.doc) for o in observations)
+        for o in observations:
             if o.doc == doc:
+                continue
+            if settled and not o.rejected:
                 continue
             same_prev, same_next = o.prev == prev, o.next == nxt
             w = (1.0 + same_prev + same_next) * (self.own_weight if o.who == self.viewer else 1.0)
@@ -174,20 +196,23 @@ class Memory:
         return label, share, who, mostly_unlabelled, vetoed, set(rej)
 
     def apply(self, doc: int, text: str, base: Sequence[Span], overlap_layers: set[str] | None = None,
-              tokenized: _Tokenized | None = None) -> list[Span]:
+              tokenized: _Tokenized | None = None, trained: ModelDocuments | None = None) -> list[Span]:
         """The viewer's suggestions for one document: ``base`` (the shared
         suggestions) corrected by the memory.  ``overlap_layers``: layers
         where spans may overlap (there a memory span replaces only a base span
-        with the same offsets)."""
+        with the same offsets).  ``trained``: the documents each trained model
+        learned from (:func:`trained_documents`); when ``base`` holds a trusted
+        model's suggestions, decisions in those documents are left to it."""
         overlap_layers = overlap_layers or set()
         tk = tokenized or _Tokenized(text)
+        known = _known_to_model(base, trained or {})
         mine: list[Span] = []
         drop: set[tuple[str, int, int]] = set()  # (layer, start, end) of base spans to drop
         for layer in self.index:
             taken_until = -1
             for i, j, surface in self.occurrences(layer, tk):
                 prev, nxt = _context(text, tk.toks, i, j)
-                label, share, who, unlabelled, _, _ = self.judge(layer, surface, doc, prev, nxt)
+                label, share, who, unlabelled, _, _ = self.judge(layer, surface, doc, prev, nxt, known)
                 start, end = tk.toks[i][0], tk.toks[j - 1][1]
                 if label is None:
                     if unlabelled:
@@ -229,6 +254,46 @@ class Memory:
             out.append(b if score == b.score else b.with_(score=score))
         out.sort(key=lambda s: (s.start, s.end, s.layer, s.label))
         return [s.with_(id=None, document_id=None) for s in out]
+
+
+#: ``{model origin without @version: documents it learned from}``; None: not known.
+ModelDocuments = Mapping[str, "frozenset[int] | None"]
+
+
+def _known_to_model(base: Sequence[Span], trained: ModelDocuments) -> Callable[[int], bool] | None:
+    """Whether a document's decisions are the trusted model's to weigh, for a document whose
+    shared suggestions hold a trusted model's (None: no trusted model there).  A model whose
+    documents are not known is taken to know them all (the memory then only vetoes and demotes)."""
+    origins = {b.origin.split("@", 1)[0] for b in base
+               if b.origin.startswith("model:") and (b.score or 0.0) >= TRUSTED_MODEL_SCORE}
+    if not origins:
+        return None
+    if any(trained.get(o) is None for o in origins):
+        return lambda _doc: True
+    docs = frozenset().union(*(trained[o] or frozenset() for o in origins))
+    return docs.__contains__
+
+
+def trained_documents(settings: Iterable[Mapping[str, Any]]) -> dict[str, frozenset[int] | None]:
+    """``{origin: document ids}`` from training settings (``annotator train`` records its
+    suggestions' origin and documents in the model run and in its folder's report)."""
+    out: dict[str, frozenset[int] | None] = {}
+    for s in settings:
+        origin = s.get("origin")
+        if isinstance(origin, str):
+            ids = s.get("document_ids")
+            out[origin] = frozenset(int(d) for d in ids) if isinstance(ids, list) else None
+    return out
+
+
+def model_folder_documents(model: str | Path) -> dict[str, frozenset[int] | None]:
+    """:func:`trained_documents` of a model folder's training report (empty when it has none)."""
+    try:
+        report = json.loads((Path(model) / TRAINING_REPORT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    settings = report.get("settings") if isinstance(report, dict) else None
+    return trained_documents([settings]) if isinstance(settings, dict) else {}
 
 
 def visible_sources(project: Project, viewer: str) -> list[str]:
@@ -311,6 +376,7 @@ def refresh_memory(
     force: bool = False,
     progress: Progress | None = None,
     should_cancel: ShouldCancel | None = None,
+    trained: ModelDocuments | None = None,
 ) -> MemoryReport:
     """Store each annotator's memory view of the documents.
 
@@ -322,8 +388,11 @@ def refresh_memory(
     skipped unless ``force``.  Decisions are carried over, never touched.
     ``should_cancel()`` is polled between batches of 50 documents; when it
     turns true, :class:`~annotator.core.jobs.Cancelled` is raised with the
-    report so far (the views stored before stay).
+    report so far (the views stored before stay).  ``trained``: the documents
+    each trained model learned from (default: the project's registered runs).
     """
+    if trained is None:
+        trained = trained_documents(r["settings"] for r in project.model_runs())
     started = time.perf_counter()
     report = MemoryReport()
     names = list(annotators) if annotators is not None else project.annotators()
@@ -367,7 +436,7 @@ def refresh_memory(
             with project.transaction():
                 for doc, version in todo[k:k + _BATCH]:
                     text = project.get_text(doc)
-                    spans = memory.apply(doc, text, project.shared_suggestions(doc), overlap_layers)
+                    spans = memory.apply(doc, text, project.shared_suggestions(doc), overlap_layers, trained=trained)
                     spans = [s for s in spans if (s.layer, s.label) in allowed]
                     report.decisions_kept += project.set_suggestions(
                         doc, spans, suggester=view, version=version, validate=False, carry_for=memory.viewer)

@@ -31,6 +31,8 @@ from spacy.tokens import Doc
 from annotator.core.errors import AnnotatorError
 from annotator.nlp.cues import CueMatcher
 from annotator.nlp.entities import EntityRules
+from annotator.nlp.memory import TRAINING_REPORT as MEMORY_TRAINING_REPORT
+from annotator.nlp.memory import TRUSTED_MODEL_SCORE
 from annotator.nlp.merge import Candidate, join_abbreviations, resolve_overlaps
 from annotator.nlp.resources import RULES_VERSION, suggester_version
 
@@ -192,8 +194,8 @@ class RuleTagger:
         return doc
 
 
-#: The file ``annotator train`` writes into each model folder.
-TRAINING_REPORT = "annotator_training.json"
+#: The file ``annotator train`` writes into each model folder (defined with the memory, which reads it too).
+TRAINING_REPORT = MEMORY_TRAINING_REPORT
 #: With a model trained in the tool, rule candidates below this score are left out
 #: (idner dev: rules+model F1 0.727 -> 0.748; docs/nlp.md).
 TRAINED_RULE_FLOOR = 0.8
@@ -210,7 +212,8 @@ TRAINED_LABEL_FLOORS = {"LOC": 1.01}
 #: A competent model trained with the rules' tags as features (RULE_FEATURES_META) enters the merge
 #: above every rule: overriding it with a rule would count the rule's evidence twice
 #: (idner dev, docs/nlp.md: model alone 0.810, rules overriding it 0.799, model first 0.814).
-FEATURE_MODEL_SCORE = 0.95
+#: The project memory recognises such a model's spans by this score (and weighs them before overriding).
+FEATURE_MODEL_SCORE = TRUSTED_MODEL_SCORE
 
 #: The highest score a trained span categorizer's cue gets (below the lexicon's 0.8).
 MODEL_CUE_SCORE = 0.75

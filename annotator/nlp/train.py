@@ -395,17 +395,20 @@ def train_project(
                       untagged=untagged, rng=random.Random(seed))
     dev = _examples(nlp, data, data.dev, layers, labels, stance_values, rule_cands=rule_cands)
     optimizer = nlp.initialize(lambda: train)
+    # unique per run: the suggestion runs record model name@version, so a new model is never "up to date"
+    run_name = f"annotator_{''.join(c if c.isalnum() else '_' for c in source)}_{time.strftime('%Y%m%d_%H%M%S')}"
     settings = {"epochs": epochs, "patience": patience, "seed": seed, "dropout": dropout, "eval_split": eval_split,
                 "language": data.language, "components": list(nlp.pipe_names), "rule_features": rule_features,
                 "untagged": untagged, "width": width, "depth": depth, "batch_size": batch_size,
-                "config": "spaCy efficiency NER (stock tok2vec inside the NER)"}
+                "config": "spaCy efficiency NER (stock tok2vec inside the NER)",
+                # the project memory leaves to this model what it learned (annotator.nlp.memory):
+                # its suggestions' origin without @version, and every document of the run
+                "origin": f"model:{nlp.lang}_{run_name}", "document_ids": sorted([*data.train, *data.dev])}
     report = TrainReport(out=str(out.resolve()), source=source, layers=layers + (["stance"] if stance else []),
                          documents=len(data.train), eval_documents=len(data.dev), settings=settings)
     rng = random.Random(seed)
     since_best = 0
     interrupted = False
-    # unique per run: the suggestion runs record model name@version, so a new model is never "up to date"
-    run_name = f"annotator_{''.join(c if c.isalnum() else '_' for c in source)}_{time.strftime('%Y%m%d_%H%M%S')}"
     try:
         for epoch in range(1, epochs + 1):
             t0 = time.perf_counter()

@@ -206,3 +206,37 @@ def test_memory_finished_document_teaches_what_is_not_an_entity(project: Project
     project.set_status(ids[0], "alice", "done")  # two 'Bintang' left unlabelled, one ORG
     refresh_memory(project)
     assert project.suggestions(ids[1], viewer="alice") == []  # mostly nothing: the rule's PER is dropped too
+
+
+def test_memory_leaves_to_a_trusted_model_what_it_learned() -> None:
+    """In a document a competent rule-feature model suggested (origin ``model:``, score >=
+    TRUSTED_MODEL_SCORE), decisions in the documents it was trained on neither override nor
+    fill its gaps; a decision elsewhere reopens the surface, and same-context rejections still veto.
+    A rule's span is overridden as before, and a model of unknown documents is left alone."""
+    from annotator.nlp.memory import TRUSTED_MODEL_SCORE, Memory, Observation
+
+    text = "Pasukan Rusia tiba di Moskow kemarin."
+    rusia, moskow = (text.index("Rusia"), text.index("Rusia") + 5), (text.index("Moskow"), text.index("Moskow") + 6)
+    model_org = Span(*rusia, "ORG", origin="model:id_x@0.0.1", score=TRUSTED_MODEL_SCORE)
+    rule_org = Span(*rusia, "ORG", origin="rule:test", score=0.9)
+    memory = Memory("ann")
+    for k in range(3):  # Rusia is LOC in documents 100-102, Moskow LOC in 300
+        memory.add("entities", ("Rusia",), Observation(100 + k, "ann", "LOC", "militer", "kemarin"))
+    memory.add("entities", ("Moskow",), Observation(300, "ann", "LOC", "di", "tiba"))
+
+    def labels(base: list[Span], trained: dict[str, frozenset[int] | None]) -> dict[tuple[int, int], tuple[str, str]]:
+        return {(s.start, s.end): (s.label, s.origin) for s in memory.apply(1, text, base, trained=trained)}
+
+    learned = {"model:id_x": frozenset({100, 101, 102, 300})}
+    assert labels([model_org], learned) == {rusia: ("ORG", "model:id_x@0.0.1")}
+    assert labels([model_org], {"model:id_x": None}) == {rusia: ("ORG", "model:id_x@0.0.1")}
+    assert labels([model_org], {}) == {rusia: ("ORG", "model:id_x@0.0.1")}
+    # a decision the model never saw (documents 102, 300) reopens its surface: judged as with the rules
+    newer = {"model:id_x": frozenset({100, 101})}
+    assert labels([model_org], newer) == {rusia: ("LOC", "memory:ann"), moskow: ("LOC", "memory:ann")}
+    assert labels([rule_org], learned) == {rusia: ("LOC", "memory:ann"), moskow: ("LOC", "memory:ann")}
+    # a weaker model (its spans below the trusted score) is overridden as the rules are
+    weak = model_org.with_(score=0.5)
+    assert labels([weak], learned)[rusia] == ("LOC", "memory:ann")
+    memory.add("entities", ("Rusia",), Observation(400, "ann", "ORG", "pasukan", "tiba", rejected=True))
+    assert rusia not in labels([model_org], learned)  # rejected in the same context: gone

@@ -74,6 +74,22 @@ def test_train_reports_epochs_and_registers_the_run(trained) -> None:
     assert runs[0]["scores"]["score"] == report.best_score
 
 
+def test_train_records_what_the_model_learned_from_for_the_memory(trained) -> None:
+    """The run and the folder name the model's suggestions' origin and its documents, so the
+    project memory leaves those decisions to it (annotator.nlp.memory)."""
+    import spacy
+
+    from annotator.nlp.memory import model_folder_documents, trained_documents
+    from annotator.nlp.pipeline import model_origin
+
+    folder, report, _, runs = trained
+    origin = model_origin(spacy.load(folder / "model")).split("@")[0]
+    from_run = trained_documents([runs[0]["settings"]])
+    assert from_run == model_folder_documents(folder / "model")
+    assert list(from_run) == [origin]
+    assert len(from_run[origin] or ()) == report.documents + report.eval_documents == 12
+
+
 def test_train_output_is_a_spacy_pipeline(trained) -> None:
     import spacy
 
