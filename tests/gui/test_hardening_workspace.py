@@ -259,8 +259,10 @@ def test_stance_target_list_is_merged_sorted_entity_only_and_typeable(qtbot, dem
 def test_ready_time_leaves_out_the_name_dialog(qapp, demo_path, monkeypatch):
     import annotator.gui.app as app_module
 
+    DIALOG_S = 3.0  # noqa: N806 - a constant of this test
+
     def slow_name(project, override, *, interactive):
-        time.sleep(1.0)  # the annotator reading the dialog
+        time.sleep(DIALOG_S)  # the annotator reading the dialog
         return "ani"
 
     shown: list[str] = []
@@ -270,7 +272,9 @@ def test_ready_time_leaves_out_the_name_dialog(qapp, demo_path, monkeypatch):
                         lambda self, text, *a: shown.append(text) or original(self, text, *a))
     assert app_module.run(demo_path, quit_after_ms=300) == 0
     ready = [int(t.split()[2]) for t in shown if t.startswith("Ready in")]
-    assert ready and ready[0] < 1000
+    # counted, the dialog alone would make it at least DIALOG_S; a loaded machine may take
+    # over a second to build the window, so the bound is the dialog, not a speed figure
+    assert ready and ready[0] < DIALOG_S * 1000
 
 
 def test_review_window_quits_on_ctrl_q(qtbot, tmp_path):
