@@ -8,30 +8,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from annotator.core.model import GOLD, Document, Span
+from annotator.core.model import GOLD, Document
 from annotator.gui.review import ReviewWindow
 from annotator.store import Project
+from tests.relations.two_quotes import TEXT
+from tests.relations.two_quotes import at as _at
+from tests.relations.two_quotes import work as _work
 
 pytestmark = pytest.mark.gui
-
-TEXT = '"Kami siap," kata Shoigu. "Tidak," ujar Putin kepada Shoigu.'
-
-
-def _at(needle: str, nth: int = 0) -> tuple[int, int]:
-    pos = -1
-    for _ in range(nth + 1):
-        pos = TEXT.index(needle, pos + 1)
-    return pos, pos + len(needle)
-
-
-def _work(p: Project, doc: int, who: str, second_child: str) -> None:
-    q1 = p.add_span(doc, Span(*_at("Kami siap,"), "QUOTE", "cues"), who)
-    s1 = p.add_span(doc, Span(*_at("Shoigu"), "PER"), who)
-    q2 = p.add_span(doc, Span(*_at("Tidak,"), "QUOTE", "cues"), who)
-    c2 = p.add_span(doc, Span(*_at(second_child, 1 if second_child == "Shoigu" else 0), "PER"), who)
-    p.add_relation(q1, s1, "SPEAKER")
-    p.add_relation(q2, c2, "SPEAKER")
-    p.set_status(doc, who, "done")
 
 
 def _key(quote: str, child: str, nth: int = 0) -> tuple:

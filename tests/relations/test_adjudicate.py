@@ -8,36 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.cli import main
-from annotator.core.model import GOLD, Document, Span
+from annotator.core.model import GOLD
 from annotator.review import adjudicate as adj
 from annotator.review.adjudicate_relations import accept_relation, compare_relations, reject_relation
 from annotator.store import Project
+from tests.relations.two_quotes import at as _at
+from tests.relations.two_quotes import two_annotators
 
-TEXT = '"Kami siap," kata Shoigu. "Tidak," ujar Putin kepada Shoigu.'
-
-
-def _at(needle: str, nth: int = 0) -> tuple[int, int]:
-    pos = -1
-    for _ in range(nth + 1):
-        pos = TEXT.index(needle, pos + 1)
-    return pos, pos + len(needle)
-
-
-def _work(p: Project, doc: int, who: str, second_child: str) -> None:
-    q1 = p.add_span(doc, Span(*_at("Kami siap,"), "QUOTE", "cues"), who)
-    s1 = p.add_span(doc, Span(*_at("Shoigu"), "PER"), who)
-    q2 = p.add_span(doc, Span(*_at("Tidak,"), "QUOTE", "cues"), who)
-    c2 = p.add_span(doc, Span(*_at(second_child, 1 if second_child == "Shoigu" else 0), "PER"), who)
-    p.add_relation(q1, s1, "SPEAKER")
-    p.add_relation(q2, c2, "SPEAKER")
-    p.set_status(doc, who, "done")
-
-
-def _two(project: Project) -> int:
-    doc, _ = project.add_document(Document(TEXT))
-    _work(project, doc, "ana", "Putin")
-    _work(project, doc, "bob", "Shoigu")  # the second quotation: Putin's for ana, Shoigu's for bob
-    return doc
+_two = two_annotators
 
 
 def _gold(project: Project, doc: int) -> set[tuple]:

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-from annotator.core.model import Document, Span
+from annotator.core.model import Document
 from annotator.review.agreement import compute_agreement
 from annotator.store import Project
-
-TEXT = '"Kami siap," kata Shoigu. "Tidak," ujar Putin kepada Shoigu.'
-
-
-def _at(needle: str, nth: int = 0) -> tuple[int, int]:
-    pos = -1
-    for _ in range(nth + 1):
-        pos = TEXT.index(needle, pos + 1)
-    return pos, pos + len(needle)
-
-
-def _work(p: Project, doc: int, who: str, second_child: str) -> None:
-    q1 = p.add_span(doc, Span(*_at("Kami siap,"), "QUOTE", "cues"), who)
-    s1 = p.add_span(doc, Span(*_at("Shoigu"), "PER"), who)
-    q2 = p.add_span(doc, Span(*_at("Tidak,"), "QUOTE", "cues"), who)
-    c2 = p.add_span(doc, Span(*_at(second_child, 1 if second_child == "Shoigu" else 0), "PER"), who)
-    p.add_relation(q1, s1, "SPEAKER")
-    p.add_relation(q2, c2, "SPEAKER")
-    p.set_status(doc, who, "done")
+from tests.relations.two_quotes import TEXT
+from tests.relations.two_quotes import work as _work
 
 
 def test_relation_f1_per_pair_hand_computed(project: Project) -> None:
