@@ -193,7 +193,10 @@ def install_live(window: Any) -> LiveUpdates | None:
                     docs.model.refresh_document(doc_id)
         docs.update_progress()
         open_doc = window.session.doc_id
-        touched = {c.document_id for c in changes if c.kind in DOCUMENT_KINDS}
+        # the workspace shows the reader's own work: a named teammate's edit (blind mode off)
+        # cannot change it, so only unnamed (blind) notices and the reader's own are checked
+        touched = {c.document_id for c in changes
+                   if c.kind in DOCUMENT_KINDS and c.annotator in (None, window.annotator)}
         if open_doc is not None and (open_doc in touched or kinds & {"many", "reconnected", "other"}) \
                 and _shown_differs(window, open_doc):
             window.session.reload()

@@ -42,6 +42,7 @@ class RelationController(QObject):
         self.view.relation_overlay = self.overlay
         self.gap = LineGap(self.view.font())
         self.view.highlighter.block_extras = self.gap.ranges
+        self._room_seen: tuple[int, int] | None = None
         self.view.updateRequest.connect(lambda _rect, _dy: self._room_in_view())
         self.panel = RelationList([(rt.name, rt.colour, rt.hotkey) for rt in self.schema.relations], self.describe)
         self.box = QGroupBox("Relations")
@@ -186,7 +187,7 @@ class RelationController(QObject):
         shown already, so a change of the room for arcs formats it again)."""
         self.pending = None
         arcs, rows = self._build_all()
-        self._room(bool(arcs), reformat)
+        self._room(any(not a.suggested for a in arcs), reformat)
         self.overlay.set_arcs(arcs)
         # the list in reading order: the overlay's index is that order already
         arcs_at = {key: i for i, key in enumerate(a.key for a in arcs)}
@@ -194,9 +195,12 @@ class RelationController(QObject):
         self.select(None)
 
     def _room(self, wanted: bool, reformat: bool) -> None:
-        """Room above the lines while the article has relations (none without: the text as usual).
+        """Room above the lines while the article has relations of the annotator's own (none with
+        only suggested ones: those are drawn at the selection alone, so every article with a
+        quotation would otherwise get tall lines and tall highlights for arcs nobody sees).
         Opening an article (``reformat`` False) only decides: the highlighter formats it next,
         its first paragraphs with room; later ones get room as they come into view."""
+        self._room_seen = None
         if not reformat:
             self.gap.reset(wanted)
         elif wanted != self.gap.active:
@@ -211,6 +215,12 @@ class RelationController(QObject):
             return
         view = self.view
         first = view.firstVisibleBlock().blockNumber()
+        # updateRequest comes on every cursor blink and hover too: the hit test below only
+        # when the view shows other paragraphs than last time
+        seen = (first, view.viewport().height())
+        if seen == self._room_seen:
+            return
+        self._room_seen = seen
         last = view.cursorForPosition(view.viewport().rect().bottomLeft()).block().blockNumber()
         new = self.gap.want(range(max(first - 1, 0), last + 3))
         if new:
@@ -219,7 +229,7 @@ class RelationController(QObject):
     def _redo(self, keys: Iterable[RelKey]) -> None:
         keys = list(dict.fromkeys(keys))
         arcs, rows = self._build(keys)
-        if arcs and not self.gap.active:  # the article's first relation
+        if not self.gap.active and any(not a.suggested for a in arcs):  # the article's first relation
             self._room(True, True)
         have = {a.key for a in arcs}
         gone = [k for k in keys if k not in have]
