@@ -231,6 +231,7 @@ class ModelDialog(QDialog):
                 return
             with Project(self.project_path, create=False) as project:
                 option = load_auto_train(project, self.annotator)
+            self._auto_stored_on = option.on
             if option.on:  # the dialog shows what an automatic run trains
                 self.auto_every.setValue(option.every)
                 self.entities.setChecked("entities" in option.layers)
@@ -249,9 +250,13 @@ class ModelDialog(QDialog):
 
         if self._loading_auto or self.annotator is None:
             return
+        if not self.auto.isChecked() and not getattr(self, "_auto_stored_on", True):
+            return  # off and staying off: the other boxes are only this dialog's (no project opened)
         with Project(self.project_path, create=False) as project:
             if not self.auto.isChecked() and not load_auto_train(project, self.annotator).on:
-                return  # off and staying off: the other boxes are only this dialog's
+                self._auto_stored_on = False
+                return
+            self._auto_stored_on = self.auto.isChecked()
             set_auto_train(project, self.annotator, every=self.auto_every.value() if self.auto.isChecked() else 0,
                            layers=self.layers() or ["entities"], stance=self.stance.isChecked(),
                            epochs=self.epochs.value(), out=self.out.text().strip())
