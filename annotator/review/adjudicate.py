@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Sequence
 from annotator.core.errors import NotFoundError
 from annotator.core.jobs import Progress, ShouldCancel, check_cancel
 from annotator.core.model import GOLD, Span
-from annotator.review.adjudicate_relations import merge_agreed_relations, restore_relations
+from annotator.review.adjudicate_relations import compare_relations, merge_agreed_relations, restore_relations
 from annotator.review.gold import GoldChange, drop_gold_span  # GoldChange: callers use it from here too
 
 if TYPE_CHECKING:
@@ -338,10 +338,15 @@ def is_settled(
     project: Project, document_id: int, annotators: Sequence[str], layers: Sequence[str] | None = None
 ) -> bool:
     """True when gold leaves nothing open on the document: every unit of every
-    layer is agreed or has a gold span, and every question (but free text) that
-    an annotator answered has a gold answer."""
+    layer is agreed or has a gold span, every relation is agreed or in gold (no
+    :attr:`~annotator.review.adjudicate_relations.RelationRow.open` row; checked when
+    ``layers`` is all of them or names ``relations``), and every question (but free
+    text) that an annotator answered has a gold answer."""
     for layer in [n for n in layers or project.schema.layer_names if n != "relations"]:
         if any(not u.agreed and not u.resolved for u in compare_document(project, document_id, layer, annotators).units):
+            return False
+    if layers is None or "relations" in layers:
+        if any(row.open for row in compare_relations(project, document_id, annotators)):
             return False
     for q in project.schema.questions:
         if q.free_text:

@@ -47,6 +47,12 @@ class RelationRow:
         """Gold has this relation."""
         return self.gold is not None
 
+    @property
+    def open(self) -> bool:
+        """The annotators differ and gold lacks the relation: the reviewer has still to decide
+        (the review window's orange rows; such a row keeps ``adjudicate --mark-done`` off)."""
+        return not self.agreed and not self.resolved
+
 
 def compare_relations(project: Project, document_id: int, annotators: Sequence[str],
                       gold: str = GOLD) -> list[RelationRow]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.cli import main
-from annotator.core.model import GOLD
+from annotator.core.model import GOLD, Span
 from annotator.review import adjudicate as adj
 from annotator.review.adjudicate_relations import accept_relation, compare_relations, reject_relation
 from annotator.store import Project
@@ -99,3 +99,39 @@ def test_adjudicate_cli_merges_agreed_relations(tmp_path: Path, capsys) -> None:
     assert main(["adjudicate", str(tmp_path / "q.db"), "--auto", "--layer", "relations"]) == 0
     with Project(tmp_path / "q.db") as q:  # relations only: the agreed relation and the ends it needs
         assert _gold(q, doc) == {_key("Kami siap,", "Shoigu")} and len(q.spans(doc, GOLD)) == 2
+
+
+def test_adjudicate_mark_done_waits_for_open_relation_disagreements(tmp_path: Path, capsys) -> None:
+    """Spans all agreed, relations not: ``--mark-done`` leaves gold open until the reviewer has
+    put the disputed relations into gold (the review window's open rows)."""
+    path = tmp_path / "p.db"
+    with Project(path) as p:
+        doc = _two(p)
+        # each marks the other's second speaker too: every span agrees, the second quotation's speaker does not
+        p.add_span(doc, Span(*_at("Shoigu", 1), "PER"), "ana")
+        p.add_span(doc, Span(*_at("Putin"), "PER"), "bob")
+        assert adj.is_settled(p, doc, ["ana", "bob"], ["entities", "cues"])  # the span layers alone are settled
+    assert main(["adjudicate", str(path), "--auto", "--mark-done"]) == 0
+    assert "0 fully settled document(s) marked done" in capsys.readouterr().out
+    with Project(path) as p:
+        assert p.status(doc, GOLD) == "todo"
+        assert _gold(p, doc) == {_key("Kami siap,", "Shoigu")}
+        open_rows = [r for r in compare_relations(p, doc, ["ana", "bob"]) if r.open]
+        assert {r.key for r in open_rows} == {_key("Tidak,", "Putin"), _key("Tidak,", "Shoigu", 1)}
+        accept_relation(p, doc, open_rows[0])  # one settled, one still open
+    assert main(["adjudicate", str(path), "--auto", "--mark-done"]) == 0
+    with Project(path) as p:
+        assert p.status(doc, GOLD) == "todo"
+        accept_relation(p, doc, next(r for r in compare_relations(p, doc, ["ana", "bob"]) if r.open))
+    assert main(["adjudicate", str(path), "--auto", "--mark-done"]) == 0
+    assert "1 fully settled document(s) marked done" in capsys.readouterr().out
+    with Project(path) as p:
+        assert p.status(doc, GOLD) == "done"
+    # a run over the span layers only leaves the relations out of its judgement, as it leaves them out of gold
+    with Project(tmp_path / "q.db") as q:
+        doc = _two(q)
+        q.add_span(doc, Span(*_at("Shoigu", 1), "PER"), "ana")
+        q.add_span(doc, Span(*_at("Putin"), "PER"), "bob")
+    assert main(["adjudicate", str(tmp_path / "q.db"), "--auto", "--mark-done", "--layer", "entities,cues"]) == 0
+    with Project(tmp_path / "q.db") as q:
+        assert q.status(doc, GOLD) == "done" and _gold(q, doc) == set()

@@ -101,7 +101,7 @@ class RelationsCompare(QWidget):
         t.setHorizontalHeaderLabels(["relation", *names, GOLD, "state"])
         t.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
-            state = "agreed" if row.agreed else ("in gold" if row.resolved else "open")
+            state = "agreed" if row.agreed else ("open" if row.open else "in gold")
             cells = [f"{row.label}: “{_short(text[row.head.start:row.head.end])}” → "
                      f"“{_short(text[row.child.start:row.child.end], 20)}”",
                      *("✓" if n in row.by else "—" for n in names), "✓" if row.resolved else "—", state]
@@ -109,7 +109,7 @@ class RelationsCompare(QWidget):
                 item = QTableWidgetItem(value)
                 if row.agreed:
                     item.setBackground(QBrush(AGREED_BG))
-                elif not row.resolved:
+                elif row.open:
                     item.setBackground(QBrush(DISAGREED_BG))
                     item.setForeground(QBrush(DISAGREED_LINE) if c == len(cells) - 1 else item.foreground())
                 if c == 0:
@@ -121,7 +121,7 @@ class RelationsCompare(QWidget):
         if keys:
             t.setCurrentCell(keys.index(before) if before in keys else 0, 0)
         t.blockSignals(False)
-        open_ = sum(1 for row in self.rows if not row.agreed and not row.resolved)
+        open_ = self.open_count()
         self.summary.setText(f"Relations: {len(self.rows)}, {sum(r.agreed for r in self.rows)} agreed, "
                              f"{open_} disagreement(s) not in gold — R here, Return accepts into gold, "
                              "Delete takes out of gold")
@@ -133,7 +133,7 @@ class RelationsCompare(QWidget):
 
     def open_count(self) -> int:
         """Rows where the annotators differ and gold lacks the relation."""
-        return sum(1 for row in self.rows if not row.agreed and not row.resolved)
+        return sum(1 for row in self.rows if row.open)
 
     def _show(self, r: int) -> None:
         if 0 <= r < len(self.rows):
@@ -142,7 +142,7 @@ class RelationsCompare(QWidget):
 
     def focus_first_open(self) -> None:
         """Give the table the focus on the first open disagreement (else the first row)."""
-        r = next((i for i, row in enumerate(self.rows) if not row.agreed and not row.resolved), 0)
+        r = next((i for i, row in enumerate(self.rows) if row.open), 0)
         if self.rows:
             self.table.setCurrentCell(r, 0)
         self.table.setFocus()
