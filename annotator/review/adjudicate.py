@@ -23,7 +23,7 @@ from annotator.core.errors import NotFoundError
 from annotator.core.jobs import Progress, ShouldCancel, check_cancel
 from annotator.core.model import GOLD, Span
 from annotator.review.adjudicate_relations import compare_relations, merge_agreed_relations, restore_relations
-from annotator.review.gold import GoldChange, drop_gold_span  # GoldChange: callers use it from here too
+from annotator.review.gold import GoldChange, GoldSpans, drop_gold_span  # GoldChange: callers use it from here too
 
 if TYPE_CHECKING:
     from annotator.store import Project
@@ -144,15 +144,8 @@ def accept_span(project: Project, span: Span, gold: str = GOLD) -> GoldChange:
     change = GoldChange()
     if span.document_id is None:
         raise ValueError("the span needs its document id")
-    allow_overlap = project.schema.layer(span.layer).allow_overlap
     with project.transaction():
-        existing = project.spans(span.document_id, gold, span.layer)
-        if any((g.start, g.end, g.label) == (span.start, span.end, span.label) for g in existing):
-            return change  # already in gold
-        for g in existing:
-            if g.overlaps(span) and not allow_overlap:
-                drop_gold_span(project, g.id, change)
-        change.added = project.add_spans(span.document_id, [_gold_span(span, f"from: {span.annotator}")], gold)
+        GoldSpans(project, span.document_id, gold, span.layer).put(_gold_span(span, f"from: {span.annotator}"), change)
     return change
 
 
@@ -183,16 +176,9 @@ def add_gold_span(project: Project, document_id: int, span: Span, gold: str = GO
     """Add the reviewer's own span to gold, removing the gold spans it overlaps
     in layers that do not allow overlaps."""
     change = GoldChange()
-    allow_overlap = project.schema.layer(span.layer).allow_overlap
     with project.transaction():
-        existing = project.spans(document_id, gold, span.layer)
-        if any((g.start, g.end, g.label) == (span.start, span.end, span.label) for g in existing):
-            return change  # already in gold
-        for g in existing:
-            if g.overlaps(span) and not allow_overlap:
-                drop_gold_span(project, g.id, change)
-        change.added = project.add_spans(
-            document_id, [Span(span.start, span.end, span.label, layer=span.layer, note="reviewer")], gold)
+        GoldSpans(project, document_id, gold, span.layer).put(
+            Span(span.start, span.end, span.label, layer=span.layer, note="reviewer"), change)
     return change
 
 

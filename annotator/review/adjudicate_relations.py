@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from annotator.core.model import GOLD, Span
 from annotator.core.relations import Endpoint, Relation
-from annotator.review.gold import GoldChange, drop_gold_span
+from annotator.review.gold import GoldChange, GoldSpans
 
 if TYPE_CHECKING:
     from annotator.store import Project
@@ -77,45 +77,27 @@ def compare_relations(project: Project, document_id: int, annotators: Sequence[s
     return sorted(rows.values(), key=lambda r: (r.head.start, r.child.start, r.label))
 
 
-def _gold_end(project: Project, document_id: int, end: Endpoint, note: str, change: GoldChange,
-              gold: str) -> int | None:
-    """Gold's span at ``end`` (same layer, offsets and label), stored when gold has none there.
-    In a layer without overlaps a gold span overlapping it differently is the reviewer's
-    decision: None then (the relation cannot be placed)."""
-    have = project.spans(document_id, gold, end.layer)
-    for g in have:
-        if (g.start, g.end, g.label) == (end.start, end.end, end.label):
-            return g.id
-    allow_overlap = project.schema.layer(end.layer).allow_overlap
-    probe = Span(end.start, end.end, end.label, layer=end.layer)
-    if not allow_overlap and any(g.overlaps(probe) for g in have):
-        return None
-    [sid] = project.add_spans(document_id, [Span(end.start, end.end, end.label, layer=end.layer, note=note)], gold)
-    change.added.append(sid)
-    return sid
-
-
-def _put(project: Project, document_id: int, label: str, head: Endpoint, child: Endpoint, note: str,
-         change: GoldChange, gold: str, *, replace: bool) -> bool:
-    """Store one relation in gold (its ends too); ``replace`` lets the reviewer's choice of an end
-    take the place of gold spans it overlaps (a no-overlap layer).  False when it cannot be placed."""
+def _put(gold_spans: GoldSpans, have: set[RelationKey], label: str, head: Endpoint, child: Endpoint,
+         note: str, change: GoldChange, *, replace: bool) -> bool:
+    """Store one relation in gold with its ends (:meth:`GoldSpans.put`: a gold span already at an
+    end's offsets is used; ``replace`` lets the reviewer's choice of an end take the place of gold
+    spans it overlaps in a no-overlap layer).  ``have`` is gold's relation keys, kept current.
+    False when an end cannot be placed."""
+    dropped = len(change.relations_removed)
     ids = []
     for end in (head, child):
-        sid = _gold_end(project, document_id, end, note, change, gold)
-        if sid is None and replace:
-            probe = Span(end.start, end.end, end.label, layer=end.layer)
-            for g in project.spans(document_id, gold, end.layer):
-                if g.overlaps(probe) and g.id is not None:
-                    drop_gold_span(project, g.id, change)
-            sid = _gold_end(project, document_id, end, note, change, gold)
+        sid = gold_spans.put(Span(end.start, end.end, end.label, layer=end.layer, note=note), change, replace=replace)
         if sid is None:
             return False
         ids.append(sid)
-    have = {r.key for r in project.relations(document_id, gold)}
-    if (head.extent, child.extent, label) in have:
+    for rel in change.relations_removed[dropped:]:  # went with a gold span an end replaced
+        have.discard(rel.key)
+    key = (head.extent, child.extent, label)
+    if key in have:
         return True
-    rel = project.add_relation(ids[0], ids[1], label)
+    rel = gold_spans.project.add_relation(ids[0], ids[1], label)
     change.relations_added.append(rel.uid)
+    have.add(key)
     return True
 
 
@@ -127,7 +109,8 @@ def accept_relation(project: Project, document_id: int, row: RelationRow, gold: 
         return change
     with project.transaction():
         note = "from: " + ", ".join(sorted(row.by)) if row.by else "reviewer"
-        _put(project, document_id, row.label, row.head, row.child, note, change, gold, replace=True)
+        have = {r.key for r in project.relations(document_id, gold)}
+        _put(GoldSpans(project, document_id, gold), have, row.label, row.head, row.child, note, change, replace=True)
     return change
 
 
@@ -143,15 +126,21 @@ def merge_agreed_relations(project: Project, document_id: int, annotators: Seque
                            gold: str = GOLD) -> GoldChange:
     """Copy into gold the relations every one of ``annotators`` has (and gold lacks), with their
     ends; a relation whose end overlaps a different gold span (a no-overlap layer) is left for
-    the reviewer."""
+    the reviewer.  Gold's spans and relations are read once for the document."""
     change = GoldChange()
     names = [n for n in annotators if n != gold]
     if not names:
         return change
     note = "agreed: " + ", ".join(names)
-    for row in compare_relations(project, document_id, names, gold):
-        if row.agreed and row.gold is None:
-            _put(project, document_id, row.label, row.head, row.child, note, change, gold, replace=False)
+    rows = compare_relations(project, document_id, names, gold)
+    todo = [row for row in rows if row.agreed and row.gold is None]
+    if not todo:
+        return change
+    gold_spans = GoldSpans(project, document_id, gold)
+    have = {row.key for row in rows if row.gold is not None}
+    with project.transaction():
+        for row in todo:
+            _put(gold_spans, have, row.label, row.head, row.child, note, change, replace=False)
     return change
 
 

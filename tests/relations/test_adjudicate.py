@@ -135,3 +135,27 @@ def test_adjudicate_mark_done_waits_for_open_relation_disagreements(tmp_path: Pa
     assert main(["adjudicate", str(tmp_path / "q.db"), "--auto", "--mark-done", "--layer", "entities,cues"]) == 0
     with Project(tmp_path / "q.db") as q:
         assert q.status(doc, GOLD) == "done" and _gold(q, doc) == set()
+
+
+def test_merging_agreed_relations_reads_gold_once_per_document(project: Project, monkeypatch) -> None:
+    """Every agreed relation's ends go into gold from one read of gold's spans and relations
+    (it read them once per relation: seconds on an article with hundreds of quotations)."""
+    doc = _two(project)
+    project.add_span(doc, Span(*_at("Shoigu", 1), "PER"), "ana")
+    project.add_span(doc, Span(*_at("Putin"), "PER"), "bob")
+    for who, child in (("ana", _at("Shoigu", 1)), ("bob", _at("Putin"))):  # both now relate the second quote twice
+        quote = next(s for s in project.spans(doc, who) if s.start == _at("Tidak,")[0])
+        per = next(s for s in project.spans(doc, who) if (s.start, s.end) == child)
+        project.add_relation(quote.id, per.id, "SPEAKER")
+    reads: list[str] = []
+    for name in ("spans", "relations"):
+        real = getattr(project, name)
+        monkeypatch.setattr(project, name, lambda *a, _real=real, _name=name, **k: reads.append(_name) or _real(*a, **k))
+    from annotator.review.adjudicate_relations import merge_agreed_relations
+
+    change = merge_agreed_relations(project, doc, ["ana", "bob"])
+    monkeypatch.undo()
+    assert len(change.relations_added) == 3
+    assert _gold(project, doc) == {_key("Kami siap,", "Shoigu"), _key("Tidak,", "Putin"), _key("Tidak,", "Shoigu", 1)}
+    assert reads.count("spans") == 1 and reads.count("relations") == 1
+    assert len(project.spans(doc, GOLD)) == 5  # each end once: the second QUOTE serves two relations

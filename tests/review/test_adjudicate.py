@@ -154,3 +154,22 @@ def test_adjudicate_mark_done_only_when_gold_settles_everything(project):
     report = adj.auto_merge_project(p, mark_done=True)
     assert report.marked_done == 1 and p.status(doc, GOLD) == "done"
     assert adj.auto_merge_project(p, mark_done=True).marked_done == 0  # already done
+
+
+def test_gold_spans_put_replaces_what_overlaps_however_far_it_starts_before(project):
+    """One function puts a span into gold (accept_span, add_gold_span, relation ends): a long gold
+    span starting well before a short one still counts as overlapping it in a no-overlap layer."""
+    from annotator.review.gold import GoldChange, GoldSpans
+
+    p, doc = project
+    whole = adj.add_gold_span(p, doc, Span(0, 53, "PER"))  # "Presiden ... Moskow"
+    adj.add_gold_span(p, doc, Span(59, 63, "MISC"))  # "Juni": starts after it, must stay
+    gold = GoldSpans(p, doc)
+    assert [g.id for g in gold.overlapping(Span(47, 53, "LOC"))] == whole.added
+    change = GoldChange()
+    assert gold.put(Span(47, 53, "LOC", note="x"), change, replace=False) is None and change.empty
+    sid = gold.put(Span(47, 53, "LOC", note="x"), change)
+    assert [s.id for s in change.removed] == whole.added and change.added == [sid]
+    assert gold.put(Span(47, 53, "LOC"), change) == sid  # already there: the same span, nothing more recorded
+    assert len(change.added) == 1
+    assert [(s.start, s.end, s.label) for s in p.spans(doc, GOLD, "entities")] == [(47, 53, "LOC"), (59, 63, "MISC")]
