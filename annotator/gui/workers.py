@@ -90,7 +90,10 @@ class Task(QObject):
         return self._running
 
     def wait(self, ms: int = 30000) -> bool:
-        """Block until the thread ends (tests and shutdown only)."""
+        """Block until the function has returned and the thread ended (tests and shutdown only).
+        The thread's event loop is told to stop after the function: otherwise only ``_end``,
+        run by the GUI thread blocked here, would stop it.  The result still arrives."""
+        self._thread.quit()
         return self._thread.wait(ms)
 
     def shutdown(self, ms: int = 30000) -> bool:

@@ -93,3 +93,18 @@ def test_workers_closing_the_window_mid_task_does_not_hang(qtbot, window):
     assert time.perf_counter() - t < 3.0
     assert not task.is_running
     assert window.warm_up_nlp() is None  # nothing starts on a closed window
+
+
+def test_workers_wait_returns_once_the_function_has_returned(qtbot):
+    """A window closing waits for its task (the review window's agreement, its merges): the
+    thread must end when the function returns, not when the GUI thread, blocked in the wait,
+    would have handled the result (it waited out the whole timeout: 30 s by default)."""
+    task = Task(lambda report, should_cancel: 1, "quick")
+    task.start()
+    time.sleep(0.2)  # the function has returned; its result waits for the event loop
+    t0 = time.perf_counter()
+    assert task.wait(5000)
+    assert time.perf_counter() - t0 < 2
+    with qtbot.waitSignal(task.finished, timeout=5000) as blocker:  # the result still arrives
+        pass
+    assert blocker.args == [1]
