@@ -6,6 +6,7 @@ import pytest
 
 from annotator.core.kb import KBEntry
 from annotator.gui.review import ReviewWindow
+from tests.gui.review_helpers import merged
 from tests.review.factory import build
 
 pytestmark = pytest.mark.gui
@@ -28,6 +29,7 @@ def test_compare_view_lists_link_disagreements(qtbot, tmp_path) -> None:  # noqa
     qtbot.addWidget(w)
     w.show()
     w.compare.show_document(1, "entities")
+    merged(qtbot, w)
     text = w.compare.link_notes.text()
     assert "Links differ on 1 mention(s)" in text
     assert "“Joko Widodo” (9-20): alice: joko-widodo; bob: vladimir-putin" in text

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from annotator.core.model import GOLD, Document
 from annotator.gui.review import ReviewWindow
 from annotator.store import Project
+from tests.gui.review_helpers import merged
 from tests.relations.two_quotes import TEXT
 from tests.relations.two_quotes import at as _at
 from tests.relations.two_quotes import work as _work
@@ -43,6 +44,7 @@ def gold(w: ReviewWindow) -> set[tuple]:
 
 def test_relations_side_by_side_accept_reject_undo_by_keyboard(window: ReviewWindow, qtbot):
     window.open_document(1, "entities")
+    merged(qtbot, window)
     view = window.compare
     rel = view.relations
     assert rel is not None
@@ -83,6 +85,7 @@ def test_relations_side_by_side_accept_reject_undo_by_keyboard(window: ReviewWin
 
 def test_removing_a_gold_span_in_the_units_takes_its_relation_and_undo_restores_it(window: ReviewWindow, qtbot):
     window.open_document(1, "cues")
+    merged(qtbot, window)
     view = window.compare
     assert gold(window) == {_key("Kami siap,", "Shoigu")}
     row = next(r for r in range(view.units.model().rowCount())

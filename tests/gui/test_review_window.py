@@ -13,6 +13,7 @@ from annotator.gui.review.charts import scale_colour
 from annotator.gui.review.util import find_data
 from annotator.review import blind
 from annotator.store import Project
+from tests.gui.review_helpers import merged
 from tests.review.factory import build
 
 pytestmark = pytest.mark.gui
@@ -88,6 +89,7 @@ def test_review_window_compare_merges_agreements_and_accepts_with_undo(window, q
     assert window.compare.document_id is None and window.project.spans(1, GOLD) == []  # nothing before a look
     window.tabs.setCurrentWidget(window.compare)
     assert window.compare.document_id == 1
+    merged(qtbot, window)  # the merge runs as a job of the window's runner
     c = window.compare
     p = window.project
     gold = lambda: sorted((s.start, s.end, s.label) for s in p.spans(1, GOLD))  # noqa: E731
@@ -134,6 +136,7 @@ def test_review_window_compare_merges_agreements_and_accepts_with_undo(window, q
 
 def test_review_window_compare_edit_gold_directly_after_emoji(window, qtbot):
     window.open_document(1, "entities")
+    merged(qtbot, window)
     c = window.compare
     start = TEXT.index("Jakarta")
     # select "Jakarta" by UTF-16 positions (the flag before it is two code points, four UTF-16 units)
@@ -161,10 +164,12 @@ def test_review_window_compare_next_and_previous_document_keys(window, qtbot):
     assert c.document_id == 2
     qtbot.keyClick(c.units, Qt.Key.Key_P)
     assert c.document_id == 1
+    merged(qtbot, window)
 
 
-def test_review_window_compare_document_answers(window):
+def test_review_window_compare_document_answers(window, qtbot):
     window.open_document(1, "entities")
+    merged(qtbot, window)
     c = window.compare
     combo = c.answers_form.itemAt(0, c.answers_form.ItemRole.FieldRole).widget().findChildren(
         type(c.documents))[0]
@@ -243,6 +248,7 @@ def test_review_window_accept_majority_of_three(qtbot, tmp_path):
     with qtbot.waitSignal(w.agreement.computed, timeout=10000):
         pass
     w.open_document(ids[0], "entities")
+    merged(qtbot, w)
     c = w.compare
     assert w.project.spans(ids[0], GOLD) == []
     assert c.units.cell_background(0, 1) == c.units.cell_background(0, 2) != c.units.cell_background(0, 3)
@@ -261,3 +267,50 @@ def test_review_window_closed_before_agreement_starts_leaves_no_thread(qtbot, re
     qtbot.wait(50)
     assert w.agreement.task is None
     assert w.agreement.compute() is None
+
+
+def test_review_window_merges_a_document_off_the_gui_thread_as_one_undo_step(window, qtbot, monkeypatch):
+    """Opening a document merges its agreements as a job of the window's runner (not on the GUI
+    thread: an article with many relations takes a while); until it ends the view takes no step."""
+    import threading
+
+    from annotator.review import adjudicate as adj
+
+    threads: list[int] = []
+    real = adj.auto_merge
+    release = threading.Event()
+
+    def slow_merge(*args, **kwargs):
+        threads.append(threading.get_ident())
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(adj, "auto_merge", slow_merge)
+    c = window.compare
+    window.open_document(1, "entities")
+    assert c.document_id == 1 and c.merges.pending == {1}
+    assert not c.act_accept.isEnabled() and not c.act_done.isEnabled() and not c.answers_box.isEnabled()
+    assert "Merging agreements into gold" in c.status.text()
+    release.set()
+    merged(qtbot, window)
+    assert threads and threads[0] != threading.get_ident()
+    assert sorted((s.start, s.end, s.label) for s in window.project.spans(1, GOLD)) == [JOKO]
+    assert c.act_accept.isEnabled() and "Merging" not in c.status.text()
+    assert [u.resolved for u in c.comparison.units] == [True, False, False]  # the view shows the merged gold
+    assert window.undo_stack.count() == 1 and window.undo_stack.text(0) == "Merge agreements"
+    window.undo_action.trigger()
+    assert window.project.spans(1, GOLD) == []
+    window.redo_action.trigger()
+    assert [s.label for s in window.project.spans(1, GOLD)] == ["PER"]
+
+
+def test_review_window_closed_while_a_document_merges_stays_quiet(qtbot, review_path):
+    w = ReviewWindow(review_path)
+    qtbot.addWidget(w)
+    w.show()
+    w.tabs.setCurrentWidget(w.compare)  # opens document 1: its merge starts
+    assert w.compare.merges.pending == {1}
+    w.close()  # the merge's end arrives after the window's connection closed: nothing may touch it
+    qtbot.wait(300)
+    with Project(review_path) as p:  # what the merge stored stays (the window's undo went with it)
+        assert [s.label for s in p.spans(1, GOLD)] in ([], ["PER"])

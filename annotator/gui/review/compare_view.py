@@ -14,10 +14,11 @@ the window's ``QUndoStack`` (Ctrl+Z / Ctrl+Shift+Z) and is saved at once.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat, QTextCursor, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QTextCursor, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,13 +38,15 @@ from PySide6.QtWidgets import (
 from annotator.core.model import GOLD, Span
 from annotator.core.offsets import Utf16Map
 from annotator.gui.review.answers_panel import fill_answers
+from annotator.gui.review.document_merges import DocumentMerges
 from annotator.gui.review.gold_commands import GoldCommand, GoldStatusCommand
 from annotator.gui.review.relations_compare import RelationsCompare
-from annotator.gui.review.units_model import DISAGREED_BG, DISAGREED_LINE, UnitsTable, span_text
-from annotator.gui.review.util import link_disagreement_text
+from annotator.gui.review.units_model import UnitsTable
+from annotator.gui.review.util import link_disagreement_text, unit_selections
 from annotator.review import adjudicate as adj
 
 if TYPE_CHECKING:
+    from annotator.gui.tasks import TaskRunner
     from annotator.store import Project
 
 
@@ -52,14 +55,18 @@ class CompareView(QWidget):
 
     ``project`` is the GUI thread's open :class:`~annotator.store.Project`;
     ``annotators`` the names the viewer may see (blind mode already applied).
+    With a ``runner`` (and the ``project_path`` its jobs open), merging a document's
+    agreements runs as its job (:mod:`~annotator.gui.review.document_merges`).
     """
 
     documentShown = Signal(int)
 
     def __init__(
-        self, project: Project, undo_stack: QUndoStack, annotators: list[str] | None = None, parent: QWidget | None = None
+        self, project: Project, undo_stack: QUndoStack, annotators: list[str] | None = None, parent: QWidget | None = None,
+        *, runner: TaskRunner | None = None, project_path: Path | None = None,
     ) -> None:
         super().__init__(parent)
+        self.merges = DocumentMerges(self, runner, project_path) if runner and project_path else None
         self.project = project
         self.undo_stack = undo_stack
         self._allowed = annotators
@@ -295,6 +302,13 @@ class CompareView(QWidget):
         self.link_notes.setText(link_disagreement_text(self.project, doc, names) if self.layer == "entities" else "")
         if self.relations is not None:
             self.relations.refresh(doc, names)
+        if self.merges is not None:
+            self.merges.show_state(doc)
+
+    def edit_controls(self) -> list[QAction | QWidget]:
+        """What takes an adjudication step (locked while the document's merge is pending)."""
+        return [self.act_accept, self.act_remove, self.act_add, self.act_auto, self.act_majority, self.act_done,
+                *self._label_actions, self.answers_box, *filter(None, [self.relations])]
 
     def _fill_versions(self, names: list[str]) -> None:
         current = self.version_of.currentText()
@@ -307,33 +321,7 @@ class CompareView(QWidget):
     def _paint_article(self) -> None:
         assert self.comparison is not None
         colours = {lab.name: lab.colour for lab in self.project.schema.layer(self.layer).labels}
-        selections = []
-        for unit in self.comparison.units:
-            for g in unit.gold:
-                fmt = QTextCharFormat()
-                c = QColor(colours.get(g.label, "#999999"))
-                c.setAlpha(120)
-                fmt.setBackground(c)
-                fmt.setToolTip(f"gold: {g.label} ({g.note or 'reviewer'})")
-                selections.append(self._selection(g.start, g.end, fmt))
-            if not unit.agreed and not unit.resolved:
-                fmt = QTextCharFormat()
-                fmt.setBackground(DISAGREED_BG)
-                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-                fmt.setUnderlineColor(DISAGREED_LINE)
-                fmt.setToolTip("disagreement: " + " | ".join(
-                    f"{n}: {span_text(unit.spans.get(n, []))}" for n in self.comparison.annotators))
-                selections.append(self._selection(unit.start, unit.end, fmt))
-        self.article.setExtraSelections(selections)
-
-    def _selection(self, start: int, end: int, fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
-        sel = QTextEdit.ExtraSelection()
-        cursor = QTextCursor(self.article.document())
-        cursor.setPosition(self._u16.to_utf16(start))
-        cursor.setPosition(self._u16.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
-        sel.cursor = cursor
-        sel.format = fmt
-        return sel
+        self.article.setExtraSelections(unit_selections(self.article, self._u16, self.comparison, colours))
 
     def _select_unit(self, row: int) -> None:
         if self.comparison is None or not (0 <= row < len(self._rows)):
@@ -451,7 +439,11 @@ class CompareView(QWidget):
         doc = self.document_id
         allowed = self._names(doc)
         done = [n for n in adj.document_annotators(self.project, doc, done_only=True) if n in allowed]
-        self._push("Merge agreements", lambda: adj.auto_merge(self.project, doc, annotators=done))
+        if self.merges is not None:  # off the GUI thread: an article with many relations takes a while
+            self.merges.start(doc, done)
+            self._refresh()
+        else:
+            self._push("Merge agreements", lambda: adj.auto_merge(self.project, doc, annotators=done))
 
     def set_answer(self, question: str, data: tuple[str, str | None] | None) -> None:
         """Set gold's answer (None clears it)."""

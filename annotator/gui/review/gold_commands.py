@@ -25,15 +25,22 @@ class GoldCommand(QUndoCommand):
     """One adjudication step on the undo stack.  The first redo performs the
     action; undo and later redos replay the recorded :class:`GoldChange`."""
 
-    def __init__(self, view: GoldView, document_id: int, text: str, action: Callable[[], adj.GoldChange]) -> None:
+    def __init__(self, view: GoldView, document_id: int, text: str,
+                 action: Callable[[], adj.GoldChange] | None = None, *, done: adj.GoldChange | None = None) -> None:
+        """``action`` makes the change on the first redo; ``done`` is a change already made
+        (in the background): the first redo then does nothing, the caller shows it."""
         super().__init__(text)
         self._view = view
         self._doc = document_id
         self._action: Callable[[], adj.GoldChange] | None = action
-        self._change: adj.GoldChange | None = None
+        self._change: adj.GoldChange | None = done
+        self._skip_redo = done is not None
 
     def redo(self) -> None:
         project = self._view.project
+        if self._skip_redo:
+            self._skip_redo = False
+            return
         if self._action is not None:
             self._change = self._action()
             self._action = None

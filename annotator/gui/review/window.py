@@ -92,7 +92,8 @@ class ReviewWindow(QMainWindow):
         self.compare: CompareView | None = None
         if self.allowed:
             self.agreement = AgreementView(self.project_path, runner=self.runner)
-            self.compare = CompareView(self.project, self.undo_stack)
+            self.compare = CompareView(self.project, self.undo_stack, runner=self.runner,
+                                       project_path=self.project_path)
             self.tabs.addTab(self.agreement, "&Agreement")
             self.tabs.addTab(self.compare, "&Compare and adjudicate")
             self.agreement.openDocument.connect(self.open_document)
@@ -223,6 +224,8 @@ class ReviewWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         if self.agreement is not None:
             self.agreement.shutdown()
+        if self.compare is not None and self.compare.merges is not None:
+            self.compare.merges.shutdown()
         if self.bulk_task is not None and self.bulk_task.is_running:
             self.bulk_task.cancel()
             self.bulk_task.wait()
