@@ -64,21 +64,30 @@ _FUNCTION = r"""
 CREATE OR REPLACE FUNCTION annotator_notice(doc bigint, kind text, who text) RETURNS void LANGUAGE plpgsql AS $f$
 DECLARE
   payload text;
-  pending text;
+  pending text := '';
+  deferred boolean := coalesce(current_setting('annotator.defer_notices', true), '') = 'on';
   many CONSTANT text := E'\n' || '@MANY@' || E'\n';
 BEGIN
+  IF deferred THEN
+    -- the store's sessions keep notices with the transaction: once a bulk change has turned
+    -- them into "many", every further row is covered, so the cheap test comes first (before
+    -- the blind setting is read: a bulk import otherwise read it once per imported row)
+    pending := coalesce(current_setting('annotator.pending', true), '');
+    IF pending = many THEN
+      RETURN;
+    END IF;
+  END IF;
   IF coalesce((SELECT lower(trim(value)) FROM settings WHERE key = 'blind'), '1') NOT IN ('0', 'false', 'off', 'no') THEN
     who := NULL;  -- blind mode: anyone may LISTEN, so the notice names no annotator
   END IF;
   payload := json_build_object('doc', doc, 'kind', kind, 'annotator', who)::text;
-  IF coalesce(current_setting('annotator.defer_notices', true), '') <> 'on' THEN
+  IF NOT deferred THEN
     -- any other client: sent at COMMIT (PostgreSQL folds identical notices of a transaction)
     PERFORM pg_notify('@CHANNEL@', payload);
     RETURN;
   END IF;
   -- the store's sessions: kept with the transaction (rolled back with it), sent after COMMIT
-  pending := coalesce(current_setting('annotator.pending', true), '');
-  IF pending = many OR position(E'\n' || payload || E'\n' IN pending) > 0 THEN
+  IF position(E'\n' || payload || E'\n' IN pending) > 0 THEN
     RETURN;
   END IF;
   IF length(pending) > @MAX_PENDING@ THEN

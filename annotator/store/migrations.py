@@ -507,11 +507,22 @@ def _m11_model_uncertainty(db: MigrationDatabase) -> None:
     )
 
 
+def _m12_notices_check_many_first(db: MigrationDatabase) -> None:
+    """The change-notice function of migration 10 again, reordered (``annotator.store.live``):
+    in the store's own transactions a row whose notices have already become "many" returns
+    before the blind setting is read (a bulk import read it once per row).  The notices are the
+    same.  Files: nothing."""
+    if db.postgres:
+        from annotator.store.live import install_notify_triggers
+
+        install_notify_triggers(db.conn)
+
+
 #: Index i holds migration i+1.  Never edit a released one: append a new one.
 MIGRATIONS: tuple[Migration, ...] = (
     _m1_initial, _m2_review, _m3_learning, _m4_knowledge_base, _m5_relations, _m6_filter_indexes,
     _m7_fts_without_positions, _m8_answer_suggestions, _m9_server_search_folds_accents,
-    _m10_change_notices, _m11_model_uncertainty,
+    _m10_change_notices, _m11_model_uncertainty, _m12_notices_check_many_first,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -176,3 +176,51 @@ def test_live_an_edit_is_saved_even_when_its_notices_cannot_be_sent(pg_url):
         p.set_status(doc, "alice", "done")
         with Project(pg_url) as other:
             assert [s.label for s in other.spans(doc)] == ["PER"] and other.status(doc, "alice") == "done"
+
+
+def test_live_a_bulk_change_stops_reading_the_blind_setting_once_it_is_many(pg_url):
+    """Once a transaction's notices have become "many", a changed row costs its trigger no read
+    of the blind setting (it read it for every row of a bulk import before looking)."""
+    with Project(pg_url) as writer, Project(pg_url) as reader:
+        listener = reader.change_listener()
+        assert listener is not None
+        try:
+            with writer.transaction():
+                for i in range(600):
+                    writer.add_document(Document(text=f"Artikel nomor {i} tentang banjir di Jakarta."))
+                # the settings table's reads in this transaction: the triggers' look at 'blind'
+                reads = writer._conn.execute(
+                    "SELECT seq_scan + coalesce(idx_scan, 0) FROM pg_stat_xact_user_tables"
+                    " WHERE relname = 'settings'").fetchone()[0]
+            assert reads < 300  # about 160 notices fit before "many"; 600 rows read it 600 times
+            got = _collect(listener, lambda g: any(c.kind == "many" for c in g))
+            assert any(c.kind == "many" for c in got) and len(got) < 200  # the notices are what they were
+        finally:
+            listener.close()
+
+
+def test_live_migration_12_reinstalls_the_notice_function(pg_url, monkeypatch):
+    """A server project made before migration 12 gets the reordered notice function when opened."""
+    from annotator.store import project as project_module
+
+    monkeypatch.setattr(project_module, "SCHEMA_VERSION", 11)
+    with Project(pg_url) as p:
+        assert p.schema_version == 11
+    with psycopg.connect(pg_url, autocommit=True) as raw:  # as migration 10 left it, in substance
+        raw.execute("CREATE OR REPLACE FUNCTION annotator_notice(doc bigint, kind text, who text) RETURNS void"
+                    " LANGUAGE plpgsql AS $f$ BEGIN PERFORM pg_notify('annotator_changes', 'old'); END $f$")
+    monkeypatch.undo()
+    with Project(pg_url) as p:
+        assert p.schema_version == project_module.SCHEMA_VERSION >= 12
+        doc, _ = p.add_document(Document(text="Putin bertemu Shoigu di Kremlin"))
+        with psycopg.connect(pg_url, autocommit=True) as raw:
+            source = raw.execute("SELECT prosrc FROM pg_proc WHERE proname = 'annotator_notice'").fetchone()[0]
+        assert "IF pending = many THEN" in source and "'old'" not in source
+        with Project(pg_url) as reader:
+            listener = reader.change_listener()
+            try:
+                p.add_span(doc, Span(0, 5, "PER"), "alice")
+                got = _collect(listener, lambda g: any(c.kind == "spans" for c in g))
+                assert (doc, "spans") in {(c.document_id, c.kind) for c in got}
+            finally:
+                listener.close()
