@@ -8,8 +8,9 @@ window's refresh.  A lost listening connection is said in the status bar and ret
 listener; once back, everything is re-read (notices sent meanwhile are gone).
 
 ``install_live(window)`` wires the annotation workspace (document list, progress, the open
-document); ``install_live_review(window)`` the review window (agreement, comparison).  A
-project file has no notices: both return None.
+document); ``install_live_review(window)`` the review window (agreement, comparison).  Each
+kind of notice refreshes only what it can change (:func:`list_kinds`, :data:`AGREEMENT_KINDS`,
+:data:`COMPARE_KINDS`).  A project file has no notices: both return None.
 """
 
 from __future__ import annotations
@@ -23,8 +24,28 @@ from annotator.store.live import Change, ChangeListener
 #: Kinds of change that may alter what the open document shows (answers are left alone: the
 #: panel may hold a note being typed; they are read again when the document is opened).
 DOCUMENT_KINDS = {"spans", "suggestions", "decisions", "relations", "kb"}
-#: Kinds after which the document list itself (which documents, in what order) is read again.
-LIST_KINDS = {"documents", "assignments", "many", "reconnected", "other", "settings", "suggestions"}
+#: Kinds after which the document list itself (which documents, in what order) is read again,
+#: whatever its filters (:func:`list_kinds` adds those that only some filters depend on).
+LIST_KINDS = {"documents", "assignments", "many", "reconnected", "other", "settings"}
+#: Kinds that can change the review window's agreement figures (suggestions, decisions on them
+#: and assignments cannot: agreement compares what the annotators marked and answered).
+AGREEMENT_KINDS = {"spans", "answers", "status", "relations", "kb", "documents", "annotators", "settings",
+                   "many", "reconnected", "other"}
+#: Kinds that can change what the comparison view shows of its document.
+COMPARE_KINDS = {"spans", "answers", "status", "relations", "kb", "documents", "many", "reconnected", "other"}
+
+
+def list_kinds(docs: Any) -> set[str]:
+    """The kinds of change that can alter which documents the workspace's list ``docs`` shows and
+    in what order: :data:`LIST_KINDS`, with ``suggestions`` while the list is filtered by
+    suggestions or ordered most useful first (by their scores), ``status`` while it is filtered by
+    state.  Otherwise such a notice re-reads only its document's row."""
+    kinds = set(LIST_KINDS)
+    if docs.sugg_filter.currentData() is not None or docs.model.order == "uncertain":
+        kinds.add("suggestions")
+    if docs.state_filter.currentData() is not None:
+        kinds.add("status")
+    return kinds
 
 
 class ListenThread(QThread):
@@ -183,7 +204,7 @@ def install_live(window: Any) -> LiveUpdates | None:
     def refresh(changes: list[Change]) -> None:
         docs = window.documents
         kinds = {c.kind for c in changes}
-        if kinds & LIST_KINDS:
+        if kinds & list_kinds(docs):
             if kinds & {"documents", "many", "reconnected", "other"}:
                 docs.fill_sources()
             docs.apply_filters()
@@ -216,7 +237,7 @@ def install_live_review(window: Any) -> LiveUpdates | None:
 
     def refresh(changes: list[Change]) -> None:
         agreement = window.agreement
-        if agreement is not None:
+        if agreement is not None and any(c.kind in AGREEMENT_KINDS for c in changes):
             # a computation under way finishes first (restarting it on every notice would never
             # show figures while the team works); the next one starts when it reports
             if agreement.task is not None and agreement.task.is_running:
@@ -225,7 +246,7 @@ def install_live_review(window: Any) -> LiveUpdates | None:
                 agreement.compute()
         compare = getattr(window, "compare", None)
         if compare is not None and compare.document_id is not None:
-            if any(c.document_id in (None, compare.document_id) for c in changes):
+            if any(c.kind in COMPARE_KINDS and c.document_id in (None, compare.document_id) for c in changes):
                 compare.refresh_after_change(compare.document_id)
 
     if window.agreement is not None:

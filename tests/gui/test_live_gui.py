@@ -123,3 +123,68 @@ def test_live_window_says_when_the_listening_connection_is_lost(qtbot, live_wind
         admin.execute("SELECT pg_terminate_backend(%s)", (listener._conn.info.backend_pid,))  # noqa: SLF001
     qtbot.waitUntil(lambda: any("again" in m for m in messages), timeout=5000)
     assert any(m.startswith("Connection to the server lost") for m in messages), messages
+
+
+def _heard(qtbot, live, kinds: set[str]) -> list:
+    """The refreshes ``live`` makes until one answered a notice of each of ``kinds``."""
+    batches: list = []
+    live.refreshed.connect(batches.append)
+    qtbot.waitUntil(lambda: kinds <= {c.kind for b in batches for c in b}, timeout=5000)
+    return batches
+
+
+def test_live_review_window_recomputes_only_for_notices_that_change_agreement(qtbot, server, monkeypatch):
+    from annotator.gui.review.window import ReviewWindow
+    from tests.demo import TEXT_A, suggestion
+    from tests.gui.review_helpers import merged
+
+    with Project(server) as p:
+        p.add_span(1, Span(0, 5, "PER"), "alice")
+        p.add_span(1, Span(0, 5, "PER"), "bob")
+    review = ReviewWindow(server)
+    qtbot.addWidget(review)
+    review.show()
+    with qtbot.waitSignal(review.agreement.computed, timeout=10000):
+        pass
+    review.open_document(1)
+    merged(qtbot, review)
+    computes: list[int] = []
+    redraws: list[int] = []
+    monkeypatch.setattr(review.agreement, "compute", lambda: computes.append(1))
+    real_redraw = review.compare.refresh_after_change
+    monkeypatch.setattr(review.compare, "refresh_after_change", lambda d: redraws.append(d) or real_redraw(d))
+    with Project(server) as other:  # new suggestions, an assignment: neither is anyone's answer
+        other.set_suggestions(1, [suggestion(TEXT_A, "Moskwa", "LOC")], suggester="rule2", version="1")
+        other.add_assignments([(2, "bob")])
+    _heard(qtbot, review.live, {"suggestions", "assignments"})
+    assert computes == [] and redraws == []
+    with Project(server) as other:  # bob's answer elsewhere: agreement changes; the open document is not his
+        other.set_status(2, "bob", "done")
+    _heard(qtbot, review.live, {"status"})
+    assert computes == [1] and redraws == []
+    with Project(server) as other:
+        other.add_span(1, Span(6, 11, "LOC"), "bob")
+    _heard(qtbot, review.live, {"spans"})
+    assert computes == [1, 1] and redraws == [1]
+    review.close()
+
+
+def test_live_suggestions_refilter_the_list_only_when_it_depends_on_them(qtbot, live_window, server, monkeypatch):
+    from tests.demo import TEXT_B, suggestion
+
+    win = live_window
+    docs = win.documents
+    refilters: list[int] = []
+    real_apply = docs.apply_filters
+    monkeypatch.setattr(docs, "apply_filters", lambda: refilters.append(1) or real_apply())
+    with Project(server) as other:
+        other.set_suggestions(2, [suggestion(TEXT_B, "Prabowo", "PER")], suggester="rule2", version="1")
+    _heard(qtbot, win.live, {"suggestions"})
+    assert refilters == []  # the list does not depend on suggestions: only document 2's row is read again
+    docs.sugg_filter.setCurrentIndex(docs.sugg_filter.findData(True))
+    assert docs.ids() == [1, 2, 3]
+    refilters.clear()
+    with Project(server) as other:
+        other.set_suggestions(2, [], suggester="rule2", version="2")
+    _heard(qtbot, win.live, {"suggestions"})
+    assert refilters == [1] and docs.ids() == [1, 3]  # filtered by suggestions: read again
