@@ -94,6 +94,11 @@ def cmd_formats(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The commands :func:`register` adds (``annotator.cli`` reads this to build only the parser
+#: of the command given; a test checks it against what register adds).
+COMMANDS = ("formats", "export")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``export`` and ``formats`` commands."""
     p = sub.add_parser("formats", help="list the import and export formats")

@@ -8,6 +8,10 @@ import sys
 from annotator.cli.args import annotator_arg
 from annotator.core.errors import AnnotatorError
 
+#: The commands :func:`register` adds (``annotator.cli`` reads this to build only the parser
+#: of the command given; a test checks it against what register adds).
+COMMANDS = ("screenshot",)
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``screenshot`` command."""

@@ -106,6 +106,11 @@ def cmd_stories(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The commands :func:`register` adds (``annotator.cli`` reads this to build only the parser
+#: of the command given; a test checks it against what register adds).
+COMMANDS = ("kb", "link", "stories")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the knowledge-base commands."""
     p = sub.add_parser("kb", help="the project knowledge base: list (--json), --import, --export, --merge")

@@ -157,6 +157,11 @@ def cmd_queue(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The commands :func:`register` adds (``annotator.cli`` reads this to build only the parser
+#: of the command given; a test checks it against what register adds).
+COMMANDS = ("train", "models", "train-curve", "queue")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the learning commands."""
     p = sub.add_parser(

@@ -139,6 +139,11 @@ def _label_map(value: str) -> dict[str, str]:
 
 
 
+#: The commands :func:`register` adds (``annotator.cli`` reads this to build only the parser
+#: of the command given; a test checks it against what register adds).
+COMMANDS = ("suggest", "suggestions", "evaluate")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the suggestion commands."""
     p = sub.add_parser(

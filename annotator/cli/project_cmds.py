@@ -12,7 +12,7 @@ from annotator.cli.args import annotator_arg, at_least_one
 from annotator.cli.progress import TerminalProgress
 
 
-def _project(args: argparse.Namespace, create: bool = False) -> Any:
+def _project(args: argparse.Namespace, create: bool = False, build_new: bool = False) -> Any:
     from annotator.core.errors import ProjectError
     from annotator.core.schema import LabelSchema
     from annotator.store import Project
@@ -31,7 +31,7 @@ def _project(args: argparse.Namespace, create: bool = False) -> Any:
                 )
             return Project(args.project, create=create)
         schema = loaded
-    return Project(args.project, create=create, schema=schema)
+    return Project(args.project, create=create, schema=schema, build_new=build_new)
 
 
 
@@ -61,7 +61,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         extra["sentences_per_doc"] = args.sentences_per_doc
     if getattr(args, "text_column", None):
         extra["text_column"] = args.text_column
-    with _project(args, create=True) as project:
+    # a new project file is written once, aside, and moved into place (Project's build_new)
+    with _project(args, create=True, build_new=True) as project:
         progress = TerminalProgress("import")
         report = import_paths(
             project, args.paths, fmt=args.format, annotator=args.annotator, clean=not args.no_clean,
@@ -200,6 +201,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 0
     print(report.advice(), file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok else 1
+
+
+#: The commands :func:`register` adds (``annotator.cli`` reads this to build only the parser
+#: of the command given; a test checks it against what register adds).
+COMMANDS = ("check", "import", "list", "show", "stats")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -260,6 +260,11 @@ def cmd_review(args: argparse.Namespace) -> int:
     return run_review(project_target(args.project), reviewer=args.reviewer, quit_after_ms=args.quit_after)
 
 
+#: The commands :func:`register` adds (``annotator.cli`` reads this to build only the parser
+#: of the command given; a test checks it against what register adds).
+COMMANDS = ("merge", "agreement", "assign", "package", "blind", "role", "adjudicate", "review")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the review commands."""
     p = sub.add_parser("merge", help="merge annotators' project files into a review project (re-runnable)")

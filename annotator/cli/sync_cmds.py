@@ -41,6 +41,11 @@ def cmd_pull(args: argparse.Namespace) -> int:
     return _run(args, args.source, args.dest, "pull")
 
 
+#: The commands :func:`register` adds (``annotator.cli`` reads this to build only the parser
+#: of the command given; a test checks it against what register adds).
+COMMANDS = ("push", "pull")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``push`` and ``pull`` commands."""
     common = ("copies documents, spans (uids kept), relations, answers, status, suggestion decisions, "

@@ -29,6 +29,11 @@ def cmd_team(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The commands :func:`register` adds (``annotator.cli`` reads this to build only the parser
+#: of the command given; a test checks it against what register adds).
+COMMANDS = ("team",)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``team`` command."""
     p = sub.add_parser(

@@ -59,6 +59,12 @@ class StoreBase:
     path: Path
     _conn: sqlite3.Connection
     _dialect: Dialect
+    _depth: int
+    _building: Path | None
+
+    if TYPE_CHECKING:
+
+        def _publish(self, *, reopen: bool) -> None: ...
 
     if TYPE_CHECKING:  # provided by Project and the other mixins
 

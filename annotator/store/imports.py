@@ -79,6 +79,8 @@ class ImportMixin(StoreBase):
                 yield
             finally:
                 self._conn.execute(f"PRAGMA main.cache_size = {int(cache)}")
+        if self._building is not None and self._depth == 0:
+            self._publish(reopen=True)  # a new file built aside (Project(build_new=True)): committed, now in place
 
     def known_hashes(self, hashes: Iterable[str]) -> dict[str, int]:
         """``{content_hash: id}`` of the given hashes that are stored (one query per 900)."""

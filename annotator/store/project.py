@@ -56,6 +56,15 @@ def _file_key(path: Path) -> tuple[str, int, int] | None:
     return (str(path.resolve()), st.st_size, st.st_mtime_ns)
 
 
+def _fsync(path: Path) -> None:
+    """Flush a file's (or a folder's) contents to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def quick_check(conn: sqlite3.Connection, *, full: bool = False) -> list[str]:
     """SQLite's ``quick_check`` (or the slower ``integrity_check`` with ``full``):
     the problems found, empty when the file is sound."""
@@ -104,7 +113,22 @@ class Project(
     work side by side).
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True, schema: str | Path | LabelSchema | None = None):
+    def __init__(
+        self, path: str | Path, *, create: bool = True, schema: str | Path | LabelSchema | None = None,
+        build_new: bool = False,
+    ):
+        """Open (or create) the project at ``path``.
+
+        ``build_new``: when there is no file at ``path`` yet, build it in a hidden file next to it
+        that nothing else opens, without a rollback journal on disk, and move it into place
+        (switched to WAL, synced) when the first :meth:`bulk_import` commits, or at
+        :meth:`close`.  ``annotator import NEW.db FILE`` writes the file once this way instead
+        of twice (the WAL and its checkpoint were a sixth of a 2,000-article import).  Until then
+        no file is at ``path``: a kill leaves no project (and a hidden ``.NAME.*.building`` file),
+        never a half-written one; every commit reported after that is in the project, as usual.
+        """
+        #: While a new file is built (``build_new``): the hidden file it is built in (see :meth:`_publish`).
+        self._building: Path | None = None
         if is_server_url(path):
             self._open_server(getattr(path, "url", str(path)), schema)
             return
@@ -116,12 +140,18 @@ class Project(
             raise ProjectError(f"{self.path} is a folder; a project is a .db file")
         if self.path.parent and not self.path.parent.exists():
             raise ProjectError(f"{self.path}: folder {self.path.parent} does not exist")
+        if build_new and not self.path.exists() and not self.path.is_symlink():
+            self._building = self.path.parent / f".{self.path.name}.{os.urandom(4).hex()}.building"
         #: True when the file or its folder cannot be written: reading works, any change is refused clearly.
         self.readonly = False
         try:
             self._conn = self._connect()
         except UnicodeDecodeError:
+            self._drop_building()
             raise self._damaged_schema() from None
+        except BaseException:
+            self._drop_building()
+            raise
         self._depth = 0
         self._lock = threading.RLock()
         try:
@@ -134,7 +164,16 @@ class Project(
             raise self._damaged_schema() from None
         except BaseException:
             self._conn.close()
+            self._drop_building()
             raise
+
+    def _drop_building(self) -> None:
+        building, self._building = self._building, None
+        if building is not None:
+            try:
+                building.unlink(missing_ok=True)
+            except OSError:  # a read-only folder: nothing was made there
+                pass
 
     def _damaged_schema(self) -> ProjectError:
         return ProjectError(
@@ -247,7 +286,8 @@ class Project(
             else:
                 # isolation_level=None: we issue BEGIN/COMMIT ourselves, one per action.
                 conn = sqlite3.connect(
-                    str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False
+                    str(self._building or self.path), isolation_level=None, timeout=BUSY_TIMEOUT_S,
+                    check_same_thread=False,
                 )
             conn.text_factory = self._decode_text
             conn.execute("PRAGMA foreign_keys = ON")
@@ -305,12 +345,50 @@ class Project(
                 self._refuse_foreign()
             if version == 0:  # a new file: pages that fit many articles each (set before the first write)
                 self._conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+            if self._building is not None:
+                # Nothing else opens the file being built, and a crash leaves it aside (never at the
+                # project's path): the journal (in memory) serves rollbacks only, nothing is synced
+                # until it is published (see _publish).
+                self._conn.execute("PRAGMA journal_mode = MEMORY")
+                self._conn.execute("PRAGMA synchronous = OFF")
+                return
             mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             self._conn.execute("PRAGMA synchronous = NORMAL")  # durable against crashes in WAL mode
         except sqlite3.DatabaseError as exc:
             raise self._db_error(exc) from exc
         if str(mode).lower() != "wal":
             raise ProjectError(f"{self.path}: could not switch to WAL journal (got {mode})")
+
+    def _publish(self, *, reopen: bool) -> None:
+        """Move a file built by ``build_new`` to its path: switched to WAL, synced to disk, then
+        linked there (never over a file that appeared meanwhile), and opened there again
+        (``reopen``) for what follows."""
+        building, self._building = self._building, None
+        if building is None:
+            return
+        try:
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.close()
+            _fsync(building)
+            try:
+                os.link(building, self.path)
+            except FileExistsError:
+                raise ProjectError(f"{self.path} was created by another program during this import; "
+                                   "nothing was imported into it: import again") from None
+            except OSError:  # a file system without hard links: the same, minus the guard against a race
+                if self.path.exists():
+                    raise ProjectError(f"{self.path} was created by another program during this import; "
+                                       "nothing was imported into it: import again") from None
+                os.replace(building, self.path)
+            _fsync(self.path.parent if str(self.path.parent) else Path("."))
+        finally:
+            building.unlink(missing_ok=True)
+        if reopen:
+            key = _file_key(self.path)
+            if key is not None:
+                _CHECKED.add(key)  # just written whole by this process
+            self._conn = self._connect()
+            self._check_file()
 
     def _table_names(self) -> list[str]:
         return [r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
@@ -336,7 +414,10 @@ class Project(
     # -- lifecycle -----------------------------------------------------------
 
     def close(self) -> None:
-        """Close the connection (checkpoints the WAL)."""
+        """Close the connection (checkpoints the WAL; a file built by ``build_new`` is moved into place)."""
+        if self._building is not None and self._depth == 0:
+            self._publish(reopen=False)
+            return
         try:
             self._conn.close()
         except (sqlite3.Error, ProjectError):  # pragma: no cover - closing twice is harmless

@@ -1,10 +1,14 @@
 """Commands that need neither spaCy nor Qt do not load them (issue 12: start-up is most of a
 small import), and the FTS set-up written without sqlite-utils is the one it wrote."""
 
+import argparse
 import json
 import subprocess
 import sys
 
+import pytest
+
+from annotator.cli import _command_modules, build_parser, main
 from annotator.store import Project
 from tests.rawdb import connection
 
@@ -60,3 +64,34 @@ def test_fts_schema_is_what_sqlite_utils_writes(tmp_path):
         got = {r[0]: r[1] for r in connection(p).execute(
             "SELECT name, sql FROM sqlite_master WHERE name LIKE 'documents_%'")}
     assert got == want and {"documents_fts", "documents_ai", "documents_ad", "documents_au"} <= set(got)
+
+
+def test_each_command_module_names_the_commands_it_registers():
+    # annotator.cli builds only the parser of the command given, found by each module's COMMANDS
+    modules = set(_command_modules().values())
+    assert len(modules) >= 9
+    for module in modules:
+        sub = argparse.ArgumentParser().add_subparsers()
+        module.register(sub)
+        assert tuple(sub.choices) == module.COMMANDS, module.__name__
+    full = build_parser().format_help()
+    for name in _command_modules():
+        assert f"    {name} " in full or f"    {name}\n" in full, name
+        # a command's own parser parses what the full one parses
+        assert set(build_parser(name)._subparsers._group_actions[0].choices) == set(  # noqa: SLF001
+            _command_modules()[name].COMMANDS)
+
+
+def test_help_lists_every_command_and_a_command_runs_with_its_module_alone(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    for name in ("import", "export", "formats", "suggest", "train", "merge", "agreement", "push", "team", "kb",
+                 "screenshot", "check", "stats"):
+        assert f"    {name} " in out or f"    {name}\n" in out, name
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    assert "usage: annotator import" in capsys.readouterr().out
+    assert main(["formats"]) == 0
+    assert "conll" in capsys.readouterr().out

@@ -39,7 +39,7 @@ BIG_IMPORT = textwrap.dedent(
     from pathlib import Path
     from annotator.formats import import_paths
     from annotator.store import Project
-    p = Project(sys.argv[1])
+    p = Project(sys.argv[1], build_new=len(sys.argv) > 3)
     for n, f in enumerate(sorted(Path(sys.argv[2]).glob("*.jsonl"))):
         report = import_paths(p, [f])
         assert report.ok, report.failed
@@ -94,17 +94,22 @@ def test_crash_sigkill_during_edits_keeps_every_committed_change(target):
         p.add_span(doc_id, Span(0, 6, "PER"), "bob")
 
 
-def test_crash_sigkill_during_large_import_leaves_whole_files(tmp_path, target):
+def _import_files(tmp_path, n_files: int, per_file: int):
     import json
 
     src = tmp_path / "in"
     src.mkdir()
-    n_files, per_file = 40, 250
     for f in range(n_files):
         with open(src / f"{f:03d}.jsonl", "w", encoding="utf-8") as fh:
             for d in range(per_file):
                 text = f"Artikel {f}-{d}: Presiden Joko Widodo bertemu Vladimir Putin di Moskwa. " * 5
                 fh.write(json.dumps({"text": text, "annotator": "a", "spans": [{"start": 0, "end": 7, "label": "MISC"}]}) + "\n")
+    return src
+
+
+def test_crash_sigkill_during_large_import_leaves_whole_files(tmp_path, target):
+    n_files, per_file = 40, 250
+    src = _import_files(tmp_path, n_files, per_file)
     path = target
     Project(path).close()
     seen = _run_until(BIG_IMPORT, [str(path), str(src)], 3)
@@ -116,3 +121,18 @@ def test_crash_sigkill_during_large_import_leaves_whole_files(tmp_path, target):
         assert n >= len(seen) * per_file
         assert n < n_files * per_file  # it really was killed mid-way
         assert len(connection(p).execute("SELECT id FROM spans").fetchall()) == n
+
+
+def test_crash_sigkill_while_importing_into_a_new_file_keeps_every_reported_file(tmp_path):
+    # Project(build_new=True), as 'annotator import NEW.db': the first file is written aside and
+    # moved into place when it commits; the rest go into the project as usual
+    n_files, per_file = 40, 250
+    src = _import_files(tmp_path, n_files, per_file)
+    path = tmp_path / "new.db"
+    seen = _run_until(BIG_IMPORT, [str(path), str(src), "build-new"], 3)
+    _integrity(path)
+    with Project(path) as p:
+        n = p.count_documents()
+        assert n % per_file == 0 and len(seen) * per_file <= n < n_files * per_file
+        assert len(connection(p).execute("SELECT id FROM spans").fetchall()) == n
+    assert not [x for x in tmp_path.iterdir() if x.name.endswith(".building")]
