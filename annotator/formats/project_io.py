@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from annotator.core.errors import AnnotatorError, InputError, detail
 from annotator.core.jobs import Cancelled, Progress, ShouldCancel, check_cancel
@@ -211,6 +211,7 @@ def _store_batch(
     items: list[ImportItem] = []
     extras: list[tuple[int, ImportRecord, str | None]] = []  # answers and suggestions, stored one by one
     linked: list[int] = []  # items whose spans carry knowledge-base ids (docs/kb.md)
+    undetected: set[int] = set()  # id() of the documents whose language is still to tell
     for index, (rec, h) in enumerate(zip(records, raw_hashes, strict=True)):
         try:
             doc = rec.document
@@ -228,10 +229,13 @@ def _store_batch(
             title = doc.title or _fallback_title(doc)
             language = doc.language
             guess = told[index] if told is not None and doc is rec.document else False
-            if not language_named(doc) and (found := _language(doc, options, h in known, guess)):
+            detect = not language_named(doc) and not options.language and guess is False and h not in known
+            if not detect and not language_named(doc) and (found := _language(doc, options, h in known, guess)):
                 language = found
             if title is not doc.title or language is not doc.language:
                 doc = _with(doc, title, language)
+            if detect:  # told while the store indexes the batch (import_documents' languages)
+                undetected.add(id(doc))
             known.add(h)
             who = rec.annotator or options.annotator
             if who:  # " bob" and "bob" are one annotator
@@ -265,7 +269,8 @@ def _store_batch(
     if missing:
         stored_ids.update(project.known_hashes(missing))
     try:
-        stored = project.import_documents(items, source=str(path), known=stored_ids)
+        stored = project.import_documents(items, source=str(path), known=stored_ids,
+                                          languages=_teller(undetected) if undetected else None)
     except (AnnotatorError, ValueError) as exc:
         raise InputError(detail(exc), path) from exc
     result.records += len(items)
@@ -301,6 +306,16 @@ def _store_batch(
             raise InputError(detail(exc), path, rec.line) from exc
 
 
+
+
+def _teller(undetected: set[int]) -> Callable[[Sequence[Document]], list[str | None]]:
+    """The detected language of each new document in ``undetected`` (None for the others)."""
+    from annotator.formats.language import detect_language
+
+    def tell(docs: Sequence[Document]) -> list[str | None]:
+        return [detect_language(d.text) if id(d) in undetected else None for d in docs]
+
+    return tell
 
 
 def _store_links(project: Project, doc_id: int, who: str, text: str, spans: Sequence[Span]) -> None:

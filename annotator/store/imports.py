@@ -15,7 +15,7 @@ import json
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from annotator.core.model import Document, Span
 from annotator.store.base import CHUNK, StoreBase, marks, now
@@ -96,6 +96,7 @@ class ImportMixin(StoreBase):
 
     def import_documents(
         self, items: Sequence[ImportItem], *, source: str = "", known: Mapping[str, int] | None = None,
+        languages: Callable[[Sequence[Document]], Sequence[str | None]] | None = None,
     ) -> ImportBatchResult:
         """Store ``items`` in one transaction (joins the caller's): new documents (content-hash
         dedup against the file and within the batch), each item's spans that its annotator does not
@@ -103,7 +104,10 @@ class ImportMixin(StoreBase):
         what was added.  Spans and states must have been validated by the caller.
 
         ``known``: what :meth:`known_hashes` answered for every item's hash, when the caller asked
-        it inside the transaction this joins (then the batch needs no query of its own)."""
+        it inside the transaction this joins (then the batch needs no query of its own).
+        ``languages``: given the new documents (in order), the language of each (None: keep its
+        own); called while SQLite indexes them for search in another thread (it needs no Python
+        lock there, so language detection and the index share the time on two cores)."""
         result = ImportBatchResult()
         if not items:
             return result
@@ -115,6 +119,7 @@ class ImportMixin(StoreBase):
             existed = set(ids.values())
             ts = now()
             new_rows: list[tuple[Any, ...]] = []
+            new_docs: list[Document] = []
             pending: set[str] = set()
             for it in items:
                 h = it.content_hash
@@ -122,13 +127,14 @@ class ImportMixin(StoreBase):
                     continue
                 pending.add(h)
                 d = it.document
+                new_docs.append(d)
                 new_rows.append((
                     d.text, d.title, d.source, d.url, d.published, d.language,
                     json.dumps(dict(d.meta), ensure_ascii=False) if d.meta else "{}", h, d.original_text,
                     json.dumps(list(d.removed_lines), ensure_ascii=False) if d.removed_lines else "[]", ts,
                 ))
             if new_rows:
-                first = self._insert_documents(new_rows)
+                first = self._insert_documents(new_rows, None if languages is None else lambda: languages(new_docs))
                 if first is None:
                     ids.update(self.known_hashes(pending))
                 else:  # the write lock is ours: the new rows took the ids after the largest, in order
@@ -219,9 +225,12 @@ class ImportMixin(StoreBase):
                 self._log("import", None, None, **payload)
         return result
 
-    def _insert_documents(self, rows: list[tuple[Any, ...]]) -> int | None:
+    def _insert_documents(
+        self, rows: list[tuple[Any, ...]], told: Callable[[], Sequence[str | None]] | None = None,
+    ) -> int | None:
         """Insert new documents and index them for full-text search in one statement; the id
         of the first (the others follow it), or None on a server (ids need not be one run there).
+        ``told()``: each row's language (None: the row's own), asked while the index is filled.
 
         The insert trigger indexes one row at a time; for a batch the trigger is dropped
         inside this transaction, the rows inserted, the index filled with one
@@ -236,21 +245,66 @@ class ImportMixin(StoreBase):
         if self._dialect.name == "postgresql":
             # The tsvector column fills itself; another session importing the same text at the
             # same time wins the row (OR IGNORE), and known_hashes() then finds its id.
+            _set_languages(rows, told)
             self._conn.executemany(insert.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1), rows)
             return None
         before = int(self._conn.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0])
         trigger = self._conn.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'documents_ai'").fetchone()
         if trigger is None or len(rows) < 16:
+            _set_languages(rows, told)
             self._conn.executemany(insert, rows)
             return before + 1
         self._conn.execute("DROP TRIGGER documents_ai")
         self._conn.executemany(insert, rows)
-        self._conn.execute(
-            "INSERT INTO documents_fts(rowid, title, text) SELECT id, title, text FROM documents WHERE id > ?",
-            (before,))
+        fill = ("INSERT INTO documents_fts(rowid, title, text) SELECT id, title, text FROM documents WHERE id > ?",
+                (before,))
+        if told is None:
+            self._conn.execute(*fill)
+        else:
+            found = self._while_filling(fill, told)
+            changed = [(lang, before + 1 + i) for i, (lang, row) in enumerate(zip(found, rows, strict=True))
+                       if lang is not None and lang != row[5]]
+            if changed:
+                # the language is no column of the index: its update trigger (which re-indexes the
+                # row) stays out of it, as the insert trigger does, and comes back as it was
+                au = self._conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'documents_au'").fetchone()
+                if au is not None:
+                    self._conn.execute("DROP TRIGGER documents_au")
+                self._conn.executemany("UPDATE documents SET language = ? WHERE id = ?", changed)
+                if au is not None:
+                    self._conn.execute(au[0])
         self._conn.execute(trigger[0])
         return before + 1
+
+    def _while_filling(
+        self, fill: tuple[str, tuple[Any, ...]], told: Callable[[], Sequence[str | None]],
+    ) -> Sequence[str | None]:
+        """Run the index ``fill`` statement in a thread while ``told()`` runs here; what it tells.
+
+        SQLite runs the one statement without Python's lock, so on two cores the index and the
+        Python work take the time of the longer of the two.  This thread touches the connection
+        only after the other has ended, whatever happens (an error in either is raised here)."""
+        import threading
+
+        failed: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                self._conn.execute(*fill)
+            except BaseException as exc:  # noqa: BLE001 - raised in the calling thread below
+                failed.append(exc)
+
+        worker = threading.Thread(target=run, name="annotator-fts-fill", daemon=True)
+        worker.start()
+        try:
+            found = told()
+        finally:
+            worker.join()
+        if failed:
+            raise failed[0]
+        return found
 
     def _span_ids(self, uids: Sequence[str]) -> list[int]:
         out: list[int] = []
@@ -262,6 +316,15 @@ class ImportMixin(StoreBase):
 
     def _max_span_id(self) -> int:
         return int(self._conn.execute("SELECT coalesce(max(id), 0) FROM spans").fetchone()[0])
+
+
+def _set_languages(rows: list[tuple[Any, ...]], told: Callable[[], Sequence[str | None]] | None) -> None:
+    """Put the languages ``told()`` gives into the document rows (column 5), in place."""
+    if told is None:
+        return
+    for i, lang in enumerate(told()):
+        if lang is not None:
+            rows[i] = (*rows[i][:5], lang, *rows[i][6:])
 
 
 def _created_flags(doc_ids: Sequence[int], existed: set[int]) -> list[bool]:

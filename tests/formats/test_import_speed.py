@@ -120,3 +120,20 @@ def test_languages_told_by_the_worker_are_the_ones_detected_here(project, tmp_pa
     want = [r.get("language") or detect_language(r["text"]) or "id" for r in rows]
     assert got == want and want.count("en") == 6
     assert len([e for e in project.events() if e["action"] == "import"]) == 4
+
+
+def test_languages_told_while_the_index_fills_leave_the_triggers_and_index_whole(project, tmp_path):
+    """Detection runs while SQLite fills the search index in another thread; the English rows
+    then get their language with the update trigger set aside and put back as it was."""
+    conn = connection(project)
+    triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()
+    rows = [{"text": (ENGLISH if i % 4 == 0 else INDONESIAN) * 2 + f" nomor{i}"} for i in range(32)]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert import_paths(project, [path]).ok
+    assert conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall() == triggers
+    got = [project.get_document(i).language for i in project.document_ids()]
+    assert got == ["en" if i % 4 == 0 else "id" for i in range(32)]
+    assert conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('integrity-check')") is not None
+    assert project.filtered_ids_page("x", query="nomor8") == [9]
+    assert len(project.filtered_ids_page("x", query="minister")) == 8
