@@ -85,9 +85,8 @@ def document_ids(project: Project, annotator: str, *, query: str | None = None, 
 
     first = fetch(0, RANK_LIMIT + 1)
     if len(first) <= RANK_LIMIT:
-        if query and first:  # few enough to rank: best matches first
-            return project.filter_documents(annotator, query=query, state=state, source=source,
-                                            has_suggestions=has_suggestions), True
+        if query and first:  # few enough to rank: best matches first (only these are ranked)
+            return project.rank_documents(query, first), True
         return first, False
     return PagedIds(fetch, first, complete=False), False
 

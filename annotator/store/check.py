@@ -22,6 +22,9 @@ SALVAGE_TABLES = (
     "doc_labels", "document_status", "events", "assignments", "merge_owners",
 )
 
+#: Tables the copy's triggers fill from the others (never copied themselves).
+DERIVED_TABLES = ("status_sources",)
+
 
 @dataclass
 class CheckReport:
@@ -204,7 +207,8 @@ def salvage_project(source: str | Path, out: str | Path) -> SalvageReport:
         dst.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         # tables of later migrations than this list knows come after (parents first where known)
         every = [r[0] for r in dst.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid")]
-        later = [t for t in every if t not in SALVAGE_TABLES and not t.startswith(("documents_fts", "sqlite_"))]
+        later = [t for t in every if t not in SALVAGE_TABLES and t not in DERIVED_TABLES
+                 and not t.startswith(("documents_fts", "sqlite_"))]
         for table in (*SALVAGE_TABLES, *later):
             _copy_table(src, dst, table, report)
         dst.execute("COMMIT")

@@ -224,6 +224,23 @@ class DocumentsMixin(StoreBase):
             sql += f" LIMIT {int(limit)}"
         return [r[0] for r in self._conn.execute(sql, args)]
 
+    def rank_documents(self, query: str, ids: Sequence[int]) -> list[int]:
+        """Those of ``ids`` that match ``query``, best match first (ties in document order): the
+        order :meth:`filter_documents` gives them, found from the ids alone, so a word in most
+        articles with a filter that leaves a few ranks those few, not every match of the word.
+        For the document list's first page (up to about a thousand ids)."""
+        if not ids or not fts_query(query):
+            return []
+        wanted = list(dict.fromkeys(int(i) for i in ids))
+        args: dict[str, Any] = {"q": self._dialect.fts_query(query), **{f"i{k}": v for k, v in enumerate(wanted)}}
+        listed = ", ".join(f":i{k}" for k in range(len(wanted)))
+        join, cond, rank = self._dialect.fts_filter("d")
+        if self._dialect.name == "postgresql":
+            sql = f"SELECT d.id FROM documents d{join} WHERE {cond} AND d.id IN ({listed}) ORDER BY {rank}, d.id"
+        else:  # the index alone: its rank of each listed row, no article read
+            sql = f"SELECT f.rowid FROM documents_fts f WHERE {cond} AND f.rowid IN ({listed}) ORDER BY {rank}, f.rowid"
+        return [int(r[0]) for r in self._conn.execute(sql, args)]
+
     def search(self, query: str, limit: int = 100) -> list[int]:
         """Full-text search over title and text; best matches first."""
         return self.filter_documents(query=query, limit=limit)

@@ -301,12 +301,15 @@ class Project(
 
     def _connect_readonly(self, *, folder_writable: bool) -> sqlite3.Connection:
         uri = "file:" + urllib.parse.quote(str(self.path.resolve())) + "?mode=ro"
+        conn = None
         try:
             conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S,
                                    check_same_thread=False)
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return conn
         except sqlite3.OperationalError:
+            if conn is not None:
+                conn.close()  # now: left to the collector it kept the file (and a read-only mount) open
             if folder_writable:
                 raise
         # A WAL file in a read-only folder cannot get its shared-memory file: read it as immutable

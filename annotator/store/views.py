@@ -76,11 +76,18 @@ class ViewsMixin(StoreBase):
         if query:
             sides.append(("documents_fts f", "f.rowid", "documents_fts MATCH :q",
                           "EXISTS (SELECT 1 FROM documents_fts y WHERE documents_fts MATCH :q AND y.rowid = {c})"))
-        if state and state != "todo":
+        if state and state != "todo" and source:
+            # a state and an outlet together: one index range holds exactly the documents with both
+            # (migration 13), so two large sets that never meet are no scan of either
+            sides.append(("status_sources ss INDEXED BY status_sources_filter", "ss.document_id",
+                          "ss.annotator = :a AND ss.state = :s AND ss.source = :src",
+                          "EXISTS (SELECT 1 FROM status_sources x WHERE x.annotator = :a AND x.document_id = {c}"
+                          " AND x.state = :s AND x.source = :src)"))
+        elif state and state != "todo":
             sides.append(("document_status st", "st.document_id", "st.annotator = :a AND st.state = :s",
                           "EXISTS (SELECT 1 FROM document_status x WHERE x.document_id = {c}"
                           " AND x.annotator = :a AND x.state = :s)"))
-        if source:
+        if source and not (state and state != "todo"):
             sides.append(("documents d INDEXED BY source_documents", "d.id", "d.source = :src",
                           "EXISTS (SELECT 1 FROM documents o INDEXED BY source_documents"
                           " WHERE o.source = :src AND o.id = {c})"))
