@@ -206,13 +206,9 @@ class ImportMixin(StoreBase):
                     # The write lock is ours for the whole transaction, so the new ids are the run after `before`.
                     span_ids = [before + 1, self._max_span_id()]
             if status_rows:
-                # The last state given for a (document, annotator) in the batch wins, as when set one by one.
-                self._conn.executemany(
-                    "INSERT INTO document_status(document_id, annotator, state, seconds, updated)"
-                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT(document_id, annotator) DO UPDATE SET"
-                    " state = excluded.state, updated = excluded.updated",
-                    status_rows,
-                )
+                added = dict.fromkeys(new_ids)
+                self._insert_states(status_rows, {ids[it.content_hash]: it.document.source for it in items
+                                                  if ids[it.content_hash] in added})
             if new_rows or span_rows or status_rows:
                 payload: dict[str, Any] = {
                     "source": source,
@@ -305,6 +301,37 @@ class ImportMixin(StoreBase):
         if failed:
             raise failed[0]
         return found
+
+    def _insert_states(self, rows: list[tuple[Any, ...]], sources: Mapping[int, str]) -> None:
+        """Store a batch's states; the last given for a (document, annotator) wins, as when set one
+        by one; ``sources``: the outlet of each document this batch added.  The triggers that keep ``status_sources`` in step (migration 12) cost more than the
+        insert itself, row by row: for a batch they are set aside inside this transaction, and the
+        batch's rows of ``status_sources`` written in one ``executemany``, as the triggers would
+        have written them."""
+        upsert = ("INSERT INTO document_status(document_id, annotator, state, seconds, updated)"
+                  " VALUES (?, ?, ?, ?, ?) ON CONFLICT(document_id, annotator) DO UPDATE SET"
+                  " state = excluded.state, updated = excluded.updated")
+        triggers = [] if self._dialect.name != "sqlite" or len(rows) < 16 else self._conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN"
+            " ('status_sources_ai', 'status_sources_au') ORDER BY name").fetchall()
+        if len(triggers) != 2:
+            self._conn.executemany(upsert, rows)
+            return
+        for name, _sql in triggers:
+            self._conn.execute(f"DROP TRIGGER {name}")
+        self._conn.executemany(upsert, rows)
+        last = {(doc_id, who): state for doc_id, who, state, *_rest in rows}  # the state each pair now has
+        given = [(who, doc_id, state, sources[doc_id]) for (doc_id, who), state in last.items() if doc_id in sources]
+        if given:  # documents of this batch: their outlet is known here
+            self._conn.executemany("INSERT OR REPLACE INTO status_sources(annotator, document_id, state, source)"
+                                   " VALUES (?, ?, ?, ?)", given)
+        if len(given) < len(last):
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO status_sources(annotator, document_id, state, source)"
+                " SELECT ?, id, ?, source FROM documents WHERE id = ?",
+                [(who, state, doc_id) for (doc_id, who), state in last.items() if doc_id not in sources])
+        for _name, sql in triggers:
+            self._conn.execute(sql)
 
     def _span_ids(self, uids: Sequence[str]) -> list[int]:
         out: list[int] = []

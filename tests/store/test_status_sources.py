@@ -112,3 +112,24 @@ def test_an_older_project_gets_the_rows_of_its_stored_states(tmp_path):
         assert len(_derived(p)) == 12 and _derived(p) == _expected(p)
         p.set_status(1, "budi", "done")
         assert _derived(p) == _expected(p)
+
+
+def test_an_import_writes_the_rows_the_triggers_would_and_puts_the_triggers_back(tmp_path):
+    import json
+
+    from annotator.formats import import_paths
+
+    with _project(tmp_path / "p.db", 30) as p:
+        conn = connection(p)
+        triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()
+        p.set_status(1, "ani", "skipped")
+        src = tmp_path / "a.jsonl"
+        rows = [{"text": f"Artikel {i} tentang militer dan kudeta di Jakarta.", "source": OUTLETS[i % 4],
+                 "annotator": "ani", "status": STATES[i % 4]} for i in range(40)]  # 30 stored, 10 new
+        rows.append({**rows[5], "status": "done"})  # the same pair again: the last state wins
+        src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        assert import_paths(p, [src]).ok
+        assert conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+                            ).fetchall() == triggers
+        assert _derived(p) == _expected(p) and len(_derived(p)) == 40
+        assert p.status(6, "ani") == "done"
