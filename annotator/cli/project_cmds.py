@@ -61,13 +61,23 @@ def cmd_import(args: argparse.Namespace) -> int:
         extra["sentences_per_doc"] = args.sentences_per_doc
     if getattr(args, "text_column", None):
         extra["text_column"] = args.text_column
+    import gc
+
     # a new project file is written once, aside, and moved into place (Project's build_new)
     with _project(args, create=True, build_new=True) as project:
         progress = TerminalProgress("import")
-        report = import_paths(
-            project, args.paths, fmt=args.format, annotator=args.annotator, clean=not args.no_clean,
-            extra=extra, progress=progress, language=args.language,
-        )
+        # The import makes no reference cycles to collect, but its millions of small objects made
+        # the cycle collector walk every live object again and again (3% of a 2,000-article import).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            report = import_paths(
+                project, args.paths, fmt=args.format, annotator=args.annotator, clean=not args.no_clean,
+                extra=extra, progress=progress, language=args.language,
+            )
+        finally:
+            if collecting:
+                gc.enable()
         progress.close()
     for f in report.files:
         for warning in f.warnings:
