@@ -304,10 +304,10 @@ class ImportMixin(StoreBase):
 
     def _insert_states(self, rows: list[tuple[Any, ...]], sources: Mapping[int, str]) -> None:
         """Store a batch's states; the last given for a (document, annotator) wins, as when set one
-        by one; ``sources``: the outlet of each document this batch added.  The triggers that keep ``status_sources`` in step (migration 12) cost more than the
-        insert itself, row by row: for a batch they are set aside inside this transaction, and the
-        batch's rows of ``status_sources`` written in one ``executemany``, as the triggers would
-        have written them."""
+        by one; ``sources``: the outlet of each document this batch added.  The triggers that keep
+        ``status_sources`` in step (migration 13) cost more than the insert itself, row by row: for
+        a batch they are set aside inside this transaction, and the batch's rows of
+        ``status_sources`` written in one ``executemany``, as the triggers would have written them."""
         upsert = ("INSERT INTO document_status(document_id, annotator, state, seconds, updated)"
                   " VALUES (?, ?, ?, ?, ?) ON CONFLICT(document_id, annotator) DO UPDATE SET"
                   " state = excluded.state, updated = excluded.updated")
