@@ -52,6 +52,7 @@ from annotator.core.jobs import Cancelled, Progress, ShouldCancel, report
 from annotator.store.base import CHUNK, marks, now
 from annotator.store.dialect import is_server_url, redact
 from annotator.store.learning import memory_suggester, shared_filter
+from annotator.store.transfer import insert_events, known_event_uids
 
 if TYPE_CHECKING:
     from annotator.store.project import Project
@@ -413,25 +414,15 @@ class _Copy:
             if not rows:
                 return
             last = rows[-1][0]
-            have = self._have_events([r[1] for r in rows])
+            have = known_event_uids(self.dst.c, [r[1] for r in rows])
             self._insert_events([(u, ts, a, None if d is None else self.id_map[d], act, pl)
                                  for _id, u, ts, a, d, act, pl in rows if u not in have
                                  and (d is None or (d in self.id_map and (d, a) not in self.left_out))])
             self.cancel_point()
 
-    def _have_events(self, uids: list[str]) -> set[str]:
-        have: set[str] = set()
-        for i in range(0, len(uids), CHUNK):
-            chunk = uids[i: i + CHUNK]
-            have.update(r[0] for r in self.dst.c.execute(f"SELECT uid FROM events WHERE uid IN ({marks(len(chunk))})",
-                                                         chunk))
-        return have
-
     def _insert_events(self, rows: list[tuple[Any, ...]]) -> None:
-        if rows:
-            self.dst.c.executemany("INSERT INTO events(uid, ts, annotator, document_id, action, payload)"
-                                   " VALUES (?, ?, ?, ?, ?, ?)", rows)
-            self.rep.events += len(rows)
+        insert_events(self.dst.c, rows)
+        self.rep.events += len(rows)
 
     # -- one batch of documents ---------------------------------------------------------
 
@@ -496,7 +487,7 @@ class _Copy:
         whose last ``set_language`` event the other lacks), as ``set_language`` does it."""
         last = self.src.c.execute("SELECT uid FROM events WHERE document_id = ? AND action = 'set_language'"
                                   " ORDER BY id DESC LIMIT 1", (src_doc,)).fetchone()
-        if last is None or self._have_events([last[0]]):
+        if last is None or known_event_uids(self.dst.c, [last[0]]):
             return  # the source never changed it, or the destination has that change and a newer one
         self.dst.c.execute("UPDATE documents SET language = ? WHERE id = ?", (language, doc))
         self.dst.c.execute("DELETE FROM suggestion_runs WHERE document_id = ? AND " + shared_filter("suggestion_runs"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from annotator.store import learning
 from annotator.store.base import CHUNK, marks
@@ -24,6 +24,22 @@ _SPAN_INSERT = f"INSERT INTO spans(document_id, {_SPAN_SQL}) VALUES (?, {', '.jo
 
 #: A raw event row: ``(uid, ts, annotator, document_id, action, payload JSON)``.
 EventRecord = tuple[str, str, str | None, int | None, str, str]
+
+
+def known_event_uids(conn: Any, uids: Sequence[str]) -> set[str]:
+    """Which of ``uids`` the events of ``conn``'s project hold (one query per :data:`CHUNK`)."""
+    have: set[str] = set()
+    for i in range(0, len(uids), CHUNK):
+        chunk = list(uids[i : i + CHUNK])
+        have.update(r[0] for r in conn.execute(f"SELECT uid FROM events WHERE uid IN ({marks(len(chunk))})", chunk))
+    return have
+
+
+def insert_events(conn: Any, rows: Sequence[EventRecord]) -> None:
+    """Store raw event rows as they are (uids and timestamps kept; no event of the copy itself)."""
+    if rows:
+        conn.executemany(
+            "INSERT INTO events(uid, ts, annotator, document_id, action, payload) VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
 @dataclass(frozen=True)
@@ -152,13 +168,8 @@ class TransferMixin(MergeSourceMixin):
         payload records the file each came from.  Returns how many were added."""
         if not rows:
             return 0
-        uids = [r[0] for r in rows]
-        have: set[str] = set()
-        for i in range(0, len(uids), CHUNK):
-            chunk = uids[i : i + CHUNK]
-            have.update(r[0] for r in self._conn.execute(
-                f"SELECT uid FROM events WHERE uid IN ({marks(len(chunk))})", chunk))
-        new = []
+        have = known_event_uids(self._conn, [r[0] for r in rows])
+        new: list[EventRecord] = []
         for uid, ts, annotator, _doc, action, payload in rows:
             if uid in have:
                 continue
@@ -170,8 +181,7 @@ class TransferMixin(MergeSourceMixin):
                 data.setdefault("merged_from", source_uid)
             new.append((uid, ts, annotator, document_id, action, json.dumps(data, ensure_ascii=False)))
             have.add(uid)
-        self._conn.executemany(
-            "INSERT INTO events(uid, ts, annotator, document_id, action, payload) VALUES (?, ?, ?, ?, ?, ?)", new)
+        insert_events(self._conn, new)
         return len(new)
 
     def copy_suggestions_from(self, source: Project, document_id: int, new_id: int, annotator: str) -> int:
