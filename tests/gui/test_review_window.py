@@ -314,3 +314,14 @@ def test_review_window_closed_while_a_document_merges_stays_quiet(qtbot, review_
     qtbot.wait(300)
     with Project(review_path) as p:  # what the merge stored stays (the window's undo went with it)
         assert [s.label for s in p.spans(1, GOLD)] in ([], ["PER"])
+
+
+def test_review_window_opening_a_document_from_agreement_merges_only_that_one(window, qtbot):
+    """The ranked list opens document 2: only its agreements go into gold (the comparison tab
+    used to open, and merge, the first document on the way)."""
+    window.open_document(2, "entities")
+    assert window.compare.merges.pending == {2} and window.compare.document_id == 2
+    assert window.tabs.currentWidget() is window.compare
+    merged(qtbot, window)
+    assert window.project.spans(1, GOLD) == [] and len(window.project.spans(2, GOLD)) == 2
+    assert window.undo_stack.count() == 1

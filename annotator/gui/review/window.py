@@ -174,8 +174,9 @@ class ReviewWindow(QMainWindow):
         """Show a document in the comparison tab."""
         if self.compare is None:
             return
-        self.tabs.setCurrentWidget(self.compare)
+        # shown before the tab switch, which would otherwise open (and merge) the first document too
         self.compare.show_document(document_id, layer or None)
+        self.tabs.setCurrentWidget(self.compare)
         self.compare.units.setFocus()
 
     def open_merge_dialog(self) -> MergeDialog:
