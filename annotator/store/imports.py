@@ -73,12 +73,11 @@ class ImportMixin(StoreBase):
             if self._dialect.name != "sqlite":
                 yield
                 return
-            cache = self._conn.execute("PRAGMA main.cache_size").fetchone()[0]
-            self._conn.execute(f"PRAGMA main.cache_size = -{BULK_CACHE_KIB}")
+            restore_cache = self._bigger_page_cache(BULK_CACHE_KIB)
             try:
                 yield
             finally:
-                self._conn.execute(f"PRAGMA main.cache_size = {int(cache)}")
+                restore_cache()
         if self._building is not None and self._depth == 0:
             self._publish(reopen=True)  # a new file built aside (Project(build_new=True)): committed, now in place
 

@@ -75,17 +75,16 @@ class MergeSourceMixin(StoreBase):
         """Attach the project file at ``path`` (read by the merge statements); detached on leaving,
         with the temporary tables of the merge dropped."""
         self._conn.execute(f"ATTACH DATABASE ? AS {_SRC}", (str(path),))
-        cache = self._conn.execute("PRAGMA main.cache_size").fetchone()[0]
         # The uid indexes take inserts at random places: a page cache that holds them saves
         # re-reading (and spilling) a page per row.  About as much as the source file holds,
         # between 256 MiB and 2 GiB (for the length of the merge only).
         size = Path(path).stat().st_size // 1024
-        self._conn.execute(f"PRAGMA main.cache_size = -{min(max(size, 262144), 2097152)}")
+        restore_cache = self._bigger_page_cache(min(max(size, 262144), 2097152))
         self._conn.execute("PRAGMA temp_store = MEMORY")
         try:
             yield
         finally:
-            self._conn.execute(f"PRAGMA main.cache_size = {int(cache)}")
+            restore_cache()
             for table in ("merge_docs", "merge_pairs", "merge_want", "merge_want_rel", "merge_bad_spans", "merge_bad_answers",
                           "merge_new_events", "merge_drop_pairs"):
                 self._conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
