@@ -158,8 +158,9 @@ def _parse_spans(obj: dict[str, Any], text: str, path: Path, line: int, options:
         kb_id = s.get("kb_id")
         if kb_id is not None and (not isinstance(kb_id, str) or not kb_id.strip()):
             raise InputError(f'span {i + 1}: "kb_id" must be a knowledge-base id (text)', path, line)
-        span = Span(start=start, end=end, label=label, layer=layer, origin=str(s.get("origin", "human")),
-                    score=s.get("score"), kb_id=kb_id or None)
+        # positional: a tenth of a million-span import's reading went to keyword handling
+        span = Span(start, end, label, layer, None, str(s.get("origin", "human")), s.get("score"), None, None, None,
+                    kb_id or None)
         try:
             if type(start) is not int or type(end) is not int or not 0 <= start < end <= len(text):
                 span.validate(text)  # raises the error that says what is wrong

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import uuid
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +30,8 @@ def now() -> str:
 
 def new_uid() -> str:
     """A fresh identity for a span or an event (kept when rows are copied between files)."""
+    import uuid  # here: the module imports platform, a cost for every command at start-up
+
     return uuid.uuid4().hex
 
 

@@ -56,6 +56,23 @@ def _file_key(path: Path) -> tuple[str, int, int] | None:
     return (str(path.resolve()), st.st_size, st.st_mtime_ns)
 
 
+class _Reopened:
+    """The connection of a file :meth:`Project._publish` has just moved into place, opened at its
+    path when something first uses it: ``annotator import NEW.db FILE`` closes it right after."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+
+    def __getattr__(self, name: str) -> Any:
+        conn = self._project._conn  # noqa: SLF001 - the project's own connection
+        if conn is self:  # once: whoever kept this object gets the connection opened then
+            conn = self._project._reopen()  # noqa: SLF001
+        return getattr(conn, name)
+
+    def close(self) -> None:
+        """Nothing is open yet."""
+
+
 def _fsync(path: Path) -> None:
     """Flush a file's (or a folder's) contents to disk."""
     fd = os.open(path, os.O_RDONLY)
@@ -390,8 +407,13 @@ class Project(
             key = _file_key(self.path)
             if key is not None:
                 _CHECKED.add(key)  # just written whole by this process
-            self._conn = self._connect()
-            self._check_file()
+            self._conn = _Reopened(self)  # type: ignore[assignment]
+
+    def _reopen(self) -> sqlite3.Connection:
+        """The connection at the project's path again, after :meth:`_publish` (see :class:`_Reopened`)."""
+        self._conn = self._connect()
+        self._check_file()
+        return self._conn
 
     def _table_names(self) -> list[str]:
         return [r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]

@@ -137,3 +137,18 @@ def test_languages_told_while_the_index_fills_leave_the_triggers_and_index_whole
     assert conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('integrity-check')") is not None
     assert project.filtered_ids_page("x", query="nomor8") == [9]
     assert len(project.filtered_ids_page("x", query="minister")) == 8
+
+
+def test_spans_read_with_every_field_in_place(project, tmp_path):
+    """The reader builds spans positionally (cheaper): each value lands in its own field."""
+    from annotator.formats.base import ReadOptions
+    from annotator.formats.prodigy import read_jsonl
+
+    path = tmp_path / "s.jsonl"
+    path.write_text(json.dumps({"text": "Joko Widodo di Jakarta.", "spans": [
+        {"start": 0, "end": 11, "label": "PER", "origin": "model:x@1", "score": 0.5, "kb_id": "Q1"}]}) + "\n")
+    [rec] = list(read_jsonl(path, ReadOptions(schema=project.schema)))
+    [span] = rec.spans
+    assert (span.start, span.end, span.label, span.layer, span.annotator, span.origin, span.score, span.id,
+            span.document_id, span.note, span.kb_id) == (0, 11, "PER", "entities", None, "model:x@1", 0.5, None,
+                                                         None, None, "Q1")

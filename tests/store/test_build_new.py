@@ -124,3 +124,18 @@ def test_a_file_that_appears_meanwhile_is_never_replaced(tmp_path):
     with Project(path) as other:
         assert other.get_setting("mine") == "yes" and other.count_documents() == 0
     assert _leftovers(tmp_path) == []
+
+
+def test_the_connection_after_the_move_is_opened_once_when_first_used(tmp_path):
+    from tests.rawdb import connection
+
+    path = tmp_path / "p.db"
+    with Project(path, build_new=True) as p:
+        assert import_paths(p, [_jsonl(tmp_path / "a.jsonl", 3)]).ok
+        early = connection(p)  # kept from before the reopen
+        assert early.execute("SELECT count(*) FROM documents").fetchone()[0] == 3
+        assert connection(p) is not early and early.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert connection(p).execute("SELECT count(*) FROM documents").fetchone()[0] == 3
+        p.set_status(1, "ani", "skipped")
+    with Project(path, build_new=True) as again:  # the file is there: opened as usual
+        assert again.status(1, "ani") == "skipped"
