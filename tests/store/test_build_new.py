@@ -139,3 +139,15 @@ def test_the_connection_after_the_move_is_opened_once_when_first_used(tmp_path):
         p.set_status(1, "ani", "skipped")
     with Project(path, build_new=True) as again:  # the file is there: opened as usual
         assert again.status(1, "ani") == "skipped"
+
+
+def test_new_uids_are_uuid4_hex():
+    import uuid
+
+    from annotator.store.base import new_uid
+
+    uids = {new_uid() for _ in range(2000)}
+    assert len(uids) == 2000
+    for u in list(uids)[:200]:
+        parsed = uuid.UUID(hex=u)
+        assert parsed.hex == u and parsed.version == 4 and parsed.variant == uuid.RFC_4122
