@@ -252,22 +252,23 @@ class _Prepared:
 
     docs: np.ndarray
     layers: dict[str, tuple[sa.LayerArrays, list[str], bool]]  # spans, labels, any span counted
+    indexes: dict[str, sa.LayerIndex]  # each layer's spans sorted for the pairs' counts
     layout: sa.TokenLayout
     order: list[str]
 
 
 def _layer_arrays(
-    project: Project, layer: str, names: Sequence[str], counted: dict[str, set[int]], docs: np.ndarray
+    project: Project, layer: str, names: Sequence[str], counted: dict[str, set[int]], docs: np.ndarray,
+    flat: np.ndarray, labels: list[str], width: int,
 ) -> tuple[sa.LayerArrays, list[str], bool]:
-    """The layer's spans by ``names`` on ``docs``; its labels (the schema's, then any other
-    in the order the spans were read); whether anyone marked a span on a document they count."""
-    labels = list(project.schema.layer(layer).label_names)
-    n_ann, width = len(names), len(labels) + 1
-    flat = np.fromiter(itertools.chain.from_iterable(project.layer_span_codes(layer, names, labels)),
-                       dtype=np.int64).reshape(-1, 3)
-    doc, ann = np.divmod(flat[:, 0], n_ann)
-    start = flat[:, 1]
-    end, label = np.divmod(flat[:, 2], width)
+    """The layer's spans by ``names`` on ``docs`` (``flat``: its rows of
+    :meth:`~annotator.store.Project.layer_span_arrays`), sorted by :func:`~span_arrays.sort_spans`;
+    its labels (the schema's, then any other in the order the spans were read); whether anyone
+    marked a span on a document they count.  ``width``: the label part of the rows' last column."""
+    n_ann = len(names)
+    doc, ann = np.divmod(flat[:, 1], n_ann)
+    start = flat[:, 2]
+    end, label = np.divmod(flat[:, 3], width)
     label -= 1
     if (label < 0).any():
         # labels outside the schema, in the order the per-(document, annotator) lists of spans
@@ -295,11 +296,25 @@ def _layer_arrays(
         if mine.size and counted[name] and sa.member(mine, np.fromiter(counted[name], dtype=np.int64)).any():
             any_spans = True
             break
-    where = np.searchsorted(docs, doc)
-    keep = (where < docs.size) & (docs[np.minimum(where, max(docs.size - 1, 0))] == doc) if docs.size else (
-        np.zeros(doc.size, dtype=bool))
+    where = _positions(docs, doc)
+    keep = where >= 0
     spans = sa.LayerArrays(where[keep], ann[keep], start[keep], end[keep], label[keep])
-    return spans, labels, any_spans
+    return sa.sort_spans(spans, docs.size, n_ann, len(labels)), labels, any_spans
+
+
+def _positions(docs: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Where each of ``ids`` is in the sorted ``docs`` (-1: not there): a look-up table when the
+    ids are not too sparse, else binary searches."""
+    if docs.size == 0 or ids.size == 0:
+        return np.full(ids.size, -1, dtype=np.int64)
+    top = int(max(int(docs[-1]), int(ids.max()))) + 1
+    if top <= 4 * docs.size + (1 << 20):
+        table = np.full(top, -1, dtype=np.int64)
+        table[docs] = np.arange(docs.size)
+        return table[ids]
+    where = np.searchsorted(docs, ids)
+    found = (where < docs.size) & (docs[np.minimum(where, docs.size - 1)] == ids)
+    return np.where(found, where, -1)
 
 
 def _prepare_layers(
@@ -307,13 +322,20 @@ def _prepare_layers(
     all_docs: Sequence[int], should_cancel: ShouldCancel | None,
 ) -> _Prepared:
     docs = np.array(sorted(all_docs), dtype=np.int64)
-    layers = {layer: _layer_arrays(project, layer, names, counted, docs) for layer in layer_names}
+    labels = [list(project.schema.layer(layer).label_names) for layer in layer_names]
+    flat = project.layer_span_arrays(layer_names, names, labels)  # every layer in one read
+    width = max((len(x) for x in labels), default=0) + 1
+    layers = {layer: _layer_arrays(project, layer, names, counted, docs, flat[flat[:, 0] == k], labels[k], width)
+              for k, layer in enumerate(layer_names)}
+    del flat
     _check_cancel(should_cancel)
     index = {int(d): i for i, d in enumerate(docs.tolist())}
     texts = ((index[d], t) for d, t in project.texts(docs.tolist()))
     layout = sa.token_layout(texts, docs.size, [layers[x][0] for x in layer_names],
                              tick=lambda: _check_cancel(should_cancel))
-    return _Prepared(docs, layers, layout, list(layer_names))
+    indexes = {layer: sa.LayerIndex(spans, docs.size, len(names), len(layer_labels))
+               for layer, (spans, layer_labels, _any) in layers.items()}
+    return _Prepared(docs, layers, indexes, layout, list(layer_names))
 
 
 def _layer_agreement(
@@ -332,7 +354,7 @@ def _layer_agreement(
     spans, labels, any_spans = prepared.layers[layer]
     k_layer = prepared.order.index(layer)
     layout = prepared.layout
-    n_docs, n_labels, n_ann = docs.size, len(labels), len(names)
+    n_ann = len(names)
     tag_names = ["O"] + [f"{p}-{lab}" for lab in labels for p in ("B", "I")]
     tag_code = {t: i for i, t in enumerate(tag_names)}
 
@@ -342,7 +364,8 @@ def _layer_agreement(
         mine = [(int(spans.start[r]), int(spans.end[r]), labels[int(spans.label[r])]) for r in rows]
         return sa.iob_codes(tokens, mine, tag_code)
 
-    tags = sa.tag_arrays(spans, layout.first[k_layer], layout.stop[k_layer], n_ann, retag)
+    index = prepared.indexes[layer]
+    tags = sa.tag_arrays(spans, layout.first[k_layer], layout.stop[k_layer], n_ann, retag, index.rows_by_annotator())
     tag_key = tags.doc * (np.int64(1) << np.int64(32)) + tags.token
     name_index = {n: i for i, n in enumerate(names)}
 
@@ -363,7 +386,7 @@ def _layer_agreement(
         key = pair_key(a, b)
         ia, ib = name_index[a], name_index[b]
         in_pair = sa.member(docs, np.fromiter(pair_docs[(a, b)], dtype=np.int64))
-        counts, pdocs = sa.pair_arrays(spans, ia, ib, in_pair, n_docs, n_labels)
+        counts, pdocs = index.pair(ia, ib, in_pair)
         # per document, in the order of the pair's documents (progress moves every 200)
         for d, na, nb, ex, inc in zip(docs[pdocs].tolist(), counts.n_a[pdocs].tolist(), counts.n_b[pdocs].tolist(),
                                       counts.exact[pdocs].tolist(), counts.incomplete[pdocs].tolist(), strict=True):
@@ -491,20 +514,40 @@ def _token_alpha(
         return None
     valid = unit_doc[tags.doc] & counts_doc[tags.doc, tags.ann]
     keys, doc_of, tag = tag_key[valid], tags.doc[valid], tags.tag[valid]
-    uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    tagged = np.zeros((uniq.size, n_tags), dtype=np.int64)
-    np.add.at(tagged, (inverse, tag), 1)
-    unit_coders = coders[doc_of[first]]
-    tagged[:, 0] = unit_coders - tagged[:, 1:].sum(axis=1)
+    # each annotator's keys come sorted but for a few retagged documents: a stable sort merges the runs
+    order = np.argsort(keys, kind="stable")
+    keys, doc_of, tag = keys[order], doc_of[order], tag[order]
+    new = np.ones(keys.size, dtype=bool)
+    new[1:] = keys[1:] != keys[:-1]
+    first = np.flatnonzero(new)
+    unit_doc_of = doc_of[first]
+    unit_coders = coders[unit_doc_of]
+    base = len(names) + 1
+    if base ** n_tags < 2**62:
+        # a unit's row of counts is one number in base (annotators + 1): the units come down to
+        # the few distinct rows there are, each weighted by how often it occurs
+        place = base ** np.arange(n_tags, dtype=np.int64)
+        code = unit_coders + np.add.reduceat(place[tag] - 1, first) if first.size else unit_coders
+        if base ** n_tags < 2**22:
+            occurs = np.bincount(code)
+            codes = np.flatnonzero(occurs)
+            tagged_weight = occurs[codes]
+        else:
+            codes, tagged_weight = np.unique(code, return_counts=True)
+        tagged = (codes[:, None] // place[None, :]) % base
+    else:
+        unit = np.cumsum(new) - 1
+        tagged = np.bincount(unit * n_tags + tag, minlength=first.size * n_tags).reshape(first.size, n_tags)
+        tagged[:, 0] = unit_coders - tagged[:, 1:].sum(axis=1)
+        tagged_weight = np.ones(first.size, dtype=np.int64)
     # the untagged tokens: every coder of the document says O
-    untagged = n_tokens.copy()
-    np.subtract.at(untagged, doc_of[first], 1)
+    untagged = n_tokens - np.bincount(unit_doc_of, minlength=n_tokens.size)
     sizes = np.unique(coders[unit_doc])
     plain = np.zeros((sizes.size, n_tags), dtype=np.int64)
     plain[:, 0] = sizes
     weight = np.array([int(untagged[unit_doc & (coders == m)].sum()) for m in sizes.tolist()], dtype=np.int64)
     table = np.concatenate((tagged, plain))
-    weights = np.concatenate((np.ones(uniq.size, dtype=np.int64), weight))
+    weights = np.concatenate((tagged_weight, weight))
     return stats.krippendorff_alpha_weighted(table, weights)
 
 

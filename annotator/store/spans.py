@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+import itertools
+from typing import TYPE_CHECKING, Any, Sequence
 
-from annotator.core.errors import NotFoundError
+from annotator.core.errors import NotFoundError, ProjectError
 from annotator.core.model import Span, annotator_name, content_hash
 from annotator.store import learning
 from annotator.store.base import StoreBase, marks, new_uid, now
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _SPAN_COLS = 'id, document_id, annotator, layer, start, "end", label, origin, score, note'
 
@@ -145,23 +149,59 @@ class SpansMixin(StoreBase):
         ).fetchall()
 
 
-    def layer_span_codes(self, layer: str, annotators: Sequence[str], labels: Sequence[str]) -> Iterator[tuple[int, int, int]]:
-        """Every span of ``layer`` by ``annotators`` as integers, for agreement over a large
-        project: ``(document_id * len(annotators) + annotator index, start,
-        end * (len(labels) + 1) + label index + 1)``, with the indexes into ``annotators``
-        and ``labels`` (label part 0: a label not in ``labels``; :meth:`layer_spans` has them).
-        No text value is read per span (decoding one is a Python call), and the rows come one
-        at a time (millions of tuples in a list keep the garbage collector busy)."""
-        if not annotators:
-            return iter(())
-        n, width = len(annotators), len(labels) + 1
+    def layer_span_arrays(self, layers: Sequence[str], annotators: Sequence[str],
+                          labels: Sequence[Sequence[str]]) -> np.ndarray:
+        """Every span of ``layers`` by ``annotators`` as integers, for agreement over a large
+        project: an int64 array of rows ``(layer index, document_id * len(annotators) +
+        annotator index, start, end * width + label index + 1)``, with the indexes into
+        ``layers``, ``annotators`` and ``labels[layer index]`` and width one more than the
+        longest of ``labels`` (label part 0: a label not in the layer's list; :meth:`layer_spans`
+        has them).  Rows in the order of their ids.
+
+        No text value is read per span, and on a project file no Python object is made per
+        span either: SQLite joins each column of a range of ids into one string of numbers
+        (``group_concat``) that numpy parses (a row as a tuple cost 0.6 µs, most of the
+        reading of 6.7 million spans).  A server sends rows."""
+        import numpy as np
+
+        n_layers, n = len(layers), len(annotators)
+        if not annotators or not layers:
+            return np.zeros((0, 4), dtype=np.int64)
+        width = max((len(x) for x in labels), default=0) + 1
         ann_case = "CASE annotator " + " ".join(f"WHEN ? THEN {i}" for i in range(n)) + " END"
-        lab_case = ("CASE label " + " ".join(f"WHEN ? THEN {i + 1}" for i in range(len(labels))) + " ELSE 0 END"
-                    if labels else "0")
-        return self._conn.execute(
-            f'SELECT document_id * {n} + {ann_case}, start, "end" * {width} + {lab_case} FROM spans'
-            f" WHERE layer = ? AND annotator IN ({marks(n)})",
-            [*annotators, *labels, layer, *annotators])
+        lab_args: list[Any] = []
+        lab_parts = []
+        for k, layer_labels in enumerate(labels):
+            if layer_labels:
+                lab_parts.append(f"WHEN {k} THEN CASE label "
+                                 + " ".join(f"WHEN ? THEN {i + 1}" for i in range(len(layer_labels))) + " ELSE 0 END")
+                lab_args.extend(layer_labels)
+        lay_case = "CASE layer " + " ".join(f"WHEN ? THEN {i}" for i in range(n_layers)) + " END"
+        lab_case = f"CASE {lay_case} {' '.join(lab_parts)} ELSE 0 END" if lab_parts else "0"
+        columns = [lay_case, f"document_id * {n} + {ann_case}", "start", f'"end" * {width} + {lab_case}']
+        args = [*layers, *annotators, *layers, *lab_args]
+        where = f"layer IN ({marks(n_layers)}) AND annotator IN ({marks(n)})"
+        where_args = [*layers, *annotators]
+        if self._dialect.name == "postgresql":
+            rows = self._conn.execute(f"SELECT {', '.join(columns)} FROM spans WHERE {where} ORDER BY id",
+                                      [*args, *where_args])
+            return np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64).reshape(-1, 4)
+        low, high = self._conn.execute("SELECT min(id), max(id) FROM spans").fetchone()
+        parts: list[np.ndarray] = []
+        step = 1 << 20
+        sql = (f"SELECT count(*), {', '.join(f'group_concat({c})' for c in columns)} FROM spans"
+               f" WHERE id >= ? AND id < ? AND {where}")
+        for lo in range(low or 0, (high or -1) + 1, step):
+            # one range of ids: the rows in id order, each column's numbers joined by commas
+            count, *texts = self._conn.execute(sql, [*args, lo, lo + step, *where_args]).fetchone()
+            if not count:
+                continue
+            cols = [np.fromstring(t, dtype=np.int64, sep=",") for t in texts]
+            if any(c.size != count for c in cols):
+                raise ProjectError(f"{self.path}: could not read the spans of ids {lo} to {lo + step - 1}")
+            parts.append(np.stack(cols, axis=1))
+        return np.concatenate(parts) if parts else np.zeros((0, 4), dtype=np.int64)
+
 
 class SuggestionsMixin(StoreBase):
     """The ``suggestions``, ``suggestion_runs`` and ``suggestion_decisions`` tables."""
