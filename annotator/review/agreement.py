@@ -33,6 +33,7 @@ from annotator.core.tokens import token_spans
 from annotator.review import span_arrays as sa
 from annotator.review import spans as spanm
 from annotator.review import stats
+from annotator.review.bulk_memory import bulk_arrays
 from annotator.review.links import link_agreement
 from annotator.review.unitizing import UnitizingResult, arrays_alpha
 
@@ -93,6 +94,22 @@ def compute_agreement(
     question (free-text ones are skipped) of the schema; naming one restricts
     the report to it.  Returns the JSON-ready dict documented in ``docs/review.md``.
     """
+    with bulk_arrays():  # millions of rows in arrays: see bulk_memory for why
+        return _compute_agreement(project, layers=layers, questions=questions, annotators=annotators,
+                                  include_unfinished=include_unfinished, progress=progress,
+                                  should_cancel=should_cancel)
+
+
+def _compute_agreement(
+    project: Project,
+    *,
+    layers: Sequence[str] | None,
+    questions: Sequence[str] | None,
+    annotators: Sequence[str] | None,
+    include_unfinished: bool,
+    progress: Progress | None,
+    should_cancel: ShouldCancel | None,
+) -> dict[str, Any]:
     schema = project.schema
     if layers is None and questions is not None:
         layers = []
@@ -259,17 +276,15 @@ class _Prepared:
 
 def _layer_arrays(
     project: Project, layer: str, names: Sequence[str], counted: dict[str, set[int]], docs: np.ndarray,
-    flat: np.ndarray, labels: list[str], width: int,
+    columns: Sequence[np.ndarray], labels: list[str],
 ) -> tuple[sa.LayerArrays, list[str], bool]:
-    """The layer's spans by ``names`` on ``docs`` (``flat``: its rows of
-    :meth:`~annotator.store.Project.layer_span_arrays`), sorted by :func:`~span_arrays.sort_spans`;
-    its labels (the schema's, then any other in the order the spans were read); whether anyone
-    marked a span on a document they count.  ``width``: the label part of the rows' last column."""
+    """The layer's spans by ``names`` on ``docs`` (``columns``: document, annotator, start,
+    end and label of its rows of :meth:`~annotator.store.Project.layer_span_arrays`), sorted
+    by :func:`~annotator.review.span_arrays.sort_spans`; its labels (the schema's, then any
+    other in the order the spans were read); whether anyone marked a span on a document they
+    count."""
     n_ann = len(names)
-    doc, ann = np.divmod(flat[:, 1], n_ann)
-    start = flat[:, 2]
-    end, label = np.divmod(flat[:, 3], width)
-    label -= 1
+    doc, ann, start, end, label = columns
     if (label < 0).any():
         # labels outside the schema, in the order the per-(document, annotator) lists of spans
         # met them: by the first row of the span's (document, annotator), then by row
@@ -323,11 +338,10 @@ def _prepare_layers(
 ) -> _Prepared:
     docs = np.array(sorted(all_docs), dtype=np.int64)
     labels = [list(project.schema.layer(layer).label_names) for layer in layer_names]
-    flat = project.layer_span_arrays(layer_names, names, labels)  # every layer in one read
-    width = max((len(x) for x in labels), default=0) + 1
-    layers = {layer: _layer_arrays(project, layer, names, counted, docs, flat[flat[:, 0] == k], labels[k], width)
+    which, *columns = project.layer_span_arrays(layer_names, names, labels)  # every layer in one read
+    layers = {layer: _layer_arrays(project, layer, names, counted, docs, [c[which == k] for c in columns], labels[k])
               for k, layer in enumerate(layer_names)}
-    del flat
+    del which, columns
     _check_cancel(should_cancel)
     index = {int(d): i for i, d in enumerate(docs.tolist())}
     texts = ((index[d], t) for d, t in project.texts(docs.tolist()))
@@ -411,7 +425,7 @@ def _layer_agreement(
             per_label[lab]["overlap_f1"][key] = _round(spanm.overlap_f1(
                 int(counts.label_overlap_a[i]), int(counts.label_overlap_b[i]), la, lb))
         if pdocs.size and any_spans:
-            u = _pair_unitizing(spans, ia, ib, in_pair, pdocs, layout.n_chars, labels)
+            u = _pair_unitizing(index, ia, ib, in_pair, pdocs, layout.n_chars, labels)
             u_alpha[key] = _round(u.alpha)
             for lab in labels:
                 per_label[lab]["unitizing_alpha"][key] = _round(u.per_category.get(lab))
@@ -459,17 +473,21 @@ def _layer_agreement(
     return summary, per_doc
 
 
-def _pair_unitizing(spans: sa.LayerArrays, ia: int, ib: int, in_pair: np.ndarray, pdocs: np.ndarray,
+def _pair_unitizing(index: sa.LayerIndex, ia: int, ib: int, in_pair: np.ndarray, pdocs: np.ndarray,
                     n_chars: np.ndarray, labels: list[str]) -> UnitizingResult:
-    """uα of the pair over its documents laid end to end in document order."""
+    """uα of the pair over its documents laid end to end in document order (each coder's spans
+    come from the index by label, then document, start and end: in the order uα takes them)."""
     offset = np.zeros(n_chars.size, dtype=np.int64)
     offset[pdocs] = np.cumsum(n_chars[pdocs]) - n_chars[pdocs]
     length = int(n_chars[pdocs].sum())
     coders = []
     for who in (ia, ib):
-        rows = in_pair[spans.doc] & (spans.ann == who)
-        off = offset[spans.doc[rows]]
-        coders.append((off + spans.start[rows], off + spans.end[rows], spans.label[rows]))
+        x = index.annotators[who]
+        doc = x.doc[x.by_label]
+        rows = in_pair[doc]
+        rows = x.by_label[rows] if not rows.all() else x.by_label
+        off = offset[x.doc[rows]]
+        coders.append((off + x.start[rows], off + x.end[rows], x.label[rows]))
     return arrays_alpha(coders, length, len(labels), labels)
 
 

@@ -195,16 +195,19 @@ def _exact(*arrays: np.ndarray, bound: float) -> tuple[np.ndarray, ...]:
     """``arrays`` as int64 when ``bound`` (a float estimate of the largest sum) allows, else as
     Python integers."""
     dtype: type = np.int64 if bound < _INT64_SAFE else object
-    return tuple(a.astype(dtype) for a in arrays)
+    return tuple(a.astype(dtype, copy=False) for a in arrays)
 
 
 def merged_units(begin: np.ndarray, end: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
     """One coder's units of one category as :func:`partition` keeps them: overlapping spans
-    merged (:func:`_merge`), then clipped to ``[0, length)`` (empty ones dropped); sorted."""
+    merged (:func:`_merge`), then clipped to ``[0, length)`` (empty ones dropped); sorted.
+    Spans that already come by (begin, end), as agreement passes them, are not sorted again."""
     if begin.size == 0:
         return begin.astype(np.int64), end.astype(np.int64)
-    order = np.lexsort((end, begin))
-    b, e = begin[order].astype(np.int64), end[order].astype(np.int64)
+    b, e = begin.astype(np.int64, copy=False), end.astype(np.int64, copy=False)
+    if not ((b[1:] > b[:-1]) | ((b[1:] == b[:-1]) & (e[1:] >= e[:-1]))).all():
+        order = np.lexsort((e, b))
+        b, e = b[order], e[order]
     reach = np.maximum.accumulate(e)
     first = np.ones(b.size, dtype=bool)
     first[1:] = b[1:] >= reach[:-1]

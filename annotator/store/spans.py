@@ -150,57 +150,68 @@ class SpansMixin(StoreBase):
 
 
     def layer_span_arrays(self, layers: Sequence[str], annotators: Sequence[str],
-                          labels: Sequence[Sequence[str]]) -> np.ndarray:
+                          labels: Sequence[Sequence[str]]) -> tuple[np.ndarray, ...]:
         """Every span of ``layers`` by ``annotators`` as integers, for agreement over a large
-        project: an int64 array of rows ``(layer index, document_id * len(annotators) +
-        annotator index, start, end * width + label index + 1)``, with the indexes into
-        ``layers``, ``annotators`` and ``labels[layer index]`` and width one more than the
-        longest of ``labels`` (label part 0: a label not in the layer's list; :meth:`layer_spans`
-        has them).  Rows in the order of their ids.
+        project: six int64 arrays ``(layer, document_id, annotator, start, end, label)``, one
+        element per span in the order of the spans' ids, with the indexes into ``layers``,
+        ``annotators`` and ``labels[layer]`` (label -1: one not in that list;
+        :meth:`layer_spans` has them).
 
         No text value is read per span, and on a project file no Python object is made per
         span either: SQLite joins each column of a range of ids into one string of numbers
         (``group_concat``) that numpy parses (a row as a tuple cost 0.6 µs, most of the
-        reading of 6.7 million spans).  A server sends rows."""
+        reading of 6.7 million spans); names become numbers by ``CASE`` in the query (a test
+        ``annotator IN (...)`` cost as much as all the rest).  A server sends rows."""
         import numpy as np
 
-        n_layers, n = len(layers), len(annotators)
+        n = len(annotators)
         if not annotators or not layers:
-            return np.zeros((0, 4), dtype=np.int64)
-        width = max((len(x) for x in labels), default=0) + 1
-        ann_case = "CASE annotator " + " ".join(f"WHEN ? THEN {i}" for i in range(n)) + " END"
-        lab_args: list[Any] = []
-        lab_parts = []
-        for k, layer_labels in enumerate(labels):
-            if layer_labels:
-                lab_parts.append(f"WHEN {k} THEN CASE label "
-                                 + " ".join(f"WHEN ? THEN {i + 1}" for i in range(len(layer_labels))) + " ELSE 0 END")
-                lab_args.extend(layer_labels)
-        lay_case = "CASE layer " + " ".join(f"WHEN ? THEN {i}" for i in range(n_layers)) + " END"
-        lab_case = f"CASE {lay_case} {' '.join(lab_parts)} ELSE 0 END" if lab_parts else "0"
-        columns = [lay_case, f"document_id * {n} + {ann_case}", "start", f'"end" * {width} + {lab_case}']
-        args = [*layers, *annotators, *layers, *lab_args]
-        where = f"layer IN ({marks(n_layers)}) AND annotator IN ({marks(n)})"
-        where_args = [*layers, *annotators]
+            return tuple(np.zeros(0, dtype=np.int64) for _ in range(6))
+        every = list(dict.fromkeys(lab for layer_labels in labels for lab in layer_labels))
+        width = len(every) + 1
+        # the annotator's index with the document (-1: someone else), the label's among all layers' + 1
+        ann_case = ("CASE annotator " + " ".join(f"WHEN ? THEN document_id * {n} + {i}" for i in range(n))
+                    + " ELSE -1 END")
+        lab_case = ("CASE label " + " ".join(f"WHEN ? THEN {i + 1}" for i in range(len(every))) + " ELSE 0 END"
+                    if every else "0")
+        lay_case = "CASE layer " + " ".join(f"WHEN ? THEN {i}" for i in range(len(layers))) + " END"
+        columns = [ann_case, "start", f'"end" * {width} + {lab_case}', lay_case]
+        args = [*annotators, *every, *layers]
+        where, where_args = f"layer IN ({marks(len(layers))})", list(layers)
         if self._dialect.name == "postgresql":
             rows = self._conn.execute(f"SELECT {', '.join(columns)} FROM spans WHERE {where} ORDER BY id",
                                       [*args, *where_args])
-            return np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64).reshape(-1, 4)
-        low, high = self._conn.execute("SELECT min(id), max(id) FROM spans").fetchone()
-        parts: list[np.ndarray] = []
-        step = 1 << 20
-        sql = (f"SELECT count(*), {', '.join(f'group_concat({c})' for c in columns)} FROM spans"
-               f" WHERE id >= ? AND id < ? AND {where}")
-        for lo in range(low or 0, (high or -1) + 1, step):
-            # one range of ids: the rows in id order, each column's numbers joined by commas
-            count, *texts = self._conn.execute(sql, [*args, lo, lo + step, *where_args]).fetchone()
-            if not count:
-                continue
-            cols = [np.fromstring(t, dtype=np.int64, sep=",") for t in texts]
-            if any(c.size != count for c in cols):
-                raise ProjectError(f"{self.path}: could not read the spans of ids {lo} to {lo + step - 1}")
-            parts.append(np.stack(cols, axis=1))
-        return np.concatenate(parts) if parts else np.zeros((0, 4), dtype=np.int64)
+            flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64).reshape(-1, 4)
+            cols = [flat[:, k] for k in range(4)]
+        else:
+            low, high = self._conn.execute("SELECT min(id), max(id) FROM spans").fetchone()
+            parts: list[list[np.ndarray]] = []
+            step = 1 << 20
+            sql = (f"SELECT count(*), {', '.join(f'group_concat({c})' for c in columns)} FROM spans"
+                   f" WHERE id >= ? AND id < ? AND {where}")
+            for lo in range(low or 0, (high or -1) + 1, step):
+                # one range of ids: the rows in id order, each column's numbers joined by commas
+                count, *texts = self._conn.execute(sql, [*args, lo, lo + step, *where_args]).fetchone()
+                if not count:
+                    continue
+                got = [np.fromstring(t, dtype=np.int64, sep=",") for t in texts]
+                if any(c.size != count for c in got):
+                    raise ProjectError(f"{self.path}: could not read the spans of ids {lo} to {lo + step - 1}")
+                parts.append(got)
+            cols = [np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+                    for k in range(4)]
+        code, start, end_label, layer = cols
+        mine = code >= 0
+        if not mine.all():
+            code, start, end_label, layer = code[mine], start[mine], end_label[mine], layer[mine]
+        doc, ann = np.divmod(code, n)
+        end, label = np.divmod(end_label, width)
+        # each layer's own index of the label (-1: not one of that layer's)
+        own = np.full((len(layers), width), -1, dtype=np.int64)
+        for k, layer_labels in enumerate(labels):
+            for i, lab in enumerate(layer_labels):
+                own[k, every.index(lab) + 1] = i
+        return layer, doc, ann, start, end, own[layer, label]
 
 
 class SuggestionsMixin(StoreBase):
