@@ -1,0 +1,43 @@
+"""``Project.layer_span_arrays``: every span of some layers as integer arrays, the same on a
+file (read as joined columns of numbers) and on a server (rows)."""
+
+from __future__ import annotations
+
+from annotator.core.model import Document, Span
+
+
+def test_layer_span_arrays_codes_every_span_in_id_order(project):
+    text = "Menteri Sergei Shoigu bertemu Presiden Joko Widodo di Moskwa kemarin pagi"
+    d1, _ = project.add_document(Document(text=text))
+    d2, _ = project.add_document(Document(text=text + " lagi"))
+    added = [  # (document, annotator, span), in the order they go in
+        (d2, "bob", Span(8, 21, "PER")),
+        (d1, "alice", Span(25, 31, "LOC")),
+        (d1, "carol", Span(0, 7, "PER")),  # an annotator not asked for: left out
+        (d1, "bob", Span(8, 21, "ORG")),
+        (d2, "alice", Span(0, 7, "SPY")),  # a label not in the list: -1
+        (d1, "alice", Span(8, 14, "SUPPORT", layer="cues")),
+        (d2, "bob", Span(30, 38, "PER")),
+    ]
+    for doc, who, span in added:
+        project.add_spans(doc, [span], who, validate=False)
+    layers, names = ["entities", "cues"], ["alice", "bob"]
+    labels = [["PER", "ORG", "LOC"], ["OPPOSE", "SUPPORT"]]
+    layer, doc, ann, start, end, label = project.layer_span_arrays(layers, names, labels)
+    got = list(zip(layer.tolist(), doc.tolist(), ann.tolist(), start.tolist(), end.tolist(), label.tolist(),
+                   strict=True))
+    expected = [
+        (layers.index(s.layer), d, names.index(who), s.start, s.end,
+         labels[layers.index(s.layer)].index(s.label) if s.label in labels[layers.index(s.layer)] else -1)
+        for d, who, s in added if who in names
+    ]
+    assert got == expected
+    assert all(a.dtype.kind == "i" for a in (layer, doc, ann, start, end, label))
+    # one layer, no label list: every label is "not in the list"
+    layer, doc, ann, start, end, label = project.layer_span_arrays(["cues"], ["alice"], [[]])
+    assert layer.tolist() == [0] and label.tolist() == [-1] and (start.tolist(), end.tolist()) == ([8], [14])
+    assert all(a.size == 0 for a in project.layer_span_arrays(["entities"], [], [["PER"]]))
+
+
+def test_layer_span_arrays_of_an_empty_project(project):
+    assert all(a.size == 0 for a in project.layer_span_arrays(["entities"], ["alice"], [["PER"]]))
