@@ -35,7 +35,7 @@ def relation_agreement(project: Project, pair_docs: dict[tuple[str, str], set[in
         ca: Counter[str] = Counter()
         cb: Counter[str] = Counter()
         cboth: Counter[str] = Counter()
-        for doc in docs:
+        for doc in () if none else docs:  # nothing to count: no loop over every shared document
             ra, rb = of(doc, a), of(doc, b)
             ca.update(k[2] for k in ra)
             cb.update(k[2] for k in rb)
