@@ -394,22 +394,21 @@ def _layer_agreement(
     }
     incomplete = 0
     units_done = 0
-    doc_rows: dict[int, list[tuple[str, int, int, int, int]]] = defaultdict(list)
+    # each pair's numbers over every document, made into the rows per document after the loop
+    per_pair: list[tuple[str, sa.PairArrays, np.ndarray]] = []
     for a, b in pairs:
         _check_cancel(should_cancel)
         key = pair_key(a, b)
         ia, ib = name_index[a], name_index[b]
         in_pair = sa.member(docs, np.fromiter(pair_docs[(a, b)], dtype=np.int64))
         counts, pdocs = index.pair(ia, ib, in_pair)
-        # per document, in the order of the pair's documents (progress moves every 200)
-        for d, na, nb, ex, inc in zip(docs[pdocs].tolist(), counts.n_a[pdocs].tolist(), counts.n_b[pdocs].tolist(),
-                                      counts.exact[pdocs].tolist(), counts.incomplete[pdocs].tolist(), strict=True):
-            units_done += 1
-            if units_done % 200 == 0:
-                _check_cancel(should_cancel)
-                if tick is not None:
-                    tick(units_done)
-            doc_rows[d].append((key, na, nb, ex, inc))
+        # progress moves every 200 (pair, document) units, as when they were counted one by one
+        for mark in range((units_done // 200 + 1) * 200, units_done + pdocs.size + 1, 200):
+            _check_cancel(should_cancel)
+            if tick is not None:
+                tick(mark)
+        units_done += pdocs.size
+        per_pair.append((key, counts, in_pair))
         n_a, n_b = int(counts.n_a[pdocs].sum()), int(counts.n_b[pdocs].sum())
         exact = int(counts.exact[pdocs].sum())
         pair_incomplete = int(counts.incomplete[pdocs].sum())
@@ -445,22 +444,7 @@ def _layer_agreement(
     if n_ann >= 2 and alpha is None and any(pair_docs.values()) and any_spans:
         notes.append(f"{layer}: token_alpha is null: every token has the same tag")
 
-    per_doc = []
-    for doc_id in sorted(doc_rows):
-        ones = doc_rows[doc_id]
-        f1_of = [spanm.exact_f1(ex, na, nb) for _k, na, nb, ex, _i in ones]
-        f1s = [f for f in f1_of if f is not None]
-        per_doc.append(
-            {
-                "document": doc_id,
-                "layer": layer,
-                "f1": _round(sum(f1s) / len(f1s)) if f1s else None,
-                "pairs": len(ones),
-                "disagreements": sum(na + nb - 2 * ex for _k, na, nb, ex, _i in ones),
-                "incomplete": sum(one[4] for one in ones),
-                "pair_f1": {one[0]: _round(f) for one, f in zip(ones, f1_of, strict=True)},
-            }
-        )
+    per_doc = _document_rows(layer, docs, per_pair)
     summary = {
         "pairwise_f1": pairwise,
         "overlap_f1": overlap,
@@ -471,6 +455,49 @@ def _layer_agreement(
         "incomplete": incomplete,
     }
     return summary, per_doc
+
+
+def _document_rows(layer: str, docs: np.ndarray,
+                   per_pair: Sequence[tuple[str, sa.PairArrays, np.ndarray]]) -> list[dict[str, Any]]:
+    """``per_document`` rows of a layer: for each document some pair counts, the mean of
+    those pairs' exact F1 there (the pairs where either marked a span), the differing spans,
+    the incomplete units and each pair's F1.  The sums run over the pairs in their order, as
+    Python's ``sum`` of the list did (adding 0.0 for a pair without a value changes no bit)."""
+    if not per_pair:
+        return []
+    n = docs.size
+    total = np.zeros(n)
+    valued = np.zeros(n, dtype=np.int64)
+    pairs = np.zeros(n, dtype=np.int64)
+    disagreements = np.zeros(n, dtype=np.int64)
+    incomplete = np.zeros(n, dtype=np.int64)
+    columns = []
+    for key, counts, in_pair in per_pair:
+        both = np.where(in_pair, counts.n_a + counts.n_b, 0)
+        has = in_pair & (both > 0)
+        f1 = np.zeros(n)
+        f1[has] = 2.0 * counts.exact[has] / both[has]
+        total += f1
+        valued += has
+        pairs += in_pair
+        disagreements += np.where(in_pair, both - 2 * counts.exact, 0)
+        incomplete += np.where(in_pair, counts.incomplete, 0)
+        columns.append((key, in_pair.tolist(), has.tolist(), f1.tolist()))
+    rows = []
+    at = np.flatnonzero(pairs)
+    for i, doc_id, total_i, valued_i, pairs_i, diff_i, inc_i in zip(
+            at.tolist(), docs[at].tolist(), total[at].tolist(), valued[at].tolist(), pairs[at].tolist(),
+            disagreements[at].tolist(), incomplete[at].tolist(), strict=True):
+        rows.append({
+            "document": doc_id,
+            "layer": layer,
+            "f1": _round(total_i / valued_i) if valued_i else None,
+            "pairs": pairs_i,
+            "disagreements": diff_i,
+            "incomplete": inc_i,
+            "pair_f1": {key: (_round(f1[i]) if has[i] else None) for key, in_pair, has, f1 in columns if in_pair[i]},
+        })
+    return rows
 
 
 def _pair_unitizing(index: sa.LayerIndex, ia: int, ib: int, in_pair: np.ndarray, pdocs: np.ndarray,
