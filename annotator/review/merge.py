@@ -199,6 +199,8 @@ def merge_projects(
                 counts.append(p.count_documents())
         total = sum(counts)
         done = 0
+        merged: list[str] = []  # project ids of the sources merged in this run
+        version = review.data_version()
         for src in sources:
             if should_cancel is not None and should_cancel():
                 raise Cancelled("merge cancelled; the files merged before it stay merged", report)
@@ -222,7 +224,12 @@ def merge_projects(
                         progress(done, total, what)
 
                 _merge_one(review, review_uid, source, suid, str(src), sr, tick, should_cancel)
+                merged.append(suid)
         review.log_event("merge", None, None, sources=[s.path for s in report.sources], totals=report.totals())
+        if review.data_version() == version:
+            # no other connection wrote here during the run: every event since a source's merge is the run's
+            with review.transaction():
+                review.merge_seen_until(merged)
     return report
 
 
@@ -249,10 +256,12 @@ def _merge_one(
     with review.attached_source(source.path), review.transaction():
         for name in source.annotators():
             ensure_annotator(review, name, source.annotator_role(name) or "annotator")
-        sr.documents, sr.new_documents = review.merge_documents()
+        # Since the last clean merge of this file: only the pairs an event touched, there or here
+        since = review.merge_scope(suid)
+        sr.documents, sr.new_documents = review.merge_documents(scoped=since is not None)
         check_cancel()
         decided: list[tuple[int, str, int]] = []
-        for src_doc, new_id, ann, owner_path in review.merge_pairs(suid, package_for):
+        for src_doc, new_id, ann, owner_path in review.merge_pairs(suid, package_for, scoped=since is not None):
             theirs = _work(source, src_doc, ann)
             ours = _work(review, new_id, ann)
             same = theirs.fingerprint() == ours.fingerprint()
@@ -295,11 +304,12 @@ def _merge_one(
         sr.spans_added, sr.spans_updated, sr.spans_removed = counts.spans_added, counts.spans_updated, counts.spans_removed
         sr.answers, sr.statuses, sr.relations = counts.answers, counts.statuses, counts.relations
         check_cancel()
-        sr.events = review.merge_events(suid)
+        sr.events = review.merge_events(suid, since or 0)
         # knowledge-base links follow their spans (by uid); the source's entries come along (docs/kb.md)
         links = source.kb_link_rows()
         if links:
             review.kb_put_link_rows(links, source.kb_entries())
+        review.merge_record_seen(suid, clean=not sr.conflicts and not sr.problems and not bad_labels)
         tick(sr.documents, f"{Path(src_name).name}: {sr.documents} document(s)")
     for label, n in sorted(bad_labels.items()):
         sr.problems.append(f"{src_name}: {n} item(s) with {label} not in the review project's schema; left out")

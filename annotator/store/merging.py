@@ -49,6 +49,16 @@ _PAYLOAD = (
     f" || ', \"merged_from\": ' || json_quote(:suid) || '}}' ELSE {_PAYLOAD_SLOW} END"
 )
 
+#: Events of no document that change nobody's work on a document: after them a re-merge may
+#: still skip the unchanged pairs.  Any other event of no document (an import, a pull, the undo
+#: of a suggestion decision) makes the next merge of that file compare everything again.
+_HARMLESS = ("merge", "assign", "add_annotator", "set_role", "team_add", "push", "add_model_run", "kb_add_entry",
+             "kb_update_entry", "kb_import", "kb_delete_entry", "kb_apply_linking", "kb_merge", "kb_split")
+_HARMLESS_SQL = ", ".join(f"'{a}'" for a in _HARMLESS)
+
+#: The review's setting that remembers how far a source was merged (``merge_seen:`` + its project id).
+SEEN_KEY = "merge_seen:"
+
 _DIFFERENT_SPAN = " OR ".join(f'r."{c}" IS NOT w."{c}"' for c in ("layer", "start", "end", "label", "origin",
                                                                   "score", "note"))
 
@@ -86,15 +96,21 @@ class MergeSourceMixin(StoreBase):
         finally:
             restore_cache()
             for table in ("merge_docs", "merge_pairs", "merge_want", "merge_want_rel", "merge_bad_spans", "merge_bad_answers",
-                          "merge_new_events", "merge_drop_pairs"):
+                          "merge_new_events", "merge_drop_pairs", "merge_scope"):
                 self._conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
             self._conn.execute(f"DETACH DATABASE {_SRC}")
 
-    def merge_documents(self) -> tuple[int, int]:
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version`` of this file: it changes when another connection commits."""
+        return int(self._conn.execute("PRAGMA main.data_version").fetchone()[0])
+
+    def merge_documents(self, scoped: bool = False) -> tuple[int, int]:
         """Add the source's documents whose text is not here (by content hash; one
         ``add_document`` event each) and map source ids to ids here (``temp.merge_docs``).
-        Returns ``(documents, new documents)``."""
+        ``scoped``: only the documents in ``temp.merge_scope`` (:meth:`merge_scope`).
+        Returns ``(documents, new documents)``: the source's documents, the new ones here."""
         c = self._conn
+        where = " AND s.id IN (SELECT src_doc FROM temp.merge_scope)" if scoped else ""
         c.execute("CREATE TEMP TABLE merge_docs(src_id INTEGER PRIMARY KEY, dst_id INTEGER NOT NULL,"
                   " created INTEGER NOT NULL)")
         before = int(c.execute("SELECT coalesce(max(id), 0) FROM main.documents").fetchone()[0])
@@ -103,9 +119,9 @@ class MergeSourceMixin(StoreBase):
             " original_text, removed_lines, created) SELECT s.text, s.title, s.source, s.url, s.published,"
             f" s.language, s.meta, s.content_hash, s.original_text, s.removed_lines, ? FROM {_SRC}.documents s"
             " WHERE NOT EXISTS (SELECT 1 FROM main.documents d WHERE d.content_hash = s.content_hash)"
-            " ORDER BY s.id", (now(),))
+            f"{where} ORDER BY s.id", (now(),))
         c.execute(f"INSERT INTO temp.merge_docs SELECT s.id, d.id, d.id > ? FROM {_SRC}.documents s"
-                  " JOIN main.documents d ON d.content_hash = s.content_hash", (before,))
+                  f" JOIN main.documents d ON d.content_hash = s.content_hash WHERE 1{where}", (before,))
         new = c.execute("SELECT d.id, d.content_hash, d.title FROM temp.merge_docs m JOIN main.documents d"
                         " ON d.id = m.dst_id WHERE m.created ORDER BY d.id").fetchall()
         ts = now()
@@ -113,15 +129,18 @@ class MergeSourceMixin(StoreBase):
             "INSERT INTO events(uid, ts, annotator, document_id, action, payload) VALUES (?, ?, NULL, ?, ?, ?)",
             [(new_uid(), ts, i, "add_document", json.dumps({"content_hash": h, "title": t}, ensure_ascii=False))
              for i, h, t in new])
-        total = int(c.execute("SELECT count(*) FROM temp.merge_docs").fetchone()[0])
+        total = int(c.execute(f"SELECT count(*) FROM {_SRC}.documents").fetchone()[0])
         return total, len(new)
 
-    def merge_pairs(self, source_uid: str, takes_over: str | None) -> list[tuple[int, int, str, str | None]]:
+    def merge_pairs(self, source_uid: str, takes_over: str | None,
+                    scoped: bool = False) -> list[tuple[int, int, str, str | None]]:
         """Every (document, annotator) with work in the source (``temp.merge_pairs``), marked to
         sync when the source owns it here, ``takes_over`` names the annotator, or there is no work
         here.  Returns the others, ``(source doc, doc here, annotator, owner's path or None)``, for
-        the caller to compare."""
+        the caller to compare.  ``scoped``: only the documents of ``temp.merge_docs``, and a pair
+        the source owns is left out unless ``temp.merge_scope`` names it (:meth:`merge_scope`)."""
         c = self._conn
+        scope = " WHERE document_id IN (SELECT src_id FROM temp.merge_docs)" if scoped else ""
         c.execute("CREATE TEMP TABLE merge_pairs(src_doc INTEGER NOT NULL, dst_doc INTEGER NOT NULL,"
                   " annotator TEXT NOT NULL, sync INTEGER NOT NULL, PRIMARY KEY (src_doc, annotator))")
         c.execute(
@@ -131,11 +150,20 @@ class MergeSourceMixin(StoreBase):
             " OR EXISTS (SELECT 1 FROM main.doc_labels r WHERE r.document_id = m.dst_id AND r.annotator = w.annotator)"
             " OR EXISTS (SELECT 1 FROM main.document_status r WHERE r.document_id = m.dst_id"
             " AND r.annotator = w.annotator))"
-            f" FROM (SELECT document_id, annotator FROM {_SRC}.spans UNION SELECT document_id, annotator"
-            f" FROM {_SRC}.doc_labels UNION SELECT document_id, annotator FROM {_SRC}.document_status) w"
+            f" FROM (SELECT document_id, annotator FROM {_SRC}.spans{scope} UNION SELECT document_id, annotator"
+            f" FROM {_SRC}.doc_labels{scope} UNION SELECT document_id, annotator FROM {_SRC}.document_status{scope}) w"
             " JOIN temp.merge_docs m ON m.src_id = w.document_id"
             " LEFT JOIN main.merge_owners o ON o.document_id = m.dst_id AND o.annotator = w.annotator",
             {"suid": source_uid, "takes": takes_over})
+        if scoped:
+            # a pair this source owns that no event touched since its last merge, on either side, is as
+            # that merge left it: neither read nor written again
+            c.execute(
+                "DELETE FROM temp.merge_pairs WHERE annotator IS NOT :takes AND EXISTS (SELECT 1 FROM main.merge_owners o"
+                " WHERE o.document_id = dst_doc AND o.annotator = merge_pairs.annotator AND o.source_uid = :suid)"
+                " AND NOT EXISTS (SELECT 1 FROM temp.merge_scope t WHERE t.src_doc = merge_pairs.src_doc"
+                " AND (t.annotator IS NULL OR t.annotator = merge_pairs.annotator))",
+                {"suid": source_uid, "takes": takes_over})
         return [tuple(r) for r in c.execute(  # type: ignore[misc]
             "SELECT p.src_doc, p.dst_doc, p.annotator, o.source_path FROM temp.merge_pairs p"
             " LEFT JOIN main.merge_owners o ON o.document_id = p.dst_doc AND o.annotator = p.annotator"
@@ -274,17 +302,18 @@ class MergeSourceMixin(StoreBase):
             (source_uid, source_path, now()))
         return out
 
-    def merge_events(self, source_uid: str) -> int:
+    def merge_events(self, source_uid: str, since: int = 0) -> int:
         """Copy the source's events by uid (those here already are skipped): a document's
         events onto its document here, except those of a pair marked as a conflict, then the
-        events of no document.  Returns how many were added."""
+        events of no document.  ``since``: only events after that id are looked at (the last
+        merge of this source copied the ones before).  Returns how many were added."""
         c = self._conn
         # Which events are new is asked in uid order (the source's uid index), so the probes walk
         # this file's uid index from one end to the other instead of jumping about it at random:
         # a re-merge that adds nothing reads each index page once.
         c.execute("CREATE TEMP TABLE merge_new_events(id INTEGER PRIMARY KEY)")
-        c.execute(f"INSERT INTO temp.merge_new_events SELECT e.id FROM {_SRC}.events e WHERE NOT EXISTS"
-                  " (SELECT 1 FROM main.events x WHERE x.uid = e.uid) ORDER BY e.uid")
+        c.execute(f"INSERT INTO temp.merge_new_events SELECT e.id FROM {_SRC}.events e WHERE e.id > ? AND NOT EXISTS"
+                  " (SELECT 1 FROM main.events x WHERE x.uid = e.uid) ORDER BY e.uid", (since,))
         if not c.execute("SELECT 1 FROM temp.merge_new_events LIMIT 1").fetchone():
             return 0
         cols = "INSERT INTO main.events(uid, ts, annotator, document_id, action, payload) SELECT e.uid, e.ts, e.annotator"
@@ -292,8 +321,81 @@ class MergeSourceMixin(StoreBase):
         n = c.execute(
             f"{cols}, m.dst_id, e.action, {_PAYLOAD} FROM {_SRC}.events e JOIN temp.merge_docs m ON m.src_id = e.document_id"
             f" WHERE {new} AND NOT EXISTS (SELECT 1 FROM temp.merge_pairs p WHERE p.src_doc = e.document_id"
-            " AND p.annotator = e.annotator AND p.sync = -1) ORDER BY m.src_id, e.id", {"suid": source_uid}).rowcount
+            " AND p.annotator = e.annotator AND p.sync = -1) ORDER BY e.id", {"suid": source_uid}).rowcount
         n += c.execute(
             f"{cols}, NULL, e.action, {_PAYLOAD} FROM {_SRC}.events e WHERE e.document_id IS NULL AND {new}"
             " ORDER BY e.id", {"suid": source_uid}).rowcount
         return n
+
+    def _source_counts(self) -> list[int]:
+        """Rows and largest ids of the attached source's work tables (index-only counts): a change
+        made without an event (a hand edit, a tool that bypasses the store) still shows here."""
+        c = self._conn
+        return [int(v) for v in c.execute(
+            f"SELECT (SELECT count(*) FROM {_SRC}.spans), (SELECT coalesce(max(id), 0) FROM {_SRC}.spans),"
+            f" (SELECT count(*) FROM {_SRC}.relations), (SELECT coalesce(max(id), 0) FROM {_SRC}.relations),"
+            f" (SELECT count(*) FROM {_SRC}.doc_labels), (SELECT count(*) FROM {_SRC}.document_status),"
+            f" (SELECT count(*) FROM {_SRC}.documents), (SELECT coalesce(max(id), 0) FROM {_SRC}.documents)").fetchone()]
+
+    def merge_scope(self, source_uid: str) -> int | None:
+        """What changed since this source was last merged, from both files' event logs: fills
+        ``temp.merge_scope`` with the source's (document, annotator) pairs an event after that
+        merge touched, in the source or here (annotator NULL: the whole document), and returns the
+        source's last event id then.  None when the whole source must be compared: never merged
+        (or that merge had conflicts or problems), its log is not the one seen then (another file
+        under its project id), an event of no document that may change work (an import, a pull),
+        or the counts of its rows changed with no event to say so."""
+        c = self._conn
+        row = c.execute("SELECT value FROM main.settings WHERE key = ?", (SEEN_KEY + source_uid,)).fetchone()
+        if row is None:
+            return None
+        try:
+            seen = json.loads(row[0])
+            since, since_uid, here, counts = int(seen["event_id"]), seen["event_uid"], int(seen["review_event_id"]), seen["counts"]
+        except (ValueError, KeyError, TypeError):
+            return None
+        at = c.execute(f"SELECT uid FROM {_SRC}.events WHERE id = ?", (since,)).fetchone()
+        if (at[0] if at else None) != since_uid:
+            return None
+        for schema, after in ((_SRC, since), ("main", here)):
+            if c.execute(f"SELECT 1 FROM {schema}.events WHERE id > ? AND document_id IS NULL"
+                         f" AND action NOT IN ({_HARMLESS_SQL}) LIMIT 1", (after,)).fetchone():
+                return None
+        if not c.execute(f"SELECT 1 FROM {_SRC}.events WHERE id > ? LIMIT 1", (since,)).fetchone() and (
+                self._source_counts() != counts):
+            return None
+        c.execute("CREATE TEMP TABLE merge_scope(src_doc INTEGER NOT NULL, annotator TEXT)")
+        c.execute(f"INSERT INTO temp.merge_scope SELECT DISTINCT document_id, annotator FROM {_SRC}.events"
+                  " WHERE id > ? AND document_id IS NOT NULL", (since,))
+        c.execute(f"INSERT INTO temp.merge_scope SELECT DISTINCT s.id, e.annotator FROM main.events e"
+                  f" JOIN main.documents d ON d.id = e.document_id JOIN {_SRC}.documents s ON s.content_hash = d.content_hash"
+                  " WHERE e.id > ?", (here,))
+        c.execute("CREATE INDEX temp.merge_scope_pair ON merge_scope(src_doc, annotator)")
+        return since
+
+    def merge_record_seen(self, source_uid: str, clean: bool) -> None:
+        """Remember how far this source is merged (its last event, the counts of its rows, the last
+        event here), for :meth:`merge_scope` next time; ``clean`` False (conflicts or problems
+        reported) forgets it, so the next merge compares everything and reports them again."""
+        c = self._conn
+        if not clean:
+            c.execute("DELETE FROM main.settings WHERE key = ?", (SEEN_KEY + source_uid,))
+            return
+        last = c.execute(f"SELECT id, uid FROM {_SRC}.events ORDER BY id DESC LIMIT 1").fetchone() or (0, None)
+        here = int(c.execute("SELECT coalesce(max(id), 0) FROM main.events").fetchone()[0])
+        c.execute("INSERT OR REPLACE INTO main.settings(key, value) VALUES (?, ?)", (SEEN_KEY + source_uid, json.dumps(
+            {"event_id": int(last[0]), "event_uid": last[1], "review_event_id": here, "counts": self._source_counts()})))
+
+    def merge_seen_until(self, source_uids: list[str]) -> None:
+        """After a whole merge run: the events here since each named source's merge were made by
+        the run itself (the later sources' copies, which change no pair this source owns without
+        taking it over, and the run's own record), so its next merge need not look at them."""
+        c = self._conn
+        here = int(c.execute("SELECT coalesce(max(id), 0) FROM main.events").fetchone()[0])
+        for suid in source_uids:
+            row = c.execute("SELECT value FROM main.settings WHERE key = ?", (SEEN_KEY + suid,)).fetchone()
+            if row is None:
+                continue
+            seen = json.loads(row[0])
+            seen["review_event_id"] = here
+            c.execute("UPDATE main.settings SET value = ? WHERE key = ?", (json.dumps(seen), SEEN_KEY + suid))
