@@ -304,7 +304,7 @@ def _merge_one(
         sr.spans_added, sr.spans_updated, sr.spans_removed = counts.spans_added, counts.spans_updated, counts.spans_removed
         sr.answers, sr.statuses, sr.relations = counts.answers, counts.statuses, counts.relations
         check_cancel()
-        sr.events = review.merge_events(suid, since or 0)
+        sr.events = review.merge_events(suid, since or 0, conflicts=bool(sr.conflicts))
         # knowledge-base links follow their spans (by uid); the source's entries come along (docs/kb.md)
         links = source.kb_link_rows()
         if links:

@@ -37,16 +37,15 @@ _PAYLOAD_SLOW = (
     " || ', \"merged_from\": ' || json_quote(:suid) || '}' END"
 )
 
-#: The same text, with the common case first in one JSON parse instead of four: a valid object
-#: that opens with ``{``, does not mention ``"merged_from"`` anywhere, has no escapes (so no key
-#: can spell it otherwise) and is not empty gets the
-#: key appended exactly as the last branch above does; anything else takes the full expression.
+#: The same text, with the common case first and cheap: a payload as the store writes it (opens with
+#: ``{"``, ends with ``}``: an object with a key, if valid) that does not mention ``"merged_from"``
+#: anywhere and has no escapes (so no key can spell it otherwise) gets ``:suffix`` (the key and
+#: value, computed once) in place of its closing brace, exactly what the last branch above
+#: gives; anything else takes the full expression.
 _PAYLOAD = (
-    "CASE WHEN substr(e.payload, 1, 1) = '{' AND instr(e.payload, '\"merged_from\"') = 0"
-    " AND instr(e.payload, char(92)) = 0"
-    " AND rtrim(substr(e.payload, 2), char(32, 9, 10, 13, 125)) != '' AND json_valid(e.payload) THEN"
-    " substr(rtrim(e.payload, char(32, 9, 10, 13)), 1, length(rtrim(e.payload, char(32, 9, 10, 13))) - 1)"
-    f" || ', \"merged_from\": ' || json_quote(:suid) || '}}' ELSE {_PAYLOAD_SLOW} END"
+    "CASE WHEN substr(e.payload, 1, 2) = '{\"' AND substr(e.payload, -1) = '}'"
+    " AND instr(e.payload, '\"merged_from\"') = 0 AND instr(e.payload, char(92)) = 0 AND json_valid(e.payload)"
+    f" THEN substr(e.payload, 1, length(e.payload) - 1) || :suffix ELSE {_PAYLOAD_SLOW} END"
 )
 
 #: Events of no document that change nobody's work on a document: after them a re-merge may
@@ -141,19 +140,22 @@ class MergeSourceMixin(StoreBase):
         the source owns is left out unless ``temp.merge_scope`` names it (:meth:`merge_scope`)."""
         c = self._conn
         scope = " WHERE document_id IN (SELECT src_id FROM temp.merge_docs)" if scoped else ""
+        # fresh: no work here for the pair (so nothing to update or remove: its spans go straight in)
         c.execute("CREATE TEMP TABLE merge_pairs(src_doc INTEGER NOT NULL, dst_doc INTEGER NOT NULL,"
-                  " annotator TEXT NOT NULL, sync INTEGER NOT NULL, PRIMARY KEY (src_doc, annotator))")
+                  " annotator TEXT NOT NULL, sync INTEGER NOT NULL, fresh INTEGER NOT NULL,"
+                  " PRIMARY KEY (src_doc, annotator))")
         c.execute(
-            "INSERT INTO temp.merge_pairs SELECT w.document_id, m.dst_id, w.annotator,"
-            " coalesce(o.source_uid = :suid, 0) OR w.annotator IS :takes OR NOT ("
+            "INSERT INTO temp.merge_pairs SELECT src_doc, dst_doc, annotator, owned OR annotator IS :takes OR fresh,"
+            " fresh FROM (SELECT w.document_id AS src_doc, m.dst_id AS dst_doc, w.annotator,"
+            " coalesce(o.source_uid = :suid, 0) AS owned, NOT ("
             " EXISTS (SELECT 1 FROM main.spans r WHERE r.document_id = m.dst_id AND r.annotator = w.annotator)"
             " OR EXISTS (SELECT 1 FROM main.doc_labels r WHERE r.document_id = m.dst_id AND r.annotator = w.annotator)"
             " OR EXISTS (SELECT 1 FROM main.document_status r WHERE r.document_id = m.dst_id"
-            " AND r.annotator = w.annotator))"
+            " AND r.annotator = w.annotator)) AS fresh"
             f" FROM (SELECT document_id, annotator FROM {_SRC}.spans{scope} UNION SELECT document_id, annotator"
             f" FROM {_SRC}.doc_labels{scope} UNION SELECT document_id, annotator FROM {_SRC}.document_status{scope}) w"
             " JOIN temp.merge_docs m ON m.src_id = w.document_id"
-            " LEFT JOIN main.merge_owners o ON o.document_id = m.dst_id AND o.annotator = w.annotator",
+            " LEFT JOIN main.merge_owners o ON o.document_id = m.dst_id AND o.annotator = w.annotator)",
             {"suid": source_uid, "takes": takes_over})
         if scoped:
             # a pair this source owns that no event touched since its last merge, on either side, is as
@@ -220,41 +222,58 @@ class MergeSourceMixin(StoreBase):
         c.executemany("INSERT OR IGNORE INTO temp.merge_bad_spans VALUES (?, ?)", bad_spans)
         c.execute("CREATE TEMP TABLE merge_bad_answers(question TEXT, value TEXT, PRIMARY KEY (question, value))")
         c.executemany("INSERT OR IGNORE INTO temp.merge_bad_answers VALUES (?, ?)", bad_answers)
-        c.execute(
-            f"CREATE TEMP TABLE merge_want AS SELECT p.src_doc, p.dst_doc AS document_id, {_SPAN_SQL_S}"
-            f" FROM {_SRC}.spans s JOIN temp.merge_pairs p ON p.src_doc = s.document_id AND p.annotator = s.annotator"
-            " WHERE p.sync = 1 AND NOT EXISTS (SELECT 1 FROM temp.merge_bad_spans b WHERE b.layer = s.layer"
-            " AND b.label = s.label)")
-        c.execute("CREATE UNIQUE INDEX temp.merge_want_uid ON merge_want(uid)")
-        # removed: the pair's spans here the source no longer has (there).  Only pairs with more
-        # spans here than the source's spans found here are looked at row by row: the counts
-        # come from the spans_doc index and the uid index, so a re-merge reads no span row.
-        c.execute("CREATE TEMP TABLE merge_drop_pairs(document_id INTEGER NOT NULL, annotator TEXT NOT NULL,"
-                  " PRIMARY KEY (document_id, annotator))")
-        c.execute(
-            "INSERT INTO temp.merge_drop_pairs SELECT h.document_id, h.annotator FROM (SELECT r.document_id,"
-            " r.annotator, count(*) AS n FROM temp.merge_pairs p JOIN main.spans r INDEXED BY spans_doc"
-            " ON r.document_id = p.dst_doc AND r.annotator = p.annotator WHERE p.sync = 1"
-            " GROUP BY r.document_id, r.annotator) h LEFT JOIN (SELECT w.document_id, w.annotator, count(*) AS n"
-            " FROM temp.merge_want w INDEXED BY merge_want_uid CROSS JOIN main.spans r ON r.uid = w.uid"
-            " AND r.document_id = w.document_id AND r.annotator = w.annotator GROUP BY w.document_id, w.annotator) k"
-            " ON k.document_id = h.document_id AND k.annotator = h.annotator WHERE h.n > coalesce(k.n, 0)")
-        drop = ("SELECT r.id FROM temp.merge_drop_pairs d CROSS JOIN main.spans r ON r.document_id = d.document_id"
-                " AND r.annotator = d.annotator WHERE NOT EXISTS (SELECT 1 FROM temp.merge_want w"
-                " WHERE w.uid = r.uid AND w.document_id = r.document_id AND w.annotator = r.annotator)")
-        c.execute(f"UPDATE main.suggestion_decisions SET span_id = NULL WHERE span_id IN ({drop})")
-        out.spans_removed = c.execute(f"DELETE FROM main.spans WHERE id IN ({drop})").rowcount
-        out.spans_updated = c.execute(
-            'UPDATE main.spans AS r SET layer = w.layer, start = w.start, "end" = w."end", label = w.label,'
-            " origin = w.origin, score = w.score, note = w.note, updated = w.updated FROM temp.merge_want w"
-            f" WHERE w.uid = r.uid AND w.document_id = r.document_id AND w.annotator = r.annotator AND ({_DIFFERENT_SPAN})"
-        ).rowcount
-        out.elsewhere = [tuple(r) for r in c.execute(  # type: ignore[misc]
-            "SELECT w.uid, r.document_id, r.annotator FROM temp.merge_want w JOIN main.spans r ON r.uid = w.uid"
-            " WHERE r.document_id != w.document_id OR r.annotator != w.annotator ORDER BY w.src_doc, w.uid")]
-        out.spans_added = c.execute(
-            f"INSERT INTO main.spans(document_id, {_SPAN_SQL}) SELECT document_id, {_SPAN_SQL} FROM temp.merge_want w"
-            " WHERE NOT EXISTS (SELECT 1 FROM main.spans r WHERE r.uid = w.uid) ORDER BY uid").rowcount
+        elsewhere: list[tuple[int, str, int, str]] = []
+        if c.execute("SELECT 1 FROM temp.merge_pairs WHERE sync = 1 AND NOT fresh LIMIT 1").fetchone():
+            # pairs with work here: compared span by span (a pair of a first merge skips all this)
+            c.execute(
+                f"CREATE TEMP TABLE merge_want AS SELECT p.src_doc, p.dst_doc AS document_id, {_SPAN_SQL_S}"
+                f" FROM {_SRC}.spans s JOIN temp.merge_pairs p ON p.src_doc = s.document_id AND p.annotator = s.annotator"
+                " WHERE p.sync = 1 AND NOT p.fresh AND NOT EXISTS (SELECT 1 FROM temp.merge_bad_spans b"
+                " WHERE b.layer = s.layer AND b.label = s.label)")
+            c.execute("CREATE UNIQUE INDEX temp.merge_want_uid ON merge_want(uid)")
+            # removed: the pair's spans here the source no longer has (there).  Only pairs with more
+            # spans here than the source's spans found here are looked at row by row: the counts
+            # come from the spans_doc index and the uid index, so a re-merge reads no span row.
+            c.execute("CREATE TEMP TABLE merge_drop_pairs(document_id INTEGER NOT NULL, annotator TEXT NOT NULL,"
+                      " PRIMARY KEY (document_id, annotator))")
+            c.execute(
+                "INSERT INTO temp.merge_drop_pairs SELECT h.document_id, h.annotator FROM (SELECT r.document_id,"
+                " r.annotator, count(*) AS n FROM temp.merge_pairs p JOIN main.spans r INDEXED BY spans_doc"
+                " ON r.document_id = p.dst_doc AND r.annotator = p.annotator WHERE p.sync = 1 AND NOT p.fresh"
+                " GROUP BY r.document_id, r.annotator) h LEFT JOIN (SELECT w.document_id, w.annotator, count(*) AS n"
+                " FROM temp.merge_want w INDEXED BY merge_want_uid CROSS JOIN main.spans r ON r.uid = w.uid"
+                " AND r.document_id = w.document_id AND r.annotator = w.annotator GROUP BY w.document_id, w.annotator) k"
+                " ON k.document_id = h.document_id AND k.annotator = h.annotator WHERE h.n > coalesce(k.n, 0)")
+            drop = ("SELECT r.id FROM temp.merge_drop_pairs d CROSS JOIN main.spans r ON r.document_id = d.document_id"
+                    " AND r.annotator = d.annotator WHERE NOT EXISTS (SELECT 1 FROM temp.merge_want w"
+                    " WHERE w.uid = r.uid AND w.document_id = r.document_id AND w.annotator = r.annotator)")
+            c.execute(f"UPDATE main.suggestion_decisions SET span_id = NULL WHERE span_id IN ({drop})")
+            out.spans_removed = c.execute(f"DELETE FROM main.spans WHERE id IN ({drop})").rowcount
+            out.spans_updated = c.execute(
+                'UPDATE main.spans AS r SET layer = w.layer, start = w.start, "end" = w."end", label = w.label,'
+                " origin = w.origin, score = w.score, note = w.note, updated = w.updated FROM temp.merge_want w"
+                f" WHERE w.uid = r.uid AND w.document_id = r.document_id AND w.annotator = r.annotator AND ({_DIFFERENT_SPAN})"
+            ).rowcount
+            elsewhere += c.execute(
+                "SELECT w.src_doc, w.uid, r.document_id, r.annotator FROM temp.merge_want w JOIN main.spans r ON r.uid = w.uid"
+                " WHERE r.document_id != w.document_id OR r.annotator != w.annotator").fetchall()
+            out.spans_added += c.execute(
+                f"INSERT INTO main.spans(document_id, {_SPAN_SQL}) SELECT document_id, {_SPAN_SQL} FROM temp.merge_want w"
+                " WHERE NOT EXISTS (SELECT 1 FROM main.spans r WHERE r.uid = w.uid) ORDER BY uid").rowcount
+        # The pairs with no work here (every pair of a first merge): their spans go straight from
+        # the source's table, in its order (time-ordered uids: along the uid index), with nothing
+        # to update or remove; a uid already here is elsewhere by definition and is left out
+        # (OR IGNORE: the uid is the only constraint such a row can break, as it was valid there).
+        fresh = (f"FROM {_SRC}.spans s CROSS JOIN temp.merge_pairs p ON p.src_doc = s.document_id"
+                 " AND p.annotator = s.annotator WHERE p.sync = 1 AND p.fresh AND NOT EXISTS"
+                 " (SELECT 1 FROM temp.merge_bad_spans b WHERE b.layer = s.layer AND b.label = s.label)")
+        elsewhere += c.execute(
+            f"SELECT p.src_doc, s.uid, r.document_id, r.annotator {fresh.replace(' WHERE ', ' JOIN main.spans r ON r.uid = s.uid WHERE ', 1)}"
+        ).fetchall()
+        out.spans_added += c.execute(
+            f"INSERT OR IGNORE INTO main.spans(document_id, {_SPAN_SQL}) SELECT p.dst_doc, {_SPAN_SQL_S} {fresh}"
+            " ORDER BY s.id").rowcount
+        out.elsewhere = [(u, d, a) for _s, u, d, a in sorted(elsewhere)]
         out.relations += c.execute(
             "UPDATE main.relations AS r SET label = w.label, origin = w.origin, score = w.score, updated = w.updated"
             " FROM temp.merge_want_rel w WHERE w.uid = r.uid AND w.document_id = r.document_id"
@@ -302,29 +321,41 @@ class MergeSourceMixin(StoreBase):
             (source_uid, source_path, now()))
         return out
 
-    def merge_events(self, source_uid: str, since: int = 0) -> int:
+    def merge_events(self, source_uid: str, since: int = 0, conflicts: bool = True) -> int:
         """Copy the source's events by uid (those here already are skipped): a document's
         events onto its document here, except those of a pair marked as a conflict, then the
         events of no document.  ``since``: only events after that id are looked at (the last
-        merge of this source copied the ones before).  Returns how many were added."""
+        merge of this source copied the ones before); ``conflicts`` False: no pair is marked as
+        a conflict (nothing to leave out).  Returns how many were added."""
         c = self._conn
-        # Which events are new is asked in uid order (the source's uid index), so the probes walk
-        # this file's uid index from one end to the other instead of jumping about it at random:
-        # a re-merge that adds nothing reads each index page once.
-        c.execute("CREATE TEMP TABLE merge_new_events(id INTEGER PRIMARY KEY)")
-        c.execute(f"INSERT INTO temp.merge_new_events SELECT e.id FROM {_SRC}.events e WHERE e.id > ? AND NOT EXISTS"
-                  " (SELECT 1 FROM main.events x WHERE x.uid = e.uid) ORDER BY e.uid", (since,))
-        if not c.execute("SELECT 1 FROM temp.merge_new_events LIMIT 1").fetchone():
+        first = c.execute(f"SELECT uid FROM {_SRC}.events WHERE id > ? ORDER BY id LIMIT 1", (since,)).fetchone()
+        if first is None:
             return 0
-        cols = "INSERT INTO main.events(uid, ts, annotator, document_id, action, payload) SELECT e.uid, e.ts, e.annotator"
-        new = "e.id IN temp.merge_new_events"
+        args = {"suid": source_uid, "since": since,
+                "suffix": c.execute("SELECT ', \"merged_from\": ' || json_quote(?) || '}'", (source_uid,)).fetchone()[0]}
+        if c.execute("SELECT 1 FROM main.events WHERE uid = ?", (first[0],)).fetchone():
+            # Some are here already (a re-merge that compares everything): which are new is asked
+            # in uid order (the source's uid index), so the probes walk this file's uid index from
+            # one end to the other: a re-merge that adds nothing reads each index page once.
+            c.execute("CREATE TEMP TABLE merge_new_events(id INTEGER PRIMARY KEY)")
+            c.execute(f"INSERT INTO temp.merge_new_events SELECT e.id FROM {_SRC}.events e WHERE e.id > ? AND NOT EXISTS"
+                      " (SELECT 1 FROM main.events x WHERE x.uid = e.uid) ORDER BY e.uid", (since,))
+            if not c.execute("SELECT 1 FROM temp.merge_new_events LIMIT 1").fetchone():
+                return 0
+            insert, new = "INSERT INTO", "e.id IN temp.merge_new_events"
+        else:
+            # The first of them is not here (a first merge, or a re-merge after new work): copy
+            # them in one pass; the uid index leaves out any that is here after all.
+            insert, new = "INSERT OR IGNORE INTO", "e.id > :since"
+        cols = f"{insert} main.events(uid, ts, annotator, document_id, action, payload) SELECT e.uid, e.ts, e.annotator"
+        skip = (" AND NOT EXISTS (SELECT 1 FROM temp.merge_pairs p WHERE p.src_doc = e.document_id"
+                " AND p.annotator = e.annotator AND p.sync = -1)") if conflicts else ""
         n = c.execute(
             f"{cols}, m.dst_id, e.action, {_PAYLOAD} FROM {_SRC}.events e JOIN temp.merge_docs m ON m.src_id = e.document_id"
-            f" WHERE {new} AND NOT EXISTS (SELECT 1 FROM temp.merge_pairs p WHERE p.src_doc = e.document_id"
-            " AND p.annotator = e.annotator AND p.sync = -1) ORDER BY e.id", {"suid": source_uid}).rowcount
+            f" WHERE {new}{skip} ORDER BY e.id", args).rowcount
         n += c.execute(
             f"{cols}, NULL, e.action, {_PAYLOAD} FROM {_SRC}.events e WHERE e.document_id IS NULL AND {new}"
-            " ORDER BY e.id", {"suid": source_uid}).rowcount
+            " ORDER BY e.id", args).rowcount
         return n
 
     def _source_counts(self) -> list[int]:
