@@ -26,6 +26,7 @@ Rules
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,7 +192,8 @@ def merge_projects(
         with Project(sources[0], create=False) as first:
             schema = first.schema
     report = MergeReport(review=str(review_path))
-    with Project(review_path, schema=schema) as review:
+    with Project(review_path, schema=schema) as review, (
+            review.bulk_journal() if schema is not None else contextlib.nullcontext()):
         review_uid = project_uid(review)
         counts = []
         for src in sources:

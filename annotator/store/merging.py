@@ -99,6 +99,22 @@ class MergeSourceMixin(StoreBase):
                 self._conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
             self._conn.execute(f"DETACH DATABASE {_SRC}")
 
+    @contextmanager
+    def bulk_journal(self) -> Iterator[None]:
+        """For filling a new file (nobody else has it open): a rollback journal instead of WAL
+        while inside.  WAL writes every page twice (the log, then the checkpoint); a rollback
+        journal keeps only the pages a transaction changes that were there before it, so pages
+        appended to a growing file are written once, and a transaction is still all or nothing
+        (``synchronous = FULL`` meanwhile, as a rollback journal needs).  WAL again on leaving."""
+        c = self._conn
+        c.execute("PRAGMA main.journal_mode = DELETE")
+        c.execute("PRAGMA main.synchronous = FULL")
+        try:
+            yield
+        finally:
+            c.execute("PRAGMA main.journal_mode = WAL")
+            c.execute("PRAGMA main.synchronous = NORMAL")
+
     def data_version(self) -> int:
         """SQLite's ``PRAGMA data_version`` of this file: it changes when another connection commits."""
         return int(self._conn.execute("PRAGMA main.data_version").fetchone()[0])
