@@ -298,7 +298,8 @@ def _merge_one(
             if label not in known_relations:
                 bad_labels[f"relation {label}"] += n
                 bad_relations.append(label)
-        counts = review.merge_sync(bad_spans, bad_answers, bad_relations, suid, src_name)
+        copied = sum(n for layer, label, n in span_labels if (layer, label) not in bad_spans)
+        counts = review.merge_sync(bad_spans, bad_answers, bad_relations, suid, src_name, copied)
         for uid, other_doc, other_ann in counts.elsewhere:
             # The same span identity under another document/annotator: a copied file edited by hand.
             sr.problems.append(f"{sr.path}: span {uid} is already in the review on document {other_doc} "

@@ -193,13 +193,28 @@ class MergeSourceMixin(StoreBase):
         self._conn.executemany("UPDATE temp.merge_pairs SET sync = ? WHERE src_doc = ? AND annotator = ?",
                                [(d, doc, ann) for doc, ann, d in rows])
 
+    def _merge_whole(self) -> bool | None:
+        """None when no pair is to be synced; True when every pair of the whole source is (the
+        source's tables can then be read without asking which pair a row is of); else False."""
+        c = self._conn
+        n_sync, n_all = c.execute("SELECT count(*) FILTER (WHERE sync = 1), count(*) FROM temp.merge_pairs").fetchone()
+        if not n_sync:
+            return None
+        scoped = c.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'merge_scope'").fetchone()
+        return n_sync == n_all and not scoped
+
     def merge_labels_used(
         self,
     ) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]], list[tuple[str, int]]]:
         """``(layer, label, count)`` of the spans, ``(question, value, count)`` of the answers and
         ``(label, count)`` of the relations the sync would copy (for the caller's schema check)."""
         c = self._conn
-        spans = c.execute(f"SELECT s.layer, s.label, count(*) FROM {_SRC}.spans s JOIN temp.merge_pairs p"
+        whole = self._merge_whole()
+        if whole is None:
+            return [], [], []
+        # every span of the source is to be copied (a first merge): no need to ask which pair each is of
+        spans = c.execute(f"SELECT s.layer, s.label, count(*) FROM {_SRC}.spans s GROUP BY s.layer, s.label" if whole else
+                          f"SELECT s.layer, s.label, count(*) FROM {_SRC}.spans s JOIN temp.merge_pairs p"
                           " ON p.src_doc = s.document_id AND p.annotator = s.annotator WHERE p.sync = 1"
                           " GROUP BY s.layer, s.label").fetchall()
         answers = c.execute(f"SELECT a.question, a.value, count(*) FROM {_SRC}.doc_labels a JOIN temp.merge_pairs p"
@@ -212,16 +227,18 @@ class MergeSourceMixin(StoreBase):
 
     def merge_sync(
         self, bad_spans: list[tuple[str, str]], bad_answers: list[tuple[str, str]], bad_relations: list[str],
-        source_uid: str, source_path: str,
+        source_uid: str, source_path: str, copied: int | None = None,
     ) -> MergeCounts:
         """Make every pair marked to sync equal to the source: spans by uid (added, updated,
         removed; a uid already here on another document or annotator is left out and reported),
         relations by uid (after the spans; one whose spans are not here is left out), answers
         and status as stored, the owner recorded.  Spans with ``bad_spans`` (layer, label),
         answers with ``bad_answers`` (question, value) and relations with a label in
-        ``bad_relations`` are left out."""
+        ``bad_relations`` are left out.  ``copied``: how many spans pass the schema (from
+        :meth:`merge_labels_used`); when all of them went in, no uid was elsewhere (not looked for)."""
         c = self._conn
         out = MergeCounts()
+        n_want = 0
         c.execute("CREATE TEMP TABLE merge_want_rel AS SELECT p.src_doc, p.dst_doc AS document_id, r.uid,"
                   " r.annotator, r.label, r.head_uid, r.child_uid, r.origin, r.score, r.created, r.updated"
                   f" FROM {_SRC}.relations r JOIN temp.merge_pairs p ON p.src_doc = r.document_id"
@@ -247,6 +264,7 @@ class MergeSourceMixin(StoreBase):
                 " WHERE p.sync = 1 AND NOT p.fresh AND NOT EXISTS (SELECT 1 FROM temp.merge_bad_spans b"
                 " WHERE b.layer = s.layer AND b.label = s.label)")
             c.execute("CREATE UNIQUE INDEX temp.merge_want_uid ON merge_want(uid)")
+            n_want = int(c.execute("SELECT count(*) FROM temp.merge_want").fetchone()[0])
             # removed: the pair's spans here the source no longer has (there).  Only pairs with more
             # spans here than the source's spans found here are looked at row by row: the counts
             # come from the spans_doc index and the uid index, so a re-merge reads no span row.
@@ -280,15 +298,25 @@ class MergeSourceMixin(StoreBase):
         # the source's table, in its order (time-ordered uids: along the uid index), with nothing
         # to update or remove; a uid already here is elsewhere by definition and is left out
         # (OR IGNORE: the uid is the only constraint such a row can break, as it was valid there).
-        fresh = (f"FROM {_SRC}.spans s CROSS JOIN temp.merge_pairs p ON p.src_doc = s.document_id"
-                 " AND p.annotator = s.annotator WHERE p.sync = 1 AND p.fresh AND NOT EXISTS"
-                 " (SELECT 1 FROM temp.merge_bad_spans b WHERE b.layer = s.layer AND b.label = s.label)")
-        elsewhere += c.execute(
-            f"SELECT p.src_doc, s.uid, r.document_id, r.annotator {fresh.replace(' WHERE ', ' JOIN main.spans r ON r.uid = s.uid WHERE ', 1)}"
-        ).fetchall()
-        out.spans_added += c.execute(
-            f"INSERT OR IGNORE INTO main.spans(document_id, {_SPAN_SQL}) SELECT p.dst_doc, {_SPAN_SQL_S} {fresh}"
-            " ORDER BY s.id").rowcount
+        # A few pairs (a re-merge of what changed) are looked up by the source's index instead.
+        whole = self._merge_whole()
+        if whole is not None and c.execute("SELECT 1 FROM temp.merge_pairs WHERE sync = 1 AND fresh LIMIT 1").fetchone():
+            scoped = c.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'merge_scope'").fetchone()
+            join = ("temp.merge_pairs p CROSS JOIN {src}.spans s" if scoped else "{src}.spans s CROSS JOIN temp.merge_pairs p")
+            on = "ON p.src_doc = s.document_id AND p.annotator = s.annotator"
+            where = (" WHERE p.sync = 1 AND p.fresh AND NOT EXISTS"
+                     " (SELECT 1 FROM temp.merge_bad_spans b WHERE b.layer = s.layer AND b.label = s.label)")
+            added = c.execute(f"INSERT OR IGNORE INTO main.spans(document_id, {_SPAN_SQL}) SELECT p.dst_doc,"
+                              f" {_SPAN_SQL_S} FROM {join.format(src=_SRC)} {on}{where}"
+                              f" ORDER BY {'p.src_doc, s.id' if scoped else 's.id'}").rowcount
+            out.spans_added += added
+            if copied is None or added < copied - n_want:
+                # some were left out: their uids are here on another document or annotator (those
+                # just added are on their own pair)
+                elsewhere += c.execute(
+                    f"SELECT p.src_doc, s.uid, r.document_id, r.annotator FROM {join.format(src=_SRC)} {on}"
+                    f" JOIN main.spans r ON r.uid = s.uid{where} AND (r.document_id != p.dst_doc OR r.annotator != p.annotator)"
+                ).fetchall()
         out.elsewhere = [(u, d, a) for _s, u, d, a in sorted(elsewhere)]
         out.relations += c.execute(
             "UPDATE main.relations AS r SET label = w.label, origin = w.origin, score = w.score, updated = w.updated"
