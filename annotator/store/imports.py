@@ -12,13 +12,12 @@ transaction (one per imported file) makes the file all or nothing.
 from __future__ import annotations
 
 import json
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from annotator.core.model import Document, Span
-from annotator.store.base import CHUNK, StoreBase, marks, now
+from annotator.store.base import CHUNK, StoreBase, marks, new_uids, now
 
 
 @dataclass
@@ -156,8 +155,8 @@ class ImportMixin(StoreBase):
                     have.setdefault((doc_id, who), set()).add((layer, start, end, label))
 
             span_rows: list[tuple[Any, ...]] = []
-            # one random id per span that may be added, cut from one draw as the rows are made
-            hexes = os.urandom(16 * sum(len(it.spans) for it in items)).hex()
+            # one time-ordered uid per span that may be added, made in one go (store.base.new_uids)
+            uids = new_uids(sum(len(it.spans) for it in items))
             status_rows: list[tuple[Any, ...]] = []
             per_annotator: dict[str, int] = {}
             for it in items:
@@ -174,8 +173,7 @@ class ImportMixin(StoreBase):
                         if key in seen:
                             continue
                         seen.add(key)
-                        k = 32 * len(span_rows)
-                        span_rows.append((hexes[k : k + 32], doc_id, who, s.layer, s.start, s.end, s.label,
+                        span_rows.append((uids[len(span_rows)], doc_id, who, s.layer, s.start, s.end, s.label,
                                           s.origin, s.score, s.note, ts, ts))
                         added += 1
                     if added:

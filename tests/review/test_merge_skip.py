@@ -16,7 +16,7 @@ import pytest
 from annotator.core.model import Document, Span
 from annotator.review.merge import merge_projects
 from annotator.store import Project
-from annotator.store.base import new_uid
+from annotator.store.base import new_uid, new_uids
 from annotator.store.merging import SEEN_KEY
 from tests.rawdb import connection
 
@@ -69,11 +69,21 @@ def test_uids_are_32_hex_unique_and_in_the_order_they_were_made():
     assert all(len(u) == 32 and int(u, 16) >= 0 for u in uids)
     assert len(set(uids)) == len(uids)
     assert uids == sorted(uids)  # time first, then a counter within the millisecond
+    mixed = [new_uid(), *new_uids(500), new_uid(), *new_uids(3), new_uid()]  # a bulk import's among single ones
+    assert mixed == sorted(mixed) and len(set(mixed)) == len(mixed) and all(len(u) == 32 for u in mixed)
 
 
 def test_spans_and_events_of_a_file_get_uids_in_creation_order(tmp_path):
+    from annotator.formats import import_paths
+
     _file(tmp_path / "a.db", "alice")
+    (tmp_path / "more.jsonl").write_text("".join(json.dumps(
+        {"text": f"Prabowo di Bandung, berita {i}.", "annotator": "alice",
+         "spans": [{"start": 0, "end": 7, "label": "PER"}, {"start": 11, "end": 18, "label": "LOC"}]}) + "\n"
+        for i in range(50)))
     with Project(tmp_path / "a.db") as p:
+        assert import_paths(p, [tmp_path / "more.jsonl"]).ok  # the bulk path makes its uids in one go
+        assert p.count_documents() == len(TEXTS) + 50
         for table in ("spans", "events"):
             uids = [r[0] for r in connection(p).execute(f"SELECT uid FROM {table} ORDER BY id")]
             assert len(uids) > 10 and uids == sorted(uids), table
