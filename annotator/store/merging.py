@@ -129,12 +129,22 @@ class MergeSourceMixin(StoreBase):
         c.execute("CREATE TEMP TABLE merge_docs(src_id INTEGER PRIMARY KEY, dst_id INTEGER NOT NULL,"
                   " created INTEGER NOT NULL)")
         before = int(c.execute("SELECT coalesce(max(id), 0) FROM main.documents").fetchone()[0])
+        # The full-text index filled by one statement over the new rows instead of its per-row
+        # trigger (as a bulk import does, store/imports.py): dropped and put back as stored, inside
+        # this transaction (DDL is transactional: a rollback or a crash restores it).
+        trigger = c.execute("SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND name = 'documents_ai'").fetchone()
+        if trigger is not None:
+            c.execute("DROP TRIGGER main.documents_ai")
         c.execute(
             "INSERT INTO main.documents(text, title, source, url, published, language, meta, content_hash,"
             " original_text, removed_lines, created) SELECT s.text, s.title, s.source, s.url, s.published,"
             f" s.language, s.meta, s.content_hash, s.original_text, s.removed_lines, ? FROM {_SRC}.documents s"
             " WHERE NOT EXISTS (SELECT 1 FROM main.documents d WHERE d.content_hash = s.content_hash)"
             f"{where} ORDER BY s.id", (now(),))
+        if trigger is not None:
+            c.execute("INSERT INTO main.documents_fts(rowid, title, text) SELECT id, title, text FROM main.documents"
+                      " WHERE id > ?", (before,))
+            c.execute(trigger[0])
         c.execute(f"INSERT INTO temp.merge_docs SELECT s.id, d.id, d.id > ? FROM {_SRC}.documents s"
                   f" JOIN main.documents d ON d.content_hash = s.content_hash WHERE 1{where}", (before,))
         new = c.execute("SELECT d.id, d.content_hash, d.title FROM temp.merge_docs m JOIN main.documents d"
