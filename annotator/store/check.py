@@ -211,6 +211,9 @@ def salvage_project(source: str | Path, out: str | Path) -> SalvageReport:
                  and not t.startswith(("documents_fts", "sqlite_"))]
         for table in (*SALVAGE_TABLES, *later):
             _copy_table(src, dst, table, report)
+        # a salvaged review may have lost rows its sources' next merge should bring back: without
+        # the record of how far each was merged (store/merging.py), that merge compares everything
+        dst.execute("DELETE FROM settings WHERE key LIKE 'merge_seen:%'")
         dst.execute("COMMIT")
     except BaseException:
         dst.close()

@@ -243,3 +243,15 @@ def test_a_merge_killed_in_the_second_file_leaves_the_review_as_after_the_first(
     # and merging again finishes the job: bob's work arrives
     report = merge_projects(review, [a, tmp_path / "b.db"])
     assert report.sources[1].spans_added == 2 * len(TEXTS) and report.sources[0].changes == 0
+
+
+def test_a_salvaged_review_forgets_how_far_each_source_was_merged(merged, tmp_path):
+    from annotator.store.check import salvage_project
+
+    a, b, review = merged
+    _tamper_review(review, "alice", 0)  # as if salvaging had lost or damaged this pair
+    salvage_project(review, tmp_path / "saved.db")
+    with Project(tmp_path / "saved.db") as p:
+        assert not connection(p).execute("SELECT 1 FROM settings WHERE key LIKE ?", (SEEN_KEY + "%",)).fetchall()
+    merge_projects(tmp_path / "saved.db", [a, b])
+    assert _work(tmp_path / "saved.db", "alice") == _work(a, "alice")
