@@ -450,7 +450,8 @@ class MergeSourceMixin(StoreBase):
                 self._source_counts() != counts):
             return None
         c.execute("CREATE TEMP TABLE merge_scope(src_doc INTEGER NOT NULL, annotator TEXT)")
-        c.execute(f"INSERT INTO temp.merge_scope SELECT DISTINCT document_id, annotator FROM {_SRC}.events"
+        # (NOT INDEXED: the rowid range, not a scan of the whole events_doc index)
+        c.execute(f"INSERT INTO temp.merge_scope SELECT DISTINCT document_id, annotator FROM {_SRC}.events NOT INDEXED"
                   " WHERE id > ? AND document_id IS NOT NULL", (since,))
         c.execute(f"INSERT INTO temp.merge_scope SELECT DISTINCT s.id, e.annotator FROM main.events e"
                   f" JOIN main.documents d ON d.id = e.document_id JOIN {_SRC}.documents s ON s.content_hash = d.content_hash"
