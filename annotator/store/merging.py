@@ -203,6 +203,13 @@ class MergeSourceMixin(StoreBase):
         self._conn.executemany("UPDATE temp.merge_pairs SET sync = ? WHERE src_doc = ? AND annotator = ?",
                                [(d, doc, ann) for doc, ann, d in rows])
 
+    def _pj(self, table: str) -> str:
+        """``SRC.table alias JOIN temp.merge_pairs p``, with the pairs first when they are few (a
+        re-merge of what changed: each pair's rows looked up by the source's index, instead of a
+        scan of the source's whole table that SQLite, knowing no sizes, would pick)."""
+        few = self._conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'merge_scope'").fetchone()
+        return f"temp.merge_pairs p CROSS JOIN {_SRC}.{table}" if few else f"{_SRC}.{table} JOIN temp.merge_pairs p"
+
     def _merge_whole(self) -> bool | None:
         """None when no pair is to be synced; True when every pair of the whole source is (the
         source's tables can then be read without asking which pair a row is of); else False."""
@@ -224,13 +231,13 @@ class MergeSourceMixin(StoreBase):
             return [], [], []
         # every span of the source is to be copied (a first merge): no need to ask which pair each is of
         spans = c.execute(f"SELECT s.layer, s.label, count(*) FROM {_SRC}.spans s GROUP BY s.layer, s.label" if whole else
-                          f"SELECT s.layer, s.label, count(*) FROM {_SRC}.spans s JOIN temp.merge_pairs p"
+                          f"SELECT s.layer, s.label, count(*) FROM {self._pj('spans s')}"
                           " ON p.src_doc = s.document_id AND p.annotator = s.annotator WHERE p.sync = 1"
                           " GROUP BY s.layer, s.label").fetchall()
-        answers = c.execute(f"SELECT a.question, a.value, count(*) FROM {_SRC}.doc_labels a JOIN temp.merge_pairs p"
+        answers = c.execute(f"SELECT a.question, a.value, count(*) FROM {self._pj('doc_labels a')}"
                             " ON p.src_doc = a.document_id AND p.annotator = a.annotator WHERE p.sync = 1"
                             " GROUP BY a.question, a.value").fetchall()
-        relations = c.execute(f"SELECT r.label, count(*) FROM {_SRC}.relations r JOIN temp.merge_pairs p"
+        relations = c.execute(f"SELECT r.label, count(*) FROM {self._pj('relations r')}"
                               " ON p.src_doc = r.document_id AND p.annotator = r.annotator WHERE p.sync = 1"
                               " GROUP BY r.label").fetchall()
         return spans, answers, relations
@@ -251,7 +258,7 @@ class MergeSourceMixin(StoreBase):
         n_want = 0
         c.execute("CREATE TEMP TABLE merge_want_rel AS SELECT p.src_doc, p.dst_doc AS document_id, r.uid,"
                   " r.annotator, r.label, r.head_uid, r.child_uid, r.origin, r.score, r.created, r.updated"
-                  f" FROM {_SRC}.relations r JOIN temp.merge_pairs p ON p.src_doc = r.document_id"
+                  f" FROM {self._pj('relations r')} ON p.src_doc = r.document_id"
                   " AND p.annotator = r.annotator WHERE p.sync = 1")
         c.executemany("DELETE FROM temp.merge_want_rel WHERE label = ?", [(b,) for b in bad_relations])
         c.execute("CREATE UNIQUE INDEX temp.merge_want_rel_uid ON merge_want_rel(uid)")
@@ -270,7 +277,7 @@ class MergeSourceMixin(StoreBase):
             # pairs with work here: compared span by span (a pair of a first merge skips all this)
             c.execute(
                 f"CREATE TEMP TABLE merge_want AS SELECT p.src_doc, p.dst_doc AS document_id, {_SPAN_SQL_S}"
-                f" FROM {_SRC}.spans s JOIN temp.merge_pairs p ON p.src_doc = s.document_id AND p.annotator = s.annotator"
+                f" FROM {self._pj('spans s')} ON p.src_doc = s.document_id AND p.annotator = s.annotator"
                 " WHERE p.sync = 1 AND NOT p.fresh AND NOT EXISTS (SELECT 1 FROM temp.merge_bad_spans b"
                 " WHERE b.layer = s.layer AND b.label = s.label)")
             c.execute("CREATE UNIQUE INDEX temp.merge_want_uid ON merge_want(uid)")
@@ -282,7 +289,7 @@ class MergeSourceMixin(StoreBase):
                       " PRIMARY KEY (document_id, annotator))")
             c.execute(
                 "INSERT INTO temp.merge_drop_pairs SELECT h.document_id, h.annotator FROM (SELECT r.document_id,"
-                " r.annotator, count(*) AS n FROM temp.merge_pairs p JOIN main.spans r INDEXED BY spans_doc"
+                " r.annotator, count(*) AS n FROM temp.merge_pairs p CROSS JOIN main.spans r INDEXED BY spans_doc"
                 " ON r.document_id = p.dst_doc AND r.annotator = p.annotator WHERE p.sync = 1 AND NOT p.fresh"
                 " GROUP BY r.document_id, r.annotator) h LEFT JOIN (SELECT w.document_id, w.annotator, count(*) AS n"
                 " FROM temp.merge_want w INDEXED BY merge_want_uid CROSS JOIN main.spans r ON r.uid = w.uid"
@@ -293,10 +300,12 @@ class MergeSourceMixin(StoreBase):
                     " WHERE w.uid = r.uid AND w.document_id = r.document_id AND w.annotator = r.annotator)")
             c.execute(f"UPDATE main.suggestion_decisions SET span_id = NULL WHERE span_id IN ({drop})")
             out.spans_removed = c.execute(f"DELETE FROM main.spans WHERE id IN ({drop})").rowcount
+            # (+w.uid: the wanted rows are walked and each looked up here by uid; SQLite, knowing no
+            # sizes, would otherwise walk every span here, millions, for a re-merge of a few)
             out.spans_updated = c.execute(
                 'UPDATE main.spans AS r SET layer = w.layer, start = w.start, "end" = w."end", label = w.label,'
                 " origin = w.origin, score = w.score, note = w.note, updated = w.updated FROM temp.merge_want w"
-                f" WHERE w.uid = r.uid AND w.document_id = r.document_id AND w.annotator = r.annotator AND ({_DIFFERENT_SPAN})"
+                f" WHERE r.uid = +w.uid AND w.document_id = r.document_id AND w.annotator = r.annotator AND ({_DIFFERENT_SPAN})"
             ).rowcount
             elsewhere += c.execute(
                 "SELECT w.src_doc, w.uid, r.document_id, r.annotator FROM temp.merge_want w JOIN main.spans r ON r.uid = w.uid"
@@ -329,8 +338,9 @@ class MergeSourceMixin(StoreBase):
                 ).fetchall()
         out.elsewhere = [(u, d, a) for _s, u, d, a in sorted(elsewhere)]
         out.relations += c.execute(
-            "UPDATE main.relations AS r SET label = w.label, origin = w.origin, score = w.score, updated = w.updated"
-            " FROM temp.merge_want_rel w WHERE w.uid = r.uid AND w.document_id = r.document_id"
+            "UPDATE main.relations AS r SET label = w.label, origin = w.origin,"
+            " score = w.score, updated = w.updated"
+            " FROM temp.merge_want_rel w WHERE r.uid = +w.uid AND w.document_id = r.document_id"
             " AND w.annotator = r.annotator AND (r.label IS NOT w.label OR r.origin IS NOT w.origin"
             " OR r.score IS NOT w.score)").rowcount
         out.relations += c.execute(
@@ -347,8 +357,8 @@ class MergeSourceMixin(StoreBase):
             " AND a.annotator = p.annotator AND a.question = r.question))").rowcount
         out.answers += c.execute(
             "INSERT OR REPLACE INTO main.doc_labels(document_id, annotator, question, value, target, updated)"
-            f" SELECT p.dst_doc, a.annotator, a.question, a.value, a.target, a.updated FROM {_SRC}.doc_labels a"
-            " JOIN temp.merge_pairs p ON p.src_doc = a.document_id AND p.annotator = a.annotator AND p.sync = 1"
+            f" SELECT p.dst_doc, a.annotator, a.question, a.value, a.target, a.updated FROM {self._pj('doc_labels a')}"
+            " ON p.src_doc = a.document_id AND p.annotator = a.annotator AND p.sync = 1"
             " WHERE NOT EXISTS (SELECT 1 FROM temp.merge_bad_answers b WHERE b.question = a.question"
             " AND b.value = a.value) AND NOT EXISTS (SELECT 1 FROM main.doc_labels r WHERE r.document_id = p.dst_doc"
             " AND r.annotator = a.annotator AND r.question = a.question AND r.value = a.value"
@@ -364,8 +374,8 @@ class MergeSourceMixin(StoreBase):
             " WHERE s.document_id = p.src_doc AND s.annotator = p.annotator))")
         c.execute(
             "INSERT OR REPLACE INTO main.document_status(document_id, annotator, state, seconds, updated)"
-            f" SELECT p.dst_doc, s.annotator, s.state, s.seconds, s.updated FROM {_SRC}.document_status s"
-            " JOIN temp.merge_pairs p ON p.src_doc = s.document_id AND p.annotator = s.annotator AND p.sync = 1"
+            f" SELECT p.dst_doc, s.annotator, s.state, s.seconds, s.updated FROM {self._pj('document_status s')}"
+            " ON p.src_doc = s.document_id AND p.annotator = s.annotator AND p.sync = 1"
             " WHERE NOT EXISTS (SELECT 1 FROM main.document_status r WHERE r.document_id = p.dst_doc"
             " AND r.annotator = s.annotator AND r.state = s.state AND r.seconds = s.seconds"
             " AND r.updated = s.updated) ORDER BY p.src_doc, s.annotator")
