@@ -35,16 +35,24 @@ _uid_lock = threading.Lock()
 _uid_last = [0, 0]  # the last uid's milliseconds and counter (this process)
 
 
+def _uuid7_hex(ms: int, counter: int, rand32: int) -> str:
+    # 48 bits of milliseconds, version 7, 12 bits of the counter, RFC 4122 variant, its other
+    # 30 bits, 32 random bits: the hex sorts by (milliseconds, counter)
+    v = ((ms << 80) | (7 << 76) | ((counter >> 30) << 64) | (2 << 62) | ((counter & 0x3FFFFFFF) << 32) | rand32)
+    return f"{v:032x}"
+
+
 def new_uid() -> str:
     """A fresh identity for a span or an event (kept when rows are copied between files).
 
-    32 hex digits, time-ordered like a UUIDv7: 12 digits of Unix milliseconds, 10 of a
-    counter that starts at a random value each millisecond and counts up within it, 10
-    random (``os.urandom``, so forked workers differ).  Uids made one after the other in
-    a process sort in the order they were made, so the unique uid indexes of spans and
-    events take them near the end (a merge or an import inserts along the index instead of
-    at random pages: issue 12).  Nothing reads the time back out of a uid; files made
-    before this keep their random uuid4 hex uids, and both kinds mix freely."""
+    An RFC 9562 UUID version 7 as 32 hex digits (the same form as the uuid4 hex of older
+    files, and made without importing ``uuid``, which imports ``platform`` at start-up):
+    48 bits of Unix milliseconds, a 42-bit counter that starts at a random value each
+    millisecond and counts up within it, 32 random bits (``os.urandom``, so forked workers
+    differ).  Uids made one after the other in a process sort in the order they were made,
+    so the unique uid indexes of spans and events take them near their end (a merge or an
+    import inserts along the index instead of at random pages: issue 12).  Nothing reads the
+    time back out of a uid; older files keep their uuid4 uids, and both kinds mix freely."""
     ms = time.time_ns() // 1_000_000
     with _uid_lock:
         if ms > _uid_last[0]:
@@ -52,7 +60,7 @@ def new_uid() -> str:
         else:  # the same millisecond (or the clock went back): count on from the last one
             _uid_last[1] += 1
         ms, seq = _uid_last
-    return f"{ms:012x}{seq:010x}{os.urandom(5).hex()}"
+    return _uuid7_hex(ms, seq, int.from_bytes(os.urandom(4), "big"))
 
 
 def new_uids(n: int) -> list[str]:
@@ -64,9 +72,8 @@ def new_uids(n: int) -> list[str]:
             _uid_last[0], _uid_last[1] = ms, int.from_bytes(os.urandom(4), "big") - 1
         ms, first = _uid_last[0], _uid_last[1] + 1
         _uid_last[1] += n
-    tails = os.urandom(5 * n).hex()
-    prefix = f"{ms:012x}"
-    return [f"{prefix}{first + i:010x}{tails[10 * i : 10 * i + 10]}" for i in range(n)]
+    raw = os.urandom(4 * n)
+    return [_uuid7_hex(ms, first + i, int.from_bytes(raw[4 * i : 4 * i + 4], "big")) for i in range(n)]
 
 
 def fts_query(text: str) -> str:

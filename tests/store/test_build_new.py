@@ -141,13 +141,14 @@ def test_the_connection_after_the_move_is_opened_once_when_first_used(tmp_path):
         assert again.status(1, "ani") == "skipped"
 
 
-def test_new_uids_are_uuid4_hex():
+def test_new_uids_are_uuid_hex():
+    # version 7 since issue 12's merge (time-ordered: docs/review.md); still an RFC 4122 UUID's hex
     import uuid
 
-    from annotator.store.base import new_uid
+    from annotator.store.base import new_uid, new_uids
 
-    uids = {new_uid() for _ in range(2000)}
-    assert len(uids) == 2000
+    uids = {new_uid() for _ in range(2000)} | set(new_uids(2000))
+    assert len(uids) == 4000
     for u in list(uids)[:200]:
         parsed = uuid.UUID(hex=u)
-        assert parsed.hex == u and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+        assert parsed.hex == u and parsed.version == 7 and parsed.variant == uuid.RFC_4122
