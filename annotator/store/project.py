@@ -73,9 +73,11 @@ class _Reopened:
         """Nothing is open yet."""
 
 
-def _fsync(path: Path) -> None:
+def _fsync(path: Path, *, folder: bool = False) -> None:
     """Flush a file's (or a folder's) contents to disk."""
-    fd = os.open(path, os.O_RDONLY)
+    if folder and os.name != "posix":
+        return  # Windows opens no folder as a file; NTFS journals the link itself
+    fd = os.open(path, os.O_RDONLY if folder else os.O_RDWR)
     try:
         os.fsync(fd)
     finally:
@@ -400,7 +402,7 @@ class Project(
                     raise ProjectError(f"{self.path} was created by another program during this import; "
                                        "nothing was imported into it: import again") from None
                 os.replace(building, self.path)
-            _fsync(self.path.parent if str(self.path.parent) else Path("."))
+            _fsync(self.path.parent if str(self.path.parent) else Path("."), folder=True)
         finally:
             building.unlink(missing_ok=True)
         if reopen:
