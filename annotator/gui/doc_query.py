@@ -85,7 +85,10 @@ def document_ids(project: Project, annotator: str, *, query: str | None = None, 
 
     first = fetch(0, RANK_LIMIT + 1)
     if len(first) <= RANK_LIMIT:
-        if query and first:  # few enough to rank: best matches first (only these are ranked)
+        if query and first:  # few enough to rank: best matches first
+            if not state and not source and has_suggestions is None:  # these are every match: one scan ranks them
+                return project.filter_documents(annotator, query=query), True
+            # a filter left these of maybe many matches of the word: only these are ranked
             return project.rank_documents(query, first), True
         return first, False
     return PagedIds(fetch, first, complete=False), False
