@@ -65,9 +65,14 @@ QUERIES: tuple[tuple[str, str | None, str | None], ...] = (
     ("yang", "skipped", "Antara"),
     ("dengan", "done", "Kompas.com"),
     ("", "skipped", "Detik"),
+    # a word in most articles and an outlet none of them is in: the generated corpus has no
+    # "English Daily"; on a copy whose articles without "militer" moved to it (README) it holds
+    # 281,185 of a million, the search the other 718,815
+    ("militer", None, "English Daily"),
+    ("militer", "done", "English Daily"),
 )
 #: The queries of :data:`QUERIES` whose filters never meet (``fts_never_meet_ms_max``).
-NEVER_MEET = QUERIES[-4:]
+NEVER_MEET = QUERIES[-6:]
 
 
 def ms(seconds: float) -> float:

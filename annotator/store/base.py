@@ -80,8 +80,19 @@ def fts_query(text: str) -> str:
     """The user's search words as an FTS5 query that cannot be a syntax error: each
     token is one quoted string, all of them must match.  A word of several tokens
     ("Kompas.com", "2021-06") becomes its tokens, each on its own: the index keeps no
-    word positions (migration 7), so it cannot look for them side by side."""
-    return " ".join('"' + token + '"' for token in _TOKEN.findall(text))
+    word positions (migration 7), so it cannot look for them side by side.  The words are
+    looked for in the title and text only: the index holds the outlet too (migration 14),
+    which a search must not find."""
+    words = " ".join('"' + token + '"' for token in _TOKEN.findall(text))
+    return "{title text} : (" + words + ")" if words else ""
+
+
+def fts_outlet(source: str) -> str:
+    """The FTS5 condition that the outlet column holds every token of ``source`` ("" when it
+    has none), to AND to a search so the index intersects the two itself (migration 14).  It
+    can also match a longer outlet name: the caller keeps its exact ``source =`` test."""
+    words = " ".join('"' + token + '"' for token in _TOKEN.findall(source))
+    return "source : (" + words + ")" if words else ""
 
 
 #: What the index's tokenizer (unicode61) keeps as a token: runs of letters and digits.

@@ -250,7 +250,8 @@ class ImportMixin(StoreBase):
             return before + 1
         self._conn.execute("DROP TRIGGER documents_ai")
         self._conn.executemany(insert, rows)
-        fill = ("INSERT INTO documents_fts(rowid, title, text) SELECT id, title, text FROM documents WHERE id > ?",
+        fill = ("INSERT INTO documents_fts(rowid, title, text, source)"
+                " SELECT id, title, text, source FROM documents WHERE id > ?",
                 (before,))
         if told is None:
             self._conn.execute(*fill)

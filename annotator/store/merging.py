@@ -142,7 +142,8 @@ class MergeSourceMixin(StoreBase):
             " WHERE NOT EXISTS (SELECT 1 FROM main.documents d WHERE d.content_hash = s.content_hash)"
             f"{where} ORDER BY s.id", (now(),))
         if trigger is not None:
-            c.execute("INSERT INTO main.documents_fts(rowid, title, text) SELECT id, title, text FROM main.documents"
+            c.execute("INSERT INTO main.documents_fts(rowid, title, text, source) SELECT id, title, text, source"
+                      " FROM main.documents"
                       " WHERE id > ?", (before,))
             c.execute(trigger[0])
         c.execute(f"INSERT INTO temp.merge_docs SELECT s.id, d.id, d.id > ? FROM {_SRC}.documents s"

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from annotator.core.model import GOLD, STATES, Span
 from annotator.store import learning
-from annotator.store.base import StoreBase, fts_query
+from annotator.store.base import StoreBase, fts_outlet, fts_query
 
 
 class SpanRow(NamedTuple):
@@ -73,6 +73,11 @@ class ViewsMixin(StoreBase):
                                      has_suggestions=has_suggestions, limit=limit)
         # Each filter that can list its own ids in order: (FROM, id column, condition, EXISTS test of {c}).
         sides: list[tuple[str, str, str, str]] = []
+        if query and source and fts_outlet(source):
+            # the outlet's words join the search (migration 14): the index intersects the word's
+            # articles with the outlet's itself, so a word and an outlet that never meet are no
+            # scan of either; the exact outlet test below stays (a longer name holds the words too)
+            args["q"] = f"{args['q']} AND {fts_outlet(source)}"
         if query:
             sides.append(("documents_fts f", "f.rowid", "documents_fts MATCH :q",
                           "EXISTS (SELECT 1 FROM documents_fts y WHERE documents_fts MATCH :q AND y.rowid = {c})"))
