@@ -52,8 +52,9 @@ def test_fts_schema_is_what_sqlite_utils_writes(tmp_path):
     import sqlite_utils
 
     ref = sqlite_utils.Database(memory=True)
-    ref.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, title TEXT, text TEXT)")
-    ref["documents"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True,
+    ref.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, title TEXT, text TEXT, source TEXT)")
+    # migration 14: the outlet is the index's third column
+    ref["documents"].enable_fts(["title", "text", "source"], fts_version="FTS5", create_triggers=True,
                                 tokenize="unicode61 remove_diacritics 2")
     want = {r[0]: r[1] for r in ref.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE 'documents_%'")}
     # migration 7: the same external-content table without word positions (a smaller file)
