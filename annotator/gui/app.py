@@ -117,13 +117,13 @@ def run(path: str | Path, annotator: str | None = None, quit_after_ms: int | Non
     t0 = time.perf_counter()
     _skip_optional_pandas()
     from annotator.gui.main_window import MainWindow
-    from annotator.store import Project
+    from annotator.gui.opening import open_project
 
     app = ensure_app()
     theme_name = user_settings.theme_name()
     apply_theme(app, theme_name)
     try:
-        project = Project(path)
+        project = open_project(path)
     except AnnotatorError as exc:
         _tell_cannot_open(exc, interactive=quit_after_ms is None)
         raise

@@ -30,7 +30,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.tokens import snap_to_tokens
 from annotator.editing import SPAN, SUGGESTION, Key
 from annotator.gui import settings as user_settings
-from annotator.store import Project
+from annotator.gui.opening import open_project
 
 if TYPE_CHECKING:
     from annotator.gui.main_window import MainWindow
@@ -214,7 +214,7 @@ class Commands:
     def _open_in_window(self, target: str) -> None:
         w = self.w
         try:
-            win = type(w)(Project(target), w.annotator, theme_name=w.theme.name)
+            win = type(w)(open_project(target, w), w.annotator, theme_name=w.theme.name)
         except AnnotatorError as exc:
             QMessageBox.warning(w, "Cannot open project", str(exc))
             return

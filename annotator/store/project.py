@@ -36,7 +36,7 @@ from annotator.store.team import TeamMixin
 from annotator.store.transfer import TransferMixin
 from annotator.store.views import ViewsMixin
 
-__all__ = ["BUSY_TIMEOUT_S", "Project", "now", "quick_check"]
+__all__ = ["BUSY_TIMEOUT_S", "Project", "needs_preparing", "now", "prepare_project", "quick_check"]
 
 #: Seconds a second process waits for a lock before it gets a clear error.
 BUSY_TIMEOUT_S = 5.0
@@ -82,6 +82,29 @@ def _fsync(path: Path, *, folder: bool = False) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def needs_preparing(target: str | os.PathLike[str]) -> bool:
+    """True when opening the project file ``target`` reads the whole file first: it exists and
+    this process has not checked it in its present state (``quick_check``, and any upgrade, take
+    seconds on a file of gigabytes; see :func:`prepare_project`).  A server project: False."""
+    if is_server_url(target):
+        return False
+    key = _file_key(Path(target))
+    return key is not None and key not in _CHECKED
+
+
+def prepare_project(target: str | os.PathLike[str]) -> None:
+    """Open the existing project file ``target`` once and close it: its integrity is checked
+    and it is upgraded to this version's schema, so that the next open in this process (of the
+    file as it is now) skips both.  Meant for a worker thread, before the GUI thread opens the
+    project; raises what opening raises (:class:`ProjectError` for a damaged or foreign file)."""
+    path = Path(target)
+    with Project(path, create=False):
+        pass
+    key = _file_key(path)
+    if key is not None:
+        _CHECKED.add(key)  # checked, then changed only by this process's upgrade and close (taken after it)
 
 
 def quick_check(conn: sqlite3.Connection, *, full: bool = False) -> list[str]:
