@@ -1,7 +1,8 @@
 """A project of a million articles: ``python -m benchmarks.scale_bench [--documents N] [--project PATH] --json``.
 
 Without ``--project`` it builds its own project of N short articles (40-90 words, one in
-five a function word, four outlets, a rare word in one article of a thousand; cached in the temp folder by N) the way
+five a function word, four outlets, one article in ten an English one from an outlet of its
+own, a rare word in one article of a thousand; cached in the temp folder by N) the way
 a user would: one JSONL file and ``annotator import`` in a fresh process, timed
 (``import_per_second``).  With ``--project`` it measures that file and writes nothing to it.
 
@@ -45,6 +46,13 @@ CAPS = ("Joko Widodo", "Sergei Shoigu", "Min Aung Hlaing", "Dewan Keamanan", "Ke
 FUNCTION = ("yang", "dan", "di", "dengan", "untuk", "dari", "ini", "itu", "akan", "pada", "juga", "tidak")
 RARE = ("zirkonium", "kalimantan", "ombudsman", "biodiesel", "swasembada")
 OUTLETS = ("Kompas.com", "Detik", "Tempo", "Antara")
+#: One article in ten is English, from an outlet of its own, in words no Indonesian article uses:
+#: a large outlet that a common Indonesian word never meets (``fts_never_meet_ms_max``)
+ENGLISH_OUTLET = "English Daily"
+ENGLISH = ("the", "minister", "said", "of", "and", "defence", "talks", "in", "with", "army", "junta", "visit",
+           "a", "to", "security", "arms", "deal", "Moscow", "Myanmar", "Russia", "Shoigu", "on", "was", "for")
+#: The generated corpus's version: part of the cached file's name, so an older cache is not reused.
+CORPUS = "v2"
 #: (query, state filter, outlet filter): common and rare words, phrases, with the list's filters
 QUERIES: tuple[tuple[str, str | None, str | None], ...] = (
     ("zirkonium", None, None),
@@ -65,9 +73,9 @@ QUERIES: tuple[tuple[str, str | None, str | None], ...] = (
     ("yang", "skipped", "Antara"),
     ("dengan", "done", "Kompas.com"),
     ("", "skipped", "Detik"),
-    # a word in most articles and an outlet none of them is in: the generated corpus has no
-    # "English Daily"; on a copy whose articles without "militer" moved to it (README) it holds
-    # 281,185 of a million, the search the other 718,815
+    # a word in most articles and a large outlet none of them is in: one article in ten is an
+    # English one from "English Daily" (100,000 of a million), and no English article has an
+    # Indonesian word
     ("militer", None, "English Daily"),
     ("militer", "done", "English Daily"),
 )
@@ -99,13 +107,18 @@ def write_articles(path: Path, n: int, seed: int = 7) -> int:
     total = 0
     with path.open("w", encoding="utf-8") as fh:
         for i in range(n):
-            words = [_word(rnd) for _ in range(rnd.randint(40, 90))]
+            english = i % 10 == 5
+            if english:
+                words = [rnd.choice(ENGLISH) for _ in range(rnd.randint(40, 90))]
+            else:
+                words = [_word(rnd) for _ in range(rnd.randint(40, 90))]
             if i % 1000 == 0:
                 words.append(RARE[(i // 1000) % len(RARE)])
             text = " ".join(words) + f" nomor{i}."
             total += len(text.encode("utf-8"))
             rec: dict[str, Any] = {"text": text, "title": f"Artikel {i}: {words[0]} {words[1]}",
-                                   "source": OUTLETS[i % 4], "published": f"2021-06-{1 + i % 28:02d}"}
+                                   "source": ENGLISH_OUTLET if english else OUTLETS[i % 4],
+                                   "published": f"2021-06-{1 + i % 28:02d}"}
             if i % 3 == 0:
                 rec["annotator"] = "bench"
                 rec["status"] = "done" if i % 2 else "skipped"
@@ -115,10 +128,10 @@ def write_articles(path: Path, n: int, seed: int = 7) -> int:
 
 def build(n: int, folder: Path) -> tuple[Path, dict[str, Any]]:
     """The cached project of ``n`` articles, built with ``annotator import`` (timed) when absent."""
-    project = folder / f"annotator_scale_{n}.db"
+    project = folder / f"annotator_scale_{CORPUS}_{n}.db"
     if project.exists():
         return project, {"build": "cached"}
-    src = folder / f"annotator_scale_{n}.jsonl"
+    src = folder / f"annotator_scale_{CORPUS}_{n}.jsonl"
     t0 = time.perf_counter()
     text_bytes = write_articles(src, n)
     generate_s = time.perf_counter() - t0
@@ -135,7 +148,7 @@ def build(n: int, folder: Path) -> tuple[Path, dict[str, Any]]:
     return project, {
         "build": "annotator import", "generate_s": round(generate_s, 1), "import_s": round(import_s, 1),
         "import_per_second": round(n / import_s), "jsonl_text_mb": round(text_bytes / 1e6, 1),
-        "import_command": f"annotator import P.db annotator_scale_{n}.jsonl --no-clean",
+        "import_command": f"annotator import P.db annotator_scale_{CORPUS}_{n}.jsonl --no-clean",
     }
 
 
