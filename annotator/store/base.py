@@ -8,6 +8,7 @@ they rely on so each module reads (and type-checks) on its own.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -97,6 +98,26 @@ def fts_outlet(source: str) -> str:
 
 #: What the index's tokenizer (unicode61) keeps as a token: runs of letters and digits.
 _TOKEN = re.compile(r"[^\W_]+")
+
+
+def payload_with_source(payload: str, source: str | None) -> str:
+    """An event's payload text as a reader sees it: a merged event (``events.merged_from`` set,
+    migration 15) gets ``"merged_from": source`` appended to its object as stored, byte for byte
+    what merges before migration 15 wrote into the text (docs/review.md): text that is not JSON
+    becomes ``{"raw": text, "merged_from": source}``; other JSON, or an object that has the key
+    already (an event merged twice), is kept as it is.  ``source`` None: ``payload`` unchanged."""
+    if source is None:
+        return payload
+    tail = ', "merged_from": ' + json.dumps(source, ensure_ascii=False) + "}"
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return '{"raw": ' + json.dumps(payload, ensure_ascii=False) + tail
+    if not isinstance(data, dict) or "merged_from" in data:
+        return payload
+    if not data:
+        return "{" + tail[2:]
+    return payload.rstrip(" \t\n\r")[:-1] + tail
 
 
 def marks(n: int) -> str:

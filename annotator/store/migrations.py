@@ -599,12 +599,26 @@ def _m14_fts_outlet(db: MigrationDatabase) -> None:
         db.execute(statement)
 
 
+def _m15_event_provenance(db: MigrationDatabase) -> None:
+    """Which file a merged event came from, as a column of its own (``events.merged_from``, the
+    source's ``project_uid``) instead of a key appended to the copied payload text: a merge then
+    copies each event row as it is (issue 12: appending the key to every payload, after testing
+    that it could be appended, was 40% of a first merge).  Readers give the payload as before,
+    the key added (``store.base.payload_with_source``); rows merged before keep the key in their
+    text and NULL here.  A server never merges: the column stays NULL there."""
+    if db.postgres:
+        db.execute("ALTER TABLE events ADD COLUMN IF NOT EXISTS merged_from TEXT")
+    elif not any(row[1] == "merged_from" for row in db.execute("PRAGMA table_info(events)")):
+        # (a file set back to an older version by hand, as the upgrade tests do, has it already)
+        db.execute("ALTER TABLE events ADD COLUMN merged_from TEXT")
+
+
 #: Index i holds migration i+1.  Never edit a released one: append a new one.
 MIGRATIONS: tuple[Migration, ...] = (
     _m1_initial, _m2_review, _m3_learning, _m4_knowledge_base, _m5_relations, _m6_filter_indexes,
     _m7_fts_without_positions, _m8_answer_suggestions, _m9_server_search_folds_accents,
     _m10_change_notices, _m11_model_uncertainty, _m12_notices_check_many_first,
-    _m13_status_sources, _m14_fts_outlet,
+    _m13_status_sources, _m14_fts_outlet, _m15_event_provenance,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -20,7 +20,7 @@ from typing import Any, Iterator
 from annotator.core.errors import ProjectError
 from annotator.core.schema import LabelSchema
 from annotator.store.answers import AnswersMixin
-from annotator.store.base import new_uid, now
+from annotator.store.base import new_uid, now, payload_with_source
 from annotator.store.dialect import POSTGRES, POSTGRES_FOLD, SQLITE, PgConnection, ServerURL, is_server_url
 from annotator.store.documents import DocumentsMixin
 from annotator.store.imports import ImportMixin
@@ -662,7 +662,7 @@ class Project(
 
     def events(self, document_id: int | None = None, annotator: str | None = None) -> list[dict[str, Any]]:
         """The event log (oldest first), optionally for one document/annotator."""
-        sql = "SELECT id, uid, ts, annotator, document_id, action, payload FROM events WHERE 1=1"
+        sql = "SELECT id, uid, ts, annotator, document_id, action, payload, merged_from FROM events WHERE 1=1"
         args: list[Any] = []
         if document_id is not None:
             sql += " AND document_id = ?"
@@ -673,7 +673,7 @@ class Project(
         rows = self._conn.execute(sql + " ORDER BY id", args).fetchall()
         return [
             {"id": r[0], "uid": r[1], "ts": r[2], "annotator": r[3], "document_id": r[4], "action": r[5],
-             "payload": json.loads(r[6])}
+             "payload": json.loads(payload_with_source(r[6], r[7]))}
             for r in rows
         ]
 

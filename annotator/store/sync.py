@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from annotator.core.errors import ProjectError, SchemaError
 from annotator.core.jobs import Cancelled, Progress, ShouldCancel, report
-from annotator.store.base import CHUNK, marks, now
+from annotator.store.base import CHUNK, marks, now, payload_with_source
 from annotator.store.dialect import is_server_url, redact
 from annotator.store.learning import memory_suggester, shared_filter
 from annotator.store.transfer import insert_events, known_event_uids
@@ -403,7 +403,7 @@ class _Copy:
     def copy_events(self) -> None:
         """The source's events by uid, in its order (a page at a time), onto the documents here;
         those of documents not copied and of pairs left out (conflicts, newer here) stay behind."""
-        sql = "SELECT id, uid, ts, annotator, document_id, action, payload FROM events WHERE id > ?"
+        sql = "SELECT id, uid, ts, annotator, document_id, action, payload, merged_from FROM events WHERE id > ?"
         args: list[Any] = []
         if self.src.annotator is not None:
             sql += " AND (annotator IS NULL OR annotator = ?)"
@@ -415,8 +415,8 @@ class _Copy:
                 return
             last = rows[-1][0]
             have = known_event_uids(self.dst.c, [r[1] for r in rows])
-            self._insert_events([(u, ts, a, None if d is None else self.id_map[d], act, pl)
-                                 for _id, u, ts, a, d, act, pl in rows if u not in have
+            self._insert_events([(u, ts, a, None if d is None else self.id_map[d], act, payload_with_source(pl, mf))
+                                 for _id, u, ts, a, d, act, pl, mf in rows if u not in have
                                  and (d is None or (d in self.id_map and (d, a) not in self.left_out))])
             self.cancel_point()
 

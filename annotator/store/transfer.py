@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
 from annotator.store import learning
-from annotator.store.base import CHUNK, marks
+from annotator.store.base import CHUNK, marks, payload_with_source
 from annotator.store.merging import SPAN_FIELDS, MergeSourceMixin
 
 if TYPE_CHECKING:
@@ -152,8 +152,9 @@ class TransferMixin(MergeSourceMixin):
                 " VALUES (?, ?, ?, ?, ?)", (document_id, annotator, *record))
 
     def event_records(self, document_id: int | None = None, annotator: str | None = None) -> list[EventRecord]:
-        """Raw event rows, oldest first (optionally of one document/annotator)."""
-        sql = "SELECT uid, ts, annotator, document_id, action, payload FROM events WHERE 1=1"
+        """Raw event rows, oldest first (optionally of one document/annotator); a merged event's
+        payload with its ``merged_from`` (:func:`~annotator.store.base.payload_with_source`)."""
+        sql = "SELECT uid, ts, annotator, document_id, action, payload, merged_from FROM events WHERE 1=1"
         args: list[Any] = []
         if document_id is not None:
             sql += " AND document_id = ?"
@@ -161,7 +162,8 @@ class TransferMixin(MergeSourceMixin):
         if annotator is not None:
             sql += " AND annotator = ?"
             args.append(annotator)
-        return self._conn.execute(sql + " ORDER BY id", args).fetchall()
+        return [(u, ts, a, d, act, payload_with_source(pl, mf))
+                for u, ts, a, d, act, pl, mf in self._conn.execute(sql + " ORDER BY id", args)]
 
     def insert_event_records(self, rows: list[EventRecord], document_id: int | None, source_uid: str) -> int:
         """Copy events keeping their uids (those already here are skipped); the

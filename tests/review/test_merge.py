@@ -213,7 +213,12 @@ def test_merge_copies_event_payloads_as_written_with_merged_from_appended(tmp_pa
     with Project(a) as p:
         suid = p.get_setting("project_uid")
     with Project(review) as p:
-        copied = {r[0]: r[1] for r in connection(p).execute("SELECT uid, payload FROM events")}
+        copied = {r[0]: r[5] for r in p.event_records()}
+        stored = {r[0]: r[1:] for r in connection(p).execute("SELECT uid, payload, merged_from FROM events")}
+        by_api = {e["uid"]: e["payload"] for e in p.events() if e["uid"] != "u-raw"}
+    # stored as the source has it, the file it came from beside it (migration 15)
+    assert {u: stored[u] for u in source} == {u: (text, suid) for u, text in source.items()}
+    assert all(by_api[u] == __import__("json").loads(copied[u]) for u in by_api)
     for uid, text in source.items():
         if uid.startswith("u-"):
             continue
@@ -252,3 +257,30 @@ def test_merge_many_documents_keeps_uids_and_remerge_changes_nothing(tmp_path):
     again = merge_projects(review, [src]).sources[0]
     assert (again.spans_added, again.spans_updated, again.spans_removed, again.statuses) == (0, 1, 1, 1)
     assert merge_projects(review, [src]).sources[0].changes == 0
+
+
+#: How merges before migration 15 wrote a copied payload, in SQL (kept as the independent reference
+#: that ``payload_with_source`` must reproduce byte for byte).
+_OLD_PAYLOAD_SQL = (
+    "CASE WHEN NOT json_valid(:p) THEN '{\"raw\": ' || json_quote(:p) || ', \"merged_from\": ' || json_quote(:s) || '}'"
+    " WHEN json_type(:p) != 'object' OR json_type(:p, '$.merged_from') IS NOT NULL THEN :p"
+    " WHEN json(:p) = '{}' THEN '{\"merged_from\": ' || json_quote(:s) || '}'"
+    " ELSE substr(rtrim(:p, char(32, 9, 10, 13)), 1, length(rtrim(:p, char(32, 9, 10, 13))) - 1)"
+    " || ', \"merged_from\": ' || json_quote(:s) || '}' END"
+)
+
+
+@pytest.mark.parametrize("payload", [
+    "not json", "[1, 2]", "{}", "{ }", '{"merged_from": "x"}', '{"a": 1}', '{"a": 1}\n  ', '{"note": "merged_from"}',
+    '{"note": "a \\"q\\" b", "x": [1, {}]}', '{"t": "Dewan Keamanan PBB — é ü"}', '"a string"', "42", "",
+    '{"nested": {"merged_from": 1}}', '{"a": "\\u00e9"}',
+])
+def test_payload_with_source_writes_what_merges_wrote_before(payload):
+    import sqlite3
+
+    from annotator.store.base import payload_with_source
+
+    for source in ("0195f1c2a3b44c5d8e9f00112233aabb", 'odd "name" é'):
+        old = sqlite3.connect(":memory:").execute(f"SELECT {_OLD_PAYLOAD_SQL}", {"p": payload, "s": source}).fetchone()[0]
+        assert payload_with_source(payload, source) == old
+    assert payload_with_source(payload, None) == payload

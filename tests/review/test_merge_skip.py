@@ -204,9 +204,9 @@ def _snapshot(path) -> dict[str, object]:
     out = {t: c.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
            for t in ("documents", "spans", "doc_labels", "document_status", "merge_owners")}
     # the events copied from the sources (by uid), and how many the merges made themselves
-    out["events"] = c.execute("SELECT uid, document_id, annotator, action, payload FROM events"
-                              " WHERE payload LIKE '%merged_from%' ORDER BY id").fetchall()
-    out["own events"] = c.execute("SELECT action, count(*) FROM events WHERE payload NOT LIKE '%merged_from%' AND action != 'merge'"
+    out["events"] = c.execute("SELECT uid, document_id, annotator, action, payload, merged_from FROM events"
+                              " WHERE merged_from IS NOT NULL ORDER BY id").fetchall()
+    out["own events"] = c.execute("SELECT action, count(*) FROM events WHERE merged_from IS NULL AND action != 'merge'"
                                   " GROUP BY action ORDER BY action").fetchall()
     out["fts"] = c.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'Jokowi'").fetchone()
     c.close()
