@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -187,19 +188,61 @@ def merge_projects(
     for src in sources:
         if not Path(src).is_file():
             raise ProjectError(f"{src}: no such project file")
+    # Each source's integrity check (a read of the whole file) and any upgrade run in a worker
+    # thread, one source ahead of the merge (SQLite runs without the GIL), instead of all of them
+    # first; the first source's commit still waits for every check, so a damaged file among the
+    # sources still stops the run before anything of it is merged.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="merge-prepare") as pool:
+        itself = review_path.resolve() if review_path.exists() else None
+        ready = {src: pool.submit(_prepare, src) for src in dict.fromkeys(sources)
+                 if itself is None or Path(src).resolve() != itself}
+        try:
+            return _merge_all(review_path, sources, ready, progress, should_cancel)
+        finally:
+            for future in ready.values():
+                future.cancel()
+
+
+def _prepare(src: str | Path) -> int:
+    """Check and upgrade the project file ``src`` (so that opening it again skips both), and
+    count its documents (for the progress bar)."""
+    from annotator.store import Project
+    from annotator.store.project import prepare_project
+
+    prepare_project(src)
+    with Project(src, create=False) as p:
+        return p.count_documents()
+
+
+def _merge_all(
+    review_path: Path,
+    sources: Sequence[str | Path],
+    ready: dict[str | Path, Future[int]],
+    progress: Progress | None,
+    should_cancel: ShouldCancel | None,
+) -> MergeReport:
+    """:func:`merge_projects` once its sources' checks are under way (``ready``: each one's
+    document count when it is checked; a source missing there is the review itself)."""
+    from annotator.store import Project
+
+    def count(src: str | Path) -> int:
+        return ready[src].result() if src in ready else 0
+
     schema = None
     if not review_path.exists():
+        count(sources[0])
         with Project(sources[0], create=False) as first:
             schema = first.schema
     report = MergeReport(review=str(review_path))
     with Project(review_path, schema=schema) as review, (
             review.bulk_journal() if schema is not None else contextlib.nullcontext()):
         review_uid = project_uid(review)
-        counts = []
-        for src in sources:
-            with Project(src, create=False) as p:
-                counts.append(p.count_documents())
-        total = sum(counts)
+        totals: list[int] = []
+
+        def all_checked() -> None:
+            if not totals:
+                totals.append(sum(count(src) for src in sources))
+
         done = 0
         merged: list[str] = []  # project ids of the sources merged in this run
         version = review.data_version()
@@ -212,6 +255,7 @@ def merge_projects(
                 sr.skipped = True
                 sr.problems.append(f"{src}: is the review project itself; skipped")
                 continue
+            count(src)
             with Project(src, create=False) as source:
                 suid = project_uid(source)
                 if suid == review_uid:
@@ -222,10 +266,11 @@ def merge_projects(
                 def tick(n: int, what: str) -> None:
                     nonlocal done
                     done += n
+                    all_checked()
                     if progress:
-                        progress(done, total, what)
+                        progress(done, totals[0], what)
 
-                _merge_one(review, review_uid, source, suid, str(src), sr, tick, should_cancel)
+                _merge_one(review, review_uid, source, suid, str(src), sr, tick, should_cancel, all_checked)
                 merged.append(suid)
         review.log_event("merge", None, None, sources=[s.path for s in report.sources], totals=report.totals())
         if review.data_version() == version:
@@ -244,6 +289,7 @@ def _merge_one(
     sr: SourceReport,
     tick: Callable[[int, str], None],
     should_cancel: ShouldCancel | None,
+    before_commit: Callable[[], None] = lambda: None,
 ) -> None:
     """Merge one source, set-wise: the store copies and compares every document's rows in a
     few statements over the attached file; only pairs whose ownership is in doubt (work
@@ -313,6 +359,7 @@ def _merge_one(
         if links:
             review.kb_put_link_rows(links, source.kb_entries())
         review.merge_record_seen(suid, clean=not sr.conflicts and not sr.problems and not bad_labels)
+        before_commit()
         tick(sr.documents, f"{Path(src_name).name}: {sr.documents} document(s)")
     for label, n in sorted(bad_labels.items()):
         sr.problems.append(f"{src_name}: {n} item(s) with {label} not in the review project's schema; left out")

@@ -284,3 +284,27 @@ def test_payload_with_source_writes_what_merges_wrote_before(payload):
         old = sqlite3.connect(":memory:").execute(f"SELECT {_OLD_PAYLOAD_SQL}", {"p": payload, "s": source}).fetchone()[0]
         assert payload_with_source(payload, source) == old
     assert payload_with_source(payload, None) == payload
+
+
+def test_a_damaged_source_stops_the_run_before_anything_is_merged(tmp_path, two_files):
+    """The sources are checked in a worker thread while the merge runs; a damaged later file
+    still stops the run before the first file's work is committed, naming the damaged file."""
+    import sqlite3
+
+    a, b = two_files
+    review = tmp_path / "review.db"
+    merge_projects(review, [a])  # an existing review, so the run below starts from it
+    before = _counts(review)
+    with Project(a) as p:  # new work in a, which must not be merged by the failed run
+        p.add_span(1, Span(25, 30, "LOC"), "alice")
+    c = sqlite3.connect(b)
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every page in the file itself, none left in the log
+    page = c.execute("SELECT rootpage FROM sqlite_master WHERE name = 'spans_doc'").fetchone()[0]
+    size = c.execute("PRAGMA page_size").fetchone()[0]
+    c.close()
+    data = bytearray(b.read_bytes())
+    data[(page - 1) * size + 3 : (page - 1) * size + 5] = b"\x7f\x7f"  # the page's cell count, out of range
+    b.write_bytes(bytes(data))
+    with pytest.raises(ProjectError, match=f"{b.name} is damaged"):
+        merge_projects(review, [a, b])
+    assert _counts(review) == before
