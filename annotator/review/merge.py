@@ -180,7 +180,6 @@ def merge_projects(
 ) -> MergeReport:
     """Merge ``sources`` (project files) into the review project at ``review_path``
     (created, with the first source's schema, when it does not exist)."""
-    from annotator.store import Project
 
     review_path = Path(review_path)
     if not sources:
