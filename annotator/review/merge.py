@@ -322,7 +322,8 @@ def _merge_one(
         review.merge_mark_pairs(decided)
         check_cancel()
         bad_labels: Counter[str] = Counter()
-        span_labels, answer_values, relation_labels = review.merge_labels_used()
+        known = {(layer.name, label) for layer in schema.layers for label in layer.label_names}
+        span_labels, answer_values, relation_labels, known_spans = review.merge_labels_used(known)
         bad_spans = []
         for layer, label, n in span_labels:
             try:
@@ -343,7 +344,7 @@ def _merge_one(
             if label not in known_relations:
                 bad_labels[f"relation {label}"] += n
                 bad_relations.append(label)
-        copied = sum(n for layer, label, n in span_labels if (layer, label) not in bad_spans)
+        copied = known_spans + sum(n for layer, label, n in span_labels if (layer, label) not in bad_spans)
         counts = review.merge_sync(bad_spans, bad_answers, bad_relations, suid, src_name, copied)
         for uid, other_doc, other_ann in counts.elsewhere:
             # The same span identity under another document/annotator: a copied file edited by hand.

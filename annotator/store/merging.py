@@ -13,7 +13,7 @@ import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Collection, Iterator
 
 from annotator.store.base import StoreBase, new_uid, now
 
@@ -76,7 +76,7 @@ class MergeSourceMixin(StoreBase):
             yield
         finally:
             restore_cache()
-            for table in ("merge_docs", "merge_pairs", "merge_want", "merge_want_rel", "merge_bad_spans", "merge_bad_answers",
+            for table in ("merge_docs", "merge_pairs", "merge_known", "merge_want", "merge_want_rel", "merge_bad_spans", "merge_bad_answers",
                           "merge_new_events", "merge_drop_pairs", "merge_scope"):
                 self._conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
             self._conn.execute(f"DETACH DATABASE {_SRC}")
@@ -117,16 +117,23 @@ class MergeSourceMixin(StoreBase):
         trigger = c.execute("SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND name = 'documents_ai'").fetchone()
         if trigger is not None:
             c.execute("DROP TRIGGER main.documents_ai")
+        # Into an empty review the source's documents go with their ids, and then its full-text
+        # index can be taken as it is (see _take_source_index) instead of tokenizing every text again.
+        take_index = trigger is not None and not scoped and before == 0 and self._source_index_fits()
         c.execute(
-            "INSERT INTO main.documents(text, title, source, url, published, language, meta, content_hash,"
-            " original_text, removed_lines, created) SELECT s.text, s.title, s.source, s.url, s.published,"
+            "INSERT INTO main.documents(id, text, title, source, url, published, language, meta, content_hash,"
+            f" original_text, removed_lines, created) SELECT {'s.id' if take_index else 'NULL'}, s.text, s.title,"
+            " s.source, s.url, s.published,"
             f" s.language, s.meta, s.content_hash, s.original_text, s.removed_lines, ? FROM {_SRC}.documents s"
             " WHERE NOT EXISTS (SELECT 1 FROM main.documents d WHERE d.content_hash = s.content_hash)"
             f"{where} ORDER BY s.id", (now(),))
-        if trigger is not None:
+        if take_index:
+            self._take_source_index()
+        elif trigger is not None:
             c.execute("INSERT INTO main.documents_fts(rowid, title, text, source) SELECT id, title, text, source"
                       " FROM main.documents"
                       " WHERE id > ?", (before,))
+        if trigger is not None:
             c.execute(trigger[0])
         c.execute(f"INSERT INTO temp.merge_docs SELECT s.id, d.id, d.id > ? FROM {_SRC}.documents s"
                   f" JOIN main.documents d ON d.content_hash = s.content_hash WHERE 1{where}", (before,))
@@ -139,6 +146,39 @@ class MergeSourceMixin(StoreBase):
              for i, h, t in new])
         total = int(c.execute(f"SELECT count(*) FROM {_SRC}.documents").fetchone()[0])
         return total, len(new)
+
+    def _source_index_fits(self) -> bool:
+        """True when the attached source's full-text index can serve here as it is: this file has
+        no document yet, both indexes are declared alike (same columns, tokenizer and options) and
+        the source's holds a row for each of its documents."""
+        c = self._conn
+        if c.execute("SELECT 1 FROM main.documents LIMIT 1").fetchone():
+            return False
+        declared = [c.execute(f"SELECT sql FROM {schema}.sqlite_master WHERE name = 'documents_fts'").fetchone()
+                    for schema in ("main", _SRC)]
+        if declared[0] is None or declared[0] != declared[1]:
+            return False
+        shadows = {f"documents_fts_{t}" for t in ("data", "idx", "docsize", "config")}
+        for schema in ("main", _SRC):
+            if {r[0] for r in c.execute(f"SELECT name FROM {schema}.sqlite_master WHERE name LIKE 'documents_fts_%'")} != shadows:
+                return False
+        rows, indexed = c.execute(f"SELECT (SELECT count(*) FROM {_SRC}.documents),"
+                                  f" (SELECT count(*) FROM {_SRC}.documents_fts_docsize)").fetchone()
+        return bool(rows == indexed)
+
+    def _take_source_index(self) -> None:
+        """Make this file's full-text index a copy of the attached source's (the documents went in
+        with the source's ids, so each row of the index names the same text here): its four
+        tables copied as stored, which is what tokenizing every text again would write.  The
+        index is dropped and declared anew first, so that FTS5 holds nothing of the empty one in
+        this connection and reads the copied structure when it is next used."""
+        c = self._conn
+        declared = c.execute("SELECT sql FROM main.sqlite_master WHERE name = 'documents_fts'").fetchone()[0]
+        c.execute("DROP TABLE main.documents_fts")
+        c.execute(declared)
+        for table in ("data", "idx", "docsize", "config"):
+            c.execute(f"DELETE FROM main.documents_fts_{table}")
+            c.execute(f"INSERT INTO main.documents_fts_{table} SELECT * FROM {_SRC}.documents_fts_{table}")
 
     def merge_pairs(self, source_uid: str, takes_over: str | None,
                     scoped: bool = False) -> list[tuple[int, int, str, str | None]]:
@@ -204,26 +244,43 @@ class MergeSourceMixin(StoreBase):
         return n_sync == n_all and not scoped
 
     def merge_labels_used(
-        self,
-    ) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]], list[tuple[str, int]]]:
-        """``(layer, label, count)`` of the spans, ``(question, value, count)`` of the answers and
-        ``(label, count)`` of the relations the sync would copy (for the caller's schema check)."""
+        self, known_spans: Collection[tuple[str, str]] = (),
+    ) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]], list[tuple[str, int]], int]:
+        """What the sync would copy, for the caller's schema check: ``(layer, label, count)`` of
+        the spans whose (layer, label) is not in ``known_spans``, ``(question, value, count)`` of
+        the answers, ``(label, count)`` of the relations, and how many spans have a known one."""
         c = self._conn
         whole = self._merge_whole()
         if whole is None:
-            return [], [], []
-        # every span of the source is to be copied (a first merge): no need to ask which pair each is of
-        spans = c.execute(f"SELECT s.layer, s.label, count(*) FROM {_SRC}.spans s GROUP BY s.layer, s.label" if whole else
-                          f"SELECT s.layer, s.label, count(*) FROM {self._pj('spans s')}"
-                          " ON p.src_doc = s.document_id AND p.annotator = s.annotator WHERE p.sync = 1"
-                          " GROUP BY s.layer, s.label").fetchall()
+            return [], [], [], 0
+        c.execute("CREATE TEMP TABLE IF NOT EXISTS merge_known(layer TEXT, label TEXT, PRIMARY KEY (layer, label))")
+        c.execute("DELETE FROM temp.merge_known")
+        c.executemany("INSERT OR IGNORE INTO temp.merge_known VALUES (?, ?)", list(known_spans))
+        outside = "NOT EXISTS (SELECT 1 FROM temp.merge_known k WHERE k.layer = s.layer AND k.label = s.label)"
+        if whole:
+            # every span of the source is to be copied (a first merge): no need to ask which pair each
+            # is of, and the labels outside the schema (usually none) are found by one scan, without
+            # the sort that grouping every span by label took
+            total = int(c.execute(f"SELECT count(*) FROM {_SRC}.spans").fetchone()[0])
+            spans = c.execute(f"SELECT s.layer, s.label, count(*) FROM {_SRC}.spans s WHERE {outside}"
+                              " GROUP BY s.layer, s.label").fetchall()
+        else:
+            total, spans = 0, []
+            for layer, label, n in c.execute(
+                    f"SELECT s.layer, s.label, count(*) FROM {self._pj('spans s')}"
+                    " ON p.src_doc = s.document_id AND p.annotator = s.annotator WHERE p.sync = 1"
+                    " GROUP BY s.layer, s.label"):
+                total += n
+                if (layer, label) not in known_spans:
+                    spans.append((layer, label, n))
+        inside = total - sum(n for _layer, _label, n in spans)
         answers = c.execute(f"SELECT a.question, a.value, count(*) FROM {self._pj('doc_labels a')}"
                             " ON p.src_doc = a.document_id AND p.annotator = a.annotator WHERE p.sync = 1"
                             " GROUP BY a.question, a.value").fetchall()
         relations = c.execute(f"SELECT r.label, count(*) FROM {self._pj('relations r')}"
                               " ON p.src_doc = r.document_id AND p.annotator = r.annotator WHERE p.sync = 1"
                               " GROUP BY r.label").fetchall()
-        return spans, answers, relations
+        return spans, answers, relations, inside
 
     def merge_sync(
         self, bad_spans: list[tuple[str, str]], bad_answers: list[tuple[str, str]], bad_relations: list[str],
