@@ -15,8 +15,8 @@ Rules
     * Another file holding *different* work under the same annotator name on
       the same document is a **conflict**: it is reported and the review keeps
       what it has.  Identical work is not a conflict.
-    * Events are copied by uid (payload gains ``merged_from``: the source's JSON
-      text is kept as it is and the key appended, not decoded and re-encoded);
+    * Events are copied by uid, as the source stores them, the source's
+      ``project_uid`` in ``events.merged_from`` (readers show it in the payload);
       events of a conflicting (document, annotator) are left out with the work.
     * The copying is set-wise (``annotator/store/merging.py``): one SQL statement per
       kind of row over every document of the attached source, not a loop per document.
