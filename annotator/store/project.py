@@ -8,6 +8,7 @@ store (``PortableSpan``, ``SpanRow``); no other package speaks SQL.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -82,6 +83,33 @@ def _fsync(path: Path, *, folder: bool = False) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _sweep_building(path: Path) -> None:
+    """Remove the hidden files that builds of ``path`` killed before they finished left next to
+    it (``.NAME.PID-XXXX.building``, see ``build_new``): those whose process is gone.  A file of
+    a build still running, or one whose name says no process, is left alone."""
+    if os.name != "posix":
+        return  # (os.kill(pid, 0) does not ask whether a process exists there)
+    prefix = f".{path.name}."
+    try:
+        names = [entry.name for entry in os.scandir(path.parent or ".")
+                 if entry.name.startswith(prefix) and entry.name.endswith(".building")]
+    except OSError:
+        return
+    for name in names:
+        pid_text = name[len(prefix):-len(".building")].split("-", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+            continue  # that process is running: its build may be too
+        except ProcessLookupError:
+            pass
+        except (PermissionError, OverflowError, OSError):
+            continue  # someone else's process, or no such number: not ours to judge
+        with contextlib.suppress(OSError):
+            (path.parent / name).unlink()
 
 
 def needs_preparing(target: str | os.PathLike[str]) -> bool:
@@ -166,7 +194,8 @@ class Project(
         (switched to WAL, synced) when the first :meth:`bulk_import` commits, or at
         :meth:`close`.  ``annotator import NEW.db FILE`` writes the file once this way instead
         of twice (the WAL and its checkpoint were a sixth of a 2,000-article import).  Until then
-        no file is at ``path``: a kill leaves no project (and a hidden ``.NAME.*.building`` file),
+        no file is at ``path``: a kill leaves no project (and a hidden ``.NAME.PID-XXXX.building``
+        file, which the next build of ``path`` removes once process PID is gone),
         never a half-written one; every commit reported after that is in the project, as usual.
         """
         #: While a new file is built (``build_new``): the hidden file it is built in (see :meth:`_publish`).
@@ -183,7 +212,9 @@ class Project(
         if self.path.parent and not self.path.parent.exists():
             raise ProjectError(f"{self.path}: folder {self.path.parent} does not exist")
         if build_new and not self.path.exists() and not self.path.is_symlink():
-            self._building = self.path.parent / f".{self.path.name}.{os.urandom(4).hex()}.building"
+            _sweep_building(self.path)
+            # (the builder's process id in the name: a later build can tell a left-behind file)
+            self._building = self.path.parent / f".{self.path.name}.{os.getpid()}-{os.urandom(4).hex()}.building"
         #: True when the file or its folder cannot be written: reading works, any change is refused clearly.
         self.readonly = False
         try:

@@ -152,3 +152,29 @@ def test_new_uids_are_uuid_hex():
     for u in list(uids)[:200]:
         parsed = uuid.UUID(hex=u)
         assert parsed.hex == u and parsed.version == 7 and parsed.variant == uuid.RFC_4122
+
+
+def test_a_build_sweeps_the_files_that_killed_builds_left_but_not_a_running_one(tmp_path):
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process that has ended: its build cannot be running
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        dead = tmp_path / f".p.db.{gone.pid}-0a1b2c3d.building"
+        alive = tmp_path / f".p.db.{running.pid}-0a1b2c3d.building"
+        odd = tmp_path / ".p.db.notapid.building"
+        other = tmp_path / f".q.db.{gone.pid}-0a1b2c3d.building"
+        for f in (dead, alive, odd, other):
+            f.write_bytes(b"half a file")
+        assert main(["import", str(tmp_path / "p.db"), str(_jsonl(tmp_path / "in.jsonl", 3))]) == 0
+        left = sorted(x.name for x in tmp_path.iterdir() if x.name.endswith(".building"))
+        # the dead build's file is gone; a running build's, a name with no process and another
+        # project's stay
+        assert left == sorted([alive.name, odd.name, other.name])
+        with Project(tmp_path / "p.db") as p:
+            assert p.count_documents() == 3
+    finally:
+        running.kill()
+        running.wait()
