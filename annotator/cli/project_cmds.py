@@ -79,6 +79,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             if collecting:
                 gc.enable()
         progress.close()
+        # every file failed: a new project file is not made empty (nothing names it afterwards)
+        not_made = bool(report.failed) and not report.totals()["files"] and project.discard_unbuilt()
     for f in report.files:
         for warning in f.warnings:
             print(f"annotator: warning: {warning}", file=sys.stderr)
@@ -92,6 +94,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"imported {t['files']} file(s): {t['documents']} document(s) ({t['new_documents']} new{records}), "
         f"{t['spans']} span(s), {t['labels']} answer(s)" + (f"; {t['failed']} file(s) failed" if t["failed"] else "")
         + (f"; {t['warnings']} warning(s) above" if t["warnings"] else "")
+        + (f"; {args.project} was not created" if not_made else "")
     )
     return 0 if report.ok else 1
 

@@ -494,6 +494,17 @@ class Project(
 
     # -- lifecycle -----------------------------------------------------------
 
+    def discard_unbuilt(self) -> bool:
+        """A new file still being built aside (``build_new``, nothing committed into it yet) is
+        closed and thrown away, so that no project appears at ``path`` (an import into a new
+        name whose every file failed).  True when there was one; otherwise nothing changes."""
+        if self._building is None or self._depth != 0:
+            return False
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.close()
+        self._drop_building()
+        return True
+
     def close(self) -> None:
         """Close the connection (checkpoints the WAL; a file built by ``build_new`` is moved into place)."""
         if self._building is not None and self._depth == 0:

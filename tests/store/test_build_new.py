@@ -178,3 +178,21 @@ def test_a_build_sweeps_the_files_that_killed_builds_left_but_not_a_running_one(
     finally:
         running.kill()
         running.wait()
+
+
+def test_an_import_into_a_new_name_whose_every_file_fails_makes_no_project(tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "Halo dunia ini teks."}\n{"text": \n', encoding="utf-8")
+    new = tmp_path / "new.db"
+    assert main(["import", str(new), str(bad)]) == 1
+    assert not new.exists() and not _leftovers(tmp_path)
+    out = capsys.readouterr()
+    assert "bad.jsonl:2" in out.err and f"{new} was not created" in out.out
+    # one good file among them: the project is made with it
+    assert main(["import", str(new), str(bad), str(_jsonl(tmp_path / "good.jsonl", 2))]) == 1
+    with Project(new) as p:
+        assert p.count_documents() == 2
+    # and an existing project is never removed by a failed import
+    assert main(["import", str(new), str(bad)]) == 1
+    with Project(new) as p:
+        assert p.count_documents() == 2
