@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.core.errors import ProjectError
-from annotator.store.migrations import MIGRATIONS, PAGE_SIZE, SCHEMA_VERSION, migration_database
+from annotator.store.migrations import MIGRATIONS, PAGE_SIZE, SCHEMA_VERSION, binary_hashes, migration_database
 from annotator.store.project import quick_check, stored_schema
 
 #: Tables copied by a salvage, parents before children (foreign keys hold in the copy).
@@ -211,6 +211,7 @@ def salvage_project(source: str | Path, out: str | Path) -> SalvageReport:
                  and not t.startswith(("documents_fts", "sqlite_"))]
         for table in (*SALVAGE_TABLES, *later):
             _copy_table(src, dst, table, report)
+        binary_hashes(dst)  # the rows of a file older than migration 16 came with hex hashes
         # a salvaged review may have lost rows its sources' next merge should bring back: without
         # the record of how far each was merged (store/merging.py), that merge compares everything
         dst.execute("DELETE FROM settings WHERE key LIKE 'merge_seen:%'")

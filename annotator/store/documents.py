@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from annotator.core.errors import NotFoundError
 from annotator.core.model import STATES, Document, DocumentInfo, content_hash
 from annotator.store import learning
-from annotator.store.base import CHUNK, StoreBase, fts_query, marks, now
+from annotator.store.base import CHUNK, StoreBase, fts_query, hash_hex, marks, now, stored_hash
 
 
 class DocumentsMixin(StoreBase):
@@ -23,8 +23,9 @@ class DocumentsMixin(StoreBase):
         if not doc.text:
             raise ValueError("a document needs text")
         h = content_hash(doc.text)
+        key = stored_hash(h)
         with self.transaction():
-            row = self._conn.execute("SELECT id FROM documents WHERE content_hash = ?", (h,)).fetchone()
+            row = self._conn.execute("SELECT id FROM documents WHERE content_hash = ?", (key,)).fetchone()
             if row:
                 return int(row[0]), False
             # OR IGNORE: on a server another session may add the same text between the two statements.
@@ -33,19 +34,24 @@ class DocumentsMixin(StoreBase):
                 " original_text, removed_lines, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     doc.text, doc.title, doc.source, doc.url, doc.published, doc.language,
-                    json.dumps(dict(doc.meta), ensure_ascii=False), h, doc.original_text,
+                    json.dumps(dict(doc.meta), ensure_ascii=False), key, doc.original_text,
                     json.dumps(list(doc.removed_lines), ensure_ascii=False), now(),
                 ),
             )
             if not cur.rowcount:
-                return int(self._conn.execute("SELECT id FROM documents WHERE content_hash = ?", (h,)).fetchone()[0]), False
+                return int(self._conn.execute("SELECT id FROM documents WHERE content_hash = ?",
+                                              (key,)).fetchone()[0]), False
             doc_id = int(cur.lastrowid)
             self._log("add_document", None, doc_id, content_hash=h, title=doc.title)
             return doc_id, True
 
     def document_id_by_hash(self, h: str) -> int | None:
-        """The id of the document whose text hashes to ``h``."""
-        row = self._conn.execute("SELECT id FROM documents WHERE content_hash = ?", (h,)).fetchone()
+        """The id of the document whose text hashes to ``h`` (64 hex digits; None for anything else)."""
+        try:
+            key = stored_hash(h)
+        except ValueError:
+            return None
+        row = self._conn.execute("SELECT id FROM documents WHERE content_hash = ?", (key,)).fetchone()
         return int(row[0]) if row else None
 
     def get_document(self, document_id: int) -> Document:
@@ -262,7 +268,8 @@ class DocumentsMixin(StoreBase):
 
     def document_hashes(self) -> list[tuple[int, str | None, str]]:
         """``(id, language, content_hash)`` of every document in id order (what a suggester run keys on)."""
-        return self._conn.execute("SELECT id, language, content_hash FROM documents ORDER BY id").fetchall()
+        return [(i, lang, hash_hex(h)) for i, lang, h in
+                self._conn.execute("SELECT id, language, content_hash FROM documents ORDER BY id")]
 
     def text_bytes(self) -> int:
         """The UTF-8 size of every document's text (what a project file of them must hold)."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from annotator.core.model import Document, Span
-from annotator.store.base import CHUNK, StoreBase, marks, new_uids, now
+from annotator.store.base import CHUNK, StoreBase, hash_hex, marks, new_uids, now, stored_hash
 
 
 @dataclass
@@ -82,12 +82,12 @@ class ImportMixin(StoreBase):
 
     def known_hashes(self, hashes: Iterable[str]) -> dict[str, int]:
         """``{content_hash: id}`` of the given hashes that are stored (one query per 900)."""
-        wanted = list(dict.fromkeys(hashes))
+        wanted = [stored_hash(h) for h in dict.fromkeys(hashes)]
         found: dict[str, int] = {}
         for i in range(0, len(wanted), CHUNK):
             chunk = wanted[i : i + CHUNK]
             found.update(
-                (h, int(d)) for d, h in self._conn.execute(
+                (hash_hex(h), int(d)) for d, h in self._conn.execute(
                     f"SELECT id, content_hash FROM documents WHERE content_hash IN ({marks(len(chunk))})", chunk)
             )
         return found
@@ -119,16 +119,18 @@ class ImportMixin(StoreBase):
             new_rows: list[tuple[Any, ...]] = []
             new_docs: list[Document] = []
             pending: set[str] = set()
+            new_hashes: list[str] = []  # the hex of new_rows' hashes, in order (rows hold the bytes)
             for it in items:
                 h = it.content_hash
                 if h in ids or h in pending:
                     continue
                 pending.add(h)
+                new_hashes.append(h)
                 d = it.document
                 new_docs.append(d)
                 new_rows.append((
                     d.text, d.title, d.source, d.url, d.published, d.language,
-                    json.dumps(dict(d.meta), ensure_ascii=False) if d.meta else "{}", h, d.original_text,
+                    json.dumps(dict(d.meta), ensure_ascii=False) if d.meta else "{}", stored_hash(h), d.original_text,
                     json.dumps(list(d.removed_lines), ensure_ascii=False) if d.removed_lines else "[]", ts,
                 ))
             if new_rows:
@@ -136,7 +138,7 @@ class ImportMixin(StoreBase):
                 if first is None:
                     ids.update(self.known_hashes(pending))
                 else:  # the write lock is ours: the new rows took the ids after the largest, in order
-                    ids.update((row[7], first + i) for i, row in enumerate(new_rows))
+                    ids.update((h, first + i) for i, h in enumerate(new_hashes))
             new_ids = sorted(set(ids.values()) - existed)
 
             # registered once each, in their normal form (what rows must use)

@@ -20,7 +20,7 @@ import sqlite3
 from typing import Any, Iterable, Sequence
 
 from annotator.core.model import Span
-from annotator.store.base import StoreBase, now
+from annotator.store.base import StoreBase, hash_hex, now
 
 #: Suggestion sets of a project memory are named ``memory:<annotator>``.
 MEMORY_PREFIX = "memory:"
@@ -99,7 +99,7 @@ def shared_runs(conn: sqlite3.Connection) -> dict[int, str]:
     for doc_id, name, version, chash in conn.execute(
         f"SELECT document_id, suggester, version, content_hash FROM suggestion_runs g WHERE {shared_filter('g')}"
     ):
-        sig.setdefault(int(doc_id), []).append(f"{name}@{version}:{chash[:12]}")
+        sig.setdefault(int(doc_id), []).append(f"{name}@{version}:{hash_hex(chash)[:12]}")
     return {d: "|".join(sorted(v)) for d, v in sig.items()}
 
 

@@ -10,6 +10,8 @@ really differs is written per engine (``if db.postgres:``).
 
 from __future__ import annotations
 
+import hashlib
+import re
 import sqlite3
 import sys
 from typing import TYPE_CHECKING, Any, Callable
@@ -613,12 +615,76 @@ def _m15_event_provenance(db: MigrationDatabase) -> None:
         db.execute("ALTER TABLE events ADD COLUMN merged_from TEXT")
 
 
+_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def _stored_hash(value: object, text: object) -> bytes | None:
+    """What migration 16 stores for a content hash ``value`` (64 hex digits -> their 32 bytes),
+    already bytes as they are; anything else (a hand-made or damaged row) becomes the hash of
+    ``text``, what it should have been, or None without a text."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str) and _HEX64.fullmatch(value):
+        return bytes.fromhex(value)
+    if isinstance(text, str):
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+    return None
+
+
+def binary_hashes(conn: sqlite3.Connection) -> None:
+    """Migration 16 in a project file: every content hash still stored as hex text becomes its
+    32 bytes (also run by a salvage, which copies rows of older files as they are)."""
+    conn.create_function("annotator_stored_hash", 2, _stored_hash, deterministic=True)
+    # the full-text index's update trigger fires on any column: the text does not change, so
+    # it is set aside while the hashes are rewritten (1,000,000 rows re-indexed otherwise)
+    trigger = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'documents_au'").fetchone()
+    if trigger is not None:
+        conn.execute('DROP TRIGGER "documents_au"')
+    conn.execute("UPDATE documents SET content_hash = annotator_stored_hash(content_hash, text)"
+                 " WHERE typeof(content_hash) <> 'blob'")
+    if trigger is not None:
+        conn.execute(trigger[0])
+    # a run whose hash is not one is forgotten: its suggester redoes that document
+    conn.execute("DELETE FROM suggestion_runs WHERE typeof(content_hash) <> 'blob'"
+                 " AND annotator_stored_hash(content_hash, NULL) IS NULL")
+    conn.execute("UPDATE suggestion_runs SET content_hash = annotator_stored_hash(content_hash, NULL)"
+                 " WHERE typeof(content_hash) <> 'blob'")
+
+
+def _m16_binary_hashes(db: MigrationDatabase) -> None:
+    """Content hashes (``documents`` and ``suggestion_runs``) stored as the SHA-256's 32 bytes
+    instead of 64 hex digits: a BLOB in a file, ``bytea`` on a server (issue 12: a project file
+    at most twice its text; the hex hash and its unique index were 142 MB of a million-article
+    file of 1,009 MB for 502 MB of text).  The store converts at its edge (``store.base``:
+    ``stored_hash``, ``hash_hex``): callers, exports and event payloads still see hex.  In a
+    file the columns keep their declared type TEXT (SQLite stores a BLOB in a TEXT column as
+    it is; rebuilding a million-row table only to rename the type would double the file for a
+    while); the existing rows are rewritten in place, and their freed pages are reused by what
+    is added next (the file shrinks only with a VACUUM).  A hash that is not 64 hex digits (a
+    hand-made row) becomes the hash of its text; such a suggestion run is forgotten."""
+    if db.postgres:
+        db.conn.executescript(
+            "DELETE FROM suggestion_runs WHERE content_hash !~ '^[0-9a-fA-F]{64}$';"
+            " ALTER TABLE suggestion_runs ALTER COLUMN content_hash TYPE bytea USING decode(content_hash, 'hex');"
+            " ALTER TABLE documents ALTER COLUMN content_hash TYPE bytea USING CASE WHEN content_hash"
+            " ~ '^[0-9a-fA-F]{64}$' THEN decode(content_hash, 'hex') ELSE sha256(convert_to(text, 'UTF8')) END;"
+        )
+        return
+    before = int(db.conn.execute("PRAGMA main.cache_size").fetchone()[0])
+    # the unique index takes its new keys in random order: hold it in memory (as a bulk import does)
+    db.conn.execute("PRAGMA main.cache_size = -262144")
+    try:
+        binary_hashes(db.conn)
+    finally:
+        db.conn.execute(f"PRAGMA main.cache_size = {before}")
+
+
 #: Index i holds migration i+1.  Never edit a released one: append a new one.
 MIGRATIONS: tuple[Migration, ...] = (
     _m1_initial, _m2_review, _m3_learning, _m4_knowledge_base, _m5_relations, _m6_filter_indexes,
     _m7_fts_without_positions, _m8_answer_suggestions, _m9_server_search_folds_accents,
     _m10_change_notices, _m11_model_uncertainty, _m12_notices_check_many_first,
-    _m13_status_sources, _m14_fts_outlet, _m15_event_provenance,
+    _m13_status_sources, _m14_fts_outlet, _m15_event_provenance, _m16_binary_hashes,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from annotator.core.errors import NotFoundError, ProjectError
 from annotator.core.model import Span, annotator_name, content_hash
 from annotator.store import learning
-from annotator.store.base import StoreBase, marks, new_uid, now
+from annotator.store.base import StoreBase, hash_hex, marks, new_uid, now, stored_hash
 
 if TYPE_CHECKING:
     import numpy as np
@@ -270,13 +270,13 @@ class SuggestionsMixin(StoreBase):
             self._conn.execute(
                 "INSERT OR REPLACE INTO suggestion_runs(document_id, suggester, version, content_hash, created)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (document_id, suggester, version, content_hash(text), now()),
+                (document_id, suggester, version, stored_hash(content_hash(text)), now()),
             )
             return kept
 
     def suggestion_runs(self, suggester: str) -> dict[int, tuple[str, str]]:
         """``{document_id: (version, content_hash)}`` of the suggester's last runs."""
-        return {r[0]: (r[1], r[2]) for r in self._conn.execute(
+        return {r[0]: (r[1], hash_hex(r[2])) for r in self._conn.execute(
             "SELECT document_id, version, content_hash FROM suggestion_runs WHERE suggester = ?", (suggester,))}
 
     def suggestions(

@@ -458,8 +458,8 @@ class _Copy:
     def map_documents(self, ids: list[int]) -> dict[int, int]:
         rows = self.src.rows(f"SELECT id, {', '.join(_DOC_COLS)} FROM documents WHERE id IN ({{ids}}) ORDER BY id", ids)
         hashes = [r[8] for r in rows]
-        here: dict[str, int] = {}
-        language: dict[str, str] = {}
+        here: dict[bytes, int] = {}  # by the stored hash (bytes: both sides are at migration 16 or later)
+        language: dict[bytes, str] = {}
         for i in range(0, len(hashes), CHUNK):
             chunk = hashes[i: i + CHUNK]
             for i_, h, lang in self.dst.c.execute(
