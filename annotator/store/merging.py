@@ -66,11 +66,15 @@ class MergeSourceMixin(StoreBase):
         """Attach the project file at ``path`` (read by the merge statements); detached on leaving,
         with the temporary tables of the merge dropped."""
         self._conn.execute(f"ATTACH DATABASE ? AS {_SRC}", (str(path),))
-        # The uid indexes take inserts at random places: a page cache that holds them saves
-        # re-reading (and spilling) a page per row.  About as much as the source file holds,
-        # between 256 MiB and 2 GiB (for the length of the merge only).
+        # A source whose uids are random (made before they were time-ordered) has its rows go into
+        # the uid indexes at random places: a page cache that holds them saves re-reading (and
+        # spilling) a page per row; about as much as the source file holds, up to 2 GiB.
+        # Time-ordered uids go in along the indexes, and there a cache of that size only costs
+        # its fresh pages (faulted in one by one: merging 100,000 documents x 3 took 49-56 s with
+        # it, 30-40 s with 256 MiB, the system time halved).
         size = Path(path).stat().st_size // 1024
-        restore_cache = self._bigger_page_cache(min(max(size, 262144), 2097152))
+        kib = 262144 if self._source_uids_time_ordered() else min(max(size, 262144), 2097152)
+        restore_cache = self._bigger_page_cache(kib)
         self._conn.execute("PRAGMA temp_store = MEMORY")
         try:
             yield
@@ -80,6 +84,19 @@ class MergeSourceMixin(StoreBase):
                           "merge_new_events", "merge_drop_pairs", "merge_scope"):
                 self._conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
             self._conn.execute(f"DETACH DATABASE {_SRC}")
+
+    def _source_uids_time_ordered(self) -> bool:
+        """True when the attached source's latest spans and events (up to 500 of each) nearly all
+        have uids that increase with their row ids (time-ordered ones do, random ones do not)."""
+        c = self._conn
+        seen = rising = 0
+        for table in ("spans", "events"):
+            n, up = c.execute(
+                "SELECT count(*), count(*) FILTER (WHERE uid > prev) FROM (SELECT uid, lag(uid) OVER (ORDER BY id)"
+                f" AS prev FROM (SELECT id, uid FROM {_SRC}.{table} ORDER BY id DESC LIMIT 500)) WHERE prev IS NOT NULL"
+            ).fetchone()
+            seen, rising = seen + n, rising + up
+        return rising >= 0.9 * seen
 
     @contextmanager
     def bulk_journal(self) -> Iterator[None]:

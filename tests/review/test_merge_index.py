@@ -95,3 +95,18 @@ def test_a_source_index_missing_a_row_is_not_taken(tmp_path):
     _index_ok(review)
     hits = _hits(review)
     assert hits == _rebuilt(review, tmp_path) and 3 in hits["Judul"]
+
+
+def test_a_source_with_random_uids_is_told_from_one_with_time_ordered_ones(tmp_path):
+    """The merge's page cache is sized by it (store/merging.py, ``attached_source``)."""
+    fresh = _file(tmp_path / "a.db", "alice", _texts(30, 5))
+    old = _file(tmp_path / "b.db", "bob", _texts(30, 6))
+    with Project(old) as p:  # as files made before uids were time-ordered have them
+        c = connection(p)
+        with p.transaction():
+            for table in ("spans", "events"):
+                c.execute(f"UPDATE {table} SET uid = lower(hex(randomblob(16)))")
+    with Project(tmp_path / "review.db") as review:
+        for source, ordered in ((fresh, True), (old, False)):
+            with review.attached_source(source):
+                assert review._source_uids_time_ordered() is ordered  # noqa: SLF001
