@@ -419,7 +419,9 @@ def tag_arrays(spans: LayerArrays, first: np.ndarray, stop: np.ndarray, n_annota
                 tok = np.array([x for x, _ in got], dtype=np.int64)
                 parts.append((np.full(tok.size, doc), np.full(tok.size, ann), tok,
                               np.array([y for _, y in got], dtype=np.int64)))
-    return TagArrays(*(np.concatenate([p[i] for p in parts]).astype(np.int64) for i in range(4)))
+    if len(parts) == 1:  # (no retagged document: the arrays as they came, not copied again)
+        return TagArrays(*(np.asarray(a, dtype=np.int64) for a in parts[0]))
+    return TagArrays(*(np.concatenate([p[i] for p in parts]).astype(np.int64, copy=False) for i in range(4)))
 
 
 def iob_codes(tokens: list[tuple[int, int]], spans: list[tuple[int, int, str]], code: dict[str, int]) -> list[tuple[int, int]]:
