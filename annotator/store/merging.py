@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection, Iterator
 
-from annotator.store.base import StoreBase, hash_hex, new_uid, now
+from annotator.store.base import StoreBase, hash_hex, new_uids, now
 
 SPAN_FIELDS = ("uid", "annotator", "layer", "start", "end", "label", "origin", "score", "note", "created", "updated")
 _SPAN_SQL = ", ".join(f'"{c}"' for c in SPAN_FIELDS)
@@ -159,8 +159,8 @@ class MergeSourceMixin(StoreBase):
         ts = now()
         c.executemany(
             "INSERT INTO events(uid, ts, annotator, document_id, action, payload) VALUES (?, ?, NULL, ?, ?, ?)",
-            [(new_uid(), ts, i, "add_document",
-              json.dumps({"content_hash": hash_hex(h), "title": t}, ensure_ascii=False)) for i, h, t in new])
+            [(uid, ts, i, "add_document", json.dumps({"content_hash": hash_hex(h), "title": t}, ensure_ascii=False))
+             for uid, (i, h, t) in zip(new_uids(len(new)), new, strict=True)])
         total = int(c.execute(f"SELECT count(*) FROM {_SRC}.documents").fetchone()[0])
         return total, len(new)
 
