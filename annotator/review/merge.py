@@ -233,7 +233,7 @@ def _merge_all(
         with Project(sources[0], create=False) as first:
             schema = first.schema
     report = MergeReport(review=str(review_path))
-    with Project(review_path, schema=schema) as review, (
+    with Project(review_path, schema=schema, build_new=schema is not None) as review, (
             review.bulk_journal() if schema is not None else contextlib.nullcontext()):
         review_uid = project_uid(review)
         totals: list[int] = []
@@ -300,7 +300,7 @@ def _merge_one(
         if should_cancel is not None and should_cancel():
             raise Cancelled(f"merge cancelled while merging {src_name}; it was rolled back")
 
-    with review.attached_source(source.path), review.transaction():
+    with review.attached_source(source.path), review.merge_transaction(src_name):
         for name in source.annotators():
             ensure_annotator(review, name, source.annotator_role(name) or "annotator")
         # Since the last clean merge of this file: only the pairs an event touched, there or here

@@ -349,9 +349,12 @@ class KnowledgeBaseMixin(StoreBase):
             for entry in entries:
                 if entry.id not in have:
                     self._write_entry(entry, insert=True)
+                    have.add(entry.id)
             written = 0
             for uid, entry_id, origin, score, status in rows:
-                if self._conn.execute("SELECT 1 FROM spans WHERE uid = ?", (uid,)).fetchone():
+                # (a link to an entry that is not here is left out like one to a span that is not:
+                # a merge copies links with the key checks off, store/merging.py merge_transaction)
+                if entry_id in have and self._conn.execute("SELECT 1 FROM spans WHERE uid = ?", (uid,)).fetchone():
                     self._conn.execute(
                         "INSERT OR REPLACE INTO kb_links(span_uid, entry_id, origin, score, status)"
                         " VALUES (?, ?, ?, ?, ?)", (uid, entry_id, origin, score, status))

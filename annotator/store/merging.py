@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection, Iterator
 
+from annotator.core.errors import ProjectError
 from annotator.store.base import StoreBase, hash_hex, new_uids, now
 
 SPAN_FIELDS = ("uid", "annotator", "layer", "start", "end", "label", "origin", "score", "note", "created", "updated")
@@ -81,9 +82,41 @@ class MergeSourceMixin(StoreBase):
         finally:
             restore_cache()
             for table in ("merge_docs", "merge_pairs", "merge_known", "merge_want", "merge_want_rel", "merge_bad_spans", "merge_bad_answers",
-                          "merge_new_events", "merge_drop_pairs", "merge_scope"):
+                          "merge_new_events", "merge_drop_pairs", "merge_drop_uids", "merge_scope"):
                 self._conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
             self._conn.execute(f"DETACH DATABASE {_SRC}")
+
+    @contextmanager
+    def merge_transaction(self, source_name: str) -> Iterator[None]:
+        """One source's merge as one transaction, with SQLite's row-by-row foreign-key checks off
+        inside it and on again after.  Those checks were a quarter of a first merge: each copied
+        span looked up its document and its annotator, and SQLite looked for relations and
+        knowledge-base links naming its uid.  The merge keeps the same guarantees itself: rows go
+        in only on documents of ``temp.merge_docs`` (found here), for the pairs of
+        ``temp.merge_pairs``, whose annotators are checked to be here before the commit (a
+        damaged source naming one it does not list stops the merge of that file, nothing of it
+        kept); relations go in only between spans that are here, links only to spans and entries
+        that are here; a span removed takes its relations and links with it, as ON DELETE
+        CASCADE did (:meth:`merge_sync`).  Inside an outer transaction (where the setting cannot
+        change) the checks simply stay on."""
+        c = self._conn
+        outer = self._depth > 0 or c.in_transaction
+        if not outer:
+            c.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with self.transaction():
+                yield
+                missing = [r[0] for r in c.execute(
+                    "SELECT DISTINCT p.annotator FROM temp.merge_pairs p WHERE p.sync = 1 AND NOT EXISTS"
+                    " (SELECT 1 FROM main.annotators a WHERE a.name = p.annotator) ORDER BY 1")] if c.execute(
+                    "SELECT 1 FROM temp.sqlite_master WHERE name = 'merge_pairs'").fetchone() else []
+                if missing:
+                    raise ProjectError(
+                        f"{source_name}: has work by {', '.join(map(repr, missing))}, who is not among its annotators"
+                        " (a damaged file); nothing of it was merged")
+        finally:
+            if not outer:
+                c.execute("PRAGMA foreign_keys = ON")
 
     def _source_uids_time_ordered(self) -> bool:
         """True when the attached source's latest spans and events (up to 500 of each) nearly all
@@ -104,15 +137,21 @@ class MergeSourceMixin(StoreBase):
         while inside.  WAL writes every page twice (the log, then the checkpoint); a rollback
         journal keeps only the pages a transaction changes that were there before it, so pages
         appended to a growing file are written once, and a transaction is still all or nothing
-        (``synchronous = FULL`` meanwhile, as a rollback journal needs).  WAL again on leaving."""
+        (``synchronous = FULL`` meanwhile, as a rollback journal needs).  WAL again on leaving.
+
+        A file built aside (``Project(build_new=True)``) is synced by nobody meanwhile: a crash
+        leaves it aside, never at the project's path, and it is synced whole when it is moved
+        there (``Project.close``).  Its journal is on disk all the same (an in-memory one, as
+        the import's, would hold a copy of every page a merge changes in the middle of the uid
+        indexes: hundreds of MB at 100,000 documents)."""
         c = self._conn
         c.execute("PRAGMA main.journal_mode = DELETE")
-        c.execute("PRAGMA main.synchronous = FULL")
+        c.execute(f"PRAGMA main.synchronous = {'OFF' if self._building is not None else 'FULL'}")
         try:
             yield
         finally:
             c.execute("PRAGMA main.journal_mode = WAL")
-            c.execute("PRAGMA main.synchronous = NORMAL")
+            c.execute(f"PRAGMA main.synchronous = {'OFF' if self._building is not None else 'NORMAL'}")
 
     def data_version(self) -> int:
         """SQLite's ``PRAGMA data_version`` of this file: it changes when another connection commits."""
@@ -209,7 +248,7 @@ class MergeSourceMixin(StoreBase):
         # fresh: no work here for the pair (so nothing to update or remove: its spans go straight in)
         c.execute("CREATE TEMP TABLE merge_pairs(src_doc INTEGER NOT NULL, dst_doc INTEGER NOT NULL,"
                   " annotator TEXT NOT NULL, sync INTEGER NOT NULL, fresh INTEGER NOT NULL,"
-                  " PRIMARY KEY (src_doc, annotator))")
+                  " PRIMARY KEY (src_doc, annotator)) WITHOUT ROWID")
         c.execute(
             "INSERT INTO temp.merge_pairs SELECT src_doc, dst_doc, annotator, owned OR annotator IS :takes OR fresh,"
             " fresh FROM (SELECT w.document_id AS src_doc, m.dst_id AS dst_doc, w.annotator,"
@@ -356,7 +395,13 @@ class MergeSourceMixin(StoreBase):
                     " AND r.annotator = d.annotator WHERE NOT EXISTS (SELECT 1 FROM temp.merge_want w"
                     " WHERE w.uid = r.uid AND w.document_id = r.document_id AND w.annotator = r.annotator)")
             c.execute(f"UPDATE main.suggestion_decisions SET span_id = NULL WHERE span_id IN ({drop})")
-            out.spans_removed = c.execute(f"DELETE FROM main.spans WHERE id IN ({drop})").rowcount
+            # what ON DELETE CASCADE does, done here: the merge runs with the row-by-row key checks
+            # off (merge_transaction), and a relation or a link must not outlive its span
+            c.execute(f"CREATE TEMP TABLE merge_drop_uids AS SELECT uid FROM main.spans WHERE id IN ({drop})")
+            c.execute("DELETE FROM main.relations WHERE head_uid IN temp.merge_drop_uids"
+                      " OR child_uid IN temp.merge_drop_uids")
+            c.execute("DELETE FROM main.kb_links WHERE span_uid IN temp.merge_drop_uids")
+            out.spans_removed = c.execute("DELETE FROM main.spans WHERE uid IN temp.merge_drop_uids").rowcount
             # (+w.uid: the wanted rows are walked and each looked up here by uid; SQLite, knowing no
             # sizes, would otherwise walk every span here, millions, for a re-merge of a few)
             out.spans_updated = c.execute(
@@ -380,8 +425,10 @@ class MergeSourceMixin(StoreBase):
             scoped = c.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'merge_scope'").fetchone()
             join = ("temp.merge_pairs p CROSS JOIN {src}.spans s" if scoped else "{src}.spans s CROSS JOIN temp.merge_pairs p")
             on = "ON p.src_doc = s.document_id AND p.annotator = s.annotator"
-            where = (" WHERE p.sync = 1 AND p.fresh AND NOT EXISTS"
-                     " (SELECT 1 FROM temp.merge_bad_spans b WHERE b.layer = s.layer AND b.label = s.label)")
+            # (the schema check's probe only when some label is left out: a probe per span otherwise)
+            where = " WHERE p.sync = 1 AND p.fresh" + (
+                " AND NOT EXISTS (SELECT 1 FROM temp.merge_bad_spans b WHERE b.layer = s.layer AND b.label = s.label)"
+                if bad_spans else "")
             added = c.execute(f"INSERT OR IGNORE INTO main.spans(document_id, {_SPAN_SQL}) SELECT p.dst_doc,"
                               f" {_SPAN_SQL_S} FROM {join.format(src=_SRC)} {on}{where}"
                               f" ORDER BY {'p.src_doc, s.id' if scoped else 's.id'}").rowcount
@@ -419,7 +466,7 @@ class MergeSourceMixin(StoreBase):
             " WHERE NOT EXISTS (SELECT 1 FROM temp.merge_bad_answers b WHERE b.question = a.question"
             " AND b.value = a.value) AND NOT EXISTS (SELECT 1 FROM main.doc_labels r WHERE r.document_id = p.dst_doc"
             " AND r.annotator = a.annotator AND r.question = a.question AND r.value = a.value"
-            " AND r.target IS a.target) ORDER BY p.src_doc, a.annotator, a.question").rowcount
+            " AND r.target IS a.target) ORDER BY p.src_doc, p.annotator, a.question").rowcount
         # status: a state that differs counts; seconds or time alone are copied without counting
         out.statuses = int(c.execute(
             f"SELECT count(*) FROM temp.merge_pairs p LEFT JOIN {_SRC}.document_status s ON s.document_id = p.src_doc"
@@ -435,7 +482,7 @@ class MergeSourceMixin(StoreBase):
             " ON p.src_doc = s.document_id AND p.annotator = s.annotator AND p.sync = 1"
             " WHERE NOT EXISTS (SELECT 1 FROM main.document_status r WHERE r.document_id = p.dst_doc"
             " AND r.annotator = s.annotator AND r.state = s.state AND r.seconds = s.seconds"
-            " AND r.updated = s.updated) ORDER BY p.src_doc, s.annotator")
+            " AND r.updated = s.updated) ORDER BY p.src_doc, p.annotator")
         c.execute(
             "INSERT OR REPLACE INTO main.merge_owners(document_id, annotator, source_uid, source_path, merged)"
             " SELECT dst_doc, annotator, ?, ?, ? FROM temp.merge_pairs WHERE sync = 1 ORDER BY src_doc, annotator",
