@@ -233,7 +233,7 @@ def _merge_all(
         with Project(sources[0], create=False) as first:
             schema = first.schema
     report = MergeReport(review=str(review_path))
-    with Project(review_path, schema=schema, build_new=schema is not None) as review, (
+    with Project(review_path, schema=schema) as review, (
             review.bulk_journal() if schema is not None else contextlib.nullcontext()):
         review_uid = project_uid(review)
         totals: list[int] = []

@@ -89,7 +89,7 @@ class MergeSourceMixin(StoreBase):
     @contextmanager
     def merge_transaction(self, source_name: str) -> Iterator[None]:
         """One source's merge as one transaction, with SQLite's row-by-row foreign-key checks off
-        inside it and on again after.  Those checks were a quarter of a first merge: each copied
+        inside it and on again after.  Those checks were a fifth of a first merge: each copied
         span looked up its document and its annotator, and SQLite looked for relations and
         knowledge-base links naming its uid.  The merge keeps the same guarantees itself: rows go
         in only on documents of ``temp.merge_docs`` (found here), for the pairs of
@@ -137,21 +137,15 @@ class MergeSourceMixin(StoreBase):
         while inside.  WAL writes every page twice (the log, then the checkpoint); a rollback
         journal keeps only the pages a transaction changes that were there before it, so pages
         appended to a growing file are written once, and a transaction is still all or nothing
-        (``synchronous = FULL`` meanwhile, as a rollback journal needs).  WAL again on leaving.
-
-        A file built aside (``Project(build_new=True)``) is synced by nobody meanwhile: a crash
-        leaves it aside, never at the project's path, and it is synced whole when it is moved
-        there (``Project.close``).  Its journal is on disk all the same (an in-memory one, as
-        the import's, would hold a copy of every page a merge changes in the middle of the uid
-        indexes: hundreds of MB at 100,000 documents)."""
+        (``synchronous = FULL`` meanwhile, as a rollback journal needs).  WAL again on leaving."""
         c = self._conn
         c.execute("PRAGMA main.journal_mode = DELETE")
-        c.execute(f"PRAGMA main.synchronous = {'OFF' if self._building is not None else 'FULL'}")
+        c.execute("PRAGMA main.synchronous = FULL")
         try:
             yield
         finally:
             c.execute("PRAGMA main.journal_mode = WAL")
-            c.execute(f"PRAGMA main.synchronous = {'OFF' if self._building is not None else 'NORMAL'}")
+            c.execute("PRAGMA main.synchronous = NORMAL")
 
     def data_version(self) -> int:
         """SQLite's ``PRAGMA data_version`` of this file: it changes when another connection commits."""
