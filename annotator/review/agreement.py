@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -35,7 +34,7 @@ from annotator.review import spans as spanm
 from annotator.review import stats
 from annotator.review.bulk_memory import bulk_arrays
 from annotator.review.links import link_agreement
-from annotator.review.unitizing import UnitizingResult, arrays_alpha
+from annotator.review.unitizing import UnitizingSums
 
 if TYPE_CHECKING:
     from annotator.store import Project
@@ -70,6 +69,14 @@ def counted_documents(project: Project, annotators: Sequence[str], include_unfin
     return out
 
 
+#: Documents the span-layer figures take at a time.  Every figure is a sum over documents (or,
+#: for uα and the token alpha, made of such sums), so a block's arrays (a few MB each) are
+#: counted and dropped and the next block reuses their memory: over 100,000 documents the
+#: whole project at once took 2.2 GB of fresh pages, and on a machine where a fresh page is
+#: dear their faults were a third of the run.
+BLOCK_DOCUMENTS = 10_000
+
+
 def _check_cancel(should_cancel: ShouldCancel | None) -> None:
     check_cancel(should_cancel, "agreement computation cancelled")
 
@@ -87,17 +94,24 @@ def compute_agreement(
     include_unfinished: bool = False,
     progress: Progress | None = None,
     should_cancel: ShouldCancel | None = None,
+    block_documents: int | None = None,
 ) -> dict[str, Any]:
     """Agreement figures for ``project`` (an open :class:`annotator.store.Project`).
 
     ``layers``/``questions`` default to every span layer and every closed
     question (free-text ones are skipped) of the schema; naming one restricts
     the report to it.  Returns the JSON-ready dict documented in ``docs/review.md``.
+    ``block_documents``: how many documents the span layers take at a time (default
+    :data:`BLOCK_DOCUMENTS`; the figures do not depend on it, the memory does).
     """
+    if block_documents is None:
+        block_documents = BLOCK_DOCUMENTS
+    if block_documents < 1:
+        raise ValueError(f"block_documents must be at least 1, not {block_documents}")
     with bulk_arrays():  # millions of rows in arrays: see bulk_memory for why
         return _compute_agreement(project, layers=layers, questions=questions, annotators=annotators,
                                   include_unfinished=include_unfinished, progress=progress,
-                                  should_cancel=should_cancel)
+                                  should_cancel=should_cancel, block_documents=block_documents)
 
 
 def _compute_agreement(
@@ -109,6 +123,7 @@ def _compute_agreement(
     include_unfinished: bool,
     progress: Progress | None,
     should_cancel: ShouldCancel | None,
+    block_documents: int = BLOCK_DOCUMENTS,
 ) -> dict[str, Any]:
     schema = project.schema
     if layers is None and questions is not None:
@@ -168,22 +183,25 @@ def _compute_agreement(
         result["questions"][q] = _question_agreement(project, q, names, counted, pairs, pair_docs, notes,
                                                      result["per_document_questions"])
         step += 1
-    prepared = _prepare_layers(project, layer_names, names, counted, all_docs, should_cancel) if layer_names else None
-    for layer in layer_names:
-        _check_cancel(should_cancel)
-        base = step
+    units_done = 0
 
-        def tick(done: int, layer: str = layer, base: int = base) -> None:
+    def advance(units: int, layer: str) -> None:
+        # progress moves every 200 (pair, document) units, as when they were counted one by one
+        nonlocal units_done
+        for mark in range((units_done // 200 + 1) * 200, units_done + units + 1, 200):
+            _check_cancel(should_cancel)
             if progress:
-                progress(base + done, steps, f"layer {layer}")
+                progress(step + mark, steps, f"layer {layer}")
+        units_done += units
 
-        tick(0)
-        summary, per_doc = _layer_agreement(
-            project, layer, names, counted, pairs, pair_docs, notes, prepared, should_cancel, tick  # type: ignore[arg-type]
-        )
-        result["layers"][layer] = summary
-        result["per_document"].extend(per_doc)
-        step += per_layer
+    if layer_names:
+        if progress:
+            progress(step, steps, f"layer {layer_names[0]}")
+        sums = _span_layers(project, layer_names, names, counted, pairs, pair_docs, all_docs, advance,
+                            should_cancel, block_documents)
+        for layer in layer_names:
+            result["layers"][layer] = _layer_summary(layer, names, pairs, pair_docs, notes, sums[layer])
+            result["per_document"].extend(sums[layer].rows)
     if DEFAULT_LAYER in layer_names:
         # knowledge-base links: per mention both marked, the same entry (docs/kb.md)
         result["links"] = link_agreement(project, names, pair_docs)
@@ -262,30 +280,117 @@ def _question_agreement(
 # -- span layers --------------------------------------------------------------
 
 
-@dataclass
-class _Prepared:
-    """Every span layer's spans as arrays over the documents some pair counts (``docs``,
-    sorted ids), and where each span sits among its document's tokens."""
+class _Unblocked(Exception):
+    """A block met what only the whole project at once gives the same figures for: a label
+    outside the schema (their order is that of the whole project) or a span reaching past
+    its document's text (uα lays the documents end to end)."""
 
-    docs: np.ndarray
-    layers: dict[str, tuple[sa.LayerArrays, list[str], bool]]  # spans, labels, any span counted
-    indexes: dict[str, sa.LayerIndex]  # each layer's spans sorted for the pairs' counts
-    layout: sa.TokenLayout
-    order: list[str]
+
+class _PairSums:
+    """One annotator pair's counts over the blocks so far."""
+
+    def __init__(self, n_labels: int, n_tags: int) -> None:
+        self.n_a = self.n_b = self.exact = self.incomplete = 0
+        self.docs = self.tokens = self.differ = 0
+        #: per label: n_a, n_b, exact, overlap_a, overlap_b
+        self.labels = np.zeros((5, n_labels), dtype=np.int64)
+        self.tag_a = np.zeros(n_tags, dtype=np.int64)
+        self.tag_b = np.zeros(n_tags, dtype=np.int64)
+        self.unitizing = UnitizingSums(2, n_labels)
+
+
+class _TokenAlphaSums:
+    """The rows of :func:`_token_alpha`'s weighted table, block by block: the table of the
+    whole project is their union (its rows' order does not matter to
+    :func:`~annotator.review.stats.krippendorff_alpha_weighted`, whose sums are exact)."""
+
+    def __init__(self, n_names: int, n_tags: int) -> None:
+        self.n_names, self.n_tags = n_names, n_tags
+        self.tagged: list[tuple[np.ndarray, np.ndarray]] = []
+        self.untagged: dict[int, int] = {}  # coders of a document -> tokens nobody tagged there
+
+    def add(self, counts_doc: np.ndarray, n_tokens: np.ndarray, tags: sa.TagArrays, tag_key: np.ndarray) -> None:
+        """A block: ``counts_doc[document, annotator]``, whether the annotator counts the
+        document; its documents' token counts and tags."""
+        n_tags = self.n_tags
+        coders = counts_doc.sum(axis=1)
+        unit_doc = coders >= 2
+        if not unit_doc.any():
+            return
+        valid = unit_doc[tags.doc] & counts_doc[tags.doc, tags.ann]
+        keys, doc_of, tag = tag_key[valid], tags.doc[valid], tags.tag[valid]
+        # each annotator's keys come sorted but for a few retagged documents: a stable sort merges the runs
+        order = np.argsort(keys, kind="stable")
+        keys, doc_of, tag = keys[order], doc_of[order], tag[order]
+        new = np.ones(keys.size, dtype=bool)
+        new[1:] = keys[1:] != keys[:-1]
+        first = np.flatnonzero(new)
+        unit_doc_of = doc_of[first]
+        unit_coders = coders[unit_doc_of]
+        base = self.n_names + 1
+        if base ** n_tags < 2**62:
+            # a unit's row of counts is one number in base (annotators + 1): the units come down to
+            # the few distinct rows there are, each weighted by how often it occurs
+            place = base ** np.arange(n_tags, dtype=np.int64)
+            code = unit_coders + np.add.reduceat(place[tag] - 1, first) if first.size else unit_coders
+            if base ** n_tags < 2**22:
+                occurs = np.bincount(code)
+                codes = np.flatnonzero(occurs)
+                tagged_weight = occurs[codes]
+            else:
+                codes, tagged_weight = np.unique(code, return_counts=True)
+            tagged = (codes[:, None] // place[None, :]) % base
+        else:
+            unit = np.cumsum(new) - 1
+            tagged = np.bincount(unit * n_tags + tag, minlength=first.size * n_tags).reshape(first.size, n_tags)
+            tagged[:, 0] = unit_coders - tagged[:, 1:].sum(axis=1)
+            tagged_weight = np.ones(first.size, dtype=np.int64)
+        self.tagged.append((tagged.astype(np.int64, copy=False), tagged_weight.astype(np.int64, copy=False)))
+        # the untagged tokens: every coder of the document says O
+        untagged = n_tokens - np.bincount(unit_doc_of, minlength=n_tokens.size)
+        for m in np.unique(coders[unit_doc]).tolist():
+            self.untagged[m] = self.untagged.get(m, 0) + int(untagged[unit_doc & (coders == m)].sum())
+
+    def result(self) -> float | None:
+        """The alpha over every block added (None: no document has two coders, or it is 0/0)."""
+        if not self.untagged:
+            return None
+        sizes = sorted(self.untagged)
+        plain = np.zeros((len(sizes), self.n_tags), dtype=np.int64)
+        plain[:, 0] = sizes
+        weight = np.array([self.untagged[m] for m in sizes], dtype=np.int64)
+        table = np.concatenate([t for t, _w in self.tagged] + [plain])
+        weights = np.concatenate([w for _t, w in self.tagged] + [weight])
+        return stats.krippendorff_alpha_weighted(table, weights)
+
+
+class _LayerSums:
+    """A span layer's counts over the blocks so far, and its rows per document."""
+
+    def __init__(self, labels: list[str], n_names: int, pairs: Sequence[tuple[str, str]]) -> None:
+        self.labels = labels
+        self.tag_names = ["O"] + [f"{p}-{lab}" for lab in labels for p in ("B", "I")]
+        self.any_spans = False
+        self.pairs = {pair: _PairSums(len(labels), len(self.tag_names)) for pair in pairs}
+        self.alpha = _TokenAlphaSums(n_names, len(self.tag_names))
+        self.rows: list[dict[str, Any]] = []
 
 
 def _layer_arrays(
-    project: Project, layer: str, names: Sequence[str], counted: dict[str, set[int]], docs: np.ndarray,
-    columns: Sequence[np.ndarray], labels: list[str],
-) -> tuple[sa.LayerArrays, list[str], bool]:
+    project: Project, layer: str, names: Sequence[str], counted: dict[str, np.ndarray], docs: np.ndarray,
+    columns: Sequence[np.ndarray], labels: list[str], whole: bool = True,
+) -> tuple[sa.LayerArrays, bool]:
     """The layer's spans by ``names`` on ``docs`` (``columns``: document, annotator, start,
     end and label of its rows of :meth:`~annotator.store.Project.layer_span_arrays`), sorted
-    by :func:`~annotator.review.span_arrays.sort_spans`; its labels (the schema's, then any
-    other in the order the spans were read); whether anyone marked a span on a document they
-    count."""
+    by :func:`~annotator.review.span_arrays.sort_spans`, and whether anyone marked a span on a
+    document they count (``counted``: each one's ids).  ``labels`` (the schema's) gets any
+    other label, in the order the spans were read; ``whole=False`` (a block of the project)
+    raises :class:`_Unblocked` instead."""
     n_ann = len(names)
     doc, ann, start, end, label = columns
     if (label < 0).any():
+        if not whole:
+            raise _Unblocked
         # labels outside the schema, in the order the per-(document, annotator) lists of spans
         # met them: by the first row of the span's (document, annotator), then by row
         full = project.layer_spans(layer, names)
@@ -308,13 +413,13 @@ def _layer_arrays(
     any_spans = False
     for k, name in enumerate(names):
         mine = doc[ann == k]
-        if mine.size and counted[name] and sa.member(mine, np.fromiter(counted[name], dtype=np.int64)).any():
+        if mine.size and counted[name].size and sa.member(mine, counted[name]).any():
             any_spans = True
             break
     where = _positions(docs, doc)
     keep = where >= 0
     spans = sa.LayerArrays(where[keep], ann[keep], start[keep], end[keep], label[keep])
-    return sa.sort_spans(spans, docs.size, n_ann, len(labels)), labels, any_spans
+    return sa.sort_spans(spans, docs.size, n_ann, len(labels)), any_spans
 
 
 def _positions(docs: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -322,55 +427,113 @@ def _positions(docs: np.ndarray, ids: np.ndarray) -> np.ndarray:
     ids are not too sparse, else binary searches."""
     if docs.size == 0 or ids.size == 0:
         return np.full(ids.size, -1, dtype=np.int64)
-    top = int(max(int(docs[-1]), int(ids.max()))) + 1
+    low = int(min(int(docs[0]), int(ids.min())))
+    top = int(max(int(docs[-1]), int(ids.max()))) + 1 - low
     if top <= 4 * docs.size + (1 << 20):
         table = np.full(top, -1, dtype=np.int64)
-        table[docs] = np.arange(docs.size)
-        return table[ids]
+        table[docs - low] = np.arange(docs.size)
+        return table[ids - low]
     where = np.searchsorted(docs, ids)
     found = (where < docs.size) & (docs[np.minimum(where, docs.size - 1)] == ids)
     return np.where(found, where, -1)
 
 
-def _prepare_layers(
+def _span_layers(
     project: Project, layer_names: Sequence[str], names: Sequence[str], counted: dict[str, set[int]],
-    all_docs: Sequence[int], should_cancel: ShouldCancel | None,
-) -> _Prepared:
+    pairs: Sequence[tuple[str, str]], pair_docs: dict[tuple[str, str], set[int]], all_docs: Sequence[int],
+    advance: Callable[[int, str], None], should_cancel: ShouldCancel | None, block: int,
+) -> dict[str, _LayerSums]:
+    """Every span layer's counts over the documents some pair counts (``all_docs``), ``block``
+    documents at a time (all at once where a block cannot give the same figures);
+    ``advance(units, layer)`` after each pair's (pair, document) units of a block."""
     docs = np.array(sorted(all_docs), dtype=np.int64)
-    labels = [list(project.schema.layer(layer).label_names) for layer in layer_names]
-    which, *columns = project.layer_span_arrays(layer_names, names, labels)  # every layer in one read
-    layers = {layer: _layer_arrays(project, layer, names, counted, docs, [c[which == k] for c in columns], labels[k])
-              for k, layer in enumerate(layer_names)}
-    del which, columns
-    _check_cancel(should_cancel)
-    index = {int(d): i for i, d in enumerate(docs.tolist())}
-    texts = ((index[d], t) for d, t in project.texts(docs.tolist()))
-    layout = sa.token_layout(texts, docs.size, [layers[x][0] for x in layer_names],
-                             tick=lambda: _check_cancel(should_cancel))
-    indexes = {layer: sa.LayerIndex(spans, docs.size, len(names), len(layer_labels))
-               for layer, (spans, layer_labels, _any) in layers.items()}
-    return _Prepared(docs, layers, indexes, layout, list(layer_names))
+    if docs.size <= block:
+        return _span_blocks(project, layer_names, names, counted, pairs, pair_docs, docs, advance,
+                            should_cancel, max(docs.size, 1))
+    done = 0
+
+    def counting(units: int, layer: str) -> None:
+        nonlocal done
+        done += units
+        advance(units, layer)
+
+    try:
+        return _span_blocks(project, layer_names, names, counted, pairs, pair_docs, docs, counting,
+                            should_cancel, block)
+    except _Unblocked:
+        pass
+
+    def catching_up(units: int, layer: str) -> None:
+        # the units counted before the blocks gave up are not counted twice
+        nonlocal done
+        take = max(0, units - done)
+        done = max(0, done - units)
+        if take:
+            advance(take, layer)
+
+    return _span_blocks(project, layer_names, names, counted, pairs, pair_docs, docs, catching_up,
+                        should_cancel, docs.size)
 
 
-def _layer_agreement(
-    project: Project,
-    layer: str,
-    names: Sequence[str],
-    counted: dict[str, set[int]],
-    pairs: Sequence[tuple[str, str]],
-    pair_docs: dict[tuple[str, str], set[int]],
-    notes: list[str],
-    prepared: _Prepared,
-    should_cancel: ShouldCancel | None,
-    tick: Callable[[int], None] | None = None,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    docs = prepared.docs
-    spans, labels, any_spans = prepared.layers[layer]
-    k_layer = prepared.order.index(layer)
-    layout = prepared.layout
+def _span_blocks(
+    project: Project, layer_names: Sequence[str], names: Sequence[str], counted: dict[str, set[int]],
+    pairs: Sequence[tuple[str, str]], pair_docs: dict[tuple[str, str], set[int]], docs: np.ndarray,
+    advance: Callable[[int, str], None], should_cancel: ShouldCancel | None, block: int,
+) -> dict[str, _LayerSums]:
     n_ann = len(names)
-    tag_names = ["O"] + [f"{p}-{lab}" for lab in labels for p in ("B", "I")]
-    tag_code = {t: i for i, t in enumerate(tag_names)}
+    labels = [list(project.schema.layer(layer).label_names) for layer in layer_names]
+    counted_ids = {n: np.fromiter(counted[n], dtype=np.int64) for n in names}
+    pair_ids = {p: np.fromiter(pair_docs[p], dtype=np.int64) for p in pairs}
+    name_index = {n: i for i, n in enumerate(names)}
+    sums: dict[str, _LayerSums] = {}
+    n_blocks = max(1, -(-docs.size // block))
+    table = sa.ChunkTable()  # each chunk of text split by spaCy's rules once, for every block
+    for b in range(n_blocks):
+        _check_cancel(should_cancel)
+        lo, hi = b * block, min((b + 1) * block, docs.size)
+        part = docs[lo:hi]
+        # the blocks' ranges of ids cover every id: the spans of documents no pair counts say
+        # whether anyone marked a span at all (a note), as when the project was read at once
+        low = None if b == 0 else int(docs[lo])
+        high = None if b == n_blocks - 1 else int(docs[hi])
+        which, *columns = project.layer_span_arrays(layer_names, names, labels,
+                                                    None if n_blocks == 1 else (low, high))
+        layers = []
+        for k, layer in enumerate(layer_names):
+            spans, any_spans = _layer_arrays(project, layer, names, counted_ids, part,
+                                             [c[which == k] for c in columns], labels[k], whole=n_blocks == 1)
+            layers.append(spans)
+            if layer not in sums:
+                sums[layer] = _LayerSums(labels[k], n_ann, pairs)
+            sums[layer].any_spans |= any_spans
+        del which, columns
+        _check_cancel(should_cancel)
+        index = {int(d): i for i, d in enumerate(part.tolist())}
+        texts = ((index[d], t) for d, t in project.texts(part.tolist()))
+        layout = sa.token_layout(texts, part.size, layers, tick=lambda: _check_cancel(should_cancel), table=table)
+        if n_blocks > 1 and any(bool((s.end > layout.n_chars[s.doc]).any()) for s in layers):
+            raise _Unblocked
+        in_pair = {p: sa.member(part, pair_ids[p]) for p in pairs}
+        counts_doc = np.zeros((part.size, n_ann), dtype=bool)
+        for k, name in enumerate(names):
+            counts_doc[:, k] = sa.member(part, counted_ids[name])
+        for k, layer in enumerate(layer_names):
+            _block_layer(project, layer, k, names, name_index, pairs, part, layers[k], layout, in_pair,
+                         counts_doc, sums[layer], advance, should_cancel)
+        del layers, layout
+    return sums
+
+
+def _block_layer(
+    project: Project, layer: str, k_layer: int, names: Sequence[str], name_index: dict[str, int],
+    pairs: Sequence[tuple[str, str]], docs: np.ndarray, spans: sa.LayerArrays, layout: sa.TokenLayout,
+    in_pairs: dict[tuple[str, str], np.ndarray], counts_doc: np.ndarray, sums: _LayerSums,
+    advance: Callable[[int, str], None], should_cancel: ShouldCancel | None,
+) -> None:
+    """One block's counts of one layer, added to ``sums``."""
+    n_ann = len(names)
+    labels = sums.labels
+    tag_code = {t: i for i, t in enumerate(sums.tag_names)}
 
     def retag(doc: int, ann: int, rows: list[int]) -> list[tuple[int, int]]:
         # spans of one annotator sharing a token: the tags depend on their order, as iob_tags gives them
@@ -378,11 +541,45 @@ def _layer_agreement(
         mine = [(int(spans.start[r]), int(spans.end[r]), labels[int(spans.label[r])]) for r in rows]
         return sa.iob_codes(tokens, mine, tag_code)
 
-    index = prepared.indexes[layer]
+    index = sa.LayerIndex(spans, docs.size, n_ann, len(labels))
     tags = sa.tag_arrays(spans, layout.first[k_layer], layout.stop[k_layer], n_ann, retag, index.rows_by_annotator())
     tag_key = tags.doc * (np.int64(1) << np.int64(32)) + tags.token
-    name_index = {n: i for i, n in enumerate(names)}
+    per_pair: list[tuple[str, sa.PairArrays, np.ndarray]] = []
+    for a, b in pairs:
+        _check_cancel(should_cancel)
+        ia, ib = name_index[a], name_index[b]
+        in_pair = in_pairs[(a, b)]
+        counts, pdocs = index.pair(ia, ib, in_pair)
+        advance(pdocs.size, layer)
+        per_pair.append((pair_key(a, b), counts, in_pair))
+        if not pdocs.size:
+            continue
+        got = sums.pairs[(a, b)]
+        got.docs += pdocs.size
+        got.n_a += int(counts.n_a[pdocs].sum())
+        got.n_b += int(counts.n_b[pdocs].sum())
+        got.exact += int(counts.exact[pdocs].sum())
+        got.incomplete += int(counts.incomplete[pdocs].sum())
+        got.labels += np.stack((counts.label_n_a, counts.label_n_b, counts.label_exact, counts.label_overlap_a,
+                                counts.label_overlap_b)).astype(np.int64)
+        got.unitizing.add(*_pair_coders(index, ia, ib, in_pair, pdocs, layout.n_chars))
+        n = int(layout.n_tokens[pdocs].sum())
+        differ, tag_a, tag_b = _pair_token_counts(tags, tag_key, ia, ib, in_pair, n, len(sums.tag_names))
+        got.tokens += n
+        got.differ += differ
+        got.tag_a += tag_a
+        got.tag_b += tag_b
+    if n_ann >= 2:
+        sums.alpha.add(counts_doc, layout.n_tokens, tags, tag_key)
+    sums.rows.extend(_document_rows(layer, docs, per_pair))
 
+
+def _layer_summary(
+    layer: str, names: Sequence[str], pairs: Sequence[tuple[str, str]],
+    pair_docs: dict[tuple[str, str], set[int]], notes: list[str], sums: _LayerSums,
+) -> dict[str, Any]:
+    """A layer's figures (and notes) from its counts over every block."""
+    labels, any_spans = sums.labels, sums.any_spans
     if not any_spans and any(pair_docs.values()):
         notes.append(f"{layer}: nobody marked a span in this layer on the counted documents; its figures are null")
     pairwise: dict[str, float | None] = {}
@@ -393,38 +590,23 @@ def _layer_agreement(
         lab: {"pairwise_f1": {}, "overlap_f1": {}, "unitizing_alpha": {}} for lab in labels
     }
     incomplete = 0
-    units_done = 0
-    # each pair's numbers over every document, made into the rows per document after the loop
-    per_pair: list[tuple[str, sa.PairArrays, np.ndarray]] = []
     for a, b in pairs:
-        _check_cancel(should_cancel)
         key = pair_key(a, b)
-        ia, ib = name_index[a], name_index[b]
-        in_pair = sa.member(docs, np.fromiter(pair_docs[(a, b)], dtype=np.int64))
-        counts, pdocs = index.pair(ia, ib, in_pair)
-        # progress moves every 200 (pair, document) units, as when they were counted one by one
-        for mark in range((units_done // 200 + 1) * 200, units_done + pdocs.size + 1, 200):
-            _check_cancel(should_cancel)
-            if tick is not None:
-                tick(mark)
-        units_done += pdocs.size
-        per_pair.append((key, counts, in_pair))
-        n_a, n_b = int(counts.n_a[pdocs].sum()), int(counts.n_b[pdocs].sum())
-        exact = int(counts.exact[pdocs].sum())
-        pair_incomplete = int(counts.incomplete[pdocs].sum())
-        pairwise[key] = _round(spanm.exact_f1(exact, n_a, n_b))
-        overlap[key] = _round(spanm.overlap_f1(int(counts.label_overlap_a.sum()), int(counts.label_overlap_b.sum()),
-                                               n_a, n_b))
-        incomplete += pair_incomplete
+        got = sums.pairs[(a, b)]
+        label_n_a, label_n_b, label_exact, label_overlap_a, label_overlap_b = got.labels
+        n_a, n_b = got.n_a, got.n_b
+        pairwise[key] = _round(spanm.exact_f1(got.exact, n_a, n_b))
+        overlap[key] = _round(spanm.overlap_f1(int(label_overlap_a.sum()), int(label_overlap_b.sum()), n_a, n_b))
+        incomplete += got.incomplete
         if pair_docs[(a, b)] and n_a + n_b == 0 and any_spans:
             notes.append(f"{layer}: {key} marked no span on their shared documents; F1 is null")
         for i, lab in enumerate(labels):
-            la, lb = int(counts.label_n_a[i]), int(counts.label_n_b[i])
-            per_label[lab]["pairwise_f1"][key] = _round(spanm.exact_f1(int(counts.label_exact[i]), la, lb))
+            la, lb = int(label_n_a[i]), int(label_n_b[i])
+            per_label[lab]["pairwise_f1"][key] = _round(spanm.exact_f1(int(label_exact[i]), la, lb))
             per_label[lab]["overlap_f1"][key] = _round(spanm.overlap_f1(
-                int(counts.label_overlap_a[i]), int(counts.label_overlap_b[i]), la, lb))
-        if pdocs.size and any_spans:
-            u = _pair_unitizing(index, ia, ib, in_pair, pdocs, layout.n_chars, labels)
+                int(label_overlap_a[i]), int(label_overlap_b[i]), la, lb))
+        if got.docs and any_spans:
+            u = got.unitizing.result(labels)
             u_alpha[key] = _round(u.alpha)
             for lab in labels:
                 per_label[lab]["unitizing_alpha"][key] = _round(u.per_category.get(lab))
@@ -432,20 +614,19 @@ def _layer_agreement(
             u_alpha[key] = None
             for lab in labels:
                 per_label[lab]["unitizing_alpha"][key] = None
-        if pdocs.size:
-            k = _pair_token_kappa(tags, tag_key, ia, ib, in_pair, int(layout.n_tokens[pdocs].sum()), len(tag_names))
+        if got.docs:
+            tag_a, tag_b = got.tag_a.copy(), got.tag_b.copy()
+            k = stats.cohen_kappa_counts(got.tokens - got.differ, got.tokens, tag_a, tag_b)
             if k is None and any_spans:
                 notes.append(f"{layer}: token_kappa {key} is null: both gave every token the same tag")
         else:
             k = None
         token_kappa[key] = _round(k)
-
-    alpha = _token_alpha(names, counted, docs, layout.n_tokens, tags, tag_key, len(tag_names)) if n_ann >= 2 else None
+    n_ann = len(names)
+    alpha = sums.alpha.result() if n_ann >= 2 else None
     if n_ann >= 2 and alpha is None and any(pair_docs.values()) and any_spans:
         notes.append(f"{layer}: token_alpha is null: every token has the same tag")
-
-    per_doc = _document_rows(layer, docs, per_pair)
-    summary = {
+    return {
         "pairwise_f1": pairwise,
         "overlap_f1": overlap,
         "token_kappa": token_kappa,
@@ -454,7 +635,6 @@ def _layer_agreement(
         "per_label": per_label,
         "incomplete": incomplete,
     }
-    return summary, per_doc
 
 
 def _document_rows(layer: str, docs: np.ndarray,
@@ -500,10 +680,11 @@ def _document_rows(layer: str, docs: np.ndarray,
     return rows
 
 
-def _pair_unitizing(index: sa.LayerIndex, ia: int, ib: int, in_pair: np.ndarray, pdocs: np.ndarray,
-                    n_chars: np.ndarray, labels: list[str]) -> UnitizingResult:
-    """uα of the pair over its documents laid end to end in document order (each coder's spans
-    come from the index by label, then document, start and end: in the order uα takes them)."""
+def _pair_coders(index: sa.LayerIndex, ia: int, ib: int, in_pair: np.ndarray, pdocs: np.ndarray,
+                 n_chars: np.ndarray) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray]], int]:
+    """The pair's documents laid end to end in document order, for uα: each coder's
+    ``(begins, ends, labels)`` on it (from the index by label, then document, start and end:
+    in the order uα takes them) and its length."""
     offset = np.zeros(n_chars.size, dtype=np.int64)
     offset[pdocs] = np.cumsum(n_chars[pdocs]) - n_chars[pdocs]
     length = int(n_chars[pdocs].sum())
@@ -515,13 +696,14 @@ def _pair_unitizing(index: sa.LayerIndex, ia: int, ib: int, in_pair: np.ndarray,
         rows = x.by_label[rows] if not rows.all() else x.by_label
         off = offset[x.doc[rows]]
         coders.append((off + x.start[rows], off + x.end[rows], x.label[rows]))
-    return arrays_alpha(coders, length, len(labels), labels)
+    return coders, length
 
 
-def _pair_token_kappa(tags: sa.TagArrays, tag_key: np.ndarray, ia: int, ib: int, in_pair: np.ndarray,
-                      n: int, n_tags: int) -> float | None:
-    """Cohen's kappa over the IOB tags of every token of the pair's documents: the tokens
-    neither tagged are ``O`` for both, so only the tagged ones are looked at."""
+def _pair_token_counts(tags: sa.TagArrays, tag_key: np.ndarray, ia: int, ib: int, in_pair: np.ndarray,
+                       n: int, n_tags: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """What Cohen's kappa over the IOB tags of every token of the pair's documents (``n``
+    tokens) is made of: how many tokens the two tag differently and how many each tags with
+    each tag.  The tokens neither tagged are ``O`` for both, so only the tagged ones are looked at."""
     mine = in_pair[tags.doc]
     ra = mine & (tags.ann == ia)
     rb = mine & (tags.ann == ib)
@@ -533,7 +715,7 @@ def _pair_token_kappa(tags: sa.TagArrays, tag_key: np.ndarray, ia: int, ib: int,
     count_b = np.bincount(tb, minlength=n_tags)
     count_a[0] = n - ka.size
     count_b[0] = n - kb.size
-    return stats.cohen_kappa_counts(n - differ, n, count_a, count_b)
+    return differ, count_a, count_b
 
 
 def _token_alpha(
@@ -548,52 +730,14 @@ def _token_alpha(
     """Krippendorff's alpha over tokens: units are the tokens of every document
     at least two annotators counted; an annotator who did not count a document
     is a missing value there.  Tokens nobody tagged are one weighted row per
-    number of coders."""
+    number of coders (:class:`_TokenAlphaSums` over one block)."""
     counts_doc = np.zeros((docs.size, len(names)), dtype=bool)
     for k, name in enumerate(names):
         if counted[name]:
             counts_doc[:, k] = sa.member(docs, np.fromiter(counted[name], dtype=np.int64))
-    coders = counts_doc.sum(axis=1)
-    unit_doc = coders >= 2
-    if not unit_doc.any():
-        return None
-    valid = unit_doc[tags.doc] & counts_doc[tags.doc, tags.ann]
-    keys, doc_of, tag = tag_key[valid], tags.doc[valid], tags.tag[valid]
-    # each annotator's keys come sorted but for a few retagged documents: a stable sort merges the runs
-    order = np.argsort(keys, kind="stable")
-    keys, doc_of, tag = keys[order], doc_of[order], tag[order]
-    new = np.ones(keys.size, dtype=bool)
-    new[1:] = keys[1:] != keys[:-1]
-    first = np.flatnonzero(new)
-    unit_doc_of = doc_of[first]
-    unit_coders = coders[unit_doc_of]
-    base = len(names) + 1
-    if base ** n_tags < 2**62:
-        # a unit's row of counts is one number in base (annotators + 1): the units come down to
-        # the few distinct rows there are, each weighted by how often it occurs
-        place = base ** np.arange(n_tags, dtype=np.int64)
-        code = unit_coders + np.add.reduceat(place[tag] - 1, first) if first.size else unit_coders
-        if base ** n_tags < 2**22:
-            occurs = np.bincount(code)
-            codes = np.flatnonzero(occurs)
-            tagged_weight = occurs[codes]
-        else:
-            codes, tagged_weight = np.unique(code, return_counts=True)
-        tagged = (codes[:, None] // place[None, :]) % base
-    else:
-        unit = np.cumsum(new) - 1
-        tagged = np.bincount(unit * n_tags + tag, minlength=first.size * n_tags).reshape(first.size, n_tags)
-        tagged[:, 0] = unit_coders - tagged[:, 1:].sum(axis=1)
-        tagged_weight = np.ones(first.size, dtype=np.int64)
-    # the untagged tokens: every coder of the document says O
-    untagged = n_tokens - np.bincount(unit_doc_of, minlength=n_tokens.size)
-    sizes = np.unique(coders[unit_doc])
-    plain = np.zeros((sizes.size, n_tags), dtype=np.int64)
-    plain[:, 0] = sizes
-    weight = np.array([int(untagged[unit_doc & (coders == m)].sum()) for m in sizes.tolist()], dtype=np.int64)
-    table = np.concatenate((tagged, plain))
-    weights = np.concatenate((tagged_weight, weight))
-    return stats.krippendorff_alpha_weighted(table, weights)
+    sums = _TokenAlphaSums(len(names), n_tags)
+    sums.add(counts_doc, n_tokens, tags, tag_key)
+    return sums.result()
 
 
 def rank_question_documents(report: dict[str, Any], question: str) -> list[dict[str, Any]]:

@@ -312,10 +312,11 @@ class TokenLayout:
 
 
 def token_layout(texts: Iterable[tuple[int, str]], n_docs: int, layers: Sequence[LayerArrays],
-                 tick: Callable[[], None] | None = None) -> TokenLayout:
+                 tick: Callable[[], None] | None = None, table: ChunkTable | None = None) -> TokenLayout:
     """Tokenize the documents (``(index, text)`` in index order, the tokens of
     :func:`annotator.core.tokens.token_spans`) in batches and place every span of ``layers``
-    on them.  A span touches the tokens it shares a character with."""
+    on them.  A span touches the tokens it shares a character with.  ``table``: the chunks
+    already split (by earlier calls), if the caller keeps them."""
     n_tokens = np.zeros(n_docs, dtype=np.int64)
     n_chars = np.zeros(n_docs, dtype=np.int64)
     first = [np.zeros(s.doc.size, dtype=np.int64) for s in layers]
@@ -323,7 +324,7 @@ def token_layout(texts: Iterable[tuple[int, str]], n_docs: int, layers: Sequence
     # each layer's rows in document order, so a batch's spans are one slice
     orders = [np.argsort(s.doc, kind="stable") for s in layers]
     sorted_docs = [s.doc[o] for s, o in zip(layers, orders, strict=True)]
-    table = ChunkTable()
+    table = ChunkTable() if table is None else table
     batch: list[tuple[int, str]] = []
 
     def flush() -> None:

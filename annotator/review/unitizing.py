@@ -314,3 +314,115 @@ def arrays_alpha(
         total_e += d_e
     result.alpha = float(1 - total_o / total_e) if total_e > 0 else None
     return result
+
+
+def _histogram(values: Sequence[np.ndarray], counts: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of several ``(values, counts)`` pieces, sorted, with their summed counts."""
+    if not values:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    distinct, where = np.unique(np.concatenate(values), return_inverse=True)
+    total = np.zeros(distinct.size, dtype=np.int64)
+    np.add.at(total, where, np.concatenate(counts))
+    return distinct, total
+
+
+class UnitizingSums:
+    """uα of ``n_coders`` coders over a continuum given piece by piece (:meth:`add`, in order):
+    the same exact figures as :func:`arrays_alpha` over the pieces laid end to end, keeping per
+    category only the observed sum and how often each unit and gap length occurs (agreement
+    over a large project takes its documents a block at a time).
+
+    Why the pieces add up: no unit crosses from one piece into the next, so the overlapping
+    segments of two coders are those of each piece, but for gaps, which join across a piece's
+    end; gap against gap adds nothing to D_o and a unit inside a gap is inside its piece's
+    part of it, so only D_e needs the joined gaps, which :meth:`add` carries over."""
+
+    def __init__(self, n_coders: int, n_categories: int) -> None:
+        self.n_coders, self.n_categories = n_coders, n_categories
+        self.length = 0
+        self.observed = [0] * n_categories
+        #: per category: pieces of (distinct lengths, how many) of units and of closed gaps
+        self.units: list[tuple[list[np.ndarray], list[np.ndarray]]] = [([], []) for _ in range(n_categories)]
+        self.gaps: list[tuple[list[np.ndarray], list[np.ndarray]]] = [([], []) for _ in range(n_categories)]
+        #: per category and coder: the gap still open at the end of the pieces so far
+        self.carry = [[0] * n_coders for _ in range(n_categories)]
+
+    @staticmethod
+    def _keep(into: tuple[list[np.ndarray], list[np.ndarray]], lengths: np.ndarray) -> None:
+        if lengths.size:
+            values, counts = np.unique(lengths, return_counts=True)
+            into[0].append(values)
+            into[1].append(counts.astype(np.int64))
+
+    def add(self, coders: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], length: int) -> None:
+        """The next piece, ``[0, length)``: each coder's ``(begins, ends, category codes)`` on it,
+        every unit inside it."""
+        if len(coders) != self.n_coders:
+            raise ValueError(f"{len(coders)} coders given, {self.n_coders} expected")
+        if length <= 0:
+            return
+        m = self.n_coders
+        for c in range(self.n_categories):
+            parts = [_segments(*merged_units(b[cat == c], e[cat == c], length), length) for b, e, cat in coders]
+            for i in range(m):
+                for j in range(i + 1, m):
+                    self.observed[c] += 2 * _pair_disagreement_arrays(parts[i], parts[j])
+            carry = self.carry[c]
+            for k, (b, e, u) in enumerate(parts):
+                self._keep(self.units[c], (e - b)[u])
+                if not u.any():  # one gap over the whole piece: it stays open
+                    carry[k] += length
+                    continue
+                gap = (e - b)[~u]
+                lead = 0 if u[0] else int(gap[0])
+                inner = gap[(0 if u[0] else 1):(gap.size if u[-1] else gap.size - 1)]
+                if carry[k] + lead:
+                    inner = np.concatenate(([carry[k] + lead], inner))
+                self._keep(self.gaps[c], inner)
+                carry[k] = 0 if u[-1] else int(gap[-1])
+        self.length += length
+
+    def _expected(self, c: int) -> Fraction:
+        """D_e of category ``c`` (:func:`category_disagreements_arrays`' formula over the counted
+        lengths, in Python integers)."""
+        m, length = self.n_coders, self.length
+        lu, nu = _histogram(*self.units[c])
+        open_gaps = [np.array([g], dtype=np.int64) for g in self.carry[c] if g]
+        gv, gn = _histogram(self.gaps[c][0] + open_gaps, self.gaps[c][1] + [np.ones(1, dtype=np.int64)
+                                                                           for _ in open_gaps])
+        n_c = int(nu.sum())
+        # over the gaps at least as long as each unit: their count and their summed lengths
+        k = np.searchsorted(gv, lu, side="left")
+        gap_total = gv.astype(object) * gn.astype(object)
+        suffix = np.zeros(gv.size + 1, dtype=object)
+        count_ge = np.zeros(gv.size + 1, dtype=object)
+        if gv.size:
+            suffix[:-1] = np.cumsum(gap_total[::-1])[::-1]
+            count_ge[:-1] = np.cumsum(gn.astype(object)[::-1])[::-1]
+        u, w = lu.astype(object), nu.astype(object)
+        numerator3 = int(((w * ((n_c - 1) * (2 * u**3 - 3 * u**2 + u)
+                                + 3 * u * u * (suffix[k] - (u - 1) * count_ge[k])))).sum()) if u.size else 0
+        denominator = m * length * (m * length - 1) - (int((w * u * (u - 1)).sum()) if u.size else 0)
+        if denominator <= 0:
+            return Fraction(0)
+        return Fraction(2 * numerator3, 3 * length * denominator)
+
+    def result(self, categories: Sequence[str]) -> UnitizingResult:
+        """uα over every piece added: :func:`arrays_alpha` of the pieces laid end to end;
+        ``categories[c]`` names code ``c``."""
+        result = UnitizingResult(alpha=None)
+        m, length = self.n_coders, self.length
+        if m < 2 or length <= 0:
+            return result
+        total_o = total_e = Fraction(0)
+        for c in range(self.n_categories):
+            d_o = Fraction(self.observed[c], m * (m - 1) * length * length)
+            d_e = self._expected(c)
+            name = categories[c]
+            result.observed[name] = float(d_o)
+            result.expected[name] = float(d_e)
+            result.per_category[name] = float(1 - d_o / d_e) if d_e > 0 else None
+            total_o += d_o
+            total_e += d_e
+        result.alpha = float(1 - total_o / total_e) if total_e > 0 else None
+        return result
