@@ -20,6 +20,7 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa
 
 from annotator.core.errors import NotFoundError, SchemaError
+from annotator.core.model import Span
 from annotator.review.agreement import compute_agreement, pair_key, rank_documents, rank_question_documents
 from annotator.review.unitizing import documents_alpha
 from tests.review.factory import build, tok_to_chars, words_text
@@ -343,3 +344,60 @@ def test_agreement_progress_moves_and_cancel_stops(tmp_path):
         calls = []
         with pytest.raises(Cancelled):
             compute_agreement(project, should_cancel=lambda: calls.append(1) or len(calls) > 1)
+
+
+@st.composite
+def blocks_scenario(draw):
+    """Documents of varied length; two to four annotators each with their own statuses (done,
+    unfinished, skipped, none) and spans on both layers, some sharing a token (the retagged
+    path); at times a label outside the schema or a span past its text's end."""
+    n_docs = draw(st.integers(1, 7))
+    sizes = [draw(st.integers(0, 9)) for _ in range(n_docs)]
+    names = ["alice", "bob", "cici", "dede"][: draw(st.integers(2, 4))]
+    labels = {"entities": ["PER", "ORG", "LOC"], "cues": ["SUPPORT", "QUOTE"]}
+    work: dict[str, dict[int, dict]] = {}
+    for ann in names:
+        work[ann] = {}
+        for d in range(n_docs):
+            spans = []
+            for _ in range(draw(st.integers(0, 3)) if sizes[d] else 0):
+                layer = draw(st.sampled_from(["entities", "entities", "cues"]))
+                s = draw(st.integers(0, sizes[d] - 1))
+                e = draw(st.integers(s + 1, min(sizes[d], s + 3)))
+                spans.append((*tok_to_chars(s, e), draw(st.sampled_from(labels[layer])), layer))
+            state = draw(st.sampled_from(["done", "done", "in_progress", "skipped", None]))
+            work[ann][d] = {"state": state, "spans": spans}
+    odd = draw(st.sampled_from([None, None, "label", "past_end"]))
+    return sizes, names, work, odd
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(blocks_scenario())
+def test_agreement_by_blocks_of_documents_is_the_report_at_once(sc):
+    """The span layers taken a few documents at a time give the very report of one block (every
+    figure, note and row, to the bit), and the progress still runs from 0 to its total once."""
+    sizes, names, work, odd = sc
+    texts = [words_text(n, salt=i) for i, n in enumerate(sizes)]
+    with tempfile.TemporaryDirectory() as tmp:
+        project, ids = build(Path(tmp) / "p.db", texts, work)
+        with project:
+            if odd == "label":  # not in the schema: its place among the labels is the whole project's
+                project.add_spans(ids[-1], [Span(0, 2, "WEAPON")], names[0], validate=False)
+                project.set_status(ids[-1], names[0], "done")
+            elif odd == "past_end":  # uα lays the documents end to end: this one reaches into the next
+                project.add_spans(ids[0], [Span(0, len(texts[0]) + 4, "PER")], names[1], validate=False)
+            for unfinished in (False, True):
+                whole = compute_agreement(project, include_unfinished=unfinished, block_documents=10_000)
+                for block in (1, 2, 3):
+                    seen: list[tuple[int, int]] = []
+                    got = compute_agreement(project, include_unfinished=unfinished, block_documents=block,
+                                            progress=lambda d, t, _w, seen=seen: seen.append((d, t)))
+                    assert got == whole
+                    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+                    assert seen[-1][0] == seen[-1][1] and all(d <= t for d, t in seen)
+
+
+def test_agreement_block_size_must_be_positive(tmp_path):
+    project, _ = build(tmp_path / "p.db", [words_text(3)], {"alice": {0: {"state": "done"}}})
+    with project, pytest.raises(ValueError, match="block_documents"):
+        compute_agreement(project, block_documents=0)

@@ -123,3 +123,35 @@ def test_unitizing_arrays_alpha_is_documents_alpha_exactly(docs, n_coders):
     got = arrays_alpha([tuple(np.array(v, dtype=np.int64) for v in cols[c]) for c in names], offset, 2, cats)
     assert (got.alpha, got.per_category, got.observed, got.expected) == (
         ref.alpha, ref.per_category, ref.observed, ref.expected)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.lists(st.lists(st.tuples(st.integers(0, 29), st.integers(1, 12),
+                                                                          st.integers(0, 2)), max_size=4),
+                                                         min_size=3, max_size=3)), min_size=1, max_size=5),
+       st.integers(2, 3), st.integers(1, 3))
+def test_unitizing_sums_over_pieces_are_arrays_alpha_of_the_joined_continuum(pieces, n_coders, n_cats):
+    """uα summed piece by piece (agreement's blocks of documents) is the uα of the pieces laid
+    end to end, to the bit: gaps that run on from one piece into the next included (pieces
+    without a unit, empty pieces, units touching a piece's ends)."""
+    from annotator.review.unitizing import UnitizingSums, arrays_alpha
+
+    cats = [f"c{i}" for i in range(n_cats)]
+    sums = UnitizingSums(n_coders, n_cats)
+    joined: list[list[tuple[int, int, int]]] = [[] for _ in range(n_coders)]
+    offset = 0
+
+    def arrays(units):
+        units = sorted(units, key=lambda u: (u[2], u[0], u[1]))
+        return tuple(np.array([u[i] for u in units], dtype=np.int64) for i in range(3))
+
+    for length, coders in pieces:
+        mine = []
+        for k in range(n_coders):
+            units = [(min(b, length), min(b + w, length), c % n_cats) for b, w, c in coders[k]]
+            units = [u for u in units if u[0] < u[1]]
+            mine.append(arrays(units))
+            joined[k] += [(offset + b, offset + e, c) for b, e, c in units]
+        sums.add(mine, length)
+        offset += length
+    assert sums.result(cats) == arrays_alpha([arrays(u) for u in joined], offset, n_cats, cats)

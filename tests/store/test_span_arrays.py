@@ -41,3 +41,31 @@ def test_layer_span_arrays_codes_every_span_in_id_order(project):
 
 def test_layer_span_arrays_of_an_empty_project(project):
     assert all(a.size == 0 for a in project.layer_span_arrays(["entities"], ["alice"], [["PER"]]))
+
+
+def test_layer_span_arrays_of_a_range_of_documents(project):
+    """``documents=(low, high)``: the spans of those ids only, by (document, annotator, layer),
+    each (document, annotator, layer)'s in id order (the order its IOB tags depend on)."""
+    ids = [project.add_document(Document(text=f"Dokumen nomor {i} tentang Jakarta dan Bandung"))[0] for i in range(5)]
+    added = []  # (document, annotator, span), in the order they go in: ids interleave documents
+    for k in range(30):
+        doc = ids[(k * 3) % 5]
+        who = ("bob", "alice")[k % 2]
+        span = Span(k % 7, 8 + k % 9, ("PER", "LOC", "SPY")[k % 3], layer=("entities", "cues")[(k // 2) % 2])
+        added.append((doc, who, span))
+        project.add_spans(doc, [span], who, validate=False)
+    layers, names = ["entities", "cues"], ["alice", "bob"]
+    labels = [["PER", "LOC"], ["PER"]]
+
+    def code(d, who, s):
+        k = layers.index(s.layer)
+        return (k, d, names.index(who), s.start, s.end, labels[k].index(s.label) if s.label in labels[k] else -1)
+
+    for low, high in [(ids[1], ids[3]), (None, ids[2]), (ids[3], None), (None, None), (ids[4] + 1, None)]:
+        got = list(zip(*(a.tolist() for a in project.layer_span_arrays(layers, names, labels, (low, high))),
+                       strict=True))
+        want = [code(d, who, s) for d, who, s in added
+                if (low is None or d >= low) and (high is None or d < high)]
+        # by document, annotator name and layer name; the spans of each of those in the order they went in
+        want.sort(key=lambda r: (r[1], names[r[2]], layers[r[0]]))
+        assert got == want
