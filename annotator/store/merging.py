@@ -82,7 +82,8 @@ class MergeSourceMixin(StoreBase):
         finally:
             restore_cache()
             for table in ("merge_docs", "merge_pairs", "merge_known", "merge_want", "merge_want_rel", "merge_bad_spans", "merge_bad_answers",
-                          "merge_new_events", "merge_drop_pairs", "merge_drop_uids", "merge_scope"):
+                          "merge_new_events", "merge_drop_pairs", "merge_drop_uids", "merge_status",
+                          "merge_scope"):
                 self._conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
             self._conn.execute(f"DETACH DATABASE {_SRC}")
 
@@ -471,12 +472,27 @@ class MergeSourceMixin(StoreBase):
             f" JOIN temp.merge_pairs p ON {pair} WHERE NOT EXISTS (SELECT 1 FROM {_SRC}.document_status s"
             " WHERE s.document_id = p.src_doc AND s.annotator = p.annotator))")
         c.execute(
-            "INSERT OR REPLACE INTO main.document_status(document_id, annotator, state, seconds, updated)"
-            f" SELECT p.dst_doc, s.annotator, s.state, s.seconds, s.updated FROM {self._pj('document_status s')}"
+            "CREATE TEMP TABLE merge_status AS SELECT p.dst_doc AS document_id, s.annotator, s.state, s.seconds,"
+            f" s.updated FROM {self._pj('document_status s')}"
             " ON p.src_doc = s.document_id AND p.annotator = s.annotator AND p.sync = 1"
             " WHERE NOT EXISTS (SELECT 1 FROM main.document_status r WHERE r.document_id = p.dst_doc"
             " AND r.annotator = s.annotator AND r.state = s.state AND r.seconds = s.seconds"
             " AND r.updated = s.updated) ORDER BY p.src_doc, p.annotator")
+        # Many states (a first merge): the trigger that keeps status_sources in step (migration 13)
+        # set aside inside this transaction, and its rows written by one statement in their own
+        # order, as a bulk import does (store/imports.py); row by row it cost more than the states.
+        many = c.execute("SELECT count(*) >= 64 FROM temp.merge_status").fetchone()[0]
+        trigger = c.execute("SELECT sql FROM main.sqlite_master WHERE type = 'trigger'"
+                            " AND name = 'status_sources_ai'").fetchone() if many else None
+        if trigger is not None:
+            c.execute("DROP TRIGGER main.status_sources_ai")
+        c.execute("INSERT OR REPLACE INTO main.document_status(document_id, annotator, state, seconds, updated)"
+                  " SELECT document_id, annotator, state, seconds, updated FROM temp.merge_status ORDER BY rowid")
+        if trigger is not None:
+            c.execute("INSERT OR REPLACE INTO main.status_sources(annotator, document_id, state, source)"
+                      " SELECT m.annotator, m.document_id, m.state, d.source FROM temp.merge_status m"
+                      " JOIN main.documents d ON d.id = m.document_id ORDER BY m.annotator, m.document_id")
+            c.execute(trigger[0])
         c.execute(
             "INSERT OR REPLACE INTO main.merge_owners(document_id, annotator, source_uid, source_path, merged)"
             " SELECT dst_doc, annotator, ?, ?, ? FROM temp.merge_pairs WHERE sync = 1 ORDER BY src_doc, annotator",

@@ -116,3 +116,39 @@ def test_the_checks_are_on_again_after_a_merge_transaction(tmp_path: Path) -> No
         with p.transaction():  # inside another transaction the setting cannot change: it stays on
             with p.merge_transaction("x"):
                 assert connection(p).execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def _derived_status(path: Path) -> tuple[list[tuple], list[tuple]]:
+    """status_sources as stored, and as its triggers would have made it from document_status."""
+    with sqlite3.connect(path) as c:
+        stored = c.execute("SELECT annotator, document_id, state, source FROM status_sources ORDER BY 1, 2").fetchall()
+        derived = c.execute("SELECT s.annotator, s.document_id, s.state, d.source FROM document_status s"
+                            " JOIN documents d ON d.id = s.document_id ORDER BY 1, 2").fetchall()
+    return stored, derived
+
+
+def test_status_sources_kept_in_step_by_a_merge_of_many_states(tmp_path: Path) -> None:
+    """A first merge writes status_sources (the list's outlet filter) in one statement with its
+    trigger set aside; a re-merge of a few changed states goes through the trigger again."""
+    sources = []
+    for k, name in enumerate(("alice", "bob")):
+        with Project(tmp_path / f"{name}.db") as p:
+            for i in range(80):
+                doc, _ = p.add_document(Document(f"Berita {i} dari Jakarta.", source=("kompas", "tempo")[i % 2]))
+                if (i + k) % 5:
+                    p.set_status(doc, name, ("done", "in_progress", "skipped")[(i + k) % 3])
+        sources.append(tmp_path / f"{name}.db")
+    review = tmp_path / "review.db"
+    merge_projects(review, sources)
+    stored, derived = _derived_status(review)
+    assert len(stored) == 128 and stored == derived
+    with Project(sources[1]) as p:
+        p.set_status(5, "bob", "done")  # had none
+        p.set_status(4, "bob", "todo")  # was in progress
+    report = merge_projects(review, sources)
+    assert report.totals()["statuses"] == 2
+    stored, derived = _derived_status(review)
+    assert stored == derived and ("bob", 4, "todo", "tempo") in stored
+    with Project(review) as p:  # the list's state + outlet filter reads status_sources
+        done = p.filtered_ids_page("bob", state="done", source="kompas")
+        assert done == [i for i in range(1, 81, 2) if i == 5 or ((i - 1 + 1) % 5 and (i - 1 + 1) % 3 == 0)]
