@@ -299,14 +299,17 @@ def arrays_alpha(
     """:func:`documents_alpha` with every document already laid end to end: each coder's
     ``(begins, ends, category codes)`` on one continuum ``[0, length)``; ``categories[c]``
     names code ``c``."""
-    result = UnitizingResult(alpha=None)
     if len(coders) < 2 or length <= 0:
-        return result
+        return UnitizingResult(alpha=None)
+    return _result((categories[c], *category_disagreements_arrays(
+        [(b[cat == c], e[cat == c]) for b, e, cat in coders], length)) for c in range(n_categories))
+
+
+def _result(disagreements: Iterable[tuple[str, Fraction, Fraction]]) -> UnitizingResult:
+    """uα and its parts from each category's ``(name, D_o, D_e)``."""
+    result = UnitizingResult(alpha=None)
     total_o = total_e = Fraction(0)
-    for c in range(n_categories):
-        units = [(b[cat == c], e[cat == c]) for b, e, cat in coders]
-        d_o, d_e = category_disagreements_arrays(units, length)
-        name = categories[c]
+    for name, d_o, d_e in disagreements:
         result.observed[name] = float(d_o)
         result.expected[name] = float(d_e)
         result.per_category[name] = float(1 - d_o / d_e) if d_e > 0 else None
@@ -410,19 +413,8 @@ class UnitizingSums:
     def result(self, categories: Sequence[str]) -> UnitizingResult:
         """uα over every piece added: :func:`arrays_alpha` of the pieces laid end to end;
         ``categories[c]`` names code ``c``."""
-        result = UnitizingResult(alpha=None)
         m, length = self.n_coders, self.length
         if m < 2 or length <= 0:
-            return result
-        total_o = total_e = Fraction(0)
-        for c in range(self.n_categories):
-            d_o = Fraction(self.observed[c], m * (m - 1) * length * length)
-            d_e = self._expected(c)
-            name = categories[c]
-            result.observed[name] = float(d_o)
-            result.expected[name] = float(d_e)
-            result.per_category[name] = float(1 - d_o / d_e) if d_e > 0 else None
-            total_o += d_o
-            total_e += d_e
-        result.alpha = float(1 - total_o / total_e) if total_e > 0 else None
-        return result
+            return UnitizingResult(alpha=None)
+        return _result((categories[c], Fraction(self.observed[c], m * (m - 1) * length * length), self._expected(c))
+                       for c in range(self.n_categories))
