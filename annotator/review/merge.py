@@ -305,7 +305,7 @@ def _merge_one(
             ensure_annotator(review, name, source.annotator_role(name) or "annotator")
         # Since the last clean merge of this file: only the pairs an event touched, there or here
         since = review.merge_scope(suid)
-        sr.documents, sr.new_documents = review.merge_documents(scoped=since is not None)
+        sr.documents, sr.new_documents = review.merge_documents(scoped=since is not None, source=src_name)
         check_cancel()
         decided: list[tuple[int, str, int]] = []
         for src_doc, new_id, ann, owner_path in review.merge_pairs(suid, package_for, scoped=since is not None):

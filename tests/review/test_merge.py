@@ -74,6 +74,25 @@ def test_merge_rerun_adds_nothing(tmp_path, two_files):
     assert {k: v for k, v in after.items() if k != "events"} == {k: v for k, v in before.items() if k != "events"}
 
 
+def test_merge_records_the_documents_it_added_in_one_event_per_source(tmp_path, two_files):
+    a, b = two_files
+    review = tmp_path / "review.db"
+    merge_projects(review, [a, b])
+    with Project(review) as p:
+        ours = [e for e in p.events() if not e["payload"].get("merged_from")]
+        added = [e for e in ours if e["action"] == "add_documents"]
+        # a's two texts, then the one text of b's three that a did not have
+        assert [(e["payload"]["source"], e["document_id"]) for e in added] == [(str(a), None), (str(b), None)]
+        ids = [i for e in added for first, last in e["payload"]["new_documents"] for i in range(first, last + 1)]
+        assert sorted(ids) == sorted(p.document_ids()) and len(ids) == 3
+        assert not [e for e in ours if e["action"] == "add_document"]  # none of its own per document
+        # the sources' own add_document events are copied as they were
+        assert sum(e["action"] == "add_document" for e in p.events() if e["payload"].get("merged_from")) == 5
+    merge_projects(review, [a, b])  # nothing new: no event of it
+    with Project(review) as p:
+        assert sum(e["action"] == "add_documents" for e in p.events()) == 2
+
+
 def test_merge_rerun_syncs_continued_work_and_moved_file(tmp_path, two_files):
     a, b = two_files
     review = tmp_path / "review.db"

@@ -117,6 +117,20 @@ def test_remerge_syncs_the_changed_document_and_skips_the_rest(merged):
     assert _work(review, "bob") == _work(b, "bob")
 
 
+def test_documents_another_file_adds_later_do_not_make_a_file_compared_whole(merged, tmp_path):
+    a, b, review = merged
+    other = tmp_path / "c.db"
+    with Project(other) as p:
+        p.add_annotator("cici")
+        doc, _ = p.add_document(Document(text="Berita lain: Prabowo di Bandung.", title="lain"))
+        p.add_span(doc, Span(13, 20, "PER"), "cici")
+    assert merge_projects(review, [other]).totals()["new_documents"] == 1  # its add_documents event
+    _tamper_review(review, "alice", 0)
+    again = merge_projects(review, [a])
+    assert again.sources[0].changes == 0
+    assert _work(review, "alice")[0] == [(12, 18, "ORG"), (27, 32, "ORG")]  # still skipped
+
+
 def test_an_edit_in_the_review_makes_the_pair_compared_again(merged):
     a, b, review = merged
     with Project(review) as p:  # through the store: an event records it
