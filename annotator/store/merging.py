@@ -191,9 +191,9 @@ class MergeSourceMixin(StoreBase):
         c.execute(f"INSERT INTO temp.merge_docs SELECT s.id, d.id, d.id > ? FROM {_SRC}.documents s"
                   f" JOIN main.documents d ON d.content_hash = s.content_hash WHERE 1{where}", (before,))
         # One event records the documents this merge added, as a bulk import's does (store/imports.py),
-        # instead of an add_document event each: those uids, newer than every event the sources
-        # had, made each source event after them go into the middle of the uid index (a quarter of
-        # copying the events), and they were a tenth of the rows a first merge wrote.
+        # instead of an add_document event each: those uids, made now and so newer than every uid
+        # the sources hold, put each source event copied after them into the middle of the uid
+        # index instead of at its end (20,000 documents' events: 0.57 s to copy instead of 0.31 s).
         new = [r[0] for r in c.execute("SELECT dst_id FROM temp.merge_docs WHERE created ORDER BY dst_id")]
         if new:
             self._log("add_documents", None, None, source=source, new_documents=id_ranges(new))
