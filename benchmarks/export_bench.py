@@ -5,10 +5,12 @@ Indonesian news text; sentences shuffled into documents with a fixed seed,
 their PER/ORG/LOC tags as spans), exports it to ``spacy`` and to ``conll``,
 and in the same run builds the same DocBin directly with spaCy from the same
 texts and offsets (``make_doc``, ``char_span``, ``doc.ents``, ``doc.spans``,
-``DocBin.to_disk``).  ``ratio`` is our spaCy export's tokens per second over
-the direct build's; it must stay at or above 0.5.  Our figure includes
-reading the documents and spans from SQLite; the direct build starts from
-lists in memory.
+``DocBin.add``, ``DocBin.to_disk``, as spaCy's documentation writes it).  ``ratio`` is our
+spaCy export's tokens per second over the direct build's; issue 12 asks for 0.9 or more
+(``ok``).  Our figure includes reading the documents and spans from SQLite; the direct
+build starts from lists in memory.  Our writer fills the DocBin with
+``spacy_format.DocBinAdder`` (the bytes of ``DocBin.add`` without srsly's msgpack Packer
+made anew, entry points scanned, for every object packed), so the ratio is above 1.
 
 ``--n-process N`` (default 2; 1 skips it) exports spaCy, CoNLL and CoNLL-U again with N worker
 processes (``export --n-process``): ``n_process`` holds each one's seconds, its speedup over the
@@ -132,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
                               "tokens_per_second": round(base_tokens / base_s)}
     result["ratio"] = round(result["spacy"]["tokens_per_second"] / result["direct_spacy"]["tokens_per_second"], 3)
     result["conll_ratio"] = round(result["conll"]["tokens_per_second"] / result["direct_spacy"]["tokens_per_second"], 3)
-    result["ok"] = result["ratio"] >= 0.5
+    result["ok"] = result["ratio"] >= 0.9
     print(json.dumps(result, indent=2))
     return 0 if result["ok"] else 1
 
