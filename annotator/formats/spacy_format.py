@@ -14,6 +14,7 @@ import restores all of it.  Suggestions (``include_suggestions``) go to
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -162,26 +163,26 @@ class DocBinAdder:
                 ("DEP", "dep_"), ("ENT_TYPE", "ent_type_"), ("ENT_KB_ID", "ent_kb_id_"), ("ENT_ID", "ent_id_"))
 
     def __init__(self, docbin: Any) -> None:
+        import numpy
         import srsly.msgpack
         from spacy import attrs
 
         self.docbin = docbin
+        self.numpy = numpy
         # what srsly.msgpack_dumps makes for every call (msgpack.dumps(data, use_bin_type=True))
         self.packer = srsly.msgpack.Packer(use_bin_type=True)
+        self.spacy_attr = attrs.SPACY
         self.string_attrs = [attrs.IDS[name] for name, _ in self._STRINGS]
         self.props = [prop for _, prop in self._STRINGS]
 
     def __call__(self, doc: Any) -> None:
         """Add ``doc`` to the DocBin as ``DocBin.add(doc)`` would."""
-        import numpy
-        from spacy.attrs import SPACY
-
-        db = self.docbin
+        numpy, db = self.numpy, self.docbin
         array = doc.to_array(db.attrs)
         if len(array.shape) == 1:
             array = array.reshape((array.shape[0], 1))
         db.tokens.append(array)
-        spaces = doc.to_array(SPACY)
+        spaces = doc.to_array(self.spacy_attr)
         spaces = spaces.reshape((spaces.shape[0], 1))
         db.spaces.append(numpy.asarray(spaces, dtype=bool))
         db.flags.append({"has_unknown_spaces": doc.has_unknown_spaces})
@@ -207,8 +208,6 @@ class DocBinAdder:
 
     def _span_groups(self, doc: Any) -> bytes:
         """``doc.spans.to_bytes()``, packed by this adder's ``Packer``."""
-        import struct
-
         if len(doc.spans) == 0:
             return doc.spans._EMPTY_BYTES
         msg: dict[bytes, list[str]] = {}
