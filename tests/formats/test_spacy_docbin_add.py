@@ -51,6 +51,7 @@ def _rich_docs() -> list:
         token.norm_ = token.text.upper() if i == 3 else token.norm_
     doc[1].set_morph("Number=Sing|Person=3")
     doc[2].set_morph("Mood=Ind")
+    doc[3].set_morph("_")  # the empty analysis: its id's string is "_", str(token.morph) is ""
     doc[1].ent_id_ = "jokowi"
     doc.cats = {"stance:FAVOR": 1.0, "stance:AGAINST": 0.0}
     doc.user_data["annotator"] = "ana"
@@ -119,3 +120,25 @@ def test_a_string_only_one_token_has_is_kept(attribute: str) -> None:
     setattr(doc[2], attribute, "langka")
     plain, fast = _both_ways([doc])
     assert fast == plain
+
+
+def test_srsly_skips_its_entry_point_scan_only_when_there_is_nothing_to_find() -> None:
+    import numpy
+    import srsly
+    from srsly.msgpack import msgpack_decoders, msgpack_encoders
+
+    blank_nlp()  # where the scan is switched off
+    for registry in (msgpack_encoders, msgpack_decoders):
+        assert registry.get_entry_points() == {}  # this environment's packages offer none
+        assert registry.entry_points is False
+        assert "numpy" in registry.get_all()  # srsly's own, registered in code, still found
+    array = numpy.arange(6, dtype="int32").reshape(2, 3)
+    assert (srsly.msgpack_loads(srsly.msgpack_dumps({"a": array}))["a"] == array).all()
+
+
+@pytest.mark.parametrize("text", ["", "   \n", "Jokowi bertemu  Putin di Moskow,\n\nkata Kremlin.", "a\u00a0b  c\t\td🙂e ."])
+def test_token_offsets_read_from_the_array_are_the_tokens_offsets(text: str) -> None:
+    from annotator.formats.spacy_format import _token_offsets
+
+    doc = blank_nlp().make_doc(text)
+    assert _token_offsets(doc) == [[t.idx, t.idx + len(t)] for t in doc if not t.is_space]
