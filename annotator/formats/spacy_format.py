@@ -150,9 +150,10 @@ class DocBinAdder:
     compares them, and fails first if a spaCy release changes ``add``).
 
     * srsly builds a msgpack ``Packer`` for every object it packs (the user data, every span
-      group and the groups together: three or four a document), and each looks through the
-      entry points of every installed package for msgpack encoders: 0.2 ms each, about half
-      of exporting a document.  One ``Packer`` made the same way serves the whole chunk.
+      group and the groups together: three or four a document), and each walks catalogue's
+      whole registry for encoders (and every installed package's entry points, unless
+      ``tokenize._skip_srsly_entry_point_scans`` switched that off: 0.2 ms each, about half of
+      exporting a document).  One ``Packer`` made the same way serves the whole chunk.
     * ``add`` reads nine attributes of every token, one Python call each, to collect the
       file's strings; here each attribute's distinct ids are found in the token array and
       each is looked up once in the vocabulary's strings, as the attribute itself does (the
@@ -271,7 +272,7 @@ def _relations(sdoc: Any, ud: dict[str, Any], spans: list[Span], schema: Any, pa
 
 def _token_offsets(sdoc: Any) -> list[list[int]]:
     """``[[start, end], ...]`` of the non-space tokens, from the token array (a Python object
-    per token was a fifth of reading a DocBin)."""
+    per token was about a fifth of reading a DocBin, under the profiler)."""
     import numpy
     from spacy.attrs import IDX, IS_SPACE, LENGTH
 
