@@ -17,6 +17,10 @@ per-document Python merge issue 12 measured (``benchmarks.merge_baseline``) and 
 reports their seconds per 1,000 documents and the ratio of the main merge's rate to the
 baseline's (``merge_speedup_vs_baseline``).  The baseline is slow (about 4 s per 1,000
 documents), so N is usually smaller than ``--documents``.
+
+Each timed merge also reports its user and system CPU seconds (``*_user_s``, ``*_sys_s``) and,
+right after it, what writing a fresh file cost at that moment (``*_fresh_write_s_per_gb``):
+on a shared VM the system time of writing a new 4 GB review swings with the host.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -134,11 +139,12 @@ def main() -> None:
         out["build_s"] = round(time.perf_counter() - t, 2)
         review = folder / "review.db"
         _warm(sources)
-        t, c = time.perf_counter(), time.process_time()
+        t, c, u = time.perf_counter(), time.process_time(), _user_sys()
         report = merge_projects(review, sources)
         out["merge_s"] = round(time.perf_counter() - t, 2)
         # CPU seconds of this process (SQLite runs in it): the figure to compare on a shared machine
         out["merge_cpu_s"] = round(time.process_time() - c, 2)
+        out.update(_split("merge", u, folder))
         # one source file of N documents: the "4 s per 1,000 documents" of issue 12
         out["merge_s_per_1000_docs_per_file"] = round(float(out["merge_s"]) * 1000 / args.docs / args.annotators, 3)
         out["merge_cpu_s_per_1000_docs_per_file"] = round(
@@ -191,9 +197,10 @@ def _baseline(folder: Path, args: argparse.Namespace, merge_s: float, merge_cpu_
     for name, merge in (("baseline", baseline_merge), ("setwise", merge_projects)):
         target = folder / f"{name}.db"
         _warm(sources)
-        t, c = time.perf_counter(), time.process_time()
+        t, c, u = time.perf_counter(), time.process_time(), _user_sys()
         report = merge(target, sources)
         wall, cpu = time.perf_counter() - t, time.process_time() - c
+        out.update(_split(f"{name}_merge", u, folder))
         runs[name] = (wall, cpu, report.totals())
         if name == "baseline":
             _remove_project(target)
@@ -225,6 +232,31 @@ def _baseline(folder: Path, args: argparse.Namespace, merge_s: float, merge_cpu_
         out["agreement_vs_baseline_cpu"] = round(
             float(out["baseline_agreement_cpu_s"]) / max(float(out["arrays_agreement_cpu_s"]), 0.01), 2)
     return out
+
+
+def _user_sys() -> tuple[float, float]:
+    """User and system CPU seconds of this process so far (every thread: the merge's check runs in one)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime, r.ru_stime
+
+
+def _split(name: str, since: tuple[float, float], folder: Path) -> dict[str, float]:
+    """The user and system CPU seconds since ``since``, and how dear a fresh file's pages are
+    right after (``NAME_fresh_write_s_per_gb``: 256 MiB written to a new file).  On this shared
+    VM that figure swings from 0.2 to 10 s per GB from one minute to the next, and a merge that
+    writes a 4 GB review pays it in system time: with it beside the user/system split, a slow
+    run can be told from slow code."""
+    user, system = _user_sys()
+    probe = folder / "fresh-write-probe"
+    block = b"\1" * (1 << 20)
+    t = time.perf_counter()
+    with open(probe, "wb") as f:
+        for _ in range(256):
+            f.write(block)
+    dear = (time.perf_counter() - t) * 4
+    probe.unlink()
+    return {f"{name}_user_s": round(user - since[0], 2), f"{name}_sys_s": round(system - since[1], 2),
+            f"{name}_fresh_write_s_per_gb": round(dear, 2)}
 
 
 def _warm(paths: list[Path]) -> None:
