@@ -120,6 +120,8 @@ def main() -> None:
     from annotator.review.merge import merge_projects
 
     if args.review:
+        if not args.review.is_file():
+            ap.error(f"--review {args.review}: no such file")
         with Project(args.review, create=False) as p:
             t, c = time.perf_counter(), time.process_time()
             result = compute_agreement(p)

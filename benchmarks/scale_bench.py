@@ -131,6 +131,7 @@ def build(n: int, folder: Path) -> tuple[Path, dict[str, Any]]:
     project = folder / f"annotator_scale_{CORPUS}_{n}.db"
     if project.exists():
         return project, {"build": "cached"}
+    folder.mkdir(parents=True, exist_ok=True)  # a --cache folder that is not there yet is made
     src = folder / f"annotator_scale_{CORPUS}_{n}.jsonl"
     t0 = time.perf_counter()
     text_bytes = write_articles(src, n)
@@ -231,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.project:
         path = args.project
         result["build"] = "given"
+        if not path.is_file():
+            parser.error(f"--project {path}: no such file")
         from annotator.store.migrations import SCHEMA_VERSION
 
         with path.open("rb") as fh:  # the header's user_version: read without opening it in SQLite
