@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from annotator import __version__
 from annotator.core.jobs import Cancelled, Progress, ShouldCancel
 from annotator.core.model import Span
 from annotator.core.tokens import token_spans
@@ -305,11 +306,84 @@ def visible_sources(project: Project, viewer: str) -> list[str]:
     return project.annotators()
 
 
-def build_memory(project: Project, viewer: str) -> Memory:
-    """Read the decisions ``viewer`` may learn from and index them."""
+@dataclass
+class MemoryInputs:
+    """What :func:`build_memory` reads for one viewer: whose decisions (``sources``) and the
+    rows of :meth:`Project.memory_inputs`."""
+
+    viewer: str
+    sources: list[str]
+    rows: dict[str, list[Any]]
+
+    def signature(self, project: Project) -> str:
+        """A hash of everything the viewer's memory is made of: these rows (sorted), the texts
+        they are on (by content hash) and the code that tokenizes and indexes them.  Equal
+        signatures make equal memories, so a stored fingerprint can stand in for building it."""
+        rows = self.rows
+        docs = sorted({r[1] for r in rows["spans"]} | {r[1] for r in rows["rejected"]} | {d for _a, d in rows["done"]})
+        h = hashlib.sha1(f"{MEMORY_VERSION}|{_code_fingerprint()}|{self.viewer}|{self.sources}".encode())
+        for key in ("spans", "rejected", "done"):
+            h.update(repr(sorted(rows[key])).encode())
+        h.update(repr(sorted(project.content_hashes(docs).items())).encode())
+        return h.hexdigest()
+
+
+def memory_inputs(project: Project, viewer: str) -> MemoryInputs:
+    """The decisions ``viewer``'s memory learns from (see :func:`visible_sources`)."""
     sources = visible_sources(project, viewer)
+    return MemoryInputs(viewer, sources, project.memory_inputs(sources))
+
+
+_CODE: list[str] = []
+
+
+def _code_fingerprint() -> str:
+    """A hash of the source of this module and of the tokenizer: a memory built by other code
+    may differ, so a fingerprint stored by it is not reused (``MEMORY_VERSION`` alone would
+    miss a change to the token rules)."""
+    if not _CODE:
+        from annotator.core import tokens
+
+        h = hashlib.sha1()
+        for module in (__file__, tokens.__file__):
+            try:
+                h.update(Path(module).read_bytes())
+            except (OSError, TypeError):  # no source beside the bytecode: the version must do
+                h.update(__version__.encode())
+        _CODE.append(h.hexdigest()[:16])
+    return _CODE[0]
+
+
+#: Setting that keeps, per viewer, the signature of the inputs and the fingerprint of the memory
+#: built from them (``memory_inputs:<annotator>``).
+_KNOWN_KEY = "memory_inputs:"
+
+
+def _known_fingerprint(project: Project, viewer: str, signature: str) -> tuple[str, int] | None:
+    """The fingerprint and size of the memory built from inputs of this ``signature``, if stored."""
+    try:
+        known = json.loads(project.get_setting(_KNOWN_KEY + viewer) or "{}")
+        if known.get("signature") == signature:
+            return str(known["fingerprint"]), int(known["size"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        pass  # a damaged entry is rebuilt and written again
+    return None
+
+
+def _remember_fingerprint(project: Project, viewer: str, signature: str, memory: Memory) -> None:
+    """Store what :func:`_known_fingerprint` reads (not where this connection may not write settings)."""
+    if project.may_write("settings"):
+        project.set_setting(_KNOWN_KEY + viewer, json.dumps(
+            {"signature": signature, "fingerprint": memory.fingerprint(), "size": len(memory)}))
+
+
+def build_memory(project: Project, viewer: str, inputs: MemoryInputs | None = None) -> Memory:
+    """Read the decisions ``viewer`` may learn from and index them (``inputs``: those already
+    read by :func:`memory_inputs`)."""
+    if inputs is None:
+        inputs = memory_inputs(project, viewer)
+    sources = inputs.sources
     memory = Memory(viewer, own_weight=2.0 if len(sources) > 1 else 1.0)
-    inputs = project.memory_inputs(sources)
     texts: dict[int, _Tokenized] = {}
 
     def tok(doc: int) -> _Tokenized:
@@ -327,15 +401,15 @@ def build_memory(project: Project, viewer: str) -> Memory:
         memory.add(str(layer), tuple(tk.words[rng[0]:rng[1]]),
                    Observation(int(doc), str(who), str(label), prev, nxt, rejected))
 
-    for row in inputs["spans"]:
+    for row in inputs.rows["spans"]:
         observe(row, False)
-    for row in inputs["rejected"]:
+    for row in inputs.rows["rejected"]:
         observe(row, True)
     # "nothing here": occurrences a finished document left without a span of that layer
     spans_of: dict[tuple[str, int], list[tuple[str, int, int]]] = defaultdict(list)
-    for who, doc, layer, start, end, _ in inputs["spans"]:
+    for who, doc, layer, start, end, _ in inputs.rows["spans"]:
         spans_of[(who, doc)].append((layer, start, end))
-    for who, doc in inputs["done"]:
+    for who, doc in inputs.rows["done"]:
         tk = tok(doc)
         covered = spans_of.get((who, doc), [])
         for layer in list(memory.index):
@@ -402,23 +476,32 @@ def refresh_memory(
     overlap_layers = {lay.name for lay in schema.layers if lay.allow_overlap}
     allowed = {(lay.name, lab) for lay in schema.layers for lab in lay.label_names}
     base_sig = project.shared_suggestion_runs()
-    jobs: list[tuple[Memory, str, list[int]]] = []
+    jobs: list[tuple[MemoryInputs, Memory | None, str, str, list[int]]] = []
     for name in names:
-        memory = build_memory(project, name)
+        # Built only when its inputs changed since the last build or a view is to be redone:
+        # tokenizing every document with a decision was nearly all of a refresh with nothing to do
+        inputs = memory_inputs(project, name)
+        signature = inputs.signature(project)
+        known = None if force else _known_fingerprint(project, name, signature)
+        memory: Memory | None = None
+        if known is None:
+            memory = build_memory(project, name, inputs)
+            _remember_fingerprint(project, name, signature, memory)
+            known = memory.fingerprint(), len(memory)
+        fp, size = known
         view = memory_suggester(name)
-        if not len(memory) and view not in existing:
+        if not size and view not in existing:
             continue
         docs = project.untouched_documents(name) if untouched_only else project.document_ids()
         if wanted is not None:
             docs = [d for d in docs if d in wanted]
-        jobs.append((memory, view, docs))
+        jobs.append((inputs, memory, fp, view, docs))
         report.annotators.append(name)
-    total = sum(len(d) for _, _, d in jobs)
+    total = sum(len(job[4]) for job in jobs)
     done = 0
     if progress is not None:
         progress(0, total, "")
-    for memory, view, docs in jobs:
-        fp = memory.fingerprint()
+    for inputs, built, fp, view, docs in jobs:
         runs = project.suggestion_runs(view)
         todo: list[tuple[int, str]] = []
         for doc in docs:
@@ -428,6 +511,9 @@ def refresh_memory(
                 report.skipped += 1
             else:
                 todo.append((doc, version))
+        if not todo:
+            continue
+        memory = built if built is not None else build_memory(project, inputs.viewer, inputs)
         # short transactions: the annotator keeps writing while a refresh runs
         for k in range(0, len(todo), _BATCH):
             if should_cancel is not None and should_cancel():

@@ -262,6 +262,16 @@ class DocumentsMixin(StoreBase):
             raise NotFoundError(f"no document {document_id} in {self.path}")
         return str(row[0])
 
+    def content_hashes(self, ids: Iterable[int]) -> dict[int, str]:
+        """``{id: content_hash}`` of the given documents that are stored (one query per 900)."""
+        wanted = list(dict.fromkeys(int(i) for i in ids))
+        found: dict[int, str] = {}
+        for k in range(0, len(wanted), CHUNK):
+            chunk = wanted[k : k + CHUNK]
+            found.update((int(i), hash_hex(h)) for i, h in self._conn.execute(
+                f"SELECT id, content_hash FROM documents WHERE id IN ({marks(len(chunk))})", chunk))
+        return found
+
     def document_titles(self) -> dict[int, str]:
         """``{id: title}`` of every document."""
         return dict(self._conn.execute("SELECT id, title FROM documents").fetchall())

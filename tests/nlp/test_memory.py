@@ -240,3 +240,75 @@ def test_memory_leaves_to_a_trusted_model_what_it_learned() -> None:
     assert labels([weak], learned)[rusia] == ("LOC", "memory:ann")
     memory.add("entities", ("Rusia",), Observation(400, "ann", "ORG", "pasukan", "tiba", rejected=True))
     assert rusia not in labels([model_org], learned)  # rejected in the same context: gone
+
+
+def _count_builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record each viewer whose memory :func:`refresh_memory` builds."""
+    from annotator.nlp import memory as mem
+
+    built: list[str] = []
+    real = mem.build_memory
+
+    def counting(project: Project, viewer: str, *args, **kwargs):
+        built.append(viewer)
+        return real(project, viewer, *args, **kwargs)
+
+    monkeypatch.setattr(mem, "build_memory", counting)
+    return built
+
+
+def test_memory_refresh_with_nothing_new_builds_no_memory(small, monkeypatch: pytest.MonkeyPatch) -> None:
+    p, (d1, d2, d3) = small
+    p.add_spans(d1, spans_of(T1, "Zamora", "LOC"), "alice")
+    assert refresh_memory(p).documents == 3
+    built = _count_builds(monkeypatch)
+    again = refresh_memory(p)
+    # the inputs' signature is unchanged: the stored fingerprint stands in for the memory
+    assert (again.documents, again.skipped, built) == (0, 3, [])
+    # the stored fingerprint is the one a fresh build of the same inputs gives
+    stored = json.loads(p.get_setting("memory_inputs:alice") or "{}")
+    assert stored["fingerprint"] == build_memory(p, "alice").fingerprint()
+    built.clear()
+    # a new decision changes the inputs: built again, and the views it changes are redone
+    p.add_spans(d1, spans_of(T1, "Bintang", "PER"), "alice")
+    third = refresh_memory(p)
+    assert built == ["alice"] and third.documents == 3
+    assert ("Bintang", "PER", "memory:alice") not in view(p, d1, "alice")  # its own document: left out
+    assert refresh_memory(p).documents == 0
+
+
+def test_memory_refresh_builds_on_demand_when_only_the_base_changed(small, monkeypatch: pytest.MonkeyPatch) -> None:
+    p, (d1, d2, d3) = small
+    p.add_spans(d1, spans_of(T1, "Zamora", "LOC"), "alice")
+    refresh_memory(p)
+    built = _count_builds(monkeypatch)
+    # the shared suggestions of d2 change (a new rule version): that view is redone with the same
+    # memory, which is built for it (its inputs did not change, so the fingerprint is the stored one)
+    p.set_suggestions(d2, [s.with_(origin="rule:test", score=0.7) for s in spans_of(T2, "Lembah", "ORG")],
+                      suggester="pipeline", version="t2")
+    report = refresh_memory(p)
+    assert (report.documents, report.skipped, built) == (1, 2, ["alice"])
+    got = view(p, d2, "alice")
+    assert ("Zamora", "LOC", "memory:alice") in got and ("Lembah", "ORG", "rule:test") in got
+
+
+def test_memory_stored_fingerprint_not_trusted_when_damaged_forced_or_other_code(
+        small, monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.nlp import memory as mem
+
+    p, (d1, d2, d3) = small
+    p.add_spans(d1, spans_of(T1, "Zamora", "LOC"), "alice")
+    refresh_memory(p)
+    built = _count_builds(monkeypatch)
+    p.set_setting("memory_inputs:alice", "{not json")
+    assert refresh_memory(p).documents == 0 and built == ["alice"]  # rebuilt, the same memory: nothing redone
+    assert json.loads(p.get_setting("memory_inputs:alice") or "{}")["size"] == len(build_memory(p, "alice"))
+    built.clear()
+    assert refresh_memory(p, force=True).documents == 3 and built == ["alice", "bob"]  # bob: an empty memory
+    built.clear()
+    monkeypatch.setattr(mem, "_CODE", ["another tokenizer"])  # the code that built it changed
+    refresh_memory(p)
+    assert built == ["alice", "bob"]
+    built.clear()
+    refresh_memory(p)
+    assert built == []

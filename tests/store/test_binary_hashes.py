@@ -169,3 +169,14 @@ def test_hashes_on_both_backends(target):
             assert p.document_id_by_hash(content_hash("Dibuat tangan.")) is not None
             assert p.suggestion_runs("rules") == {doc: ("v1", content_hash(TEXTS[0]))}
             assert p.add_document(Document(text=TEXTS[0])) == (doc, False)
+
+
+def test_content_hashes_of_given_documents_on_both_backends(target):
+    with Project(target) as p:
+        first, _ = p.add_document(Document(text=TEXTS[0], title="a"))
+        second, _ = p.add_document(Document(text=TEXTS[1], title="b"))
+        assert p.content_hashes([second, first, first]) == {first: content_hash(TEXTS[0]),
+                                                            second: content_hash(TEXTS[1])}
+        # ids that are not there are left out; more ids than one query takes (900) go in several
+        assert p.content_hashes([*range(-950, 0), second]) == {second: content_hash(TEXTS[1])}
+        assert p.content_hashes([]) == {}
