@@ -338,18 +338,21 @@ _CODE: list[str] = []
 
 
 def _code_fingerprint() -> str:
-    """A hash of the source of this module and of the tokenizer: a memory built by other code
-    may differ, so a fingerprint stored by it is not reused (``MEMORY_VERSION`` alone would
-    miss a change to the token rules)."""
+    """A hash of the source of this module and of the tokenizer, with the tokenizer's data: a
+    memory built by other code may differ, so a fingerprint stored by it is not reused
+    (``MEMORY_VERSION`` alone would miss a change to the token rules)."""
     if not _CODE:
         from annotator.core import tokens
+        from annotator.paths import resource_path
 
-        h = hashlib.sha1()
-        for module in (__file__, tokens.__file__):
+        folder = resource_path("tokenizer")
+        data = sorted(folder.glob("*.json")) if folder.is_dir() else []
+        h = hashlib.sha1(__version__.encode())
+        for path in (Path(__file__), Path(str(tokens.__file__)), *data):
             try:
-                h.update(Path(module).read_bytes())
-            except (OSError, TypeError):  # no source beside the bytecode: the version must do
-                h.update(__version__.encode())
+                h.update(path.name.encode() + b"\0" + path.read_bytes())
+            except OSError:  # no source beside the bytecode: the version must do
+                h.update(path.name.encode())
         _CODE.append(h.hexdigest()[:16])
     return _CODE[0]
 

@@ -312,3 +312,21 @@ def test_memory_stored_fingerprint_not_trusted_when_damaged_forced_or_other_code
     built.clear()
     refresh_memory(p)
     assert built == []
+
+
+def test_memory_code_fingerprint_follows_the_tokenizer_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import annotator.paths
+    from annotator.nlp import memory as mem
+
+    real = annotator.paths.resource_path("tokenizer", "id.json")
+    monkeypatch.setattr(mem, "_CODE", [])
+    shipped = mem._code_fingerprint()
+    folder = tmp_path / "tokenizer"
+    folder.mkdir()
+    (folder / "id.json").write_bytes(real.read_bytes())
+    monkeypatch.setattr(annotator.paths, "resource_path", lambda *parts: tmp_path.joinpath(*parts))
+    monkeypatch.setattr(mem, "_CODE", [])
+    assert mem._code_fingerprint() == shipped  # the same rules: the same fingerprint
+    (folder / "id.json").write_bytes(real.read_bytes().replace(b"}", b' }', 1))  # the rules' file changed
+    monkeypatch.setattr(mem, "_CODE", [])
+    assert mem._code_fingerprint() != shipped
