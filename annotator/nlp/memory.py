@@ -373,11 +373,11 @@ def _known_fingerprint(project: Project, viewer: str, signature: str) -> tuple[s
     return None
 
 
-def _remember_fingerprint(project: Project, viewer: str, signature: str, memory: Memory) -> None:
+def _remember_fingerprint(project: Project, viewer: str, signature: str, known: tuple[str, int]) -> None:
     """Store what :func:`_known_fingerprint` reads (not where this connection may not write settings)."""
     if project.may_write("settings"):
         project.set_setting(_KNOWN_KEY + viewer, json.dumps(
-            {"signature": signature, "fingerprint": memory.fingerprint(), "size": len(memory)}))
+            {"signature": signature, "fingerprint": known[0], "size": known[1]}))
 
 
 def build_memory(project: Project, viewer: str, inputs: MemoryInputs | None = None) -> Memory:
@@ -489,8 +489,8 @@ def refresh_memory(
         memory: Memory | None = None
         if known is None:
             memory = build_memory(project, name, inputs)
-            _remember_fingerprint(project, name, signature, memory)
             known = memory.fingerprint(), len(memory)
+            _remember_fingerprint(project, name, signature, known)
         fp, size = known
         view = memory_suggester(name)
         if not size and view not in existing:
