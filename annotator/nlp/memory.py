@@ -41,8 +41,10 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -89,24 +91,27 @@ def _context(text: str, toks: Sequence[tuple[int, int]], i: int, j: int) -> tupl
     return prev, nxt
 
 
-def _token_range(toks: Sequence[tuple[int, int]], starts: dict[int, int], ends: dict[int, int],
-                 start: int, end: int) -> tuple[int, int] | None:
-    """Token indices ``[i, j)`` covering exactly ``start..end`` (None when not token-aligned)."""
-    i, j = starts.get(start), ends.get(end)
-    if i is None or j is None or j <= i:
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
+
+def _token_range(toks: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+    """Token indices ``[i, j)`` covering exactly ``start..end`` (None when not token-aligned).
+    Looked up by bisection: a document has a few decisions, and maps of every token's offsets,
+    built for each document a memory reads, were an eighth of building it."""
+    i = bisect_left(toks, start, key=_FIRST)
+    j = bisect_left(toks, end, key=_SECOND)
+    if i >= len(toks) or toks[i][0] != start or j >= len(toks) or toks[j][1] != end or j < i:
         return None
-    return i, j
+    return i, j + 1
 
 
 class _Tokenized:
-    __slots__ = ("text", "toks", "words", "starts", "ends")
+    __slots__ = ("text", "toks", "words")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.toks = token_spans(text)
         self.words = [text[a:b] for a, b in self.toks]
-        self.starts = {a: k for k, (a, _) in enumerate(self.toks)}
-        self.ends = {b: k + 1 for k, (_, b) in enumerate(self.toks)}
 
 
 @dataclass
@@ -242,7 +247,7 @@ class Memory:
                 continue
             score = b.score
             surf_obs = self.index.get(b.layer, {})
-            rng = _token_range(tk.toks, tk.starts, tk.ends, b.start, b.end)
+            rng = _token_range(tk.toks, b.start, b.end)
             if rng is not None and surf_obs:
                 surface = tuple(tk.words[rng[0]:rng[1]])
                 if surface in surf_obs:
@@ -397,7 +402,7 @@ def build_memory(project: Project, viewer: str, inputs: MemoryInputs | None = No
     def observe(row: Sequence[Any], rejected: bool) -> None:
         who, doc, layer, start, end, label = row
         tk = tok(int(doc))
-        rng = _token_range(tk.toks, tk.starts, tk.ends, int(start), int(end))
+        rng = _token_range(tk.toks, int(start), int(end))
         if rng is None:
             return  # a span that cuts a token: nothing to match it on elsewhere
         prev, nxt = _context(tk.text, tk.toks, *rng)
