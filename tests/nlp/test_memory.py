@@ -330,3 +330,18 @@ def test_memory_code_fingerprint_follows_the_tokenizer_data(tmp_path: Path, monk
     (folder / "id.json").write_bytes(real.read_bytes().replace(b"}", b' }', 1))  # the rules' file changed
     monkeypatch.setattr(mem, "_CODE", [])
     assert mem._code_fingerprint() != shipped
+
+
+def test_memory_token_range_only_for_token_aligned_offsets() -> None:
+    from annotator.nlp.memory import _token_range
+
+    text = "Menteri Sergei Shoigu, di Moskwa."
+    toks = token_spans(text)
+    words = [text[a:b] for a, b in toks]
+    i = words.index("Sergei")
+    assert _token_range(toks, toks[i][0], toks[i + 1][1]) == (i, i + 2)  # "Sergei Shoigu"
+    assert _token_range(toks, toks[0][0], toks[-1][1]) == (0, len(toks))
+    assert _token_range(toks, toks[i][0] + 1, toks[i][1]) is None  # cuts a token
+    assert _token_range(toks, toks[i][0], toks[i][1] - 1) is None
+    assert _token_range(toks, toks[i + 1][0], toks[i][1]) is None  # ends before it starts
+    assert _token_range(toks, len(text) + 5, len(text) + 9) is None  # beyond the text
