@@ -37,7 +37,7 @@ from annotator.store.team import TeamMixin
 from annotator.store.transfer import TransferMixin
 from annotator.store.views import ViewsMixin
 
-__all__ = ["BUSY_TIMEOUT_S", "Project", "needs_preparing", "now", "prepare_project", "quick_check"]
+__all__ = ["BUSY_TIMEOUT_S", "Project", "needs_preparing", "now", "opens_unchanged", "prepare_project", "quick_check"]
 
 #: Seconds a second process waits for a lock before it gets a clear error.
 BUSY_TIMEOUT_S = 5.0
@@ -122,6 +122,20 @@ def needs_preparing(target: str | os.PathLike[str]) -> bool:
     return key is not None and key not in _CHECKED
 
 
+def opens_unchanged(target: str | os.PathLike[str]) -> bool:
+    """True when the SQLite file at ``target`` is, by its header, in WAL mode and at this
+    version's schema: opening it as a project neither upgrades it nor switches its journal, so
+    it may be read while :func:`prepare_project` checks it in another thread.  (A version
+    written in a log not yet copied into the file reads as the older one: False, the safe side.)"""
+    try:
+        with open(target, "rb") as fh:
+            header = fh.read(100)
+    except OSError:
+        return False
+    return (len(header) == 100 and header.startswith(b"SQLite format 3\0") and header[18:20] == b"\x02\x02"
+            and int.from_bytes(header[60:64], "big") == SCHEMA_VERSION)
+
+
 def prepare_project(target: str | os.PathLike[str]) -> None:
     """Open the existing project file ``target`` once and close it: its integrity is checked
     and it is upgraded to this version's schema, so that the next open in this process (of the
@@ -185,9 +199,14 @@ class Project(
 
     def __init__(
         self, path: str | Path, *, create: bool = True, schema: str | Path | LabelSchema | None = None,
-        build_new: bool = False,
+        build_new: bool = False, check: bool = True,
     ):
         """Open (or create) the project at ``path``.
+
+        ``check`` False: no ``quick_check`` at this open; for a file :func:`opens_unchanged` says
+        this open does not write, whose check the caller runs elsewhere (:func:`prepare_project`
+        in a worker thread) and awaits before it commits anything read from it (a merge's
+        sources: their work is read while they are checked).
 
         ``build_new``: when there is no file at ``path`` yet, build it in a hidden file next to it
         that nothing else opens, without a rollback journal on disk, and move it into place
@@ -200,6 +219,7 @@ class Project(
         """
         #: While a new file is built (``build_new``): the hidden file it is built in (see :meth:`_publish`).
         self._building: Path | None = None
+        self._quick_check = check
         if is_server_url(path):
             self._open_server(getattr(path, "url", str(path)), schema)
             return
@@ -402,7 +422,7 @@ class Project(
         """Refuse a damaged file clearly and switch a writable project to WAL;
         ``quick_check`` runs once per file state and process."""
         key = _file_key(self.path)
-        if key is not None and key not in _CHECKED:
+        if key is not None and key not in _CHECKED and self._quick_check:
             try:
                 problems = quick_check(self._conn)
             except sqlite3.DatabaseError as exc:
