@@ -31,7 +31,7 @@ from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from annotator.core.errors import ProjectError, SchemaError
 from annotator.core.jobs import Cancelled, Progress, ShouldCancel
@@ -254,33 +254,8 @@ def _merge_all(
         except Exception:
             damaged(sources[0])
             raise
-    try:
-        return _merge_into(review_path, schema, sources, count, opened, damaged, merged, progress, should_cancel)
-    except BaseException:
-        if created and not merged:
-            # the run made the review and nothing went in (a damaged first file, a cancel): no file left
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{review_path}{suffix}").unlink(missing_ok=True)
-        raise
-
-
-def _merge_into(
-    review_path: Path,
-    schema: Any,
-    sources: Sequence[str | Path],
-    count: Callable[[str | Path], int],
-    opened: Callable[[str | Path], Project],
-    damaged: Callable[[str | Path], None],
-    merged: list[str],
-    progress: Progress | None,
-    should_cancel: ShouldCancel | None,
-) -> MergeReport:
-    """The run of :func:`_merge_all` in the review (created with ``schema`` when given); the
-    project id of each source committed goes into ``merged``."""
-    from annotator.store import Project
-
     report = MergeReport(review=str(review_path))
-    with Project(review_path, schema=schema) as review, (
+    with _no_empty_review(review_path, created, merged), Project(review_path, schema=schema) as review, (
             review.bulk_journal() if schema is not None else contextlib.nullcontext()):
         review_uid = project_uid(review)
         totals: list[int] = []
@@ -330,6 +305,19 @@ def _merge_into(
             with review.transaction():
                 review.merge_seen_until(merged)
     return report
+
+
+@contextlib.contextmanager
+def _no_empty_review(review_path: Path, created: bool, merged: list[str]) -> Iterator[None]:
+    """Around a run: when it made the review (``created``) and fails before any source was
+    committed into it (``merged`` empty: a damaged first file, a cancel), the file goes."""
+    try:
+        yield
+    except BaseException:
+        if created and not merged:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{review_path}{suffix}").unlink(missing_ok=True)
+        raise
 
 
 def _merge_one(
