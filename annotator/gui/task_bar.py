@@ -55,10 +55,14 @@ class TaskBar(QObject):
         for w in (self.label, self.bar, self.cancel_button):
             w.show()
 
-    def _progress(self, name: str, done: int, total: int, _what: str) -> None:
+    def _progress(self, name: str, done: int, total: int, what: str) -> None:
         self.bar.setRange(0, max(total, 1))
         self.bar.setValue(done)
-        self.label.setText(f"{name[:1].upper() + name[1:]}: {done:,} of {total:,}")
+        # the step named too: a job of two phases (suggesting, then the project memory) counts
+        # each, and the second must not read as the first stuck or starting over
+        step = f" · {what[:40]}" if what else ""
+        self.label.setText(f"{name[:1].upper() + name[1:]}: {done:,} of {total:,}{step}")
+        self.label.setToolTip(what)
 
     def _idle(self) -> None:
         for w in (self.label, self.bar, self.cancel_button):

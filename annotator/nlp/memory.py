@@ -522,6 +522,8 @@ def refresh_memory(
         if not todo:
             continue
         memory = built if built is not None else build_memory(project, inputs.viewer, inputs)
+        if progress is not None:  # this view's documents begin (a caller may show only the steps with work)
+            progress(done - len(todo), total, view)
         # short transactions: the annotator keeps writing while a refresh runs
         for k in range(0, len(todo), _BATCH):
             if should_cancel is not None and should_cancel():

@@ -689,3 +689,26 @@ def test_a_window_closed_twice_records_its_time_once(qtbot, demo_path, monkeypat
         win.close()
     clock[0] += 5
     win.close()  # the project is closed: nothing to write, no error
+
+
+def test_main_window_task_bar_names_each_step_of_a_job(qtbot, window: MainWindow):
+    """A job of two phases counts each (suggesting, then the project memory): the bar's text
+    says which, so the second does not read as the first stuck at its end or starting over."""
+    seen: list[str] = []
+
+    def two_phases(project, *, progress=None, should_cancel=None):
+        progress(1, 1, "document 1")
+        time.sleep(0.2)
+        progress(0, 2, "updating the project memory")
+        time.sleep(0.2)
+        progress(2, 2, "updating the project memory")
+        time.sleep(0.2)
+        return FakeReport(1, 0)
+
+    window.suggest_function = two_phases
+    task = window.suggest_project()
+    window.runner.progress.connect(lambda *_a: seen.append(window.tasks.label.text()))
+    with qtbot.waitSignal(task.ended, timeout=5000):
+        pass
+    assert "Suggesting: 0 of 2 · updating the project memory" in seen
+    assert "Suggesting: 2 of 2 · updating the project memory" in seen

@@ -205,3 +205,26 @@ def test_suggest_every_origin_is_described(seeds_suggested):
     assert set(report.by_origin) <= set(ORIGINS)
     assert describe_origin("model:en_core_web_sm@3.8.0") == "the spaCy pipeline en_core_web_sm@3.8.0"
     assert "title" in describe_origin("rule:title-person")
+
+
+def test_suggest_reports_the_memory_refresh_as_its_own_step(project):
+    """After the documents, the refresh of the annotators' memory views is counted and named
+    (``MEMORY_STEP``), not left at "every document suggested" while it runs."""
+    from annotator.nlp.suggest import MEMORY_STEP
+
+    ids = [project.add_document(Document(text=f"Presiden Joko Widodo berkunjung ke Bandung hari ke-{i}."))[0]
+           for i in range(4)]
+    text = project.get_text(ids[0])
+    start = text.index("Bandung")
+    project.add_span(ids[0], Span(start, start + len("Bandung"), "LOC"), "alice")
+    calls = []
+    suggest_project(project, progress=lambda done, total, what: calls.append((done, total, what)))
+    documents = [c for c in calls if c[2] != MEMORY_STEP]
+    memory = [c for c in calls if c[2] == MEMORY_STEP]
+    assert documents[-1][:2] == (4, 4)
+    assert memory, "the memory refresh reported no progress"
+    assert calls.index(memory[0]) > calls.index(documents[-1])  # after the documents
+    assert memory[0][0] == 0 and memory[-1][0] == memory[-1][1] > 0  # from nothing to all of its own count
+    calls.clear()
+    suggest_project(project, progress=lambda done, total, what: calls.append((done, total, what)))
+    assert MEMORY_STEP not in {c[2] for c in calls}  # nothing to redo: no step shown
