@@ -46,7 +46,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from annotator import __version__
 from annotator.core.jobs import Cancelled, Progress, ShouldCancel
@@ -114,6 +114,55 @@ class _Tokenized:
         self.words = [text[a:b] for a, b in self.toks]
 
 
+#: The documents a trusted model learned from: a set, True for every document, None for no model.
+KnownDocuments = frozenset[int] | bool | None
+
+
+class _Tally:
+    """One surface's observations counted by ``(rejected, label, who)``: how many, and how many
+    with each token before, each token after and (rejections) each pair; with each document's
+    own observations beside, to leave out (:meth:`Memory.judge`)."""
+
+    __slots__ = ("groups", "by_doc", "labelled_docs", "_unknown")
+
+    def __init__(self, observations: Iterable[Observation]) -> None:
+        self.groups: dict[tuple[bool, str | None, str],
+                          tuple[int, dict[str, int], dict[str, int], dict[tuple[str, str], int]]] = {}
+        counts: dict[tuple[bool, str | None, str], int] = defaultdict(int)
+        parts: dict[tuple[bool, str | None, str], tuple[dict[str, int], dict[str, int], dict[tuple[str, str], int]]] = {}
+        self.by_doc: dict[int, list[Observation]] = defaultdict(list)
+        labelled: set[int] = set()
+        for o in observations:
+            key = (o.rejected, o.label, o.who)
+            counts[key] += 1
+            prevs, nexts, both = parts.setdefault(key, (defaultdict(int), defaultdict(int), defaultdict(int)))
+            prevs[o.prev] += 1
+            nexts[o.next] += 1
+            if o.rejected:
+                both[(o.prev, o.next)] += 1
+            else:
+                labelled.add(o.doc)
+            self.by_doc[o.doc].append(o)
+        for key, n in counts.items():
+            prevs, nexts, both = parts[key]
+            self.groups[key] = (n, dict(prevs), dict(nexts), dict(both))
+        self.by_doc = dict(self.by_doc)
+        #: documents holding a decision that is not a rejection (a label or "nothing here")
+        self.labelled_docs = frozenset(labelled)
+        self._unknown: dict[frozenset[int], frozenset[int]] = {}
+
+    def settled(self, doc: int, known: frozenset[int] | bool) -> bool:
+        """Whether every decision but rejections, outside ``doc``, lies in ``known``."""
+        if known is True:
+            return True
+        if known is False:
+            return not (self.labelled_docs - {doc})
+        unknown = self._unknown.get(known)
+        if unknown is None:  # the same model's documents come back document after document
+            unknown = self._unknown[known] = self.labelled_docs - known
+        return not unknown or (len(unknown) == 1 and doc in unknown)
+
+
 @dataclass
 class Memory:
     """What one viewer's memory knows (see the module docstring)."""
@@ -124,6 +173,9 @@ class Memory:
     #: layer -> first token -> lengths of the surfaces starting with it (longest first)
     first: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     own_weight: float = 1.0
+    #: (layer, surface) -> its observations counted (made when first judged, dropped by add)
+    _tallies: dict[tuple[str, tuple[str, ...]], _Tally] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return sum(len(obs) for surf in self.index.values() for obs in surf.values())
@@ -137,6 +189,7 @@ class Memory:
                 lengths.append(len(surface))
                 lengths.sort(reverse=True)
         surf.setdefault(surface, []).append(obs)
+        self._tallies.pop((layer, surface), None)
 
     def fingerprint(self) -> str:
         """A hash of everything remembered (a stored view is redone when it changes)."""
@@ -157,45 +210,58 @@ class Memory:
                     yield i, i + n, tuple(words[i:i + n])
 
     def judge(self, layer: str, surface: tuple[str, ...], doc: int, prev: str, nxt: str,
-              known: Callable[[int], bool] | None = None
+              known: KnownDocuments = None
               ) -> tuple[str | None, float, str, bool, set[str], set[str]]:
         """``(label, share, who, mostly_unlabelled, vetoed, rejected)`` for one occurrence.
-        ``known(doc)``: documents a trusted model learned from; when every decision on
-        the surface lies there, only its rejections count (the rest is the model's)."""
-        pos: dict[str, float] = defaultdict(float)
-        by_who: dict[tuple[str, str], float] = defaultdict(float)
-        rej: dict[str, float] = defaultdict(float)
-        vetoed: set[str] = set()
-        neg = 0.0
-        observations = self.index[layer][surface]
+        ``known``: documents a trusted model learned from (True: all of them); when every
+        decision on the surface lies there, only its rejections count (the rest is the model's).
+
+        Summed from the surface's :class:`_Tally` (observations counted by kind, label, who and
+        context) less this document's own: a surface labelled in thousands of documents was
+        judged observation by observation at each occurrence, 90 ms a document."""
+        key = (layer, surface)
+        tally = self._tallies.get(key)
+        if tally is None:
+            tally = self._tallies[key] = _Tally(self.index[layer][surface])
         # nothing decided since the model learned this surface: its reading stands; a new
         # decision reopens it, judged with all the evidence (new decisions alone, often one
         # document, overrode too eagerly: idner dev 0.784 against 0.819, docs/nlp.md)
-        settled = known is not None and not any(
-            o.doc != doc and not o.rejected and not known(o.doc) for o in observations)
-        for o in observations:
-            if o.doc == doc:
+        settled = known is not None and tally.settled(doc, known)
+        own = tally.by_doc.get(doc, ())
+        pos: dict[str, float] = {}
+        by_who: dict[tuple[str, str], float] = {}
+        rej: dict[str, float] = {}
+        vetoed: set[str] = set()
+        neg = 0.0
+        for (rejected, label, who), (n, prevs, nexts, both) in tally.groups.items():
+            if settled and not rejected:
                 continue
-            if settled and not o.rejected:
+            count, weight = n, n + prevs.get(prev, 0) + nexts.get(nxt, 0)
+            same_both = both.get((prev, nxt), 0) if rejected else 0
+            for o in own:  # leave this document out
+                if o.rejected == rejected and o.label == label and o.who == who:
+                    same_prev, same_next = o.prev == prev, o.next == nxt
+                    count, weight = count - 1, weight - (1 + same_prev + same_next)
+                    same_both -= same_prev and same_next
+            if not count:
                 continue
-            same_prev, same_next = o.prev == prev, o.next == nxt
-            w = (1.0 + same_prev + same_next) * (self.own_weight if o.who == self.viewer else 1.0)
-            if o.rejected:
-                assert o.label is not None
-                rej[o.label] += w
-                if same_prev and same_next:
-                    vetoed.add(o.label)
-            elif o.label is None:
+            w = weight * (self.own_weight if who == self.viewer else 1.0)
+            if rejected:
+                assert label is not None
+                rej[label] = rej.get(label, 0.0) + w
+                if same_both:
+                    vetoed.add(label)
+            elif label is None:
                 neg += w
             else:
-                pos[o.label] += w
-                by_who[(o.label, o.who)] += w
+                pos[label] = pos.get(label, 0.0) + w
+                by_who[(label, who)] = w
         total_pos = sum(pos.values())
         mostly_unlabelled = neg > 0 and neg > total_pos
         if not pos:
             return None, 0.0, "", mostly_unlabelled, vetoed, set(rej)
-        label = max(sorted(pos), key=lambda lab: pos[lab] - rej[lab])
-        share = pos[label] / (total_pos + neg + rej[label])
+        label = max(sorted(pos), key=lambda lab: pos[lab] - rej.get(lab, 0.0))
+        share = pos[label] / (total_pos + neg + rej.get(label, 0.0))
         who = max(sorted(w for (lab, w) in by_who if lab == label), key=lambda w: by_who[(label, w)])
         if label in vetoed or share < MIN_SHARE:
             return None, share, who, mostly_unlabelled, vetoed, set(rej)
@@ -266,18 +332,20 @@ class Memory:
 ModelDocuments = Mapping[str, "frozenset[int] | None"]
 
 
-def _known_to_model(base: Sequence[Span], trained: ModelDocuments) -> Callable[[int], bool] | None:
-    """Whether a document's decisions are the trusted model's to weigh, for a document whose
+def _known_to_model(base: Sequence[Span], trained: ModelDocuments) -> frozenset[int] | bool | None:
+    """The documents whose decisions are the trusted model's to weigh, for a document whose
     shared suggestions hold a trusted model's (None: no trusted model there).  A model whose
-    documents are not known is taken to know them all (the memory then only vetoes and demotes)."""
+    documents are not known is taken to know them all (True: the memory then only vetoes and
+    demotes)."""
     origins = {b.origin.split("@", 1)[0] for b in base
                if b.origin.startswith("model:") and (b.score or 0.0) >= TRUSTED_MODEL_SCORE}
     if not origins:
         return None
     if any(trained.get(o) is None for o in origins):
-        return lambda _doc: True
-    docs = frozenset().union(*(trained[o] or frozenset() for o in origins))
-    return docs.__contains__
+        return True
+    if len(origins) == 1:  # the same set each document (a new union would be hashed again)
+        return trained[next(iter(origins))] or frozenset()
+    return frozenset().union(*(trained[o] or frozenset() for o in origins))
 
 
 def trained_documents(settings: Iterable[Mapping[str, Any]]) -> dict[str, frozenset[int] | None]:
