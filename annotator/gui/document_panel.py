@@ -193,6 +193,31 @@ class DocumentPanel(QWidget):
         row = 0 if row is None else max(0, min(n - 1, row + direction))
         return self.model.doc_id(row)
 
+    def ahead(self, doc_id: int | None, n: int) -> list[int]:
+        """Up to ``n`` documents listed after ``doc_id`` (from the top when it is not listed),
+        continuing from the top at the end of the list, ``doc_id`` itself left out: those the
+        annotator opens next.  Reads only as many rows of the list as that takes."""
+        model = self.model
+        row = model.row_of(doc_id) if doc_id is not None else None
+        out: list[int] = []
+        r = 0 if row is None else row + 1
+        wrapped = row is None
+        while len(out) < n:
+            if r >= model.rowCount():
+                if model.canFetchMore():
+                    model.fetchMore()
+                    if r < model.rowCount():
+                        continue
+                if wrapped:
+                    break
+                r, wrapped = 0, True
+                continue
+            if wrapped and row is not None and r >= row:
+                break
+            out.append(model.doc_id(r))
+            r += 1
+        return out
+
     def first_not_done(self, after: int | None = None) -> int | None:
         """The next listed document neither done nor skipped (wrapping around), after ``after``."""
         ids = self.model.ids()

@@ -28,7 +28,7 @@ from annotator.gui.article_pane import MAX_OPEN_CHARS, ArticlePane, paused_gc
 from annotator.gui.background import SuggestFn, warm_up_job
 from annotator.gui.commands import Commands, TypingGuard
 from annotator.gui.document_panel import DocumentPanel
-from annotator.gui.memory_refresh import MemoryRefresher
+from annotator.gui.memory_refresh import AHEAD, MemoryRefresher
 from annotator.gui.project_info import ProjectInfo
 from annotator.gui.session import Session
 from annotator.gui.side_panel import SidePanel
@@ -58,9 +58,12 @@ class MainWindow(WindowJobs, QMainWindow):
         self.info = ProjectInfo(project)
         #: runs background work for this window and the windows it opens
         self.runner = TaskRunner(self)
-        #: refreshes this annotator's project memory of unstarted documents after each change
-        self.memory = MemoryRefresher(project.path, annotator, self.runner, self)
+        #: refreshes this annotator's project memory of the unstarted documents next in the list
+        #: after each change and each document opened
+        self.memory = MemoryRefresher(project.path, annotator, self.runner, self,
+                                      documents=lambda: self.documents.ahead(self.current_document, AHEAD))
         self.session.itemsChanged.connect(self.memory.schedule)
+        self.session.documentOpened.connect(self.memory.schedule)
         self.commands = Commands(self)
         self._typing_guard = TypingGuard(self)  # removed from the app when the window is deleted
         QApplication.instance().installEventFilter(self._typing_guard)

@@ -435,8 +435,17 @@ def _code_fingerprint() -> str:
 _KNOWN_KEY = "memory_inputs:"
 
 
-def _known_fingerprint(project: Project, viewer: str, signature: str) -> tuple[str, int] | None:
-    """The fingerprint and size of the memory built from inputs of this ``signature``, if stored."""
+#: ``{(project, viewer): (signature, (fingerprint, size))}`` of the memories built in this process
+#: (the GUI's refreshes of a server project keep theirs here, :func:`refresh_memory`).
+_BUILT: dict[tuple[str, str], tuple[str, tuple[str, int]]] = {}
+
+
+def _known_fingerprint(project: Project, viewer: str, signature: str, here: bool = False) -> tuple[str, int] | None:
+    """The fingerprint and size of the memory built from inputs of this ``signature``, if stored
+    (or, with ``here``, built in this process)."""
+    built = _BUILT.get((str(project.path), viewer)) if here else None
+    if built is not None and built[0] == signature:
+        return built[1]
     try:
         known = json.loads(project.get_setting(_KNOWN_KEY + viewer) or "{}")
         if known.get("signature") == signature:
@@ -446,9 +455,13 @@ def _known_fingerprint(project: Project, viewer: str, signature: str) -> tuple[s
     return None
 
 
-def _remember_fingerprint(project: Project, viewer: str, signature: str, known: tuple[str, int]) -> None:
-    """Store what :func:`_known_fingerprint` reads (not where this connection may not write settings)."""
-    if project.may_write("settings"):
+def _remember_fingerprint(project: Project, viewer: str, signature: str, known: tuple[str, int],
+                          store: bool = True) -> None:
+    """Keep what :func:`_known_fingerprint` reads: with ``store`` in the project's settings (not
+    where this connection may not write settings), else in this process."""
+    if not store:
+        _BUILT[(str(project.path), viewer)] = (signature, known)
+    elif project.may_write("settings"):
         project.set_setting(_KNOWN_KEY + viewer, json.dumps(
             {"signature": signature, "fingerprint": known[0], "size": known[1]}))
 
@@ -527,6 +540,7 @@ def refresh_memory(
     progress: Progress | None = None,
     should_cancel: ShouldCancel | None = None,
     trained: ModelDocuments | None = None,
+    remember: bool = True,
 ) -> MemoryReport:
     """Store each annotator's memory view of the documents.
 
@@ -539,38 +553,45 @@ def refresh_memory(
     ``should_cancel()`` is polled between batches of 50 documents; when it
     turns true, :class:`~annotator.core.jobs.Cancelled` is raised with the
     report so far (the views stored before stay).  ``trained``: the documents
-    each trained model learned from (default: the project's registered runs).
+    each trained model learned from (default: the project's registered runs).  ``remember``:
+    store each memory's fingerprint in the project's settings (a later ``suggest`` with nothing
+    new then builds none); without it, only this process keeps it (the GUI on a server, where a
+    setting written tells every open window to read its list again).
     """
     if trained is None:
         trained = trained_documents(r["settings"] for r in project.model_runs())
     started = time.perf_counter()
     report = MemoryReport()
     names = list(annotators) if annotators is not None else project.annotators()
-    existing = set(project.memory_views())
-    wanted = set(doc_ids) if doc_ids is not None else None
+    # a few documents (the GUI's refresh of those next in the list) are read as such: the
+    # whole project's runs and statuses were 3.3 s a refresh in a project of a million
+    wanted = sorted(set(doc_ids)) if doc_ids is not None else None
     schema = project.schema
     overlap_layers = {lay.name for lay in schema.layers if lay.allow_overlap}
     allowed = {(lay.name, lab) for lay in schema.layers for lab in lay.label_names}
-    base_sig = project.shared_suggestion_runs()
+    base_sig = project.shared_suggestion_runs(wanted)
     jobs: list[tuple[MemoryInputs, Memory | None, str, str, list[int]]] = []
     for name in names:
         # Built only when its inputs changed since the last build or a view is to be redone:
         # tokenizing every document with a decision was nearly all of a refresh with nothing to do
         inputs = memory_inputs(project, name)
         signature = inputs.signature(project)
-        known = None if force else _known_fingerprint(project, name, signature)
+        known = None if force else _known_fingerprint(project, name, signature, here=not remember)
         memory: Memory | None = None
         if known is None:
             memory = build_memory(project, name, inputs)
             known = memory.fingerprint(), len(memory)
-            _remember_fingerprint(project, name, signature, known)
+            _remember_fingerprint(project, name, signature, known, store=remember)
         fp, size = known
         view = memory_suggester(name)
-        if not size and view not in existing:
+        if not size and view not in project.memory_views():  # nothing remembered, no view to clear
             continue
-        docs = project.untouched_documents(name) if untouched_only else project.document_ids()
-        if wanted is not None:
-            docs = [d for d in docs if d in wanted]
+        if untouched_only:
+            docs = project.untouched_documents(name, wanted)
+        elif wanted is not None:
+            docs = sorted(project.content_hashes(wanted))  # those stored
+        else:
+            docs = project.document_ids()
         jobs.append((inputs, memory, fp, view, docs))
         report.annotators.append(name)
     total = sum(len(job[4]) for job in jobs)
@@ -578,7 +599,7 @@ def refresh_memory(
     if progress is not None:
         progress(0, total, "")
     for inputs, built, fp, view, docs in jobs:
-        runs = project.suggestion_runs(view)
+        runs = project.suggestion_runs(view, wanted)
         todo: list[tuple[int, str]] = []
         for doc in docs:
             done += 1

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from annotator.core.model import Span
-from annotator.store.base import StoreBase, hash_hex, now
+from annotator.store.base import CHUNK, StoreBase, hash_hex, marks, now
 
 #: Suggestion sets of a project memory are named ``memory:<annotator>``.
 MEMORY_PREFIX = "memory:"
@@ -80,25 +80,41 @@ def finished_documents(conn: sqlite3.Connection, annotators: Sequence[str]) -> l
         list(annotators))]
 
 
-def untouched_documents(conn: sqlite3.Connection, annotator: str) -> list[int]:
-    """Documents ``annotator`` has not started: no span, answer or decision, status todo or none."""
-    return [int(r[0]) for r in conn.execute(
-        "SELECT id FROM documents d WHERE NOT EXISTS (SELECT 1 FROM spans s WHERE s.document_id = d.id"
-        " AND s.annotator = :a) AND NOT EXISTS (SELECT 1 FROM doc_labels l WHERE l.document_id = d.id"
-        " AND l.annotator = :a) AND NOT EXISTS (SELECT 1 FROM document_status t WHERE t.document_id = d.id"
-        " AND t.annotator = :a AND t.state != 'todo') AND NOT EXISTS (SELECT 1 FROM suggestions g"
-        " JOIN suggestion_decisions x ON x.suggestion_id = g.id WHERE g.document_id = d.id AND x.annotator = :a)"
-        " ORDER BY id", {"a": annotator})]
+def untouched_documents(conn: sqlite3.Connection, annotator: str, documents: Sequence[int] | None = None) -> list[int]:
+    """Documents ``annotator`` has not started: no span, answer or decision, status todo or none
+    (of ``documents`` only, when given: a refresh of a few must not read a million)."""
+    sql = ("SELECT id FROM documents d WHERE NOT EXISTS (SELECT 1 FROM spans s WHERE s.document_id = d.id"
+           " AND s.annotator = ?) AND NOT EXISTS (SELECT 1 FROM doc_labels l WHERE l.document_id = d.id"
+           " AND l.annotator = ?) AND NOT EXISTS (SELECT 1 FROM document_status t WHERE t.document_id = d.id"
+           " AND t.annotator = ? AND t.state != 'todo') AND NOT EXISTS (SELECT 1 FROM suggestions g"
+           " JOIN suggestion_decisions x ON x.suggestion_id = g.id WHERE g.document_id = d.id AND x.annotator = ?)")
+    if documents is None:
+        return [int(r[0]) for r in conn.execute(sql + " ORDER BY id", [annotator] * 4)]
+    out: list[int] = []
+    for chunk in _chunks(documents):
+        out += [int(r[0]) for r in conn.execute(f"{sql} AND d.id IN ({marks(len(chunk))})", [annotator] * 4 + chunk)]
+    return sorted(out)
 
 
-def shared_runs(conn: sqlite3.Connection) -> dict[int, str]:
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    """``ids`` (distinct, as ints) in pieces of :data:`CHUNK` (the bound of ``?`` in one statement)."""
+    unique = sorted({int(d) for d in ids})
+    for k in range(0, len(unique), CHUNK):
+        yield unique[k:k + CHUNK]
+
+
+def shared_runs(conn: sqlite3.Connection, documents: Sequence[int] | None = None) -> dict[int, str]:
     """``{document_id: signature}`` of the shared suggestion sets of each
     suggested document (suggester@version:hash, sorted), so a memory view
-    knows when its base changed."""
+    knows when its base changed (of ``documents`` only, when given)."""
+    sql = f"SELECT document_id, suggester, version, content_hash FROM suggestion_runs g WHERE {shared_filter('g')}"
+    if documents is None:
+        rows: Iterable[Any] = conn.execute(sql)
+    else:
+        rows = [r for chunk in _chunks(documents)
+                for r in conn.execute(f"{sql} AND g.document_id IN ({marks(len(chunk))})", chunk)]
     sig: dict[int, list[str]] = {}
-    for doc_id, name, version, chash in conn.execute(
-        f"SELECT document_id, suggester, version, content_hash FROM suggestion_runs g WHERE {shared_filter('g')}"
-    ):
+    for doc_id, name, version, chash in rows:
         sig.setdefault(int(doc_id), []).append(f"{name}@{version}:{hash_hex(chash)[:12]}")
     return {d: "|".join(sorted(v)) for d, v in sig.items()}
 
@@ -188,13 +204,15 @@ class LearningMixin(StoreBase):
         return {"spans": human_spans(self._conn, names), "rejected": rejected_suggestions(self._conn, names),
                 "done": finished_documents(self._conn, names)}
 
-    def untouched_documents(self, annotator: str) -> list[int]:
-        """Documents ``annotator`` has not started (no span, answer or decision; status todo or none)."""
-        return untouched_documents(self._conn, annotator)
+    def untouched_documents(self, annotator: str, documents: Sequence[int] | None = None) -> list[int]:
+        """Documents ``annotator`` has not started (no span, answer or decision; status todo or
+        none), ascending; of ``documents`` only when given."""
+        return untouched_documents(self._conn, annotator, documents)
 
-    def shared_suggestion_runs(self) -> dict[int, str]:
-        """``{document_id: signature}`` of the shared suggestion sets (a memory view's base)."""
-        return shared_runs(self._conn)
+    def shared_suggestion_runs(self, documents: Sequence[int] | None = None) -> dict[int, str]:
+        """``{document_id: signature}`` of the shared suggestion sets (a memory view's base), of
+        ``documents`` only when given."""
+        return shared_runs(self._conn, documents)
 
     def shared_suggestions(self, document_id: int) -> list[Span]:
         """The shared suggestions of a document (every set but the memory views)."""

@@ -416,3 +416,36 @@ def test_memory_judge_counts_agree_with_observation_by_observation(seed: int) ->
                                 round_, surface, doc, prev, nxt, known)
         for _ in range(5):  # new decisions after the counts were made
             observe()
+
+
+def test_memory_refresh_of_some_documents_reads_and_writes_only_those(small, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``doc_ids``: the views of those documents (untouched ones, with ``untouched_only``) and no
+    other, asked of the store for those documents only; ids not in the project are left out."""
+    p, (d1, d2, d3) = small
+    p.add_spans(d1, spans_of(T1, "Zamora", "LOC"), "alice")
+    asked: list[object] = []
+    for name in ("untouched_documents", "suggestion_runs", "shared_suggestion_runs"):
+        real = getattr(p, name)
+        monkeypatch.setattr(p, name, lambda *a, _real=real, _name=name: asked.append((_name, a[-1])) or _real(*a))
+    report = refresh_memory(p, doc_ids=[d3, d1, 999], untouched_only=True)
+    assert (report.documents, report.skipped) == (1, 0)  # d1 is alice's work in progress, 999 is not here
+    assert p.memory_views(d3) == ["memory:alice"] and p.memory_views(d2) == []
+    assert all(arg == [d1, d3, 999] for _name, arg in asked) and len(asked) == 3
+    asked.clear()
+    assert refresh_memory(p, doc_ids=[d2, d3]).documents == 1  # d2 now; d3 is up to date
+    assert p.memory_views(d2) == ["memory:alice"]
+
+
+def test_memory_refresh_not_remembered_keeps_the_fingerprint_in_the_process(
+        small, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``remember=False`` (the GUI on a server): no setting is written (every window would hear
+    it), and a refresh with nothing new still builds no memory in this process."""
+    p, (d1, _d2, _d3) = small
+    p.add_spans(d1, spans_of(T1, "Zamora", "LOC"), "alice")
+    assert refresh_memory(p, remember=False).documents == 3
+    assert p.get_setting("memory_inputs:alice") is None
+    built = _count_builds(monkeypatch)
+    assert refresh_memory(p, remember=False).documents == 0 and built == []
+    p.add_spans(d1, spans_of(T1, "Bintang", "PER"), "alice")
+    refresh_memory(p, remember=False)
+    assert built == ["alice"] and p.get_setting("memory_inputs:alice") is None
