@@ -44,9 +44,9 @@ class ProjectInfo:
         """List rows (title, outlet, date, length; no text) of several documents."""
         return self._project.document_infos(doc_ids, with_counts=False) if doc_ids else []
 
-    def unsuggested_ids(self) -> list[int]:
-        """Documents no suggester has run on yet."""
-        return self._project.unsuggested_document_ids()
+    def unsuggested_ids(self, among: list[int] | None = None) -> list[int]:
+        """Documents no suggester has run on yet (of ``among`` only, when given), in id order."""
+        return self._project.unsuggested_document_ids(among)
 
     def answer_suggestions(self, doc_id: int) -> dict[str, Any]:
         """The suggested answer per question of a document (the most probable; a trained model's stance)."""

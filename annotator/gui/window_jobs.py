@@ -16,9 +16,18 @@ from annotator.gui.article_pane import MAX_OPEN_CHARS
 from annotator.gui.background import find_suggester, import_job, suggest_job
 from annotator.gui.tasks import Job
 
+#: The documents, from the open one on in the list, that suggesting on the way keeps suggested:
+#: a project of a million articles is not suggested whole when it opens (ten hours of spaCy).
+SUGGEST_AHEAD = 500
+
 
 class WindowJobs:
     """Suggest and import for the main window (mixed into it)."""
+
+    #: the job suggesting the documents on the way (:meth:`suggest_missing`), while it runs
+    _missing_job: Job | None = None
+    #: set by :meth:`start_background_work`: each document opened then keeps those after it suggested
+    _suggest_on_the_way = False
 
     def suggest_document(self) -> Job | None:
         """Run the suggesters on the open document only (forced)."""
@@ -66,12 +75,35 @@ class WindowJobs:
 
     def start_background_work(self) -> None:
         """After the window is up: load spaCy, then suggest the documents no suggester has seen
-        (a new project, the sample one, articles imported since), without asking."""
+        (a new project, the sample one, articles imported since) among the open one and the
+        :data:`SUGGEST_AHEAD` after it in the list, without asking; from then on, each document
+        opened does the same for those after it."""
         self.warm_up_nlp()
         self.suggest_missing()
+        if not self._suggest_on_the_way:
+            self._suggest_on_the_way = True
+            self.session.documentOpened.connect(self._suggest_on_open)
+
+    def _suggest_on_open(self, _doc_id: int) -> None:
+        # after the event that opened it (a key held on "next" opens many: one query each, no job)
+        QTimer.singleShot(0, self._suggest_missing_unless_closed)
+
+    def _suggest_missing_unless_closed(self) -> None:
+        if not getattr(self, "_closed", False) and not self.runner.closing:
+            self.suggest_missing()
 
     def suggest_missing(self) -> Job | None:
-        """Suggest, in the background, every document no suggester has run on yet."""
+        """Suggest, in the background, the documents no suggester has run on yet among the open
+        one and the :data:`SUGGEST_AHEAD` after it in the list (all of a shorter list; the open
+        one first).  None when there are none, or while the last such job is still at work."""
+        job = self._missing_job
+        if job is not None and (job.is_running or job.is_queued):
+            return None
+        current = self.current_document
+        near = ([current] if current is not None else []) + self.documents.ahead(current, SUGGEST_AHEAD)
+        unsuggested = set(self.info.unsuggested_ids(near))
         # a document too long to open here would hold the queue (and a quit) for minutes: left to the CLI
-        ids = [i.id for i in self.info.summaries(self.info.unsuggested_ids()) if i.length <= MAX_OPEN_CHARS]
-        return self.suggest_project(doc_ids=ids) if ids else None
+        long = {i.id for i in self.info.summaries(sorted(unsuggested)) if i.length > MAX_OPEN_CHARS}
+        ids = [d for d in dict.fromkeys(near) if d in unsuggested and d not in long]
+        self._missing_job = self.suggest_project(doc_ids=ids) if ids else None
+        return self._missing_job

@@ -359,13 +359,12 @@ def _relations_fit(schema: LabelSchema, spans: Sequence[Span], relations: Sequen
 
 def _pending(project: Project, name: str, version: str, force: bool, doc_ids: Iterable[int] | None) -> tuple[list[tuple[int, str]], int]:
     """``([(id, language)], skipped)`` of documents that need suggesting."""
-    runs = project.suggestion_runs(name)
-    wanted = set(doc_ids) if doc_ids is not None else None
+    # some documents (the GUI's, those next in the list) are read as such, not a million rows
+    wanted = sorted(set(doc_ids)) if doc_ids is not None else None
+    runs = project.suggestion_runs(name, wanted)
     todo: list[tuple[int, str]] = []
     skipped = 0
-    for doc_id, language, chash in project.document_hashes():
-        if wanted is not None and doc_id not in wanted:
-            continue
+    for doc_id, language, chash in project.document_hashes(wanted):
         if not force and runs.get(doc_id) == (version, chash):
             skipped += 1
             continue
@@ -415,7 +414,7 @@ def suggest_project(
         raise ValueError("the number of processes must be at least 1")
     if doc_ids is not None:
         doc_ids = list(doc_ids)
-        missing = sorted(set(doc_ids) - set(project.document_ids()))
+        missing = sorted(set(doc_ids) - set(project.content_hashes(doc_ids)))
         if missing:  # checked before the pipeline loads; a typo must not look like "0 documents to do"
             raise NotFoundError(f"no document {', '.join(map(str, missing))} in {project.path}")
     started = time.perf_counter()

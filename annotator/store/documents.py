@@ -109,11 +109,19 @@ class DocumentsMixin(StoreBase):
             self._log("set_language", None, document_id, language=language, previous=row[0])
             return True
 
-    def unsuggested_document_ids(self) -> list[int]:
-        """Documents no shared suggester has run on yet (imported since the last ``suggest``)."""
-        return [r[0] for r in self._conn.execute(
-            "SELECT id FROM documents d WHERE NOT EXISTS (SELECT 1 FROM suggestion_runs r"
-            f" WHERE r.document_id = d.id AND {learning.shared_filter('r')}) ORDER BY id")]
+    def unsuggested_document_ids(self, among: Iterable[int] | None = None) -> list[int]:
+        """Documents no shared suggester has run on yet (imported since the last ``suggest``),
+        in id order; only those of ``among`` when given (a few of a million, read as such)."""
+        sql = ("SELECT id FROM documents d WHERE NOT EXISTS (SELECT 1 FROM suggestion_runs r"
+               f" WHERE r.document_id = d.id AND {learning.shared_filter('r')})")
+        if among is None:
+            return [r[0] for r in self._conn.execute(sql + " ORDER BY id")]
+        wanted = sorted({int(i) for i in among})
+        out: list[int] = []
+        for k in range(0, len(wanted), CHUNK):
+            chunk = wanted[k : k + CHUNK]
+            out += [r[0] for r in self._conn.execute(f"{sql} AND d.id IN ({marks(len(chunk))})", chunk)]
+        return sorted(out)
 
     def document_ids(self) -> list[int]:
         """Every document id in import order."""
@@ -276,10 +284,19 @@ class DocumentsMixin(StoreBase):
         """``{id: title}`` of every document."""
         return dict(self._conn.execute("SELECT id, title FROM documents").fetchall())
 
-    def document_hashes(self) -> list[tuple[int, str | None, str]]:
-        """``(id, language, content_hash)`` of every document in id order (what a suggester run keys on)."""
-        return [(i, lang, hash_hex(h)) for i, lang, h in
-                self._conn.execute("SELECT id, language, content_hash FROM documents ORDER BY id")]
+    def document_hashes(self, ids: Iterable[int] | None = None) -> list[tuple[int, str | None, str]]:
+        """``(id, language, content_hash)`` of every document in id order (what a suggester run
+        keys on); of the documents ``ids`` that are stored, when given."""
+        sql = "SELECT id, language, content_hash FROM documents"
+        if ids is None:
+            return [(i, lang, hash_hex(h)) for i, lang, h in self._conn.execute(sql + " ORDER BY id")]
+        wanted = sorted({int(i) for i in ids})
+        out: list[tuple[int, str | None, str]] = []
+        for k in range(0, len(wanted), CHUNK):
+            chunk = wanted[k : k + CHUNK]
+            out += [(i, lang, hash_hex(h)) for i, lang, h in self._conn.execute(
+                f"{sql} WHERE id IN ({marks(len(chunk))}) ORDER BY id", chunk)]
+        return out
 
     def text_bytes(self) -> int:
         """The UTF-8 size of every document's text (what a project file of them must hold)."""
