@@ -126,27 +126,21 @@ class _Tally:
     __slots__ = ("groups", "by_doc", "labelled_docs", "_unknown")
 
     def __init__(self, observations: Iterable[Observation]) -> None:
+        #: (rejected, label, who) -> (how many, {token before: n}, {token after: n}, {(before, after): n})
         self.groups: dict[tuple[bool, str | None, str],
-                          tuple[int, dict[str, int], dict[str, int], dict[tuple[str, str], int]]] = {}
-        counts: dict[tuple[bool, str | None, str], int] = defaultdict(int)
-        parts: dict[tuple[bool, str | None, str], tuple[dict[str, int], dict[str, int], dict[tuple[str, str], int]]] = {}
-        self.by_doc: dict[int, list[Observation]] = defaultdict(list)
+                          tuple[list[int], dict[str, int], dict[str, int], dict[tuple[str, str], int]]] = {}
+        self.by_doc: dict[int, list[Observation]] = {}
         labelled: set[int] = set()
         for o in observations:
-            key = (o.rejected, o.label, o.who)
-            counts[key] += 1
-            prevs, nexts, both = parts.setdefault(key, (defaultdict(int), defaultdict(int), defaultdict(int)))
-            prevs[o.prev] += 1
-            nexts[o.next] += 1
+            n, prevs, nexts, both = self.groups.setdefault((o.rejected, o.label, o.who), ([0], {}, {}, {}))
+            n[0] += 1
+            prevs[o.prev] = prevs.get(o.prev, 0) + 1
+            nexts[o.next] = nexts.get(o.next, 0) + 1
             if o.rejected:
-                both[(o.prev, o.next)] += 1
+                both[(o.prev, o.next)] = both.get((o.prev, o.next), 0) + 1
             else:
                 labelled.add(o.doc)
-            self.by_doc[o.doc].append(o)
-        for key, n in counts.items():
-            prevs, nexts, both = parts[key]
-            self.groups[key] = (n, dict(prevs), dict(nexts), dict(both))
-        self.by_doc = dict(self.by_doc)
+            self.by_doc.setdefault(o.doc, []).append(o)
         #: documents holding a decision that is not a rejection (a label or "nothing here")
         self.labelled_docs = frozenset(labelled)
         self._unknown: dict[frozenset[int], frozenset[int]] = {}
@@ -233,7 +227,7 @@ class Memory:
         rej: dict[str, float] = {}
         vetoed: set[str] = set()
         neg = 0.0
-        for (rejected, label, who), (n, prevs, nexts, both) in tally.groups.items():
+        for (rejected, label, who), ([n], prevs, nexts, both) in tally.groups.items():
             if settled and not rejected:
                 continue
             count, weight = n, n + prevs.get(prev, 0) + nexts.get(nxt, 0)
