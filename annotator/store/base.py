@@ -17,7 +17,7 @@ import time
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -127,6 +127,14 @@ def marks(n: int) -> str:
 
 #: Values per ``IN (...)`` list: stays under SQLite's variable limit.
 CHUNK = 900
+
+
+def id_chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    """``ids`` distinct and ascending, as ints, in lists of at most :data:`CHUNK` (one
+    ``IN (...)`` each): a query about some documents reads those, not the project's every row."""
+    unique = sorted({int(i) for i in ids})
+    for k in range(0, len(unique), CHUNK):
+        yield unique[k : k + CHUNK]
 
 
 def stored_hash(h: str) -> bytes:

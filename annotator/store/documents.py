@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from annotator.core.errors import NotFoundError
 from annotator.core.model import STATES, Document, DocumentInfo, content_hash
 from annotator.store import learning
-from annotator.store.base import CHUNK, StoreBase, fts_query, hash_hex, marks, now, stored_hash
+from annotator.store.base import CHUNK, StoreBase, fts_query, hash_hex, id_chunks, marks, now, stored_hash
 
 
 class DocumentsMixin(StoreBase):
@@ -116,12 +116,10 @@ class DocumentsMixin(StoreBase):
                f" WHERE r.document_id = d.id AND {learning.shared_filter('r')})")
         if among is None:
             return [r[0] for r in self._conn.execute(sql + " ORDER BY id")]
-        wanted = sorted({int(i) for i in among})
         out: list[int] = []
-        for k in range(0, len(wanted), CHUNK):
-            chunk = wanted[k : k + CHUNK]
-            out += [r[0] for r in self._conn.execute(f"{sql} AND d.id IN ({marks(len(chunk))})", chunk)]
-        return sorted(out)
+        for chunk in id_chunks(among):
+            out += [r[0] for r in self._conn.execute(f"{sql} AND d.id IN ({marks(len(chunk))}) ORDER BY id", chunk)]
+        return out
 
     def document_ids(self) -> list[int]:
         """Every document id in import order."""
@@ -290,10 +288,8 @@ class DocumentsMixin(StoreBase):
         sql = "SELECT id, language, content_hash FROM documents"
         if ids is None:
             return [(i, lang, hash_hex(h)) for i, lang, h in self._conn.execute(sql + " ORDER BY id")]
-        wanted = sorted({int(i) for i in ids})
         out: list[tuple[int, str | None, str]] = []
-        for k in range(0, len(wanted), CHUNK):
-            chunk = wanted[k : k + CHUNK]
+        for chunk in id_chunks(ids):
             out += [(i, lang, hash_hex(h)) for i, lang, h in self._conn.execute(
                 f"{sql} WHERE id IN ({marks(len(chunk))}) ORDER BY id", chunk)]
         return out

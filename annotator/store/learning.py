@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Sequence
 
 from annotator.core.model import Span
-from annotator.store.base import CHUNK, StoreBase, hash_hex, marks, now
+from annotator.store.base import StoreBase, hash_hex, id_chunks, marks, now
 
 #: Suggestion sets of a project memory are named ``memory:<annotator>``.
 MEMORY_PREFIX = "memory:"
@@ -91,16 +91,9 @@ def untouched_documents(conn: sqlite3.Connection, annotator: str, documents: Seq
     if documents is None:
         return [int(r[0]) for r in conn.execute(sql + " ORDER BY id", [annotator] * 4)]
     out: list[int] = []
-    for chunk in _chunks(documents):
+    for chunk in id_chunks(documents):
         out += [int(r[0]) for r in conn.execute(f"{sql} AND d.id IN ({marks(len(chunk))})", [annotator] * 4 + chunk)]
     return sorted(out)
-
-
-def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    """``ids`` (distinct, as ints) in pieces of :data:`CHUNK` (the bound of ``?`` in one statement)."""
-    unique = sorted({int(d) for d in ids})
-    for k in range(0, len(unique), CHUNK):
-        yield unique[k:k + CHUNK]
 
 
 def shared_runs(conn: sqlite3.Connection, documents: Sequence[int] | None = None) -> dict[int, str]:
@@ -111,7 +104,7 @@ def shared_runs(conn: sqlite3.Connection, documents: Sequence[int] | None = None
     if documents is None:
         rows: Iterable[Any] = conn.execute(sql)
     else:
-        rows = [r for chunk in _chunks(documents)
+        rows = [r for chunk in id_chunks(documents)
                 for r in conn.execute(f"{sql} AND g.document_id IN ({marks(len(chunk))})", chunk)]
     sig: dict[int, list[str]] = {}
     for doc_id, name, version, chash in rows:

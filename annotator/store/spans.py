@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from annotator.core.errors import NotFoundError, ProjectError
 from annotator.core.model import Span, annotator_name, content_hash
 from annotator.store import learning
-from annotator.store.base import CHUNK, StoreBase, hash_hex, marks, new_uid, now, stored_hash
+from annotator.store.base import StoreBase, hash_hex, id_chunks, marks, new_uid, now, stored_hash
 
 if TYPE_CHECKING:
     import numpy as np
@@ -330,10 +330,8 @@ class SuggestionsMixin(StoreBase):
         sql = "SELECT document_id, version, content_hash FROM suggestion_runs WHERE suggester = ?"
         if documents is None:
             return {r[0]: (r[1], hash_hex(r[2])) for r in self._conn.execute(sql, (suggester,))}
-        wanted = sorted({int(d) for d in documents})
         out: dict[int, tuple[str, str]] = {}
-        for k in range(0, len(wanted), CHUNK):
-            chunk = wanted[k:k + CHUNK]
+        for chunk in id_chunks(documents):
             out.update({r[0]: (r[1], hash_hex(r[2])) for r in self._conn.execute(
                 f"{sql} AND document_id IN ({marks(len(chunk))})", (suggester, *chunk))})
         return out
