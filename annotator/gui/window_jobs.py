@@ -90,12 +90,15 @@ class WindowJobs:
 
     def _suggest_missing_unless_closed(self) -> None:
         if not getattr(self, "_closed", False) and not self.runner.closing:
-            self.suggest_missing()
+            # stepping through the list uncovers one new document each time: a job (and the
+            # reload of the open document when it ends) every step would be noise
+            self.suggest_missing(at_least=max(1, SUGGEST_AHEAD // 2))
 
-    def suggest_missing(self) -> Job | None:
+    def suggest_missing(self, at_least: int = 1) -> Job | None:
         """Suggest, in the background, the documents no suggester has run on yet among the open
         one and the :data:`SUGGEST_AHEAD` after it in the list (all of a shorter list; the open
-        one first).  None when there are none, or while the last such job is still at work."""
+        one first): at once when the open one is among them, else when they are ``at_least``.
+        None when there are none (or too few), or while the last such job is still at work."""
         job = self._missing_job
         if job is not None and (job.is_running or job.is_queued):
             return None
@@ -105,5 +108,7 @@ class WindowJobs:
         # a document too long to open here would hold the queue (and a quit) for minutes: left to the CLI
         long = {i.id for i in self.info.summaries(sorted(unsuggested)) if i.length > MAX_OPEN_CHARS}
         ids = [d for d in dict.fromkeys(near) if d in unsuggested and d not in long]
-        self._missing_job = self.suggest_project(doc_ids=ids) if ids else None
+        if not ids or (current not in ids and len(ids) < at_least):
+            return None
+        self._missing_job = self.suggest_project(doc_ids=ids)
         return self._missing_job

@@ -75,34 +75,33 @@ def test_opening_a_project_suggests_documents_no_suggester_has_seen(qtbot, windo
 def test_suggesting_on_the_way_covers_the_documents_next_in_the_list_not_the_whole_project(
         qtbot, window: MainWindow, monkeypatch):
     """The documents suggested without asking are the open one and those after it in the list
-    (one here; 500 in the app): a project of a million articles is not suggested whole when it
-    opens.  Each document opened then does the same for those after it, the open one first."""
+    (four here; 500 in the app): a project of a million articles is not suggested whole when it
+    opens.  Each document opened then does the same for those after it: at once when the open
+    one is new (first), else once half of those after it are new (not a job per step)."""
     import annotator.gui.main_window as mw
     import annotator.gui.window_jobs as jobs
 
     monkeypatch.setattr(mw, "warm_up_job", lambda: None)
-    monkeypatch.setattr(jobs, "SUGGEST_AHEAD", 1)
-    d4, _ = window.project.add_document(Document("Presiden Indonesia tiba.", title="d4"))
-    d5, _ = window.project.add_document(Document("Indonesia menolak.", title="d5"))
-    d6, _ = window.project.add_document(Document("Menteri bertemu.", title="d6"))
+    monkeypatch.setattr(jobs, "SUGGEST_AHEAD", 4)
+    d4, d5, d6, d7, d8 = (window.project.add_document(Document(f"Indonesia {k} menolak.", title=f"d{k}"))[0]
+                          for k in range(4, 9))
     window.apply_filters()
     calls: list[dict] = []
     window.suggest_function = fake_suggester(calls)
-    window.start_background_work()  # on document 1: 1 and 2
+    window.start_background_work()  # on document 1: 1, 2, 3, d4 and d5
     wait_idle(qtbot, window)
-    assert calls == [{"doc_ids": [2]}]
-    assert window.project.unsuggested_document_ids() == [d4, d5, d6]
-    window.open_document(d5)  # d5 and d6, the open one first
+    assert calls == [{"doc_ids": [2, d4, d5]}]
+    window.open_document(2)  # 2, 3, d4, d5 and d6: only d6 is new, fewer than half: no job yet
+    qtbot.wait(50)
+    assert len(calls) == 1 and not window.runner.busy
+    window.open_document(d7)  # the open one is new: d7, then d8 (and 1, 2, 3 from the top)
     qtbot.waitUntil(lambda: len(calls) == 2, timeout=5000)
     wait_idle(qtbot, window)
-    assert calls[1:] == [{"doc_ids": [d5, d6]}] and window.project.unsuggested_document_ids() == [d4]
-    window.open_document(d6)  # d6 and, from the top, 1: nothing to do, no job
-    qtbot.wait(50)
-    assert len(calls) == 2 and not window.runner.busy
-    window.open_document(3)  # 3 and d4
+    assert calls[1] == {"doc_ids": [d7, d8]} and window.project.unsuggested_document_ids() == [d6]
+    window.open_document(d6)
     qtbot.waitUntil(lambda: len(calls) == 3, timeout=5000)
     wait_idle(qtbot, window)
-    assert calls[2:] == [{"doc_ids": [d4]}] and window.project.unsuggested_document_ids() == []
+    assert calls[2] == {"doc_ids": [d6]} and window.project.unsuggested_document_ids() == []
 
 
 def test_app_run_starts_the_background_work_after_the_window_shows(qapp, demo_path, monkeypatch):
