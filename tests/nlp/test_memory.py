@@ -449,3 +449,19 @@ def test_memory_refresh_not_remembered_keeps_the_fingerprint_in_the_process(
     p.add_spans(d1, spans_of(T1, "Bintang", "PER"), "alice")
     refresh_memory(p, remember=False)
     assert built == ["alice"] and p.get_setting("memory_inputs:alice") is None
+
+
+def test_memory_of_finished_documents_without_spans_reads_no_text(small, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Documents marked done with no span and no rejection anywhere: nothing is remembered, so
+    no text is read to look for occurrences (a scale project's annotator had 166,667 of them)."""
+    p, (d1, d2, d3) = small
+    for d in (d1, d2, d3):
+        p.set_status(d, "alice", "done")
+    read: list[int] = []
+    real = p.get_text
+    monkeypatch.setattr(p, "get_text", lambda d: read.append(d) or real(d))
+    memory = build_memory(p, "alice")
+    assert len(memory) == 0 and read == []
+    p.add_spans(d1, spans_of(T1, "Zamora", "LOC"), "alice")
+    read.clear()
+    assert len(build_memory(p, "alice")) > 1 and set(read) == {d1, d2, d3}  # now they are looked through
