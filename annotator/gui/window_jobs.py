@@ -17,7 +17,7 @@ from annotator.gui.background import find_suggester, import_job, suggest_job
 from annotator.gui.tasks import Job
 
 #: The documents, from the open one on in the list, that suggesting on the way keeps suggested:
-#: a project of a million articles is not suggested whole when it opens (most of a day of spaCy).
+#: a project of a million articles is not suggested whole when it opens (half an hour of spaCy).
 SUGGEST_AHEAD = 500
 
 
