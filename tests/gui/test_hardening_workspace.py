@@ -102,6 +102,17 @@ def test_suggesting_on_the_way_covers_the_documents_next_in_the_list_not_the_who
     qtbot.waitUntil(lambda: len(calls) == 3, timeout=5000)
     wait_idle(qtbot, window)
     assert calls[2] == {"doc_ids": [d6]} and window.project.unsuggested_document_ids() == []
+    # an article opened while such a job waits or runs is looked at when it ends (the job wrote the
+    # project: the open article is read again, which counts as opening it)
+    late = [window.project.add_document(Document(f"Indonesia {k}.", title=f"d{k}"))[0] for k in range(9, 15)]
+    window.apply_filters()
+    window.runner.run(lambda report, should_cancel: time.sleep(0.3), "another job")  # the suggesting waits
+    window.open_document(late[0])  # late[0] and the four after it
+    qtbot.wait(50)
+    window.open_document(late[5])  # new and open, but a job is still waiting: nothing yet
+    qtbot.waitUntil(lambda: len(calls) == 5, timeout=5000)
+    wait_idle(qtbot, window)
+    assert calls[3:] == [{"doc_ids": late[:5]}, {"doc_ids": [late[5]]}]
 
 
 def test_app_run_starts_the_background_work_after_the_window_shows(qapp, demo_path, monkeypatch):
