@@ -14,6 +14,7 @@ from annotator.gui.doc_query import load_pending_suggestions
 from annotator.nlp.memory import Memory, Observation, build_memory, refresh_memory
 from annotator.review.blind import set_blind
 from annotator.store import Project
+from benchmarks.memory_refresh import judge_one_by_one
 from tests.conftest import SEED_FILES
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "seeds_memory_reference.json").read_text(encoding="utf-8"))
@@ -347,47 +348,12 @@ def test_memory_token_range_only_for_token_aligned_offsets() -> None:
     assert _token_range(toks, len(text) + 5, len(text) + 9) is None  # beyond the text
 
 
-def _judge_one_by_one(memory: Memory, layer: str, surface: tuple[str, ...], doc: int, prev: str, nxt: str,
-                      known: frozenset[int] | bool | None) -> tuple[object, ...]:
-    """The judgement as the module docstring states it, observation by observation (what
-    ``Memory.judge`` computes from counts): the reference it is checked against."""
-    obs = [o for o in memory.index[layer][surface] if o.doc != doc]
-    def knows(d: int) -> bool:
-        return known is True or (isinstance(known, frozenset) and d in known)
-    settled = known is not None and all(knows(o.doc) for o in obs if not o.rejected)
-    pos: dict[str, float] = {}
-    rej: dict[str, float] = {}
-    who_w: dict[tuple[str, str], float] = {}
-    vetoed: set[str] = set()
-    neg = 0.0
-    for o in obs:
-        if settled and not o.rejected:
-            continue
-        w = (1 + (o.prev == prev) + (o.next == nxt)) * (memory.own_weight if o.who == memory.viewer else 1)
-        if o.rejected:
-            rej[o.label] = rej.get(o.label, 0) + w
-            if o.prev == prev and o.next == nxt:
-                vetoed.add(o.label)
-        elif o.label is None:
-            neg += w
-        else:
-            pos[o.label] = pos.get(o.label, 0) + w
-            who_w[(o.label, o.who)] = who_w.get((o.label, o.who), 0) + w
-    unlabelled = neg > 0 and neg > sum(pos.values())
-    if not pos:
-        return None, 0.0, "", unlabelled, vetoed, set(rej)
-    best = max(sorted(pos), key=lambda lab: pos[lab] - rej.get(lab, 0))
-    share = pos[best] / (sum(pos.values()) + neg + rej.get(best, 0))
-    who = max(sorted(w for lab, w in who_w if lab == best), key=lambda w: who_w[(best, w)])
-    label = None if best in vetoed or share < 0.5 else best
-    return label, share, who, unlabelled, vetoed, set(rej)
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_memory_judge_counts_agree_with_observation_by_observation(seed: int) -> None:
     """Judging sums counted observations less the document's own; on random decisions (labels,
     "nothing here", rejections, several annotators, shared contexts, trusted models' documents)
-    it gives what weighing each observation does, and a later ``add`` is seen."""
+    it gives what weighing each observation does (the reference the benchmark times as the
+    old code), and a later ``add`` is seen."""
     import random
 
     rng = random.Random(seed)
@@ -412,7 +378,7 @@ def test_memory_judge_counts_agree_with_observation_by_observation(seed: int) ->
                     for nxt in words:
                         for known in knowns:
                             got = memory.judge("entities", surface, doc, prev, nxt, known)
-                            assert got == _judge_one_by_one(memory, "entities", surface, doc, prev, nxt, known), (
+                            assert got == judge_one_by_one(memory, "entities", surface, doc, prev, nxt, known), (
                                 round_, surface, doc, prev, nxt, known)
         for _ in range(5):  # new decisions after the counts were made
             observe()
