@@ -137,17 +137,96 @@ def _guarded_search(pattern: str, at_end: bool) -> Callable[[str], re.Match[str]
     return search_any
 
 
+class _Narrowed:
+    """A pattern that is one alternation (``a|b|c``), searched with only the alternatives that
+    could match the string at hand, in their order.  A match of an alternative begins (or, with
+    ``at_end``, where every alternative ends at ``$``, ends) with a character its guard allows;
+    one that allows no character of the string (with ``at_end``: not its last) cannot match
+    anywhere in it, so leaving it out changes no answer of ``search`` or ``finditer``.  spaCy's
+    suffix and infix patterns are 88 and 15 alternatives tried at every position: a number like
+    ``0.4161.`` took 13 microseconds for its suffix and 10 for its infixes, and agreement over
+    100,000 documents splits as many such chunks as it meets (each once).  A pattern this does
+    not follow (an alternative that can match empty, a construct the guard analysis does not
+    read, an alternative not ending at ``$`` with ``at_end``) is searched whole."""
+
+    def __init__(self, pattern: str, at_end: bool) -> None:
+        self.full = re.compile(pattern)
+        self._masks: dict[str, int] = {}
+        self._patterns: dict[int, re.Pattern[str] | None] = {0: None}
+        self._guards: list[Callable[[str], re.Match[str] | None]] | None = None
+        self._at_end = at_end
+        try:
+            from re import _parser  # type: ignore[attr-defined]
+
+            parsed = _parser.parse(pattern)
+            top = list(parsed.data)
+            if len(top) != 1 or str(top[0][0]) != "BRANCH":
+                return
+            branches = list(top[0][1][1])
+            guards = []
+            for b in branches:
+                items = list(b.data)
+                if at_end and not _all_end_at_end(items):
+                    return
+                got, empty = _ends(items, last=at_end)
+                if empty or not got:
+                    return
+                guards.append(_guard(parsed, got).fullmatch)
+            self._parsed, self._branches, self._guards = parsed, branches, guards
+        except Exception:  # noqa: BLE001 - any surprise: the whole pattern, always right
+            self._guards = None
+
+    def _mask(self, ch: str) -> int:
+        """The alternatives whose guard allows ``ch``, as bits (cached per character)."""
+        mask = self._masks.get(ch)
+        if mask is None:
+            assert self._guards is not None
+            mask = sum(1 << i for i, g in enumerate(self._guards) if g(ch) is not None)
+            self._masks[ch] = mask
+        return mask
+
+    def _pattern(self, mask: int) -> re.Pattern[str] | None:
+        """The alternation of the alternatives in ``mask``, in their order (compiled once)."""
+        if mask not in self._patterns:
+            from re import _compiler, _parser  # type: ignore[attr-defined]
+
+            chosen = [b for i, b in enumerate(self._branches) if mask >> i & 1]
+            state = self._parsed.state
+            self._patterns[mask] = _compiler.compile(
+                _parser.SubPattern(state, [(_parser.BRANCH, (None, chosen))]), state.flags)
+        return self._patterns[mask]
+
+    def pattern_for(self, s: str) -> re.Pattern[str] | None:
+        """The pattern that answers for ``s`` (None: nothing can match in it)."""
+        if self._guards is None or not s:
+            return self.full
+        if self._at_end:
+            # "$" also matches before a final newline: there the whole pattern decides
+            return self.full if s[-1] == "\n" else self._pattern(self._mask(s[-1]))
+        mask = 0
+        for ch in set(s):
+            mask |= self._mask(ch)
+        return self._pattern(mask)
+
+    def search(self, s: str) -> re.Match[str] | None:
+        """``re.compile(pattern).search(s)``."""
+        p = self.pattern_for(s)
+        return p.search(s) if p is not None else None
+
+    def finditer(self, s: str) -> Iterator[re.Match[str]]:
+        """``re.compile(pattern).finditer(s)``."""
+        p = self.pattern_for(s)
+        return p.finditer(s) if p is not None else iter(())
+
+
 class _Rules:
     """spaCy's patterns and exceptions for one language."""
 
     def __init__(self, lang: str = "id") -> None:
         data = json.loads(resource_path("tokenizer", f"{lang}.json").read_text(encoding="utf-8"))
         self.prefix_search: Callable[[str], re.Match[str] | None] = _guarded_search(data["prefix"], at_end=False)
-        self.suffix_search: Callable[[str], re.Match[str] | None] = _guarded_search(data["suffix"], at_end=True)
-        infix = re.compile(data["infix"])
-        infix_guard = _guarded_search(data["infix"], at_end=False)
-        self.infix_finditer: Callable[[str], Iterator[re.Match[str]]] = (
-            lambda s: infix.finditer(s) if infix_guard(s) is not None else iter(()))
+        self.suffix_search: Callable[[str], re.Match[str] | None] = _Narrowed(data["suffix"], at_end=True).search
+        self.infix_finditer: Callable[[str], Iterator[re.Match[str]]] = _Narrowed(data["infix"], at_end=False).finditer
         self.url_match = re.compile(data["url"]).match if data.get("url") else None
         self.token_match = re.compile(data["token_match"]).match if data.get("token_match") else None
         self.specials: dict[str, list[str]] = {s: [s] for s in data["special_single"]}

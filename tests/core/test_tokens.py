@@ -124,3 +124,19 @@ def test_tokens_guarded_patterns_answer_as_the_full_ones(s):
         got = fast(s)
         assert (want and want.span()) == (got and got.span())
     assert [m.span() for m in infix.finditer(s)] == [m.span() for m in rules.infix_finditer(s)]
+
+
+def test_tokens_narrowed_patterns_answer_as_the_full_ones_on_every_idner_chunk(idner_dir):
+    # the suffix and infix searches try only the alternatives that could match the chunk at hand:
+    # every distinct chunk of the data set, with the punctuation glued on as articles have it,
+    # gets the very matches of the whole patterns
+    _prefix, suffix, infix = _full_patterns()
+    rules = _rules()
+    words = set(idner_text(idner_dir / "train.txt").split()) | set(idner_text(idner_dir / "dev.txt").split())
+    chunks = words | {f"{w}." for w in words} | {f"({w})," for w in list(words)[:3000]} | {
+        f"{a}-{b}" for a, b in zip(sorted(words)[:2000], sorted(words)[2000:4000], strict=True)}
+    assert len(chunks) > 20000
+    for s in chunks:
+        assert (suffix.search(s) and suffix.search(s).span()) == (
+            rules.suffix_search(s) and rules.suffix_search(s).span()), s
+        assert [m.span() for m in infix.finditer(s)] == [m.span() for m in rules.infix_finditer(s)], s
