@@ -287,6 +287,21 @@ class Project(
         """True for a project on a PostgreSQL server."""
         return self._dialect.name == "postgresql"
 
+    def read_twin(self) -> Project | None:
+        """A second connection to this project, for reading in another thread while this one
+        works (agreement reads the next block of documents ahead): opened without a check (this
+        one checked the file), to be closed by whoever uses it.  None where it would not read
+        what this connection reads: inside a transaction (it would not see the changes made so
+        far), while a new file is being built (it is not at its path yet), or when it cannot
+        be opened (the caller then reads here, as before)."""
+        if self._depth > 0 or self._conn.in_transaction or self._building is not None:
+            return None
+        try:
+            # the schema as stored (this open stored it): the twin writes nothing
+            return Project(self.url if self.is_server else self.path, create=False, check=False)
+        except (ProjectError, OSError, sqlite3.Error):
+            return None
+
     def _open_server(self, url: str, schema: str | Path | LabelSchema | None) -> None:
         # ``path`` names the project in messages; the password never appears in it.
         self.url = url

@@ -401,3 +401,75 @@ def test_agreement_block_size_must_be_positive(tmp_path):
     project, _ = build(tmp_path / "p.db", [words_text(3)], {"alice": {0: {"state": "done"}}})
     with project, pytest.raises(ValueError, match="block_documents"):
         compute_agreement(project, block_documents=0)
+
+
+def _read_ahead_project(tmp_path, n=12):
+    texts = [words_text(6, salt=i) for i in range(n)]
+    work = {a: {i: {"spans": [(*tok_to_chars(i % 3, i % 3 + 2), "PER" if a == "alice" or i % 4 else "ORG")],
+                    "state": "done"} for i in range(n)} for a in ("alice", "bob")}
+    return build(tmp_path / "p.db", texts, work)
+
+
+def test_agreement_reads_the_next_block_ahead_on_a_second_connection(tmp_path, monkeypatch):
+    """Blocks after the first are read in a worker thread on a connection of its own, the
+    report is the one read here at once, and the worker and its connection end with the run."""
+    import threading
+
+    from annotator.store import Project
+
+    project, _ = _read_ahead_project(tmp_path)
+    readers: list[tuple[str, int]] = []
+    twins: list[Project] = []
+    real_read, real_twin = Project.layer_span_arrays, Project.read_twin
+
+    def spy_read(self, *a, **k):
+        readers.append((threading.current_thread().name, id(self)))
+        return real_read(self, *a, **k)
+
+    def spy_twin(self):
+        twin = real_twin(self)
+        twins.append(twin)
+        return twin
+
+    monkeypatch.setattr(Project, "layer_span_arrays", spy_read)
+    monkeypatch.setattr(Project, "read_twin", spy_twin)
+    with project:
+        whole = compute_agreement(project, block_documents=1000)
+        assert [name for name, _ in readers] == [threading.current_thread().name]  # one block: read here
+        readers.clear()
+        got = compute_agreement(project, block_documents=5)
+        assert got == whole
+        assert len(readers) == 3 and len(twins) == 1 and twins[0] is not None
+        assert all(name.startswith("agreement-read") and who == id(twins[0]) for name, who in readers)
+        with pytest.raises(Exception, match="closed"):  # closed with the run
+            twins[0]._conn.execute("SELECT 1")
+    assert not [t for t in threading.enumerate() if t.name.startswith("agreement-read")]
+
+
+def test_agreement_cancelled_between_blocks_leaves_no_reader_behind(tmp_path):
+    import threading
+
+    from annotator.core.jobs import Cancelled
+
+    project, _ = _read_ahead_project(tmp_path)
+    with project:
+        calls = []
+        with pytest.raises(Cancelled):
+            compute_agreement(project, block_documents=4, should_cancel=lambda: calls.append(1) or len(calls) > 6)
+        assert len(calls) > 6
+    assert not [t for t in threading.enumerate() if t.name.startswith("agreement-read")]
+
+
+def test_agreement_inside_a_transaction_counts_its_uncommitted_work(tmp_path):
+    """A second connection would not see a transaction's changes: inside one, every block is
+    read on the project's own connection, and the report counts what was just added."""
+    project, ids = _read_ahead_project(tmp_path)
+    with project:
+        before = compute_agreement(project, block_documents=5)
+        with project.transaction():
+            assert project.read_twin() is None
+            project.add_spans(ids[-1], [Span(*tok_to_chars(4, 5), "LOC")], "bob")
+            inside = compute_agreement(project, block_documents=5)
+            assert inside == compute_agreement(project, block_documents=1000)
+        assert inside != before
+        assert compute_agreement(project, block_documents=5) == inside
