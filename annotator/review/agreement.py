@@ -494,39 +494,64 @@ def _span_blocks(
 
     def read(p: Project, b: int) -> _BlockRows:
         lo, hi = b * block, min((b + 1) * block, docs.size)
+        part = docs[lo:hi]
         # the blocks' ranges of ids cover every id: the spans of documents no pair counts say
         # whether anyone marked a span at all (a note), as when the project was read at once
         low = None if b == 0 else int(docs[lo])
         high = None if b == n_blocks - 1 else int(docs[hi])
         which, *columns = p.layer_span_arrays(layer_names, names, labels, None if n_blocks == 1 else (low, high))
-        return _BlockRows(which, columns, list(p.texts(docs[lo:hi].tolist())))
+        layers, any_spans = [], []
+        for k, layer in enumerate(layer_names):
+            spans, anyone = _layer_arrays(p, layer, names, counted_ids, part, [c[which == k] for c in columns],
+                                          labels[k], whole=n_blocks == 1)
+            layers.append(spans)
+            any_spans.append(anyone)
+        del which, columns
+        _check_cancel(should_cancel)
+        index = {int(d): i for i, d in enumerate(part.tolist())}
+        texts = ((index[d], t) for d, t in p.texts(part.tolist()))
+        layout = sa.token_layout(texts, part.size, layers, tick=lambda: _check_cancel(should_cancel), table=table)
+        if n_blocks > 1 and any(bool((s.end > layout.n_chars[s.doc]).any()) for s in layers):
+            raise _Unblocked
+        return _BlockRows(layers, any_spans, layout)
 
     with _ReadAhead(project, read, n_blocks) as blocks:
         for b in range(n_blocks):
             _check_cancel(should_cancel)
             part = docs[b * block:min((b + 1) * block, docs.size)]
-            _span_block(project, layer_names, names, labels, counted_ids, pair_ids, name_index, pairs, part,
-                        blocks.get(b), n_blocks, table, sums, advance, should_cancel)
+            rows = blocks.get(b)
+            for k, layer in enumerate(layer_names):
+                if layer not in sums:
+                    sums[layer] = _LayerSums(labels[k], len(names), pairs)
+                sums[layer].any_spans |= rows.any_spans[k]
+            in_pair = {p: sa.member(part, pair_ids[p]) for p in pairs}
+            counts_doc = np.zeros((part.size, len(names)), dtype=bool)
+            for k, name in enumerate(names):
+                counts_doc[:, k] = sa.member(part, counted_ids[name])
+            for k, layer in enumerate(layer_names):
+                _block_layer(project, layer, k, names, name_index, pairs, part, rows.layers[k], rows.layout, in_pair,
+                             counts_doc, sums[layer], advance, should_cancel)
     return sums
 
 
 class _BlockRows:
-    """One block's rows as read: the span columns (:meth:`Project.layer_span_arrays`) and the
-    documents' texts."""
+    """One block of documents as read and placed: each layer's spans (sorted), whether anyone
+    marked a span on a document they count, and the spans placed on the documents' tokens."""
 
-    __slots__ = ("which", "columns", "texts")
+    __slots__ = ("layers", "any_spans", "layout")
 
-    def __init__(self, which: np.ndarray, columns: list[np.ndarray], texts: list[tuple[int, str]]) -> None:
-        self.which, self.columns, self.texts = which, columns, texts
+    def __init__(self, layers: list[sa.LayerArrays], any_spans: list[bool], layout: sa.TokenLayout) -> None:
+        self.layers, self.any_spans, self.layout = layers, any_spans, layout
 
 
 class _ReadAhead:
-    """The blocks' rows, each next one read in a worker thread on a second connection
-    (:meth:`Project.read_twin`) while this thread counts the one before: SQLite reads without
-    Python's lock, and reading was a quarter of agreement over 100,000 documents (7 of 28 s),
-    which the machine's second core now does meanwhile.  One block of one read is all there
-    is (nothing to overlap), or no twin (inside a transaction, a file being built): every
-    block is read here, in turn, as before."""
+    """The blocks, each next one read and placed on its tokens in a worker thread, on a second
+    connection (:meth:`Project.read_twin`), while this thread counts the one before.  SQLite
+    reads without Python's lock, and reading was a quarter of agreement over 100,000 documents
+    (7 of 28 s): the machine's second core now does it meanwhile (20-22 s instead of 28-30 s);
+    tokenizing there too took about 2 s more off, though it shares Python's lock with the
+    counting.  One block (nothing to overlap) or no twin (inside a transaction, a file being
+    built): every block is read here, in turn, as before."""
 
     def __init__(self, project: Project, read: Callable[[Project, int], _BlockRows], n_blocks: int) -> None:
         self._project, self._read, self._n = project, read, n_blocks
@@ -566,39 +591,6 @@ class _ReadAhead:
                 self._pool.submit(self._twin.close).result()
         finally:
             self._pool.shutdown()
-
-
-def _span_block(
-    project: Project, layer_names: Sequence[str], names: Sequence[str], labels: list[list[str]],
-    counted_ids: dict[str, np.ndarray], pair_ids: dict[tuple[str, str], np.ndarray], name_index: dict[str, int],
-    pairs: Sequence[tuple[str, str]], part: np.ndarray, rows: _BlockRows, n_blocks: int, table: sa.ChunkTable,
-    sums: dict[str, _LayerSums], advance: Callable[[int, str], None], should_cancel: ShouldCancel | None,
-) -> None:
-    """One block of documents (``part``, read as ``rows``): its counts added to ``sums``."""
-    n_ann = len(names)
-    which, columns = rows.which, rows.columns
-    layers = []
-    for k, layer in enumerate(layer_names):
-        spans, any_spans = _layer_arrays(project, layer, names, counted_ids, part,
-                                         [c[which == k] for c in columns], labels[k], whole=n_blocks == 1)
-        layers.append(spans)
-        if layer not in sums:
-            sums[layer] = _LayerSums(labels[k], n_ann, pairs)
-        sums[layer].any_spans |= any_spans
-    del which, columns
-    _check_cancel(should_cancel)
-    index = {int(d): i for i, d in enumerate(part.tolist())}
-    texts = ((index[d], t) for d, t in rows.texts)
-    layout = sa.token_layout(texts, part.size, layers, tick=lambda: _check_cancel(should_cancel), table=table)
-    if n_blocks > 1 and any(bool((s.end > layout.n_chars[s.doc]).any()) for s in layers):
-        raise _Unblocked
-    in_pair = {p: sa.member(part, pair_ids[p]) for p in pairs}
-    counts_doc = np.zeros((part.size, n_ann), dtype=bool)
-    for k, name in enumerate(names):
-        counts_doc[:, k] = sa.member(part, counted_ids[name])
-    for k, layer in enumerate(layer_names):
-        _block_layer(project, layer, k, names, name_index, pairs, part, layers[k], layout, in_pair,
-                     counts_doc, sums[layer], advance, should_cancel)
 
 
 def _block_layer(
