@@ -78,25 +78,22 @@ def _guard(parsed: Any, items: list[Any]) -> re.Pattern[str]:
     return _compiler.compile(_parser.SubPattern(state, [(_parser.BRANCH, (None, branch))]), state.flags)
 
 
-def _guarded_search(pattern: str, at_end: bool) -> Callable[[str], re.Match[str] | None]:
-    """``re.compile(pattern).search``, made cheap where it cannot match: with ``at_end`` (every
-    match ends at the end, as in suffix patterns) when the last character could not end a
-    match, else when no character could begin one.  The answer is always the full pattern's
-    (the guard only says "no match" where there is none; a pattern it cannot read is not
-    guarded).  spaCy's prefix and suffix patterns are hundreds of alternatives tried at every
-    position: a word the cache has not seen cost about 130 microseconds."""
+def _guarded_search(pattern: str) -> Callable[[str], re.Match[str] | None]:
+    """``re.compile(pattern).search``, made cheap where it cannot match: when no character of
+    the string could begin a match (alternatives anchored with ``^``: when its first could
+    not).  The answer is always the full pattern's (the guard only says "no match" where there
+    is none; a pattern it cannot read is not guarded).  spaCy's prefix pattern is hundreds of
+    alternatives tried at every position: a word the cache has not seen cost about 130
+    microseconds.  (Suffixes and infixes: :class:`_Narrowed`.)"""
     full = re.compile(pattern)
     try:
         from re import _parser  # type: ignore[attr-defined]
 
         parsed = _parser.parse(pattern)
-        if at_end and not _all_end_at_end(list(parsed.data)):
-            return full.search
         top = list(parsed.data)
         branches = [list(b.data) for b in top[0][1][1]] if len(top) == 1 and str(top[0][0]) == "BRANCH" else [top]
         # alternatives anchored with ^ match at the start only: their first character is s[0]
-        anchored = [b for b in branches if not at_end and b and str(b[0][0]) == "AT"
-                    and str(b[0][1]) == "AT_BEGINNING"]
+        anchored = [b for b in branches if b and str(b[0][0]) == "AT" and str(b[0][1]) == "AT_BEGINNING"]
         free = [b for b in branches if not any(b is x for x in anchored)]
         first_items: list[Any] = []
         for b in anchored:
@@ -106,7 +103,7 @@ def _guarded_search(pattern: str, at_end: bool) -> Callable[[str], re.Match[str]
             first_items.extend(got)
         items: list[Any] = []
         for b in free:
-            got, empty = _ends(b, last=at_end)
+            got, empty = _ends(b, last=False)
             if empty:
                 return full.search
             items.extend(got)
@@ -115,17 +112,6 @@ def _guarded_search(pattern: str, at_end: bool) -> Callable[[str], re.Match[str]
     except Exception:  # noqa: BLE001 - any surprise: no guard, the plain search
         return full.search
     search = full.search
-    if at_end and guard is not None:
-        one = guard.fullmatch
-
-        def search_end(s: str) -> re.Match[str] | None:
-            if not s or s[-1] == "\n" or one(s[-1]) is None:
-                return search(s) if s and s[-1] == "\n" else None
-            return search(s)
-
-        return search_end
-    if at_end:
-        return search
     anywhere = guard.search if guard is not None else None
     at_start = start_guard.match if start_guard is not None else None
 
@@ -224,7 +210,7 @@ class _Rules:
 
     def __init__(self, lang: str = "id") -> None:
         data = json.loads(resource_path("tokenizer", f"{lang}.json").read_text(encoding="utf-8"))
-        self.prefix_search: Callable[[str], re.Match[str] | None] = _guarded_search(data["prefix"], at_end=False)
+        self.prefix_search: Callable[[str], re.Match[str] | None] = _guarded_search(data["prefix"])
         self.suffix_search: Callable[[str], re.Match[str] | None] = _Narrowed(data["suffix"], at_end=True).search
         self.infix_finditer: Callable[[str], Iterator[re.Match[str]]] = _Narrowed(data["infix"], at_end=False).finditer
         self.url_match = re.compile(data["url"]).match if data.get("url") else None
