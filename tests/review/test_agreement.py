@@ -404,10 +404,11 @@ def test_agreement_block_size_must_be_positive(tmp_path):
 
 
 def _read_ahead_project(where, n=12):
+    """``n`` documents done by alice and bob, at ``where`` (a file path or a server URL)."""
     texts = [words_text(6, salt=i) for i in range(n)]
     work = {a: {i: {"spans": [(*tok_to_chars(i % 3, i % 3 + 2), "PER" if a == "alice" or i % 4 else "ORG")],
                     "state": "done"} for i in range(n)} for a in ("alice", "bob")}
-    return build(where / "p.db" if isinstance(where, Path) else where, texts, work)
+    return build(where, texts, work)
 
 
 def test_agreement_reads_the_next_block_ahead_on_a_second_connection(target, monkeypatch):
@@ -418,7 +419,7 @@ def test_agreement_reads_the_next_block_ahead_on_a_second_connection(target, mon
 
     from annotator.store import Project
 
-    project, _ = _read_ahead_project(target if not isinstance(target, Path) else target.parent)
+    project, _ = _read_ahead_project(target)
     readers: list[tuple[str, int]] = []
     twins: list[Project] = []
     real_read, real_twin = Project.layer_span_arrays, Project.read_twin
@@ -455,7 +456,7 @@ def test_agreement_cancelled_between_blocks_leaves_no_reader_behind(tmp_path):
 
     from annotator.core.jobs import Cancelled
 
-    project, _ = _read_ahead_project(tmp_path)
+    project, _ = _read_ahead_project(tmp_path / "p.db")
     with project:
         calls = []
         with pytest.raises(Cancelled):
@@ -467,7 +468,7 @@ def test_agreement_cancelled_between_blocks_leaves_no_reader_behind(tmp_path):
 def test_agreement_inside_a_transaction_counts_its_uncommitted_work(tmp_path):
     """A second connection would not see a transaction's changes: inside one, every block is
     read on the project's own connection, and the report counts what was just added."""
-    project, ids = _read_ahead_project(tmp_path)
+    project, ids = _read_ahead_project(tmp_path / "p.db")
     with project:
         before = compute_agreement(project, block_documents=5)
         with project.transaction():
