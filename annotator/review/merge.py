@@ -15,9 +15,11 @@ Rules
     * Another file holding *different* work under the same annotator name on
       the same document is a **conflict**: it is reported and the review keeps
       what it has.  Identical work is not a conflict.
-    * Events are copied by uid, as the source stores them, the source's
-      ``project_uid`` in ``events.merged_from`` (readers show it in the payload);
-      events of a conflicting (document, annotator) are left out with the work.
+    * Events are copied by uid, as the source stores them, and the range of ids
+      they get here is recorded with the source's ``project_uid`` (``event_sources``;
+      readers show it in the payload as ``merged_from``); events of a conflicting
+      (document, annotator) are left out with the work.  Into an empty review the
+      source's spans and whole log are copied as SQLite stores them, with their ids.
     * The copying is set-wise (``annotator/store/merging.py``): one SQL statement per
       kind of row over every document of the attached source, not a loop per document.
     * Each source is merged in one transaction: a failure leaves the review
@@ -342,10 +344,12 @@ def _merge_one(
             raise Cancelled(f"merge cancelled while merging {src_name}; it was rolled back")
 
     with review.attached_source(source.path), review.merge_transaction(src_name):
-        for name in source.annotators():
-            ensure_annotator(review, name, source.annotator_role(name) or "annotator")
         # Since the last clean merge of this file: only the pairs an event touched, there or here
         since = review.merge_scope(suid)
+        # Into an empty review, before anything here is logged: the source's log as stored
+        copied_log = review.merge_copy_whole_log(suid) if since is None else None
+        for name in source.annotators():
+            ensure_annotator(review, name, source.annotator_role(name) or "annotator")
         sr.documents, sr.new_documents = review.merge_documents(scoped=since is not None, source=src_name)
         check_cancel()
         decided: list[tuple[int, str, int]] = []
@@ -394,7 +398,8 @@ def _merge_one(
         sr.spans_added, sr.spans_updated, sr.spans_removed = counts.spans_added, counts.spans_updated, counts.spans_removed
         sr.answers, sr.statuses, sr.relations = counts.answers, counts.statuses, counts.relations
         check_cancel()
-        sr.events = review.merge_events(suid, since or 0, conflicts=bool(sr.conflicts))
+        sr.events = copied_log if copied_log is not None else review.merge_events(
+            suid, since or 0, conflicts=bool(sr.conflicts))
         # knowledge-base links follow their spans (by uid); the source's entries come along (docs/kb.md)
         links = source.kb_link_rows()
         if links:

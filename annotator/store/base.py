@@ -100,6 +100,15 @@ def fts_outlet(source: str) -> str:
 _TOKEN = re.compile(r"[^\W_]+")
 
 
+#: An ``events`` row's source file as the readers give it (``payload_with_source``): the column
+#: ``merged_from`` when set, else the ``project_uid`` of the merge whose range of ids holds the
+#: row (``event_sources``, migration 17), else NULL (an event made here).  For a query whose
+#: FROM names the table ``events`` without an alias.
+EVENT_SOURCE_SQL = (
+    "coalesce(events.merged_from, (SELECT r.source FROM event_sources r WHERE r.first_id ="
+    " (SELECT max(x.first_id) FROM event_sources x WHERE x.first_id <= events.id) AND r.last_id >= events.id))")
+
+
 def payload_with_source(payload: str, source: str | None) -> str:
     """An event's payload text as a reader sees it: a merged event (``events.merged_from`` set,
     migration 15) gets ``"merged_from": source`` appended to its object as stored, byte for byte

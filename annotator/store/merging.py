@@ -26,11 +26,14 @@ _SPAN_SQL_S = ", ".join(f's."{c}"' for c in SPAN_FIELDS)
 #: The schema name the source file is attached under while it is merged.
 _SRC = "merge_src"
 
-#: A copied event's payload and provenance: the source's row as it is, with the file it came from
-#: in ``merged_from`` (migration 15; an event the source had merged itself keeps its own).  The
-#: readers add the key to the payload (``store.base.payload_with_source``): appending it here, to
-#: every row's text after testing that it could be, was 40% of a first merge.
-_PAYLOAD = "e.payload, coalesce(e.merged_from, :suid)"
+#: Where a source's event came from before that source had it, for the copy's ``merged_from``:
+#: its own column, else the range of the source's ``event_sources`` (migration 17) holding it;
+#: NULL for an event made in the source, which the copy's own range attributes to the source
+#: (:meth:`MergeSourceMixin.merge_events`).  The readers add the key to the payload
+#: (``store.base.payload_with_source``): appending it here, to every row's text after testing
+#: that it could be, was 40% of a first merge.
+_ORIGIN = (f"coalesce(e.merged_from, (SELECT r.source FROM {_SRC}.event_sources r WHERE r.first_id ="
+           f" (SELECT max(x.first_id) FROM {_SRC}.event_sources x WHERE x.first_id <= e.id) AND r.last_id >= e.id))")
 
 #: Events of no document that change nobody's work on a document: after them a re-merge may
 #: still skip the unchanged pairs.  Any other event of no document (an import, a pull, the undo
@@ -78,6 +81,7 @@ class MergeSourceMixin(StoreBase):
         kib = 262144 if self._source_uids_time_ordered() else min(max(size, 262144), 2097152)
         restore_cache = self._bigger_page_cache(kib)
         self._conn.execute("PRAGMA temp_store = MEMORY")
+        self._conn.execute(f"PRAGMA {_SRC}.mmap_size = {1 << 40}")
         try:
             yield
         finally:
@@ -172,10 +176,13 @@ class MergeSourceMixin(StoreBase):
             c.execute("DROP TRIGGER main.documents_ai")
         # Into an empty review the source's documents go with their ids, and then its full-text
         # index can be taken as it is (see _take_source_index) instead of tokenizing every text again.
-        take_index = trigger is not None and not scoped and before == 0 and self._source_index_fits()
+        # (They keep their ids in any empty review: the source's spans and log can then be copied
+        # as stored, see merge_copy_whole_log and merge_sync.)
+        keep_ids = not scoped and before == 0
+        take_index = trigger is not None and keep_ids and self._source_index_fits()
         c.execute(
             "INSERT INTO main.documents(id, text, title, source, url, published, language, meta, content_hash,"
-            f" original_text, removed_lines, created) SELECT {'s.id' if take_index else 'NULL'}, s.text, s.title,"
+            f" original_text, removed_lines, created) SELECT {'s.id' if keep_ids else 'NULL'}, s.text, s.title,"
             " s.source, s.url, s.published,"
             f" s.language, s.meta, s.content_hash, s.original_text, s.removed_lines, ? FROM {_SRC}.documents s"
             " WHERE NOT EXISTS (SELECT 1 FROM main.documents d WHERE d.content_hash = s.content_hash)"
@@ -418,7 +425,12 @@ class MergeSourceMixin(StoreBase):
         # (OR IGNORE: the uid is the only constraint such a row can break, as it was valid there).
         # A few pairs (a re-merge of what changed) are looked up by the source's index instead.
         whole = self._merge_whole()
-        if whole is not None and c.execute("SELECT 1 FROM temp.merge_pairs WHERE sync = 1 AND fresh LIMIT 1").fetchone():
+        if whole and not bad_spans and self._spans_copy_as_stored():
+            # A first merge into an empty review: every span as SQLite stores it, with its id,
+            # rows and indexes page by page (see _spans_copy_as_stored)
+            out.spans_added += c.execute(f"INSERT INTO main.spans SELECT * FROM {_SRC}.spans").rowcount
+        elif whole is not None and c.execute(
+                "SELECT 1 FROM temp.merge_pairs WHERE sync = 1 AND fresh LIMIT 1").fetchone():
             scoped = c.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'merge_scope'").fetchone()
             join = ("temp.merge_pairs p CROSS JOIN {src}.spans s" if scoped else "{src}.spans s CROSS JOIN temp.merge_pairs p")
             on = "ON p.src_doc = s.document_id AND p.annotator = s.annotator"
@@ -501,17 +513,34 @@ class MergeSourceMixin(StoreBase):
             (source_uid, source_path, now()))
         return out
 
+    def _spans_copy_as_stored(self) -> bool:
+        """True when the source's spans can go in by SQLite's transfer (``INSERT INTO t SELECT *
+        FROM u`` into an empty table of the same shape copies the rows and their indexes without
+        decoding one): no span here yet, every document kept its id (:meth:`merge_documents` into
+        an empty review), and every span of the source is on one of its documents (a hand-edited
+        file may hold others: the row-by-row copy leaves those out).  The caller has checked that
+        every pair is synced and no label is left out."""
+        c = self._conn
+        if c.execute("SELECT 1 FROM main.spans LIMIT 1").fetchone() or not self._same_columns("spans"):
+            return False
+        kept, moved = c.execute("SELECT count(*), count(*) FILTER (WHERE src_id <> dst_id) FROM temp.merge_docs").fetchone()
+        if moved or kept != c.execute(f"SELECT count(*) FROM {_SRC}.documents").fetchone()[0]:
+            return False
+        return not c.execute(f"SELECT 1 FROM (SELECT DISTINCT document_id AS d FROM {_SRC}.spans)"
+                             f" WHERE NOT EXISTS (SELECT 1 FROM {_SRC}.documents x WHERE x.id = d) LIMIT 1").fetchone()
+
     def merge_events(self, source_uid: str, since: int = 0, conflicts: bool = True) -> int:
         """Copy the source's events by uid (those here already are skipped): a document's
         events onto its document here, except those of a pair marked as a conflict, then the
         events of no document.  ``since``: only events after that id are looked at (the last
         merge of this source copied the ones before); ``conflicts`` False: no pair is marked as
-        a conflict (nothing to leave out).  Returns how many were added."""
+        a conflict (nothing to leave out).  The ids they get here are recorded as one range of
+        ``event_sources`` naming the source.  Returns how many were added."""
         c = self._conn
         first = c.execute(f"SELECT uid FROM {_SRC}.events WHERE id > ? ORDER BY id LIMIT 1", (since,)).fetchone()
         if first is None:
             return 0
-        args = {"suid": source_uid, "since": since}
+        args = {"since": since}
         if c.execute("SELECT 1 FROM main.events WHERE uid = ?", (first[0],)).fetchone():
             # Some are here already (a re-merge that compares everything): which are new is asked
             # in uid order (the source's uid index), so the probes walk this file's uid index from
@@ -526,17 +555,71 @@ class MergeSourceMixin(StoreBase):
             # The first of them is not here (a first merge, or a re-merge after new work): copy
             # them in one pass; the uid index leaves out any that is here after all.
             insert, new = "INSERT OR IGNORE INTO", "e.id > :since"
+        # an event the source merged from elsewhere keeps that origin; one made there gets none
+        # here (the range below names the source): nothing written into each row for it
+        origin = _ORIGIN if self._source_has_event_ranges() else "e.merged_from"
         cols = (f"{insert} main.events(uid, ts, annotator, document_id, action, payload, merged_from)"
                 " SELECT e.uid, e.ts, e.annotator")
         skip = (" AND NOT EXISTS (SELECT 1 FROM temp.merge_pairs p WHERE p.src_doc = e.document_id"
                 " AND p.annotator = e.annotator AND p.sync = -1)") if conflicts else ""
+        before = self._last_event_id()
         n = c.execute(
-            f"{cols}, m.dst_id, e.action, {_PAYLOAD} FROM {_SRC}.events e JOIN temp.merge_docs m ON m.src_id = e.document_id"
-            f" WHERE {new}{skip} ORDER BY e.id", args).rowcount
+            f"{cols}, m.dst_id, e.action, e.payload, {origin} FROM {_SRC}.events e"
+            f" JOIN temp.merge_docs m ON m.src_id = e.document_id WHERE {new}{skip} ORDER BY e.id", args).rowcount
         n += c.execute(
-            f"{cols}, NULL, e.action, {_PAYLOAD} FROM {_SRC}.events e WHERE e.document_id IS NULL AND {new}"
+            f"{cols}, NULL, e.action, e.payload, {origin} FROM {_SRC}.events e WHERE e.document_id IS NULL AND {new}"
             " ORDER BY e.id", args).rowcount
+        self._record_event_range(before, source_uid)
         return n
+
+    def merge_copy_whole_log(self, source_uid: str) -> int | None:
+        """A first merge into an empty review (no document, no event here yet): the source's
+        whole event log copied as SQLite stores it, rows and indexes page by page without
+        decoding a row (SQLite's transfer of ``INSERT INTO t SELECT * FROM u`` into an empty
+        table of the same shape), with its own ids, and one range of ``event_sources`` naming
+        the source.  Its documents then keep their ids here too (:meth:`merge_documents`), so
+        each event stays on its document.  None (nothing copied; :meth:`merge_events` copies
+        row by row later) when this review is not empty, the tables differ in shape, the source
+        keeps ranges of its own (events it merged from others), or one of its events names a
+        document it does not have (a hand-edited file: the row-by-row copy leaves those out).
+        Returns how many events were copied."""
+        c = self._conn
+        if (c.execute("SELECT 1 FROM main.events LIMIT 1").fetchone() or c.execute(
+                "SELECT 1 FROM main.documents LIMIT 1").fetchone() or self._source_has_event_ranges()
+                or not self._same_columns("events")):
+            return None
+        if c.execute(f"SELECT 1 FROM (SELECT DISTINCT document_id AS d FROM {_SRC}.events WHERE document_id IS NOT NULL)"
+                     f" WHERE NOT EXISTS (SELECT 1 FROM {_SRC}.documents x WHERE x.id = d) LIMIT 1").fetchone():
+            return None
+        n = c.execute(f"INSERT INTO main.events SELECT * FROM {_SRC}.events").rowcount
+        self._record_event_range(0, source_uid)
+        return n
+
+    def _last_event_id(self) -> int:
+        return int(self._conn.execute("SELECT coalesce(max(id), 0) FROM main.events").fetchone()[0])
+
+    def _record_event_range(self, before: int, source_uid: str) -> None:
+        """The events after id ``before`` came from the source ``source_uid`` (all of them: they
+        were added by this transaction's copy, and events are never deleted)."""
+        c = self._conn
+        # (two look-ups along the rowid: min() over "id > ?" would walk the whole range)
+        first = c.execute("SELECT id FROM main.events WHERE id > ? ORDER BY id LIMIT 1", (before,)).fetchone()
+        if first is not None:
+            c.execute("INSERT INTO main.event_sources(first_id, last_id, source) VALUES (?, ?, ?)",
+                      (first[0], self._last_event_id(), source_uid))
+
+    def _source_has_event_ranges(self) -> bool:
+        """True when the attached source records ranges of events it merged from others."""
+        c = self._conn
+        return bool(c.execute(f"SELECT 1 FROM {_SRC}.sqlite_master WHERE name = 'event_sources'").fetchone()
+                    and c.execute(f"SELECT 1 FROM {_SRC}.event_sources LIMIT 1").fetchone())
+
+    def _same_columns(self, table: str) -> bool:
+        """True when ``table`` has the same columns, in the same order and declared alike, here
+        and in the attached source (``SELECT *`` then puts each value in its own column)."""
+        c = self._conn
+        shapes = [c.execute(f"PRAGMA {schema}.table_info({table})").fetchall() for schema in ("main", _SRC)]
+        return shapes[0] == shapes[1]
 
     def _source_counts(self) -> list[int]:
         """Rows and largest ids of the attached source's work tables (index-only counts): a change

@@ -679,12 +679,35 @@ def _m16_binary_hashes(db: MigrationDatabase) -> None:
         db.conn.execute(f"PRAGMA main.cache_size = {before}")
 
 
+def _m17_event_sources(db: MigrationDatabase) -> None:
+    """Which file a merged event came from, per range of event ids (``event_sources``: the
+    first and last id a merge of one source added, and that source's ``project_uid``) instead
+    of the source's id written into ``events.merged_from`` of every copied row (issue 12: 33
+    bytes of each of 7.6 million rows when 100,000 documents x 3 are merged, and a first merge
+    into an empty review can then copy the source's log as SQLite stores it, without decoding
+    a row).  Events are never deleted, so an id in a range is always one that merge copied.
+    ``events.merged_from`` keeps what it holds (rows merged before, and a copied event that its
+    source had itself merged from elsewhere); readers take the column first, then the range
+    (``store.base.EVENT_SOURCE_SQL``).  A server never merges: the table stays empty there."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS event_sources (
+            first_id INTEGER PRIMARY KEY,
+            last_id INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            CHECK (last_id >= first_id)
+        );
+        """
+    )
+
+
 #: Index i holds migration i+1.  Never edit a released one: append a new one.
 MIGRATIONS: tuple[Migration, ...] = (
     _m1_initial, _m2_review, _m3_learning, _m4_knowledge_base, _m5_relations, _m6_filter_indexes,
     _m7_fts_without_positions, _m8_answer_suggestions, _m9_server_search_folds_accents,
     _m10_change_notices, _m11_model_uncertainty, _m12_notices_check_many_first,
     _m13_status_sources, _m14_fts_outlet, _m15_event_provenance, _m16_binary_hashes,
+    _m17_event_sources,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -21,7 +21,7 @@ from typing import Any, Iterator
 from annotator.core.errors import ProjectError
 from annotator.core.schema import LabelSchema
 from annotator.store.answers import AnswersMixin
-from annotator.store.base import new_uid, now, payload_with_source
+from annotator.store.base import EVENT_SOURCE_SQL, new_uid, now, payload_with_source
 from annotator.store.dialect import POSTGRES, POSTGRES_FOLD, SQLITE, PgConnection, ServerURL, is_server_url
 from annotator.store.documents import DocumentsMixin
 from annotator.store.imports import ImportMixin
@@ -739,7 +739,7 @@ class Project(
 
     def events(self, document_id: int | None = None, annotator: str | None = None) -> list[dict[str, Any]]:
         """The event log (oldest first), optionally for one document/annotator."""
-        sql = "SELECT id, uid, ts, annotator, document_id, action, payload, merged_from FROM events WHERE 1=1"
+        sql = f"SELECT id, uid, ts, annotator, document_id, action, payload, {EVENT_SOURCE_SQL} FROM events WHERE 1=1"
         args: list[Any] = []
         if document_id is not None:
             sql += " AND document_id = ?"

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from annotator.core.errors import ProjectError, SchemaError
 from annotator.core.jobs import Cancelled, Progress, ShouldCancel, report
-from annotator.store.base import CHUNK, marks, now, payload_with_source
+from annotator.store.base import CHUNK, EVENT_SOURCE_SQL, marks, now, payload_with_source
 from annotator.store.dialect import is_server_url, redact
 from annotator.store.learning import memory_suggester, shared_filter
 from annotator.store.transfer import insert_events, known_event_uids
@@ -403,7 +403,7 @@ class _Copy:
     def copy_events(self) -> None:
         """The source's events by uid, in its order (a page at a time), onto the documents here;
         those of documents not copied and of pairs left out (conflicts, newer here) stay behind."""
-        sql = "SELECT id, uid, ts, annotator, document_id, action, payload, merged_from FROM events WHERE id > ?"
+        sql = f"SELECT id, uid, ts, annotator, document_id, action, payload, {EVENT_SOURCE_SQL} FROM events WHERE id > ?"
         args: list[Any] = []
         if self.src.annotator is not None:
             sql += " AND (annotator IS NULL OR annotator = ?)"

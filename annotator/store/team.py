@@ -39,7 +39,7 @@ _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 #: Tables whose rows belong to one annotator through another column than ``annotator``.
 _OWN_COLUMN = {"annotators": "name"}
 #: Tables annotators read but never write.
-_READ_ONLY = {"settings", "schema_version", "assignments", "merge_owners"}
+_READ_ONLY = {"settings", "schema_version", "assignments", "merge_owners", "event_sources"}
 #: Tables annotators may add to but never change (append-only for them).
 _APPEND_ONLY = {"events", "documents"}
 #: Columns of those an annotator may still change: a document's language (it picks the

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
 from annotator.store import learning
-from annotator.store.base import CHUNK, marks, payload_with_source
+from annotator.store.base import CHUNK, EVENT_SOURCE_SQL, marks, payload_with_source
 from annotator.store.merging import SPAN_FIELDS, MergeSourceMixin
 
 if TYPE_CHECKING:
@@ -154,7 +154,7 @@ class TransferMixin(MergeSourceMixin):
     def event_records(self, document_id: int | None = None, annotator: str | None = None) -> list[EventRecord]:
         """Raw event rows, oldest first (optionally of one document/annotator); a merged event's
         payload with its ``merged_from`` (:func:`~annotator.store.base.payload_with_source`)."""
-        sql = "SELECT uid, ts, annotator, document_id, action, payload, merged_from FROM events WHERE 1=1"
+        sql = f"SELECT uid, ts, annotator, document_id, action, payload, {EVENT_SOURCE_SQL} FROM events WHERE 1=1"
         args: list[Any] = []
         if document_id is not None:
             sql += " AND document_id = ?"

@@ -11,6 +11,7 @@ from annotator.core.model import Document, Span
 from annotator.review.assign import assign_documents, export_package
 from annotator.review.merge import merge_projects
 from annotator.store import Project
+from annotator.store.base import EVENT_SOURCE_SQL
 from tests.rawdb import connection
 
 TEXTS = ["Jokowi bertemu Putin di Moskow.", "Shoigu mengecam NATO di Brussel.", "Hanya di file B."]
@@ -233,10 +234,13 @@ def test_merge_copies_event_payloads_as_written_with_merged_from_appended(tmp_pa
         suid = p.get_setting("project_uid")
     with Project(review) as p:
         copied = {r[0]: r[5] for r in p.event_records()}
-        stored = {r[0]: r[1:] for r in connection(p).execute("SELECT uid, payload, merged_from FROM events")}
+        stored = {r[0]: r[1:] for r in connection(p).execute(f"SELECT uid, payload, {EVENT_SOURCE_SQL} FROM events")}
+        columns = {r[0]: r[1] for r in connection(p).execute("SELECT uid, merged_from FROM events")}
         by_api = {e["uid"]: e["payload"] for e in p.events() if e["uid"] != "u-raw"}
-    # stored as the source has it, the file it came from beside it (migration 15)
+    # stored as the source has it, the file it came from beside it: the range of ids the merge
+    # gave them (migration 17), nothing written into each row
     assert {u: stored[u] for u in source} == {u: (text, suid) for u, text in source.items()}
+    assert {columns[u] for u in source} == {None}
     assert all(by_api[u] == __import__("json").loads(copied[u]) for u in by_api)
     for uid, text in source.items():
         if uid.startswith("u-"):
