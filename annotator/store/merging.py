@@ -18,6 +18,7 @@ from typing import Collection, Iterator
 from annotator.core.errors import ProjectError
 from annotator.store.base import StoreBase, now
 from annotator.store.imports import id_ranges
+from annotator.store.writeback import write_behind
 
 SPAN_FIELDS = ("uid", "annotator", "layer", "start", "end", "label", "origin", "score", "note", "created", "updated")
 _SPAN_SQL = ", ".join(f'"{c}"' for c in SPAN_FIELDS)
@@ -143,12 +144,15 @@ class MergeSourceMixin(StoreBase):
         while inside.  WAL writes every page twice (the log, then the checkpoint); a rollback
         journal keeps only the pages a transaction changes that were there before it, so pages
         appended to a growing file are written once, and a transaction is still all or nothing
-        (``synchronous = FULL`` meanwhile, as a rollback journal needs).  WAL again on leaving."""
+        (``synchronous = FULL`` meanwhile, as a rollback journal needs).  WAL again on leaving.
+        Meanwhile the file's dirty pages are handed to the disk as they pile up
+        (:func:`~annotator.store.writeback.write_behind`), so a commit's sync has little left."""
         c = self._conn
         c.execute("PRAGMA main.journal_mode = DELETE")
         c.execute("PRAGMA main.synchronous = FULL")
         try:
-            yield
+            with write_behind(self.path):
+                yield
         finally:
             c.execute("PRAGMA main.journal_mode = WAL")
             c.execute("PRAGMA main.synchronous = NORMAL")
