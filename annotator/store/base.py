@@ -100,13 +100,18 @@ def fts_outlet(source: str) -> str:
 _TOKEN = re.compile(r"[^\W_]+")
 
 
-#: An ``events`` row's source file as the readers give it (``payload_with_source``): the column
-#: ``merged_from`` when set, else the ``project_uid`` of the merge whose range of ids holds the
-#: row (``event_sources``, migration 17), else NULL (an event made here).  For a query whose
-#: FROM names the table ``events`` without an alias.
-EVENT_SOURCE_SQL = (
-    "coalesce(events.merged_from, (SELECT r.source FROM event_sources r WHERE r.first_id ="
-    " (SELECT max(x.first_id) FROM event_sources x WHERE x.first_id <= events.id) AND r.last_id >= events.id))")
+def event_source_sql(row: str = "events", ranges: str = "event_sources") -> str:
+    """SQL for an ``events`` row's source file (``row``: how the query names the row): the
+    column ``merged_from`` when set, else the ``project_uid`` of the merge whose range of ids in
+    the table ``ranges`` holds the row (``event_sources``, migration 17), else NULL (an event
+    made in that file)."""
+    return (f"coalesce({row}.merged_from, (SELECT r.source FROM {ranges} r WHERE r.first_id ="
+            f" (SELECT max(x.first_id) FROM {ranges} x WHERE x.first_id <= {row}.id) AND r.last_id >= {row}.id))")
+
+
+#: An ``events`` row's source file as the readers give it (``payload_with_source``), for a
+#: query whose FROM names the table ``events`` without an alias.
+EVENT_SOURCE_SQL = event_source_sql()
 
 
 def payload_with_source(payload: str, source: str | None) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Collection, Iterator
 
 from annotator.core.errors import ProjectError
-from annotator.store.base import StoreBase, now
+from annotator.store.base import StoreBase, event_source_sql, now
 from annotator.store.imports import id_ranges
 from annotator.store.writeback import write_behind
 
@@ -33,8 +33,7 @@ _SRC = "merge_src"
 #: (:meth:`MergeSourceMixin.merge_events`).  The readers add the key to the payload
 #: (``store.base.payload_with_source``): appending it here, to every row's text after testing
 #: that it could be, was 40% of a first merge.
-_ORIGIN = (f"coalesce(e.merged_from, (SELECT r.source FROM {_SRC}.event_sources r WHERE r.first_id ="
-           f" (SELECT max(x.first_id) FROM {_SRC}.event_sources x WHERE x.first_id <= e.id) AND r.last_id >= e.id))")
+_ORIGIN = event_source_sql("e", f"{_SRC}.event_sources")
 
 #: Events of no document that change nobody's work on a document: after them a re-merge may
 #: still skip the unchanged pairs.  Any other event of no document (an import, a pull, the undo
