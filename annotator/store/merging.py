@@ -529,8 +529,14 @@ class MergeSourceMixin(StoreBase):
         kept, moved = c.execute("SELECT count(*), count(*) FILTER (WHERE src_id <> dst_id) FROM temp.merge_docs").fetchone()
         if moved or kept != c.execute(f"SELECT count(*) FROM {_SRC}.documents").fetchone()[0]:
             return False
-        return not c.execute(f"SELECT 1 FROM (SELECT DISTINCT document_id AS d FROM {_SRC}.spans)"
-                             f" WHERE NOT EXISTS (SELECT 1 FROM {_SRC}.documents x WHERE x.id = d) LIMIT 1").fetchone()
+        return not self._source_rows_off_documents("spans")
+
+    def _source_rows_off_documents(self, table: str) -> bool:
+        """True when a row of the attached source's ``table`` names a document the source does
+        not have (a hand-edited file; one look at each distinct id along its document index)."""
+        return bool(self._conn.execute(
+            f"SELECT 1 FROM (SELECT DISTINCT document_id AS d FROM {_SRC}.{table} WHERE document_id IS NOT NULL)"
+            f" WHERE NOT EXISTS (SELECT 1 FROM {_SRC}.documents x WHERE x.id = d) LIMIT 1").fetchone())
 
     def merge_events(self, source_uid: str, since: int = 0, conflicts: bool = True) -> int:
         """Copy the source's events by uid (those here already are skipped): a document's
@@ -589,10 +595,7 @@ class MergeSourceMixin(StoreBase):
         c = self._conn
         if (c.execute("SELECT 1 FROM main.events LIMIT 1").fetchone() or c.execute(
                 "SELECT 1 FROM main.documents LIMIT 1").fetchone() or self._source_has_event_ranges()
-                or not self._same_columns("events")):
-            return None
-        if c.execute(f"SELECT 1 FROM (SELECT DISTINCT document_id AS d FROM {_SRC}.events WHERE document_id IS NOT NULL)"
-                     f" WHERE NOT EXISTS (SELECT 1 FROM {_SRC}.documents x WHERE x.id = d) LIMIT 1").fetchone():
+                or not self._same_columns("events") or self._source_rows_off_documents("events")):
             return None
         n = c.execute(f"INSERT INTO main.events SELECT * FROM {_SRC}.events").rowcount
         self._record_event_range(0, source_uid)
